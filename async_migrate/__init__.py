@@ -1,0 +1,7 @@
+"""async-migrate: rewrite blocking calls in asyncio coroutines into real async code."""
+
+from async_migrate.migrate import InternalError, Migration, SourceError, migrate_source
+
+__version__ = "0.1.0"
+
+__all__ = ["InternalError", "Migration", "SourceError", "__version__", "migrate_source"]

@@ -1,0 +1,3 @@
+from async_migrate.cli import main
+
+main()

@@ -1,0 +1,27 @@
+"""Process files in parallel worker processes, results in input order."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from async_migrate.processing import FileReport, Job, process
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_jobs(jobs: Sequence[Job], workers: int) -> Iterator[FileReport]:
+    """Yield one report per job, in the order of ``jobs``."""
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        yield from map(process, jobs)
+        return
+    chunksize = max(1, min(64, len(jobs) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(process, jobs, chunksize=chunksize)

@@ -1,0 +1,154 @@
+"""Find the Python files a run covers.
+
+A file named on the command line is taken as it is (unless ``--exclude`` matches it).
+A directory is searched recursively for ``*.py`` files, skipping hidden directories,
+virtual environments, build output and, inside a git work tree, whatever git ignores.
+Symbolic links found while searching are not followed, so link loops cannot hang a
+run and no file is reached (or rewritten) twice.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
+
+# Besides these, every hidden directory and every virtual environment is skipped.
+SKIPPED_DIRECTORIES = frozenset(
+    {"__pycache__", "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules", "venv"}
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to process: where it is, and how messages and diffs name it."""
+
+    path: str
+    display: str
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A command-line path that does not exist or is not a file or directory."""
+
+    display: str
+    reason: str
+
+
+def discover(paths: Iterable[str], excludes: Iterable[str] = ()) -> Iterator[Source | Missing]:
+    """Every source file under ``paths``, each once, in a stable order per path."""
+    excludes = tuple(excludes)
+    seen: set[str] = set()
+    for given in paths:
+        if os.path.isdir(given):
+            found: Iterable[str] = sorted(_directory_sources(given, excludes))
+        elif os.path.isfile(given):
+            name = os.path.basename(given)
+            found = [] if _excluded(name, excludes) or _excluded(given, excludes) else [given]
+        elif os.path.lexists(given):
+            yield Missing(given, "not a regular file or directory")
+            continue
+        else:
+            yield Missing(given, "no such file or directory")
+            continue
+        for path in found:
+            key = os.path.realpath(path)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield Source(path=path, display=path)
+
+
+def _directory_sources(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
+    listed = _git_listed(root)
+    if listed is None:
+        yield from _walk(root, excludes)
+        return
+    venv_cache: dict[str, bool] = {}
+    for relative in listed:
+        if not relative.endswith(".py"):
+            continue
+        parts = relative.split("/")
+        if any(_skipped_directory(root, parts[: i + 1], venv_cache) for i in range(len(parts) - 1)):
+            continue
+        if _excluded(relative, excludes):
+            continue
+        path = os.path.join(root, *parts)
+        if os.path.islink(path) or not os.path.isfile(path):
+            continue
+        yield path
+
+
+def _git_listed(root: str) -> list[str] | None:
+    """Files git does not ignore under ``root`` (tracked and untracked), or None
+    when ``root`` is not in a git work tree or git is not available."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if result.returncode != 0:
+        return None
+    names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({name for name in names if name})
+
+
+def _walk(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
+    for directory, dirnames, filenames in os.walk(root):
+        relative_dir = os.path.relpath(directory, root)
+        relative_dir = "" if relative_dir == "." else relative_dir.replace(os.sep, "/")
+        keep = []
+        for name in sorted(dirnames):
+            path = os.path.join(directory, name)
+            relative = f"{relative_dir}/{name}" if relative_dir else name
+            if (
+                os.path.islink(path)
+                or name.startswith(".")
+                or name in SKIPPED_DIRECTORIES
+                or _is_virtualenv(path)
+                or _excluded(relative, excludes)
+            ):
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.join(directory, name)
+            relative = f"{relative_dir}/{name}" if relative_dir else name
+            if os.path.islink(path) or _excluded(relative, excludes):
+                continue
+            yield path
+
+
+def _skipped_directory(root: str, parts: list[str], venv_cache: dict[str, bool]) -> bool:
+    name = parts[-1]
+    if name.startswith(".") or name in SKIPPED_DIRECTORIES:
+        return True
+    path = os.path.join(root, *parts)
+    if path not in venv_cache:
+        venv_cache[path] = os.path.islink(path) or _is_virtualenv(path)
+    return venv_cache[path]
+
+
+def _is_virtualenv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def _excluded(relative: str, excludes: tuple[str, ...]) -> bool:
+    """True if a glob matches the path, its name, or any directory above it.
+
+    Paths are relative to the command-line directory, with ``/`` separators.
+    """
+    if not excludes:
+        return False
+    parts = PurePosixPath(relative.replace(os.sep, "/")).parts
+    candidates = set(parts)
+    candidates.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return any(fnmatchcase(c, glob) for glob in excludes for c in candidates)

@@ -1,0 +1,42 @@
+"""Map a position in an intermediate version of a file back to the input.
+
+Codemods run one after the other; a later codemod sees the earlier ones' output,
+so the lines it reports must be mapped back to the file the user has.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+
+class PositionMap:
+    """Maps (line, col), both 1-based, in ``new`` to the matching place in ``old``."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self._old_lines = old.splitlines(keepends=True)
+        self._new_lines = new.splitlines(keepends=True)
+        matcher = SequenceMatcher(None, self._old_lines, self._new_lines, autojunk=False)
+        self._opcodes = matcher.get_opcodes()
+
+    def to_old(self, line: int, col: int) -> tuple[int, int]:
+        index = line - 1
+        for tag, i1, i2, j1, j2 in self._opcodes:
+            if not j1 <= index < j2:
+                continue
+            if tag == "equal":
+                return i1 + (index - j1) + 1, col
+            if tag == "replace" and i2 - i1 == j2 - j1:
+                old_index = i1 + (index - j1)
+                return old_index + 1, _map_column(
+                    self._old_lines[old_index], self._new_lines[index], col
+                )
+            return min(i1, max(len(self._old_lines) - 1, 0)) + 1, 1
+        return line, col
+
+
+def _map_column(old_line: str, new_line: str, col: int) -> int:
+    matcher = SequenceMatcher(None, old_line, new_line, autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
+        if b <= col - 1 < b + size:
+            return a + (col - 1 - b) + 1
+    return 1

@@ -1,0 +1,74 @@
+"""The per-file pipeline: read, migrate, then write or diff. Runs in worker processes,
+so it takes and returns small picklable values, never syntax trees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from async_migrate.diffing import unified_diff
+from async_migrate.migrate import InternalError, SourceError, migrate_source
+from async_migrate.registry import CODEMODS
+from async_migrate.writing import write_atomically
+from codemods.common import Finding
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to process one file."""
+
+    path: str
+    display: str
+    codemods: tuple[str, ...]
+    write: bool
+    diff: bool
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    display: str
+    changed: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+    diff: bytes = b""
+
+
+def process(job: Job) -> FileReport:
+    """Read, migrate, and write or diff the file ``job`` names."""
+    try:
+        with open(job.path, "rb") as handle:
+            data = handle.read()
+    except OSError as e:
+        return FileReport(job.display, error=f"cannot read: {e.strerror or e}")
+    report, new = process_data(data, job)
+    if report.changed and job.write:
+        try:
+            write_atomically(job.path, new)
+        except OSError as e:
+            report.error = f"cannot write: {e.strerror or e}"
+    return report
+
+
+def process_data(data: bytes, job: Job) -> tuple[FileReport, bytes]:
+    """Migrate ``data``; the report, and the bytes to write (``data`` when unchanged)."""
+    report = FileReport(job.display)
+    codemods = [CODEMODS[name] for name in job.codemods]
+    try:
+        result = migrate_source(data, codemods, filename=job.display, options=job.options)
+    except SourceError as e:
+        report.error = str(e)
+        return report, data
+    except InternalError as e:
+        report.error = f"internal error: {e}"
+        return report, data
+    except Exception as e:  # a bug in a codemod must not stop the run
+        report.error = f"internal error: {type(e).__name__}: {' '.join(str(e).split())}"
+        return report, data
+    report.changed = result.changed
+    report.findings = result.findings
+    if result.changed and job.diff:
+        report.diff = unified_diff(data, result.code, job.display)
+    return report, result.code

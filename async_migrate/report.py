@@ -1,0 +1,74 @@
+"""Count what a run did, print findings and the summary, and choose the exit code."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from async_migrate.processing import FileReport
+from codemods.common import Finding
+
+EXIT_OK = 0
+EXIT_CHANGES = 1
+EXIT_ERROR = 2
+
+
+@dataclass
+class Report:
+    check: bool = False
+    dry_run: bool = False
+    files: int = 0
+    changed: int = 0
+    rewrites: int = 0
+    left: int = 0
+    errors: int = 0
+    stream: TextIO = sys.stderr
+
+    def add(self, file: FileReport) -> None:
+        """Count ``file`` and print its findings and error, one line each."""
+        self.files += 1
+        if file.error is not None:
+            self.errors += 1
+            self.error(file.display, file.error)
+            return
+        self.changed += file.changed
+        for finding in file.findings:
+            if finding.fixed:
+                self.rewrites += 1
+            else:
+                self.left += 1
+                print(format_finding(file.display, finding), file=self.stream)
+
+    def error(self, display: str, message: str) -> None:
+        print(f"{display}: error: {message}", file=self.stream)
+
+    def missing(self, display: str, reason: str) -> None:
+        self.errors += 1
+        self.error(display, reason)
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return EXIT_ERROR
+        if self.check and (self.changed or self.left):
+            return EXIT_CHANGES
+        return EXIT_OK
+
+    def summary(self) -> str:
+        verb = "would change" if (self.check or self.dry_run) else "changed"
+        return (
+            f"async-migrate: {_plural(self.files, 'file')} scanned, {self.changed} {verb}, "
+            f"{_plural(self.rewrites, 'rewrite')}, "
+            f"{_plural(self.left, 'finding')} left for manual work, "
+            f"{_plural(self.errors, 'error')}"
+        )
+
+
+def format_finding(display: str, finding: Finding) -> str:
+    """``path:line:col: CODE message``, the form editors and CI parse."""
+    return f"{display}:{finding.line}:{finding.col}: {finding.code} {finding.message}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

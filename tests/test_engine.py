@@ -1,0 +1,61 @@
+"""The engine's guarantees, in process: output that would not compile is never written,
+and positions reported by a later codemod point into the input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from async_migrate import InternalError, migrate_source
+from async_migrate.positions import PositionMap
+from async_migrate.processing import Job, process
+from async_migrate.registry import CODEMODS
+from codemods.common import AsyncCodemod
+
+
+class AwaitEverywhere(AsyncCodemod):
+    """A deliberately broken codemod: awaits every call, even in sync code."""
+
+    NAME = "broken"
+    PREFILTER = (b"(",)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        self.fixed(original_node, "AM999", "broken rewrite")
+        return self.awaited(original_node, updated_node)
+
+
+SOURCE = b"async def f():\n    pass\n\n\ndef g():\n    print(1)\n"
+
+
+def test_output_that_does_not_compile_is_an_internal_error() -> None:
+    with pytest.raises(InternalError, match="does not compile"):
+        migrate_source(SOURCE, [AwaitEverywhere])
+
+
+def test_file_is_left_byte_identical_on_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(CODEMODS, "broken", AwaitEverywhere)
+    path = tmp_path / "m.py"
+    path.write_bytes(SOURCE)
+    report = process(Job(str(path), "m.py", ("broken",), write=True, diff=False))
+    assert report.error is not None and report.error.startswith("internal error:")
+    assert path.read_bytes() == SOURCE
+    assert [p.name for p in tmp_path.iterdir()] == ["m.py"]
+
+
+def test_position_map_follows_inserted_lines() -> None:
+    old = "import time\nx = 1\nasync def f():\n    time.sleep(1)\n"
+    new = "import asyncio\nimport time\nx = 1\nasync def f():\n    await asyncio.sleep(1)\n"
+    mapping = PositionMap(old, new)
+    assert mapping.to_old(3, 1) == (2, 1)  # x = 1
+    assert mapping.to_old(4, 7) == (3, 7)  # async def f
+    assert mapping.to_old(1, 1) == (1, 1)  # an inserted line maps to where it went
+
+
+def test_files_without_a_coroutine_are_not_parsed() -> None:
+    # Not even valid Python: the byte prefilter decides before any parsing.
+    result = migrate_source(b"def f(:\n    time.sleep(1)\n")
+    assert not result.changed and result.findings == []
