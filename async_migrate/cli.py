@@ -7,9 +7,10 @@ import sys
 import typer
 
 from async_migrate import __version__
+from async_migrate.cache import Cache, cache_directory
 from async_migrate.concurrency import default_jobs, run_jobs
 from async_migrate.discovery import Missing, discover
-from async_migrate.processing import Job, process_data
+from async_migrate.processing import FileReport, Job, process_data
 from async_migrate.registry import CODEMODS, UnknownCodemod, choose
 from async_migrate.report import Report
 
@@ -72,13 +73,16 @@ def migrate(
     stdin_filename: str | None = typer.Option(
         None, "--stdin-filename", metavar="NAME", help="Name used for - in messages."
     ),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Neither read nor write the cache of files that need nothing."
+    ),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Show the version."
     ),
 ) -> None:
     try:
-        codemods = [c.NAME for c in choose(_names(select), _names(ignore))]
+        codemods = choose(_names(select), _names(ignore))
     except UnknownCodemod as e:
         raise typer.BadParameter(str(e), param_hint="--select/--ignore") from None
     if "-" in paths and len(paths) > 1:
@@ -88,7 +92,8 @@ def migrate(
     if paths == ["-"]:
         _run_stdin(codemods, stdin_filename or "-", diff, check, report)
     else:
-        _run_paths(paths, exclude, codemods, diff, check, jobs or default_jobs(), report)
+        cache = None if no_cache else Cache(cache_directory(paths), [codemods, {}])
+        _run_paths(paths, exclude, codemods, diff, jobs or default_jobs(), cache, report)
     print(report.summary(), file=sys.stderr)
     raise typer.Exit(report.exit_code)
 
@@ -98,30 +103,44 @@ def _run_paths(
     exclude: list[str],
     codemods: list[str],
     diff: bool,
-    check: bool,
     workers: int,
+    cache: Cache | None,
     report: Report,
 ) -> None:
-    jobs = []
+    # One slot per file in discovery order: a cached report, or a job to run.
+    slots: list[FileReport | Job] = []
     for found in discover(paths, exclude):
         if isinstance(found, Missing):
             report.missing(found.display, found.reason)
             continue
-        jobs.append(
+        cached = cache.lookup(found.path, need_code=not report.check or diff) if cache else None
+        if cached is not None:
+            changed, findings = cached
+            slots.append(FileReport(found.display, changed=changed, findings=findings))
+            continue
+        slots.append(
             Job(
                 path=found.path,
                 display=found.display,
                 codemods=tuple(codemods),
-                write=not (diff or check),
+                write=not (diff or report.check),
                 diff=diff,
             )
         )
+    results = run_jobs([s for s in slots if isinstance(s, Job)], workers)
     out = sys.stdout.buffer
-    for file in run_jobs(jobs, workers):
+    for slot in slots:
+        file = next(results) if isinstance(slot, Job) else slot
         report.add(file)
         if file.diff:
             out.write(file.diff)
             out.flush()
+        written = file.changed and slot.write if isinstance(slot, Job) else False
+        if cache and isinstance(slot, Job) and file.fingerprint and file.error is None:
+            if not written:  # a written file is read again next time
+                cache.remember(slot.path, file.fingerprint, file.changed, file.findings)
+    if cache:
+        cache.save()
 
 
 def _run_stdin(codemods: list[str], display: str, diff: bool, check: bool, report: Report) -> None:

@@ -1,27 +1,25 @@
 """Migrate one module's source: bytes in, bytes and findings out.
 
-The stages, cheapest first: a byte search for a coroutine, each codemod's own byte
-prefilter, then libcst. Output is compiled before it is returned; output that does
-not compile is an internal error, never a result.
+The stages, cheapest first (see :mod:`async_migrate.prefilter`): a byte search for a
+coroutine and for each codemod's tokens, an ``ast`` search for its names inside
+coroutines, then libcst, imported only when a file gets that far. Output is compiled
+before it is returned; output that does not compile is an internal error, never a result.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import libcst as cst
-from libcst.codemod import CodemodContext
-
 from async_migrate.positions import PositionMap
+from async_migrate.prefilter import Targets, has_coroutine, needing_libcst
 from async_migrate.registry import CODEMODS
-from codemods.common import AsyncCodemod, Finding, findings_of
+from codemods.findings import Finding, findings_of
 
-_COROUTINE = re.compile(rb"async[ \t\\\r\n]+def\b")
+Codemod = str | type  # a registered codemod's name, or any AsyncCodemod subclass
 
 
 class SourceError(Exception):
@@ -51,29 +49,32 @@ class Migration:
 
 def migrate_source(
     code: bytes | str,
-    codemods: Sequence[type[AsyncCodemod]] | None = None,
+    codemods: Sequence[Codemod] | None = None,
     filename: str = "<string>",
     options: dict[str, dict[str, Any]] | None = None,
 ) -> Migration:
-    """Run ``codemods`` (default: all) over ``code``.
+    """Run ``codemods`` (default: every registered one, in order) over ``code``.
 
+    ``codemods`` holds registered names (``"sleep"``) or codemod classes.
     ``options`` maps a codemod's name to keyword arguments for its constructor.
     A ``str`` is returned as UTF-8 bytes in :attr:`Migration.code`.
     """
     data = code.encode("utf-8") if isinstance(code, str) else code
-    chosen = list(CODEMODS.values()) if codemods is None else list(codemods)
-    active = [c for c in chosen if _may_apply(c, data)]
-    if not active or not _COROUTINE.search(data):
+    options = options or {}
+    active = _active(data, list(CODEMODS) if codemods is None else codemods, options)
+    if not active:
         return Migration(data, False)
+
+    import libcst  # only now: most files never get this far
+
     module = _parse(data)
     original_text = module.code
     findings: list[Finding] = []
     for codemod in active:
         before_text = module.code
-        context = CodemodContext(filename=filename)
-        kwargs = (options or {}).get(codemod.NAME, {})
+        context = libcst.codemod.CodemodContext(filename=filename)
         try:
-            module = codemod(context, **kwargs).transform_module(module)
+            module = codemod(context, **options.get(codemod.NAME, {})).transform_module(module)
         except RecursionError:
             raise SourceError("too deeply nested to process") from None
         findings.extend(_to_input_positions(findings_of(context), original_text, before_text))
@@ -84,11 +85,27 @@ def migrate_source(
     return Migration(new, True, sorted(findings))
 
 
-def _may_apply(codemod: type[AsyncCodemod], data: bytes) -> bool:
-    return not codemod.PREFILTER or any(token in data for token in codemod.PREFILTER)
+def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -> list[type]:
+    """The codemod classes that may change or report ``data``, in order."""
+    if not has_coroutine(data):
+        return []
+    targets: dict[str, Targets] = {}
+    classes: dict[str, type] = {}
+    for codemod in codemods:
+        if isinstance(codemod, str):
+            entry = CODEMODS[codemod]
+            targets[entry.name] = entry.targets_for(options.get(entry.name, {}))
+            classes[entry.name] = None  # loaded below, only if needed
+        else:
+            targets[codemod.NAME] = Targets()  # unknown to the registry: no cheap stage
+            classes[codemod.NAME] = codemod
+    needed = needing_libcst(data, targets)
+    return [classes[name] or CODEMODS[name].load() for name in targets if name in needed]
 
 
-def _parse(data: bytes) -> cst.Module:
+def _parse(data: bytes) -> Any:
+    import libcst as cst
+
     try:
         return cst.parse_module(data)
     except cst.ParserSyntaxError as e:

@@ -3,14 +3,15 @@ so it takes and returns small picklable values, never syntax trees."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from async_migrate.cache import Fingerprint, fingerprint
 from async_migrate.diffing import unified_diff
 from async_migrate.migrate import InternalError, SourceError, migrate_source
-from async_migrate.registry import CODEMODS
 from async_migrate.writing import write_atomically
-from codemods.common import Finding
+from codemods.findings import Finding
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,19 @@ class FileReport:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     diff: bytes = b""
+    fingerprint: Fingerprint | None = None  # of the file as it was read
 
 
 def process(job: Job) -> FileReport:
     """Read, migrate, and write or diff the file ``job`` names."""
     try:
         with open(job.path, "rb") as handle:
+            st = os.fstat(handle.fileno())
             data = handle.read()
     except OSError as e:
         return FileReport(job.display, error=f"cannot read: {e.strerror or e}")
     report, new = process_data(data, job)
+    report.fingerprint = fingerprint(data, st)
     if report.changed and job.write:
         try:
             write_atomically(job.path, new)
@@ -55,9 +59,8 @@ def process(job: Job) -> FileReport:
 def process_data(data: bytes, job: Job) -> tuple[FileReport, bytes]:
     """Migrate ``data``; the report, and the bytes to write (``data`` when unchanged)."""
     report = FileReport(job.display)
-    codemods = [CODEMODS[name] for name in job.codemods]
     try:
-        result = migrate_source(data, codemods, filename=job.display, options=job.options)
+        result = migrate_source(data, job.codemods, filename=job.display, options=job.options)
     except SourceError as e:
         report.error = str(e)
         return report, data

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from async_migrate.processing import FileReport
-from codemods.common import Finding
+from codemods.findings import Finding
 
 EXIT_OK = 0
 EXIT_CHANGES = 1

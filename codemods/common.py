@@ -9,7 +9,6 @@ engine (or any other caller) collects them with :func:`findings_of`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
@@ -23,24 +22,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-FINDINGS_KEY = "async_migrate.findings"
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One rewrite made (``fixed``) or one blocking call left for manual work."""
-
-    line: int  # 1-based
-    col: int  # 1-based, in characters
-    code: str
-    message: str
-    fixed: bool
-
-
-def findings_of(context: CodemodContext) -> list[Finding]:
-    """The findings recorded so far in ``context`` (a live list)."""
-    return context.scratch.setdefault(FINDINGS_KEY, [])
-
+from codemods.findings import Finding, findings_of
 
 # Where a node runs, seen from the innermost enclosing body.
 _COROUTINE = "coroutine"  # directly in an ``async def`` body
@@ -69,12 +51,11 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
 
     Tracks whether the node being visited runs directly in a coroutine, resolves
     names through imports, and records findings. Subclasses set ``NAME`` (the name
-    users select it by) and ``PREFILTER`` (byte strings of which at least one must
-    appear in a file for the codemod to have anything to do).
+    users select it by) and ``CODES``; what a codemod looks for, for the engine's
+    cheap prefilter, is declared beside its entry in ``async_migrate/registry.py``.
     """
 
     NAME: ClassVar[str] = ""
-    PREFILTER: ClassVar[tuple[bytes, ...]] = ()
     #: Every code the codemod records, with a one-line summary (the README's table).
     CODES: ClassVar[dict[str, str]] = {}
     METADATA_DEPENDENCIES = (

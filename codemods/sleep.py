@@ -13,7 +13,6 @@ class SleepCommand(AsyncCodemod):
     """Rewrite ``time.sleep`` calls made directly in coroutines into ``await asyncio.sleep``."""
 
     NAME = "sleep"
-    PREFILTER = (b"sleep",)
     DESCRIPTION = "time.sleep(x) in a coroutine -> await asyncio.sleep(x)"
     CODES = {
         "AM101": "time.sleep(x) rewritten to await asyncio.sleep(x)",

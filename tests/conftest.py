@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,13 +25,31 @@ def command_path() -> str:
     return found
 
 
+def _session_cache() -> Path:
+    """One cache directory for the test session, away from the user's own cache."""
+    global _CACHE
+    if _CACHE is None:
+        _CACHE = Path(tempfile.mkdtemp(prefix="async-migrate-test-cache-"))
+    return _CACHE
+
+
+_CACHE: Path | None = None
+
+
 def run_cli(
-    *args: str, cwd: os.PathLike[str] | str | None = None, stdin: bytes | None = None
+    *args: str,
+    cwd: os.PathLike[str] | str | None = None,
+    stdin: bytes | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run the real command in a subprocess."""
+    env = dict(os.environ)
+    env.setdefault("ASYNC_MIGRATE_CACHE_DIR", str(_session_cache()))
+    env.update(extra_env or {})
     return subprocess.run(
         [command_path(), *args],
         cwd=cwd,
+        env=env,
         input=stdin if stdin is not None else b"",
         capture_output=True,
         timeout=120,

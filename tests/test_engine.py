@@ -10,8 +10,9 @@ import pytest
 
 from async_migrate import InternalError, migrate_source
 from async_migrate.positions import PositionMap
+from async_migrate.prefilter import Targets
 from async_migrate.processing import Job, process
-from async_migrate.registry import CODEMODS
+from async_migrate.registry import CODEMODS, Entry
 from codemods.common import AsyncCodemod
 
 
@@ -19,7 +20,6 @@ class AwaitEverywhere(AsyncCodemod):
     """A deliberately broken codemod: awaits every call, even in sync code."""
 
     NAME = "broken"
-    PREFILTER = (b"(",)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         self.fixed(original_node, "AM999", "broken rewrite")
@@ -37,7 +37,8 @@ def test_output_that_does_not_compile_is_an_internal_error() -> None:
 def test_file_is_left_byte_identical_on_internal_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(CODEMODS, "broken", AwaitEverywhere)
+    entry = Entry("broken", "tests.test_engine:AwaitEverywhere", Targets(), "broken")
+    monkeypatch.setitem(CODEMODS, "broken", entry)
     path = tmp_path / "m.py"
     path.write_bytes(SOURCE)
     report = process(Job(str(path), "m.py", ("broken",), write=True, diff=False))

@@ -1,0 +1,123 @@
+"""Cheap stages that decide whether a file needs libcst at all.
+
+1. bytes: the file must contain ``async def`` and one of a codemod's tokens;
+2. ``ast``: some name used inside an ``async def`` must resolve, through the
+   module's imports, to one of a codemod's candidate names.
+
+Both stages only ever say "maybe" too often, never "no" wrongly: a name that
+cannot be resolved is kept as it is written, every import of a name counts
+wherever it is, and the whole ``async def`` (nested code included) is searched.
+This module imports neither libcst nor any codemod.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+COROUTINE = re.compile(rb"async[ \t\\\r\n]+def\b")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What one codemod looks for.
+
+    ``tokens``: byte strings, one of which a file must contain.
+    ``names``: dotted names as libcst's QualifiedNameProvider spells them
+    (``time.sleep``, ``builtins.open``, or a bare ``crunch`` for a module-level
+    function); ``*.attr`` matches an attribute ``attr`` on anything. Empty means
+    "no ast stage": any file passing the byte stage goes to libcst.
+    ``markers``: byte strings that, when present, send the file to libcst anyway
+    (comments such as ``# async-migrate: cpu-bound``).
+    """
+
+    tokens: tuple[bytes, ...] = ()
+    names: frozenset[str] = frozenset()
+    markers: tuple[bytes, ...] = ()
+
+    def bytes_may_match(self, data: bytes) -> bool:
+        return not self.tokens or any(token in data for token in self.tokens)
+
+
+def has_coroutine(data: bytes) -> bool:
+    return COROUTINE.search(data) is not None
+
+
+def needing_libcst(data: bytes, targets: dict[str, Targets]) -> list[str]:
+    """The names of the codemods (keys of ``targets``) that may change or report ``data``."""
+    if not has_coroutine(data):
+        return []
+    by_bytes = [name for name, t in targets.items() if t.bytes_may_match(data)]
+    if not by_bytes:
+        return []
+    decided = [n for n in by_bytes if not targets[n].names or _has_marker(targets[n], data)]
+    undecided = [n for n in by_bytes if n not in decided]
+    if not undecided:
+        return decided
+    used = _names_in_coroutines(data)
+    if used is None:  # ast cannot parse it: let libcst decide and report
+        return by_bytes
+    return [n for n in by_bytes if n in decided or _matches(targets[n].names, used)]
+
+
+def _has_marker(targets: Targets, data: bytes) -> bool:
+    return any(marker in data for marker in targets.markers)
+
+
+def _matches(names: frozenset[str], used: set[str]) -> bool:
+    if names & used:
+        return True
+    wildcard = {n[2:] for n in names if n.startswith("*.")}
+    return bool(wildcard) and any(u.rpartition(".")[2] in wildcard for u in used)
+
+
+def _names_in_coroutines(data: bytes) -> set[str] | None:
+    """Every dotted name a Name or Attribute inside an ``async def`` may refer to."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    imports = _imports(tree)
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, (ast.Name, ast.Attribute)):
+                    used.update(_resolve(inner, imports))
+    return used
+
+
+def _imports(tree: ast.AST) -> dict[str, set[str]]:
+    """Local name -> the dotted names any import in the file binds it to."""
+    bound: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bound.setdefault(alias.asname, set()).add(alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    bound.setdefault(top, set()).add(top)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                local = alias.asname or alias.name
+                bound.setdefault(local, set()).add(f"{module}.{alias.name}".lstrip("."))
+    return bound
+
+
+def _resolve(node: ast.AST, imports: dict[str, set[str]]) -> Iterable[str]:
+    attrs: list[str] = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    suffix = "".join("." + a for a in reversed(attrs))
+    if isinstance(node, ast.Name):
+        bases = {node.id, "builtins." + node.id} | imports.get(node.id, set())
+        return {base + suffix for base in bases}
+    return {"?" + suffix} if suffix else set()
