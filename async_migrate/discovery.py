@@ -84,8 +84,17 @@ def _directory_sources(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
 
 def _git_listed(root: str) -> list[str] | None:
     """Files git does not ignore under ``root`` (tracked and untracked), or None
-    when ``root`` is not in a git work tree or git is not available."""
+    when ``root`` is not in a git work tree, git is not available, or ``root``
+    itself is ignored (a directory named on the command line is searched even so,
+    by walking it)."""
     try:
+        ignored = subprocess.run(
+            ["git", "-C", root, "check-ignore", "-q", os.path.abspath(root)],
+            capture_output=True,
+            check=False,
+        )
+        if ignored.returncode != 1:  # 0: ignored; 128: not a work tree
+            return None
         result = subprocess.run(
             ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             capture_output=True,

@@ -241,6 +241,11 @@ def test_gitignore_is_respected_in_a_git_work_tree(tmp_path: Path) -> None:
     changed = {k for k, v in _snapshot(tmp_path).items() if k in files and v != files[k]}
     assert changed == {"app/a.py", "app/untracked.py"}
 
+    # A directory named on the command line is searched even when git ignores it.
+    ignored_dir = run_cli("app/generated", cwd=tmp_path)
+    assert ignored_dir.returncode == 0, ignored_dir.stderr
+    assert (tmp_path / "app/generated/g.py").read_bytes() == MIGRATED
+
 
 def test_parallel_and_serial_runs_agree(tmp_path: Path) -> None:
     files = {f"m{i:02}.py": BLOCKING.replace(b"1)", f"{i})".encode()) for i in range(24)}
