@@ -44,7 +44,9 @@ def discover(paths: Iterable[str], excludes: Iterable[str] = ()) -> Iterator[Sou
     seen: set[str] = set()
     for given in paths:
         if os.path.isdir(given):
-            found: Iterable[str] = sorted(_directory_sources(given, excludes))
+            found: Iterable[str] = sorted(
+                os.path.normpath(p) for p in _directory_sources(given, excludes)
+            )
         elif os.path.isfile(given):
             name = os.path.basename(given)
             found = [] if _excluded(name, excludes) or _excluded(given, excludes) else [given]
@@ -109,31 +111,37 @@ def _git_listed(root: str) -> list[str] | None:
 
 
 def _walk(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
-    for directory, dirnames, filenames in os.walk(root):
-        relative_dir = os.path.relpath(directory, root)
-        relative_dir = "" if relative_dir == "." else relative_dir.replace(os.sep, "/")
-        keep = []
-        for name in sorted(dirnames):
-            path = os.path.join(directory, name)
-            relative = f"{relative_dir}/{name}" if relative_dir else name
-            if (
-                os.path.islink(path)
-                or name.startswith(".")
-                or name in SKIPPED_DIRECTORIES
-                or _is_virtualenv(path)
-                or _excluded(relative, excludes)
-            ):
+    """Regular ``*.py`` files below ``root``, depth first, in name order.
+
+    ``DirEntry`` types come from the directory listing itself, so the walk costs no
+    extra ``stat`` per file; links, sockets and FIFOs (reading one would block) are
+    never taken.
+    """
+    pending = [(root, "")]
+    while pending:
+        directory, relative_dir = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirectories = []
+        for entry in entries:
+            relative = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
+            if entry.is_symlink():
                 continue
-            keep.append(name)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if not name.endswith(".py"):
-                continue
-            path = os.path.join(directory, name)
-            relative = f"{relative_dir}/{name}" if relative_dir else name
-            if os.path.islink(path) or _excluded(relative, excludes):
-                continue
-            yield path
+            if entry.is_dir():
+                if not (
+                    entry.name.startswith(".")
+                    or entry.name in SKIPPED_DIRECTORIES
+                    or _is_virtualenv(entry.path)
+                    or _excluded(relative, excludes)
+                ):
+                    subdirectories.append((entry.path, relative))
+            elif entry.name.endswith(".py") and entry.is_file():
+                if not _excluded(relative, excludes):
+                    yield entry.path
+        pending.extend(reversed(subdirectories))
 
 
 def _skipped_directory(root: str, parts: list[str], venv_cache: dict[str, bool]) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 from async_migrate.positions import PositionMap
 from async_migrate.prefilter import Targets, has_coroutine, needing_libcst
 from async_migrate.registry import CODEMODS
+from async_migrate.safety import changed_outside_coroutines
 from codemods.findings import Finding, findings_of
 
 Codemod = str | type  # a registered codemod's name, or any AsyncCodemod subclass
@@ -82,6 +83,9 @@ def migrate_source(
     if new == data:
         return Migration(data, False, sorted(findings))
     _verify(data, new, filename)
+    helpers = frozenset().union(*(getattr(c, "HELPERS", frozenset()) for c in active))
+    if changed_outside_coroutines(data, new, helpers):
+        raise InternalError("the rewrite changed code outside coroutines; file left unchanged")
     return Migration(new, True, sorted(findings))
 
 
@@ -164,6 +168,8 @@ def _syntax_error(data: bytes) -> str | None:
             warnings.simplefilter("ignore")
             ast.parse(data)
     except SyntaxError as e:
+        if e.lineno is None:
+            return _one_line(e.msg)
         return f"line {e.lineno}, column {e.offset}: {e.msg}"
     except (ValueError, RecursionError) as e:
         return _one_line(str(e))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
 import stat
-import tempfile
 
 
 def write_atomically(path: str, data: bytes) -> None:
@@ -15,18 +15,20 @@ def write_atomically(path: str, data: bytes) -> None:
     disk, takes the old file's permission bits, and is renamed over the old file.
     A symbolic link is followed: its target is what gets replaced.
     """
-    target = os.path.realpath(path)
+    target = os.path.realpath(path) if os.path.islink(path) else path
     mode = stat.S_IMODE(os.stat(target).st_mode)
-    directory = os.path.dirname(target) or "."
-    fd, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(target)}.", suffix=".async-migrate.tmp", dir=directory
+    # Paths stay as given (relative ones too): no directory above them is touched.
+    temporary = os.path.join(
+        os.path.dirname(target),
+        f".{os.path.basename(target)}.{secrets.token_hex(6)}.async-migrate.tmp",
     )
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
         try:

@@ -59,6 +59,9 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     NAME: ClassVar[str] = ""
     #: Every code the codemod records, with a one-line summary (the README's table).
     CODES: ClassVar[dict[str, str]] = {}
+    #: Module-level names the codemod may define (helpers it adds after the imports);
+    #: the engine's safety net allows only these to appear outside coroutines.
+    HELPERS: ClassVar[frozenset[str]] = frozenset()
     METADATA_DEPENDENCIES = (
         QualifiedNameProvider,
         PositionProvider,

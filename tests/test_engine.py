@@ -13,6 +13,7 @@ from async_migrate.positions import PositionMap
 from async_migrate.prefilter import Targets
 from async_migrate.processing import Job, process
 from async_migrate.registry import CODEMODS, Entry
+from async_migrate.safety import changed_outside_coroutines
 from codemods.common import AsyncCodemod
 
 
@@ -60,3 +61,36 @@ def test_files_without_a_coroutine_are_not_parsed() -> None:
     # Not even valid Python: the byte prefilter decides before any parsing.
     result = migrate_source(b"def f(:\n    time.sleep(1)\n")
     assert not result.changed and result.findings == []
+
+
+class RenameSyncFunction(AsyncCodemod):
+    """A deliberately broken codemod: changes sync code while rewriting a coroutine."""
+
+    NAME = "renamer"
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        if original_node.asynchronous is None:
+            self.fixed(original_node, "AM999", "broken rewrite")
+            return updated_node.with_changes(name=cst.Name("renamed"))
+        return updated_node
+
+
+def test_a_change_outside_coroutines_is_an_internal_error() -> None:
+    with pytest.raises(InternalError, match="outside coroutines"):
+        migrate_source(SOURCE, [RenameSyncFunction])
+
+
+def test_safety_net_masks_coroutines_imports_and_declared_helpers() -> None:
+    old = b"import time\n\n\nasync def f():\n    time.sleep(1)\n\n\ndef g():\n    return 1\n"
+    new = (
+        b"import asyncio\n\n_POOL = None\n\n\ndef _pool():\n    return _POOL\n\n\n"
+        b"async def f():\n    await asyncio.sleep(1)\n\n\ndef g():\n    return 1\n"
+    )
+    helpers = frozenset({"_POOL", "_pool"})
+    assert not changed_outside_coroutines(old, new, helpers)
+    assert changed_outside_coroutines(old, new, frozenset())
+    assert changed_outside_coroutines(old, new.replace(b"return 1", b"return 2"), helpers)
+    # A name the input already defined is not a helper the codemod may add.
+    assert changed_outside_coroutines(b"_pool = 1\n" + old, new, helpers)

@@ -1,0 +1,75 @@
+"""The safety net run before anything is written: outside coroutines, nothing changed.
+
+In the spirit of black's AST equivalence check: the input and the output are parsed
+with ``ast``, the bodies of ``async def`` functions (where the rewrites are) and all
+import statements (which rewrites add and remove) are masked, as are module-level
+helpers a codemod declares it adds; what remains must be identical.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Iterable
+
+
+class _Mask(ast.NodeTransformer):
+    def __init__(self, helpers: frozenset[str]) -> None:
+        self.helpers = helpers
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
+        self.generic_visit(node)  # decorators, defaults and annotations run outside
+        node.body = [ast.Pass()]
+        return node
+
+    def visit_Import(self, node: ast.Import) -> None:
+        return None
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        return None
+
+    def visit_Module(self, node: ast.Module) -> ast.AST:
+        node.body = [s for s in node.body if not _defines_helper(s, self.helpers)]
+        self.generic_visit(node)
+        return node
+
+
+def _defines_helper(statement: ast.stmt, helpers: frozenset[str]) -> bool:
+    if isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
+        return statement.name in helpers
+    targets: Iterable[ast.expr] = ()
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign):
+        targets = [statement.target]
+    names = [t.id for t in targets if isinstance(t, ast.Name)]
+    return bool(names) and all(n in helpers for n in names)
+
+
+def _masked(data: bytes, helpers: frozenset[str]) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = ast.parse(data)
+    tree = _Mask(helpers).visit(tree)
+    # Empty blocks left by removed imports would not compile, but they compare fine.
+    return ast.dump(tree, include_attributes=False)
+
+
+def changed_outside_coroutines(old: bytes, new: bytes, helpers: frozenset[str]) -> bool:
+    """True if ``new`` differs from ``old`` anywhere but coroutine bodies, imports and
+    the module-level definitions of ``helpers``."""
+    new_helpers = helpers - _top_level_names(old)  # a helper the input had must stay
+    return _masked(old, frozenset()) != _masked(new, new_helpers)
+
+
+def _top_level_names(data: bytes) -> frozenset[str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tree = ast.parse(data)
+    names = set()
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Assign):
+            names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+    return frozenset(names)
