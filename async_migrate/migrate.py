@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,8 +18,9 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 
 from async_migrate.positions import PositionMap
-from async_migrate.registry import CODEMODS
+from async_migrate.registry import CODEMODS, choose
 from codemods.common import AsyncCodemod, Finding, findings_of
+from codemods.suppressions import skips_file
 
 _COROUTINE = re.compile(rb"async[ \t\\\r\n]+def\b")
 
@@ -34,11 +35,18 @@ class InternalError(Exception):
 
 @dataclass
 class Migration:
-    """What migrating one module gave."""
+    """What migrating one module gave.
+
+    ``code`` is the migrated source (the input itself when nothing changed);
+    ``findings`` holds every rewrite made (``fixed``) and every call left for manual
+    work, sorted by position in the input; ``skipped`` is true when the source says
+    ``# async-migrate: skip-file``.
+    """
 
     code: bytes
     changed: bool
     findings: list[Finding] = field(default_factory=list)
+    skipped: bool = False
 
     @property
     def rewrites(self) -> list[Finding]:
@@ -51,17 +59,33 @@ class Migration:
 
 def migrate_source(
     code: bytes | str,
-    codemods: Sequence[type[AsyncCodemod]] | None = None,
+    codemods: Sequence[type[AsyncCodemod] | str] | None = None,
     filename: str = "<string>",
     options: dict[str, dict[str, Any]] | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
 ) -> Migration:
-    """Run ``codemods`` (default: all) over ``code``.
+    """Run codemods over one module's source and return the result; nothing is written.
 
-    ``options`` maps a codemod's name to keyword arguments for its constructor.
-    A ``str`` is returned as UTF-8 bytes in :attr:`Migration.code`.
+    ``codemods`` lists codemod classes or names (default: every codemod, in registry
+    order); ``select`` / ``ignore`` narrow that down by name, as on the command line
+    (an unknown name raises :class:`~async_migrate.registry.UnknownCodemod`).
+    ``options`` maps a codemod's name to keyword arguments for its constructor, e.g.
+    ``{"cpu": {"cpu_bound": ["mylib.crunch"]}}``. ``filename`` only names the module
+    in error messages. A ``str`` comes back as UTF-8 bytes in :attr:`Migration.code`.
+
+    Raises :class:`SourceError` when the source cannot be parsed, and
+    :class:`InternalError` when the migrated code would not compile (a bug).
     """
     data = code.encode("utf-8") if isinstance(code, str) else code
-    chosen = list(CODEMODS.values()) if codemods is None else list(codemods)
+    if skips_file(data):
+        return Migration(data, False, skipped=True)
+    chosen = _resolve(codemods)
+    select, ignore = list(select), list(ignore)
+    if select or ignore:
+        names = {c.NAME for c in choose(select, ignore)}
+        chosen = [c for c in chosen if c.NAME in names]
     active = [c for c in chosen if _may_apply(c, data)]
     if not active or not _COROUTINE.search(data):
         return Migration(data, False)
@@ -82,6 +106,12 @@ def migrate_source(
         return Migration(data, False, sorted(findings))
     _verify(data, new, filename)
     return Migration(new, True, sorted(findings))
+
+
+def _resolve(codemods: Sequence[type[AsyncCodemod] | str] | None) -> list[type[AsyncCodemod]]:
+    if codemods is None:
+        return list(CODEMODS.values())
+    return [choose([c])[0] if isinstance(c, str) else c for c in codemods]
 
 
 def _may_apply(codemod: type[AsyncCodemod], data: bytes) -> bool:
