@@ -31,6 +31,30 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Excludes:
+    """Globs that skip files: ``globs`` (from the command line) match paths relative to
+    the PATH argument; ``project`` globs (from the configuration) match paths relative
+    to ``root``, the directory of the configuration file. Both also match any file or
+    directory name.
+    """
+
+    globs: tuple[str, ...] = ()
+    project: tuple[str, ...] = ()
+    root: str | None = None
+
+    def matches(self, relative: str, path: str) -> bool:
+        if _excluded(relative, self.globs):
+            return True
+        if not self.project:
+            return False
+        if self.root is not None:
+            from_root = os.path.relpath(os.path.abspath(path), self.root)
+            if not from_root.startswith(".."):
+                relative = from_root
+        return _excluded(relative, self.project)
+
+
+@dataclass(frozen=True)
 class Missing:
     """A command-line path that does not exist or is not a file or directory."""
 
@@ -38,16 +62,20 @@ class Missing:
     reason: str
 
 
-def discover(paths: Iterable[str], excludes: Iterable[str] = ()) -> Iterator[Source | Missing]:
+def discover(
+    paths: Iterable[str], excludes: Iterable[str] | Excludes = ()
+) -> Iterator[Source | Missing]:
     """Every source file under ``paths``, each once, in a stable order per path."""
-    excludes = tuple(excludes)
+    if not isinstance(excludes, Excludes):
+        excludes = Excludes(globs=tuple(excludes))
     seen: set[str] = set()
     for given in paths:
         if os.path.isdir(given):
             found: Iterable[str] = sorted(_directory_sources(given, excludes))
         elif os.path.isfile(given):
             name = os.path.basename(given)
-            found = [] if _excluded(name, excludes) or _excluded(given, excludes) else [given]
+            skip = excludes.matches(name, given) or excludes.matches(given, given)
+            found = [] if skip else [given]
         elif os.path.lexists(given):
             yield Missing(given, "not a regular file or directory")
             continue
@@ -62,7 +90,7 @@ def discover(paths: Iterable[str], excludes: Iterable[str] = ()) -> Iterator[Sou
             yield Source(path=path, display=path)
 
 
-def _directory_sources(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
+def _directory_sources(root: str, excludes: Excludes) -> Iterator[str]:
     listed = _git_listed(root)
     if listed is None:
         yield from _walk(root, excludes)
@@ -74,9 +102,9 @@ def _directory_sources(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
         parts = relative.split("/")
         if any(_skipped_directory(root, parts[: i + 1], venv_cache) for i in range(len(parts) - 1)):
             continue
-        if _excluded(relative, excludes):
-            continue
         path = os.path.join(root, *parts)
+        if excludes.matches(relative, path):
+            continue
         if os.path.islink(path) or not os.path.isfile(path):
             continue
         yield path
@@ -99,7 +127,7 @@ def _git_listed(root: str) -> list[str] | None:
     return sorted({name for name in names if name})
 
 
-def _walk(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
+def _walk(root: str, excludes: Excludes) -> Iterator[str]:
     for directory, dirnames, filenames in os.walk(root):
         relative_dir = os.path.relpath(directory, root)
         relative_dir = "" if relative_dir == "." else relative_dir.replace(os.sep, "/")
@@ -112,7 +140,7 @@ def _walk(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
                 or name.startswith(".")
                 or name in SKIPPED_DIRECTORIES
                 or _is_virtualenv(path)
-                or _excluded(relative, excludes)
+                or excludes.matches(relative, path)
             ):
                 continue
             keep.append(name)
@@ -122,7 +150,7 @@ def _walk(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
                 continue
             path = os.path.join(directory, name)
             relative = f"{relative_dir}/{name}" if relative_dir else name
-            if os.path.islink(path) or _excluded(relative, excludes):
+            if os.path.islink(path) or excludes.matches(relative, path):
                 continue
             yield path
 
