@@ -52,12 +52,19 @@ class Review:
             self.questions.write(PROMPT.format(path=file.display).encode())
             self.questions.flush()
             line = self.answers.readline()
+            if not _isatty(self.answers):
+                # Answers from a pipe are not echoed: show them, so the log reads well.
+                self.questions.write(line.strip().encode() + b"\n")
             if not line:
-                self.questions.write(b"\n")
                 return "q"
             answer = _ANSWERS.get(line.strip().lower())
             if answer is not None:
                 return answer
+
+
+def _isatty(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _apply(file: FileReport, path: str) -> FileReport:
