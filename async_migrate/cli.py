@@ -116,7 +116,7 @@ def migrate(
     offload_compression: bool | None = typer.Option(
         None,
         "--offload-compression/--no-offload-compression",
-        help="cpu codemod: offload zlib/gzip/bz2/lzma calls too.",
+        help="cpu codemod: offload compression calls too.",
         show_default=False,
     ),
     config_file: str | None = typer.Option(
