@@ -113,6 +113,11 @@ def test_github_annotations(tmp_path: Path) -> None:
         "asyncio.sleep (async-migrate rewrites this)",
         "::warning file=pkg/m0.py,line=6,col=20::AM102 " + lines[1].split("AM102 ")[1],
     ]
+    # Under --diff the diff shares stdout with the annotations.
+    result = run_cli("--diff", "--output-format", "github", "pkg/m0.py", cwd=tmp_path)
+    out = result.stdout.decode()
+    assert out.startswith("::warning file=pkg/m0.py,line=5,col=5::AM101 ")
+    assert "\n--- a/pkg/m0.py\n+++ b/pkg/m0.py\n" in out
     # In place: what was rewritten needs no annotation; what is left does.
     result = run_cli("--output-format", "github", "pkg/m0.py", cwd=tmp_path)
     assert result.stdout.decode().splitlines() == [lines[3]]
