@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import typer
 
 from async_migrate import __version__
@@ -9,10 +11,24 @@ from async_migrate.concurrency import default_jobs
 from async_migrate.config import Config, ConfigError, find, load, merge_options
 from async_migrate.discovery import Excludes
 from async_migrate.explain import UnknownCode, explain, list_codemods
-from async_migrate.output import COLORS, FORMATS, Output
+from async_migrate.output import Output
 from async_migrate.registry import CODEMODS, UnknownCodemod, choose
 from async_migrate.report import EXIT_ERROR, Report
 from async_migrate.run import Settings, run_paths, run_stdin
+
+
+# Enums, so that --help lists the values and shell completion offers them.
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
 
 HELP = f"""Rewrite blocking calls in asyncio coroutines into real async code.
 
@@ -71,12 +87,6 @@ def _show_codemods(value: bool) -> None:
         raise typer.Exit()
 
 
-def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
-    if value not in allowed:
-        raise typer.BadParameter(f"must be one of {', '.join(allowed)}", param_hint=option)
-    return value
-
-
 @app.command(help=HELP, no_args_is_help=True)
 def migrate(
     paths: list[str] = typer.Argument(..., metavar="PATH...", show_default=False),
@@ -123,11 +133,11 @@ def migrate(
         None, "--config", metavar="FILE", help="Read settings from this pyproject.toml."
     ),
     no_config: bool = typer.Option(False, "--no-config", help="Ignore every pyproject.toml."),
-    output_format: str = typer.Option(
-        "text", "--output-format", metavar="text|json|github", help="How to report."
+    output_format: OutputFormat = typer.Option(
+        "text", "--output-format", case_sensitive=False, help="How to report."
     ),
-    color: str = typer.Option(
-        "auto", "--color", metavar="auto|always|never", help="Colour the diff and findings."
+    color: Color = typer.Option(
+        "auto", "--color", case_sensitive=False, help="Colour the diff and findings."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="One line per file."),
@@ -154,8 +164,7 @@ def migrate(
         False, "--version", callback=_show_version, is_eager=True, help="Show the version."
     ),
 ) -> None:
-    _choice(output_format, FORMATS, "--output-format")
-    _choice(color, COLORS, "--color")
+    output_format, color = output_format.value, color.value
     _check_combinations(paths, diff, check, interactive, output_format, quiet, verbose)
     try:
         config = _config(paths, config_file, no_config, stdin_filename)

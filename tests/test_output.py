@@ -218,3 +218,6 @@ def test_shell_completion_script_and_completions() -> None:
     )
     result = subprocess.run([command_path()], env=env, capture_output=True, timeout=60, check=False)
     assert result.stdout.split() == [b"--output-format"]
+    env.update(COMP_WORDS="async-migrate --output-format ", COMP_CWORD="2")
+    result = subprocess.run([command_path()], env=env, capture_output=True, timeout=60, check=False)
+    assert result.stdout.split() == [b"text", b"json", b"github"]
