@@ -21,9 +21,6 @@ from async_migrate.processing import FileReport
 from async_migrate.report import Report, format_finding
 from codemods.common import Finding
 
-FORMATS = ("text", "json", "github")
-COLORS = ("auto", "always", "never")
-
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
 _RED = "\x1b[31m"
