@@ -1,18 +1,35 @@
-"""The ``async-migrate`` command."""
+"""The ``async-migrate`` command: options, configuration, then one run."""
 
 from __future__ import annotations
 
-import sys
+from enum import Enum
 
 import typer
 
 from async_migrate import __version__
 from async_migrate.cache import Cache, cache_directory
-from async_migrate.concurrency import default_jobs, run_jobs
-from async_migrate.discovery import Missing, discover
-from async_migrate.processing import FileReport, Job, process_data
+from async_migrate.concurrency import default_jobs
+from async_migrate.config import Config, ConfigError, find, load, merge_options
+from async_migrate.discovery import Excludes
+from async_migrate.explain import UnknownCode, explain, list_codemods
+from async_migrate.output import Output
 from async_migrate.registry import CODEMODS, UnknownCodemod, choose
-from async_migrate.report import Report
+from async_migrate.report import EXIT_ERROR, Report
+from async_migrate.run import Settings, run_paths, run_stdin
+
+
+# Enums, so that --help lists the values and shell completion offers them.
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
 
 HELP = f"""Rewrite blocking calls in asyncio coroutines into real async code.
 
@@ -21,12 +38,17 @@ from standard input and write the migrated source to standard output.
 
 Without --diff or --check, files are rewritten in place. Calls the tool recognises but
 cannot rewrite faithfully are left unchanged and reported on stderr as
-`path:line:col: CODE message`.
+`path:line:col: CODE message`. Silence one line with `# async-migrate: ignore` or
+`# noqa: CODE`; skip a file with `# async-migrate: skip-file` in its first 10 lines.
 
-Codemods: {", ".join(CODEMODS)}.
+Settings are read from [tool.async-migrate] in the nearest pyproject.toml above the
+paths; command-line options override them.
+
+Codemods: {", ".join(CODEMODS)} (see --list-codemods, --explain CODE).
 
 Exit codes: 0 done (or nothing to do); 1 with --check: a file would change or a
-finding is left for manual work; 2 usage error, or a file could not be processed.
+finding is left for manual work; 2 usage or configuration error, or a file could not
+be processed.
 """
 
 app = typer.Typer(
@@ -37,13 +59,32 @@ app = typer.Typer(
 )
 
 
-def _names(value: str | None) -> list[str]:
-    return [name.strip() for name in (value or "").split(",") if name.strip()]
+def _names(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [name.strip() for name in value.split(",") if name.strip()]
 
 
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"async-migrate {__version__}")
+        raise typer.Exit()
+
+
+def _show_explanation(value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        typer.echo(explain(value))
+    except UnknownCode as e:
+        typer.echo(f"async-migrate: error: {e}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    raise typer.Exit()
+
+
+def _show_codemods(value: bool) -> None:
+    if value:
+        typer.echo(list_codemods())
         raise typer.Exit()
 
 
@@ -58,6 +99,12 @@ def migrate(
         "--check",
         help="Write nothing; exit 1 if a file would change or a finding is left.",
     ),
+    interactive: bool = typer.Option(
+        False,
+        "--interactive",
+        "-i",
+        help="Show each file's diff and ask: apply, skip, apply all, or quit.",
+    ),
     select: str | None = typer.Option(
         None, "--select", metavar="NAME,...", help="Run only these codemods."
     ),
@@ -68,91 +115,148 @@ def migrate(
         [],
         "--exclude",
         metavar="GLOB",
-        help="Skip files and directories matching GLOB (repeatable).",
+        help="Skip files and directories matching GLOB (repeatable; replaces `exclude` "
+        "from the configuration).",
     ),
+    cpu_bound: list[str] = typer.Option(
+        [],
+        "--cpu-bound",
+        metavar="NAME",
+        help="A function the cpu codemod offloads to a thread (repeatable).",
+    ),
+    offload_compression: bool | None = typer.Option(
+        None,
+        "--offload-compression/--no-offload-compression",
+        help="cpu codemod: offload compression calls too.",
+        show_default=False,
+    ),
+    config_file: str | None = typer.Option(
+        None, "--config", metavar="FILE", help="Read settings from this pyproject.toml."
+    ),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore every pyproject.toml."),
+    output_format: OutputFormat = typer.Option(
+        "text", "--output-format", case_sensitive=False, help="How to report."
+    ),
+    color: Color = typer.Option(
+        "auto", "--color", case_sensitive=False, help="Colour the diff and findings."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="One line per file."),
     stdin_filename: str | None = typer.Option(
         None, "--stdin-filename", metavar="NAME", help="Name used for - in messages."
     ),
     no_cache: bool = typer.Option(
-        False, "--no-cache", help="Neither read nor write the cache of files that need nothing."
+        False, "--no-cache", help="Neither read nor write the cache of per-file results."
     ),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
+    explain_code: str | None = typer.Option(
+        None,
+        "--explain",
+        metavar="CODE",
+        callback=_show_explanation,
+        is_eager=True,
+        help="Explain a code (why the call blocks, what the rewrite does) and exit.",
+    ),
+    codemods_list: bool = typer.Option(
+        False,
+        "--list-codemods",
+        callback=_show_codemods,
+        is_eager=True,
+        help="List the codemods and their codes, and exit.",
+    ),
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Show the version."
     ),
 ) -> None:
+    output_format, color = output_format.value, color.value
+    _check_combinations(paths, diff, check, interactive, output_format, quiet, verbose)
     try:
-        codemods = choose(_names(select), _names(ignore))
+        config = _config(paths, config_file, no_config, stdin_filename)
+    except ConfigError as e:
+        typer.echo(f"async-migrate: error: {e}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+
+    chosen_select = _names(select)
+    chosen_ignore = _names(ignore)
+    try:
+        codemods = choose(
+            chosen_select if chosen_select is not None else config.select or (),
+            chosen_ignore if chosen_ignore is not None else config.ignore or (),
+        )
     except UnknownCodemod as e:
         raise typer.BadParameter(str(e), param_hint="--select/--ignore") from None
-    if "-" in paths and len(paths) > 1:
-        raise typer.BadParameter("- (standard input) must be the only PATH", param_hint="PATH")
-
+    overrides: dict[str, dict[str, object]] = {}
+    if cpu_bound:
+        overrides.setdefault("cpu", {})["cpu_bound"] = list(cpu_bound)
+    if offload_compression is not None:
+        overrides.setdefault("cpu", {})["offload_compression"] = offload_compression
+    settings = Settings(
+        codemods=tuple(codemods),
+        excludes=Excludes(
+            globs=tuple(exclude),
+            project=tuple((config.exclude or [] if not exclude else []) + config.extend_exclude),
+            root=config.root,
+        ),
+        options=merge_options(config.options, overrides),
+        diff=diff,
+        check=check,
+        interactive=interactive,
+        workers=jobs or default_jobs(),
+    )
+    if not no_cache and paths != ["-"]:
+        key = [settings.codemods, settings.options]
+        settings.cache = Cache(cache_directory(paths), key)
+    output = Output(
+        format=output_format,
+        color=color,
+        quiet=quiet,
+        verbose=verbose,
+        pending=diff or check,
+    )
     report = Report(check=check, dry_run=diff)
     if paths == ["-"]:
-        _run_stdin(codemods, stdin_filename or "-", diff, check, report)
+        run_stdin(stdin_filename or "-", settings, output, report)
     else:
-        cache = None if no_cache else Cache(cache_directory(paths), [codemods, {}])
-        _run_paths(paths, exclude, codemods, diff, jobs or default_jobs(), cache, report)
-    print(report.summary(), file=sys.stderr)
+        run_paths(paths, settings, output, report)
+    output.finish(report)
     raise typer.Exit(report.exit_code)
 
 
-def _run_paths(
+def _check_combinations(
     paths: list[str],
-    exclude: list[str],
-    codemods: list[str],
     diff: bool,
-    workers: int,
-    cache: Cache | None,
-    report: Report,
+    check: bool,
+    interactive: bool,
+    output_format: str,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
-    # One slot per file in discovery order: a cached report, or a job to run.
-    slots: list[FileReport | Job] = []
-    for found in discover(paths, exclude):
-        if isinstance(found, Missing):
-            report.missing(found.display, found.reason)
-            continue
-        cached = cache.lookup(found.path, need_code=not report.check or diff) if cache else None
-        if cached is not None:
-            changed, findings = cached
-            slots.append(FileReport(found.display, changed=changed, findings=findings))
-            continue
-        slots.append(
-            Job(
-                path=found.path,
-                display=found.display,
-                codemods=tuple(codemods),
-                write=not (diff or report.check),
-                diff=diff,
-            )
+    if "-" in paths and len(paths) > 1:
+        raise typer.BadParameter("- (standard input) must be the only PATH", param_hint="PATH")
+    if quiet and verbose:
+        raise typer.BadParameter("cannot be combined with --verbose", param_hint="--quiet")
+    if interactive and (diff or check or paths == ["-"] or output_format != "text"):
+        raise typer.BadParameter(
+            "cannot be combined with --diff, --check, --output-format json/github, or -",
+            param_hint="--interactive",
         )
-    results = run_jobs([s for s in slots if isinstance(s, Job)], workers)
-    out = sys.stdout.buffer
-    for slot in slots:
-        file = next(results) if isinstance(slot, Job) else slot
-        report.add(file)
-        if file.diff:
-            out.write(file.diff)
-            out.flush()
-        written = file.changed and slot.write if isinstance(slot, Job) else False
-        if cache and isinstance(slot, Job) and file.fingerprint and file.error is None:
-            if not written:  # a written file is read again next time
-                cache.remember(slot.path, file.fingerprint, file.changed, file.findings)
-    if cache:
-        cache.save()
+    if paths == ["-"] and output_format != "text" and not (diff or check):
+        raise typer.BadParameter(
+            f"{output_format} output of - needs --check or --diff "
+            "(stdout would carry both the source and the report)",
+            param_hint="--output-format",
+        )
 
 
-def _run_stdin(codemods: list[str], display: str, diff: bool, check: bool, report: Report) -> None:
-    data = sys.stdin.buffer.read()
-    job = Job(path="-", display=display, codemods=tuple(codemods), write=False, diff=diff)
-    file, new = process_data(data, job)
-    report.add(file)
-    if diff:
-        sys.stdout.buffer.write(file.diff)
-    elif not check:
-        # On error ``new`` is the input itself: an editor replacing its buffer keeps it.
-        sys.stdout.buffer.write(new)
+def _config(
+    paths: list[str], config_file: str | None, no_config: bool, stdin_filename: str | None
+) -> Config:
+    if no_config:
+        return Config()
+    if config_file is not None:
+        return load(config_file)
+    found = find(paths, stdin_filename)
+    return load(found) if found else Config()
 
 
 def main() -> None:

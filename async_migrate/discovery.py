@@ -31,6 +31,30 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Excludes:
+    """Globs that skip files: ``globs`` (from the command line) match paths relative to
+    the PATH argument; ``project`` globs (from the configuration) match paths relative
+    to ``root``, the directory of the configuration file. Both also match any file or
+    directory name.
+    """
+
+    globs: tuple[str, ...] = ()
+    project: tuple[str, ...] = ()
+    root: str | None = None
+
+    def matches(self, relative: str, path: str) -> bool:
+        if _excluded(relative, self.globs):
+            return True
+        if not self.project:
+            return False
+        if self.root is not None:
+            from_root = os.path.relpath(os.path.abspath(path), self.root)
+            if not from_root.startswith(".."):
+                relative = from_root
+        return _excluded(relative, self.project)
+
+
+@dataclass(frozen=True)
 class Missing:
     """A command-line path that does not exist or is not a file or directory."""
 
@@ -38,9 +62,12 @@ class Missing:
     reason: str
 
 
-def discover(paths: Iterable[str], excludes: Iterable[str] = ()) -> Iterator[Source | Missing]:
+def discover(
+    paths: Iterable[str], excludes: Iterable[str] | Excludes = ()
+) -> Iterator[Source | Missing]:
     """Every source file under ``paths``, each once, in a stable order per path."""
-    excludes = tuple(excludes)
+    if not isinstance(excludes, Excludes):
+        excludes = Excludes(globs=tuple(excludes))
     seen: set[str] = set()
     for given in paths:
         if os.path.isdir(given):
@@ -49,7 +76,8 @@ def discover(paths: Iterable[str], excludes: Iterable[str] = ()) -> Iterator[Sou
             )
         elif os.path.isfile(given):
             name = os.path.basename(given)
-            found = [] if _excluded(name, excludes) or _excluded(given, excludes) else [given]
+            skip = excludes.matches(name, given) or excludes.matches(given, given)
+            found = [] if skip else [given]
         elif os.path.lexists(given):
             yield Missing(given, "not a regular file or directory")
             continue
@@ -64,7 +92,7 @@ def discover(paths: Iterable[str], excludes: Iterable[str] = ()) -> Iterator[Sou
             yield Source(path=path, display=path)
 
 
-def _directory_sources(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
+def _directory_sources(root: str, excludes: Excludes) -> Iterator[str]:
     listed = _git_listed(root)
     if listed is None:
         yield from _walk(root, excludes)
@@ -76,9 +104,9 @@ def _directory_sources(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
         parts = relative.split("/")
         if any(_skipped_directory(root, parts[: i + 1], venv_cache) for i in range(len(parts) - 1)):
             continue
-        if _excluded(relative, excludes):
-            continue
         path = os.path.join(root, *parts)
+        if excludes.matches(relative, path):
+            continue
         if os.path.islink(path) or not os.path.isfile(path):
             continue
         yield path
@@ -110,7 +138,7 @@ def _git_listed(root: str) -> list[str] | None:
     return sorted({name for name in names if name})
 
 
-def _walk(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
+def _walk(root: str, excludes: Excludes) -> Iterator[str]:
     """Regular ``*.py`` files below ``root``, depth first, in name order.
 
     ``DirEntry`` types come from the directory listing itself, so the walk costs no
@@ -135,11 +163,11 @@ def _walk(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
                     entry.name.startswith(".")
                     or entry.name in SKIPPED_DIRECTORIES
                     or _is_virtualenv(entry.path)
-                    or _excluded(relative, excludes)
+                    or excludes.matches(relative, entry.path)
                 ):
                     subdirectories.append((entry.path, relative))
             elif entry.name.endswith(".py") and entry.is_file():
-                if not _excluded(relative, excludes):
+                if not excludes.matches(relative, entry.path):
                     yield entry.path
         pending.extend(reversed(subdirectories))
 

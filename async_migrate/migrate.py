@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from async_migrate.positions import PositionMap
 from async_migrate.prefilter import Targets, has_coroutine, needing_libcst
-from async_migrate.registry import CODEMODS
+from async_migrate.registry import CODEMODS, choose
 from async_migrate.safety import changed_outside_coroutines
 from codemods.findings import Finding, findings_of
+from codemods.suppressions import skips_file
 
 Codemod = str | type  # a registered codemod's name, or any AsyncCodemod subclass
 
@@ -38,6 +39,8 @@ class Migration:
     code: bytes
     changed: bool
     findings: list[Finding] = field(default_factory=list)
+    #: The source opts out with ``# async-migrate: skip-file``.
+    skipped: bool = False
 
     @property
     def rewrites(self) -> list[Finding]:
@@ -53,16 +56,34 @@ def migrate_source(
     codemods: Sequence[Codemod] | None = None,
     filename: str = "<string>",
     options: dict[str, dict[str, Any]] | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
 ) -> Migration:
-    """Run ``codemods`` (default: every registered one, in order) over ``code``.
+    """Run codemods over one module's source and return the result; nothing is written.
 
-    ``codemods`` holds registered names (``"sleep"``) or codemod classes.
-    ``options`` maps a codemod's name to keyword arguments for its constructor.
-    A ``str`` is returned as UTF-8 bytes in :attr:`Migration.code`.
+    ``codemods`` lists registered names (``"sleep"``) or codemod classes (default:
+    every registered codemod, in registry order); ``select`` / ``ignore`` narrow that
+    down by name, as on the command line (an unknown name raises
+    :class:`~async_migrate.registry.UnknownCodemod`). ``options`` maps a codemod's
+    name to keyword arguments for its constructor, e.g.
+    ``{"cpu": {"cpu_bound": ["mylib.crunch"]}}``. ``filename`` only names the module
+    in messages. A ``str`` comes back as UTF-8 bytes in :attr:`Migration.code`.
+
+    Raises :class:`SourceError` when the source cannot be parsed, and
+    :class:`InternalError` when the migrated code would not compile or changed code
+    outside coroutines (a bug).
     """
     data = code.encode("utf-8") if isinstance(code, str) else code
+    if skips_file(data):
+        return Migration(data, False, skipped=True)
     options = options or {}
-    active = _active(data, list(CODEMODS) if codemods is None else codemods, options)
+    chosen: list[Codemod] = list(CODEMODS) if codemods is None else list(codemods)
+    select, ignore = list(select), list(ignore)
+    if select or ignore:
+        names = set(choose(select, ignore))
+        chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
+    active = _active(data, chosen, options)
     if not active:
         return Migration(data, False)
 

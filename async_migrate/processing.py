@@ -3,6 +3,7 @@ so it takes and returns small picklable values, never syntax trees."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ from async_migrate.cache import Fingerprint, fingerprint
 from async_migrate.diffing import unified_diff
 from async_migrate.migrate import InternalError, SourceError, migrate_source
 from async_migrate.writing import write_atomically
-from codemods.findings import Finding
+from codemods.common import Finding
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Job:
     write: bool
     diff: bool
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Keep the migrated bytes in the report (for interactive review).
+    keep: bool = False
 
 
 @dataclass
@@ -35,7 +38,13 @@ class FileReport:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     diff: bytes = b""
-    fingerprint: Fingerprint | None = None  # of the file as it was read
+    #: The file opts out (``# async-migrate: skip-file``).
+    skipped: bool = False
+    #: With ``Job.keep``: the migrated bytes, and a digest of the bytes they replace.
+    new: bytes | None = None
+    digest: str | None = None
+    #: Of the file as it was read, for the cache.
+    fingerprint: Fingerprint | None = None
 
 
 def process(job: Job) -> FileReport:
@@ -72,6 +81,13 @@ def process_data(data: bytes, job: Job) -> tuple[FileReport, bytes]:
         return report, data
     report.changed = result.changed
     report.findings = result.findings
+    report.skipped = result.skipped
     if result.changed and job.diff:
         report.diff = unified_diff(data, result.code, job.display)
+    if result.changed and job.keep:
+        report.new, report.digest = result.code, digest(data)
     return report, result.code
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -45,6 +45,11 @@ ENTRIES: tuple[Entry, ...] = (
 CODEMODS: dict[str, Entry] = {entry.name: entry for entry in ENTRIES}
 
 
+def commands() -> dict[str, type]:
+    """Every codemod's command class, by name (imports them all, libcst included)."""
+    return {name: entry.load() for name, entry in CODEMODS.items()}
+
+
 class UnknownCodemod(ValueError):
     pass
 

@@ -1,10 +1,8 @@
-"""Count what a run did, print findings and the summary, and choose the exit code."""
+"""Count what a run did, and choose the summary and the exit code."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from typing import TextIO
 
 from async_migrate.processing import FileReport
 from codemods.findings import Finding
@@ -23,29 +21,25 @@ class Report:
     rewrites: int = 0
     left: int = 0
     errors: int = 0
-    stream: TextIO = sys.stderr
+    skipped: int = 0
+    #: Interactive review: files whose changes were declined.
+    declined: int = 0
 
     def add(self, file: FileReport) -> None:
-        """Count ``file`` and print its findings and error, one line each."""
         self.files += 1
         if file.error is not None:
             self.errors += 1
-            self.error(file.display, file.error)
             return
+        self.skipped += file.skipped
         self.changed += file.changed
         for finding in file.findings:
             if finding.fixed:
                 self.rewrites += 1
             else:
                 self.left += 1
-                print(format_finding(file.display, finding), file=self.stream)
 
-    def error(self, display: str, message: str) -> None:
-        print(f"{display}: error: {message}", file=self.stream)
-
-    def missing(self, display: str, reason: str) -> None:
+    def missing(self) -> None:
         self.errors += 1
-        self.error(display, reason)
 
     @property
     def exit_code(self) -> int:
@@ -57,8 +51,11 @@ class Report:
 
     def summary(self) -> str:
         verb = "would change" if (self.check or self.dry_run) else "changed"
+        extra = f", {self.skipped} skipped" if self.skipped else ""
+        if self.declined:
+            extra += f", {self.declined} declined"
         return (
-            f"async-migrate: {_plural(self.files, 'file')} scanned, {self.changed} {verb}, "
+            f"async-migrate: {_plural(self.files, 'file')} scanned{extra}, {self.changed} {verb}, "
             f"{_plural(self.rewrites, 'rewrite')}, "
             f"{_plural(self.left, 'finding')} left for manual work, "
             f"{_plural(self.errors, 'error')}"

@@ -17,6 +17,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import (
     Assignment,
+    CodeRange,
     ParentNodeProvider,
     PositionProvider,
     QualifiedNameProvider,
@@ -24,6 +25,7 @@ from libcst.metadata import (
 )
 
 from codemods.findings import Finding, findings_of
+from codemods.suppressions import Suppression, parse_comment
 
 # Where a node runs, seen from the innermost enclosing body.
 _COROUTINE = "coroutine"  # directly in an ``async def`` body
@@ -54,6 +56,12 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     names through imports, and records findings. Subclasses set ``NAME`` (the name
     users select it by) and ``CODES``; what a codemod looks for, for the engine's
     cheap prefilter, is declared beside its entry in ``async_migrate/registry.py``.
+
+    Suppression comments: before rewriting ``node`` under code ``AMnnn``, a codemod
+    calls ``if self.suppressed(node, "AMnnn"): return updated_node`` (leave it alone).
+    :meth:`report` checks by itself, so a suppressed finding is never recorded. Map
+    ruff's / flake8-async's codes for the same problem in ``RUFF_CODES`` so that
+    ``# noqa: ASYNC251`` works too.
     """
 
     NAME: ClassVar[str] = ""
@@ -62,6 +70,8 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     #: Module-level names the codemod may define (helpers it adds after the imports);
     #: the engine's safety net allows only these to appear outside coroutines.
     HELPERS: ClassVar[frozenset[str]] = frozenset()
+    #: For noqa comments: our code -> the ruff / flake8-async code(s) meaning the same.
+    RUFF_CODES: ClassVar[dict[str, str | tuple[str, ...]]] = {}
     METADATA_DEPENDENCIES = (
         QualifiedNameProvider,
         PositionProvider,
@@ -73,6 +83,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         super().__init__(context)
         self._where: list[str] = []
         self._dropped: set[tuple[int, str]] = set()
+        self._comments: tuple[object, dict[int, Suppression]] | None = None
 
     # -- coroutine context --------------------------------------------------
     # Attribute hooks (``visit_<Node>_<field>``) make defaults, decorators and
@@ -201,6 +212,58 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
             outer_lpar, outer_rpar = [cst.LeftParen()], [cst.RightParen()]
         return cst.Await(expression=inner, lpar=outer_lpar, rpar=outer_rpar)
 
+    # -- suppressions ---------------------------------------------------------
+
+    def suppressed(self, node: cst.CSTNode, code: str) -> bool:
+        """True if a comment silences ``code`` for ``node`` (a node of the original tree).
+
+        The comment counts when it ends the node's first or last line, or the first or
+        last line of the statement holding it (of its header, for ``if``/``with``/...):
+        ``# async-migrate: ignore``, ``# async-migrate: ignore[AMnnn]``, ``# noqa``,
+        ``# noqa: AMnnn``, or ``# noqa:`` with a ruff code listed in ``RUFF_CODES``.
+        """
+        comments = self._suppression_comments()
+        if not comments:
+            return False
+        aliases = self.RUFF_CODES.get(code, ())
+        codes = frozenset(
+            c.upper() for c in (code, *((aliases,) if isinstance(aliases, str) else aliases))
+        )
+        return any(
+            line in comments and comments[line].covers(codes) for line in self._lines_of(node)
+        )
+
+    def _suppression_comments(self) -> dict[int, Suppression]:
+        """Line -> what the comment ending it silences, for the module being visited."""
+        positions = self.metadata.get(PositionProvider, {})
+        if self._comments is None or self._comments[0] is not positions:
+            found = {}
+            for node, where in positions.items():
+                if isinstance(node, cst.Comment):
+                    suppression = parse_comment(node.value)
+                    if suppression is not None:
+                        found[where.start.line] = suppression
+            self._comments = (positions, found)
+        return self._comments[1]
+
+    def _lines_of(self, node: cst.CSTNode) -> set[int]:
+        where: CodeRange = self.get_metadata(PositionProvider, node)
+        lines = {where.start.line, where.end.line}
+        statement: cst.CSTNode | None = node
+        while statement is not None and not isinstance(
+            statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+        ):
+            statement = self.parent_of(statement)
+        if isinstance(statement, cst.SimpleStatementLine):
+            span = self.get_metadata(PositionProvider, statement)
+            lines.update((span.start.line, span.end.line))
+        elif isinstance(statement, cst.BaseCompoundStatement):
+            span = self.get_metadata(PositionProvider, statement)
+            body = self.get_metadata(PositionProvider, statement.body)
+            last = body.start.line - 1 if isinstance(statement.body, cst.IndentedBlock) else None
+            lines.update((span.start.line, last or body.start.line))
+        return lines
+
     # -- findings -------------------------------------------------------------
 
     def _record(self, node: cst.CSTNode, code: str, message: str, fixed: bool) -> None:
@@ -211,7 +274,9 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
             self.warn(f"{position.line}:{position.column + 1}: {code} {message}")
 
     def report(self, node: cst.CSTNode, code: str, message: str) -> None:
-        """Record a blocking call left unchanged for manual work."""
+        """Record a blocking call left unchanged for manual work (unless suppressed)."""
+        if self.suppressed(node, code):
+            return
         self._record(node, code, message, fixed=False)
 
     def fixed(self, node: cst.CSTNode, code: str, message: str) -> None:

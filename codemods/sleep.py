@@ -21,6 +21,8 @@ class SleepCommand(AsyncCodemod):
         "AM104": "time.sleep in a generator expression inside a coroutine",
         "AM105": "the name asyncio is bound to something other than the module",
     }
+    # ruff / flake8-async: ASYNC251 blocking-sleep-in-async-function (calls only).
+    RUFF_CODES = {code: "ASYNC251" for code in ("AM101", "AM103", "AM104", "AM105")}
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if self.resolves_to(original_node.func, (SLEEP,)) is None:
@@ -45,6 +47,8 @@ class SleepCommand(AsyncCodemod):
                 "AM105",
                 "time.sleep where the name 'asyncio' is bound to something else",
             )
+            return updated_node
+        if self.suppressed(original_node, "AM101"):
             return updated_node
         self.need_import("asyncio")
         self.drop_import_if_unused(original_node.func)

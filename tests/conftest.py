@@ -55,3 +55,63 @@ def run_cli(
         timeout=120,
         check=False,
     )
+
+
+def run_in_pty(
+    *args: str,
+    cwd: os.PathLike[str] | str | None = None,
+    env: dict[str, str] | None = None,
+    prompt: bytes = b"",
+    answers: list[bytes] | None = None,
+    timeout: float = 60,
+) -> tuple[int, bytes]:
+    """Run the real command with stdin, stdout and stderr on a pseudo-terminal, as in
+    an interactive shell. Each time the output shows ``prompt`` again (and stops there),
+    the next of ``answers`` is typed. Returns the exit code and what the terminal showed."""
+    import pty
+    import select
+    import time
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [command_path(), *args],
+        cwd=cwd,
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        close_fds=True,
+    )
+    os.close(slave)
+    shown = bytearray()
+    answered = 0
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            elif process.poll() is not None:
+                break
+            pending = list(answers or [])[answered:]
+            if (
+                pending
+                and prompt
+                and shown.count(prompt) > answered
+                and bytes(shown).rstrip().endswith(prompt.rstrip())
+            ):
+                os.write(master, pending[0])
+                answered += 1
+        code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(master)
+    return code, bytes(shown)
