@@ -62,7 +62,8 @@ def migrate_source(
     """
     data = code.encode("utf-8") if isinstance(code, str) else code
     chosen = list(CODEMODS.values()) if codemods is None else list(codemods)
-    active = [c for c in chosen if _may_apply(c, data)]
+    options = options or {}
+    active = [c for c in chosen if _may_apply(c, data, options.get(c.NAME, {}))]
     if not active or not _COROUTINE.search(data):
         return Migration(data, False)
     module = _parse(data)
@@ -71,7 +72,7 @@ def migrate_source(
     for codemod in active:
         before_text = module.code
         context = CodemodContext(filename=filename)
-        kwargs = (options or {}).get(codemod.NAME, {})
+        kwargs = options.get(codemod.NAME, {})
         try:
             module = codemod(context, **kwargs).transform_module(module)
         except RecursionError:
@@ -84,8 +85,9 @@ def migrate_source(
     return Migration(new, True, sorted(findings))
 
 
-def _may_apply(codemod: type[AsyncCodemod], data: bytes) -> bool:
-    return not codemod.PREFILTER or any(token in data for token in codemod.PREFILTER)
+def _may_apply(codemod: type[AsyncCodemod], data: bytes, options: dict[str, Any]) -> bool:
+    tokens = codemod.prefilter(options)
+    return not tokens or any(token in data for token in tokens)
 
 
 def _parse(data: bytes) -> cst.Module:

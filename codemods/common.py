@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
@@ -87,6 +87,12 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
         self._where: list[str] = []
+
+    @classmethod
+    def prefilter(cls, options: dict[str, Any]) -> tuple[bytes, ...]:
+        """Byte strings of which one must appear in a file for the codemod, constructed
+        with ``options``, to have anything to do; empty means always run."""
+        return cls.PREFILTER
 
     # -- coroutine context --------------------------------------------------
     # Attribute hooks (``visit_<Node>_<field>``) make defaults, decorators and
