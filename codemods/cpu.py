@@ -401,8 +401,17 @@ def _has_candidates(module: cst.Module, names: set[str]) -> bool:
 
 class _CallNames(cst.CSTVisitor):
     def __init__(self, names: set[str]) -> None:
-        self.names = names
+        self.names = set(names)
         self.found = False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            asname = alias.asname
+            if isinstance(asname, cst.AsName) and isinstance(asname.name, cst.Name):
+                if _code(alias.name).rsplit(".", 1)[-1] in self.names:
+                    self.names.add(asname.name.value)
 
     def visit_Call(self, node: cst.Call) -> bool:
         func = node.func
