@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -73,6 +74,18 @@ def migrate(
         None, "--stdin-filename", metavar="NAME", help="Name used for - in messages."
     ),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
+    cpu_bound: list[str] = typer.Option(
+        [],
+        "--cpu-bound",
+        metavar="NAME",
+        help="cpu: a CPU-bound function to offload to a process pool: crunch, "
+        "pkg.mod.func or pkg.mod:func (repeatable).",
+    ),
+    offload_compression: bool = typer.Option(
+        False,
+        "--offload-compression",
+        help="cpu: also send zlib/gzip/bz2/lzma compress and decompress to a thread.",
+    ),
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Show the version."
     ),
@@ -84,13 +97,20 @@ def migrate(
     if "-" in paths and len(paths) > 1:
         raise typer.BadParameter("- (standard input) must be the only PATH", param_hint="PATH")
 
+    options = _codemod_options(cpu_bound, offload_compression)
     report = Report(check=check, dry_run=diff)
     if paths == ["-"]:
-        _run_stdin(codemods, stdin_filename or "-", diff, check, report)
+        _run_stdin(codemods, stdin_filename or "-", diff, check, report, options)
     else:
-        _run_paths(paths, exclude, codemods, diff, check, jobs or default_jobs(), report)
+        workers = jobs or default_jobs()
+        _run_paths(paths, exclude, codemods, diff, check, workers, report, options)
     print(report.summary(), file=sys.stderr)
     raise typer.Exit(report.exit_code)
+
+
+def _codemod_options(cpu_bound: list[str], offload_compression: bool) -> dict[str, Any]:
+    """Each codemod's constructor options, by codemod name."""
+    return {"cpu": {"cpu_bound": list(cpu_bound), "offload_compression": offload_compression}}
 
 
 def _run_paths(
@@ -101,6 +121,7 @@ def _run_paths(
     check: bool,
     workers: int,
     report: Report,
+    options: dict[str, Any],
 ) -> None:
     jobs = []
     for found in discover(paths, exclude):
@@ -114,6 +135,7 @@ def _run_paths(
                 codemods=tuple(codemods),
                 write=not (diff or check),
                 diff=diff,
+                options=options,
             )
         )
     out = sys.stdout.buffer
@@ -124,9 +146,23 @@ def _run_paths(
             out.flush()
 
 
-def _run_stdin(codemods: list[str], display: str, diff: bool, check: bool, report: Report) -> None:
+def _run_stdin(
+    codemods: list[str],
+    display: str,
+    diff: bool,
+    check: bool,
+    report: Report,
+    options: dict[str, Any],
+) -> None:
     data = sys.stdin.buffer.read()
-    job = Job(path="-", display=display, codemods=tuple(codemods), write=False, diff=diff)
+    job = Job(
+        path="-",
+        display=display,
+        codemods=tuple(codemods),
+        write=False,
+        diff=diff,
+        options=options,
+    )
     file, new = process_data(data, job)
     report.add(file)
     if diff:
