@@ -276,7 +276,8 @@ class CpuCommand(AsyncCodemod):
             comma=cst.MaybeSentinel.DEFAULT,
             whitespace_after_arg=_newline(indent),
         )
-        return call.with_changes(args=args, whitespace_before_args=_newline(indent + "    "))
+        step = self._module.default_indent if self._module is not None else "    "
+        return call.with_changes(args=args, whitespace_before_args=_newline(indent + step))
 
     # -- which calls ------------------------------------------------------------
 
