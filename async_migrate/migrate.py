@@ -63,8 +63,10 @@ def migrate_source(
     data = code.encode("utf-8") if isinstance(code, str) else code
     chosen = list(CODEMODS.values()) if codemods is None else list(codemods)
     options = options or {}
-    active = [c for c in chosen if _may_apply(c, data, options.get(c.NAME, {}))]
-    if not active or not _COROUTINE.search(data):
+    if not _COROUTINE.search(data):
+        return Migration(data, False)
+    active = [c for c in chosen if c.may_apply(data, options.get(c.NAME, {}))]
+    if not active:
         return Migration(data, False)
     module = _parse(data)
     original_text = module.code
@@ -83,11 +85,6 @@ def migrate_source(
         return Migration(data, False, sorted(findings))
     _verify(data, new, filename)
     return Migration(new, True, sorted(findings))
-
-
-def _may_apply(codemod: type[AsyncCodemod], data: bytes, options: dict[str, Any]) -> bool:
-    tokens = codemod.prefilter(options)
-    return not tokens or any(token in data for token in tokens)
 
 
 def _parse(data: bytes) -> cst.Module:

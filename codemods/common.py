@@ -89,10 +89,10 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         self._where: list[str] = []
 
     @classmethod
-    def prefilter(cls, options: dict[str, Any]) -> tuple[bytes, ...]:
-        """Byte strings of which one must appear in a file for the codemod, constructed
-        with ``options``, to have anything to do; empty means always run."""
-        return cls.PREFILTER
+    def may_apply(cls, data: bytes, options: dict[str, Any]) -> bool:
+        """False if the codemod, constructed with ``options``, surely has nothing to do in
+        ``data`` (checked before any parsing). By default: none of ``PREFILTER`` occurs."""
+        return not cls.PREFILTER or any(token in data for token in cls.PREFILTER)
 
     # -- coroutine context --------------------------------------------------
     # Attribute hooks (``visit_<Node>_<field>``) make defaults, decorators and

@@ -38,6 +38,7 @@ from codemods.cpu_analysis import (
     state_change,
 )
 from codemods.cpu_pool import choose_helper, insert_helper
+from codemods.cpu_prescan import candidate_names, might_apply
 
 #: Black's line length: a rewritten call longer than this gets its arguments on a new line.
 LINE_LENGTH = 88
@@ -105,26 +106,21 @@ class CpuCommand(AsyncCodemod):
         )
 
     @classmethod
-    def prefilter(cls, options: dict[str, Any]) -> tuple[bytes, ...]:
-        names = Targets.parse(options.get("cpu_bound")).last_components()
-        extra = (b"compress",) if options.get("offload_compression") else ()
-        return (*cls.PREFILTER, *(n.encode() for n in names), *extra)
+    def may_apply(cls, data: bytes, options: dict[str, Any]) -> bool:
+        targets = Targets.parse(options.get("cpu_bound"))
+        names = candidate_names(targets, bool(options.get("offload_compression")))
+        tokens = (*cls.PREFILTER, *(name.encode() for name in names))
+        return any(token in data for token in tokens) and might_apply(data, names)
 
     # -- module -------------------------------------------------------------
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        # Resolving metadata costs far more than this syntax-only look for candidates.
-        if not _has_candidates(tree, self._candidate_names(module_facts(tree))):
+        # Resolving metadata costs far more than this look for candidates.
+        names = candidate_names(self.targets, self.offload_compression)
+        names |= {d.name.value for d in module_facts(tree).suggestible}
+        if not might_apply(tree.code, names, loop_defs=False):
             return tree
         return super().transform_module(tree)
-
-    def _candidate_names(self, facts: ModuleFacts) -> set[str]:
-        names = self.targets.last_components() | facts.marked_methods
-        names |= {d.name.value for d in facts.marked | facts.suggestible}
-        names |= {q.rsplit(".", 1)[-1] for q in GIL_RELEASING}
-        if self.offload_compression or COMPRESSION & self.targets.dotted:
-            names |= {"compress", "decompress"}
-        return names
 
     def visit_Module(self, node: cst.Module) -> None:
         self._module = node
@@ -391,34 +387,3 @@ def _newline(indent: str) -> cst.ParenthesizedWhitespace:
         indent=False,
         last_line=cst.SimpleWhitespace(indent),
     )
-
-
-def _has_candidates(module: cst.Module, names: set[str]) -> bool:
-    """True if some call's name (``f(...)`` or ``x.f(...)``) is one of ``names``."""
-    finder = _CallNames(names)
-    module.visit(finder)
-    return finder.found
-
-
-class _CallNames(cst.CSTVisitor):
-    def __init__(self, names: set[str]) -> None:
-        self.names = set(names)
-        self.found = False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
-        for alias in node.names:
-            asname = alias.asname
-            if isinstance(asname, cst.AsName) and isinstance(asname.name, cst.Name):
-                if _code(alias.name).rsplit(".", 1)[-1] in self.names:
-                    self.names.add(asname.name.value)
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        func = node.func
-        name = func.value if isinstance(func, cst.Name) else None
-        if isinstance(func, cst.Attribute):
-            name = func.attr.value
-        if name in self.names:
-            self.found = True
-        return not self.found

@@ -12,7 +12,7 @@ import libcst as cst
 
 BASE_NAME = "_process_pool"
 
-_TEMPLATE = '''\
+_TEMPLATE = """\
 {var} = None
 
 
@@ -24,7 +24,7 @@ def {func}():
         {var} = concurrent.futures.ProcessPoolExecutor()
         atexit.register({var}.shutdown)
     return {var}
-'''
+"""
 
 
 def helper_names(index: int) -> tuple[str, str]:
