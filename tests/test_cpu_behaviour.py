@@ -8,6 +8,7 @@ require)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import importlib
 import json
@@ -18,7 +19,7 @@ import time
 import types
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -159,12 +160,31 @@ def test_migration_rewrites_every_marked_call(modules: dict[str, object]) -> Non
     assert modules["migrated"]._PROCESS_POOL is None, "the pool must not start at import"
 
 
+def _machine_parallelism(module: types.ModuleType, n: int) -> float:
+    """Time of two ``crunch`` calls in two plain worker processes over two calls in a row.
+
+    Other work on this shared 2-core machine can leave no second core to run on; then no
+    pool, migrated or not, can show a speed-up, and this ratio says so.
+    """
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        list(pool.map(module.crunch, [10, 10]))
+        _, sequential = _timed_call(lambda: [module.crunch(n), module.crunch(n + 1)])
+        _, parallel = _timed_call(lambda: list(pool.map(module.crunch, [n, n + 1])))
+    return parallel / sequential
+
+
+def _timed_call(function: Callable[[], object]) -> tuple[object, float]:
+    start = time.perf_counter()
+    result = function()
+    return result, time.perf_counter() - start
+
+
 def test_two_calls_run_in_parallel_with_equal_results(modules: dict[str, object]) -> None:
     original, migrated = modules["original"], modules["migrated"]
     asyncio.run(migrated.two_at_once(1000))  # start the workers: a one-time cost
     n = _calibrated_n(original, 0.5)
 
-    ratios = []
+    ratios, control = [], []
     for _ in range(3):  # other processes share the two cores: keep the best of 3 runs
         before, before_time = _timed(original.two_at_once(n))
         after, after_time = _timed(migrated.two_at_once(n))
@@ -172,8 +192,14 @@ def test_two_calls_run_in_parallel_with_equal_results(modules: dict[str, object]
         ratios.append(after_time / before_time)
         print(f"two ~0.5 s calls: sequential {before_time:.3f} s, pool {after_time:.3f} s")
         if ratios[-1] <= 0.75:
-            break
-    assert min(ratios) <= 0.75
+            return
+        control.append(_machine_parallelism(original, n))
+    if min(control) > 0.75:
+        pytest.skip(
+            f"no second core free: plain processes reached only {min(control):.2f}x "
+            f"(migrated {min(ratios):.2f}x)"
+        )
+    assert min(ratios) <= 0.75, f"migrated {ratios}, plain processes {control}"
 
 
 def test_event_loop_keeps_ticking_during_the_computation(modules: dict[str, object]) -> None:
