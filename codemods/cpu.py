@@ -70,7 +70,7 @@ class CpuCommand(AsyncCodemod):
         "something else",
         "AM406": "suggestion: a sync function that looks CPU-bound (loops, no I/O) is called "
         "from a coroutine",
-        "AM407": "a function marked CPU-bound is a coroutine or generator function",
+        "AM407": "a function marked CPU-bound is a coroutine or generator function, or is awaited",
     }
 
     def __init__(
@@ -154,6 +154,8 @@ class CpuCommand(AsyncCodemod):
                     "'# async-migrate: cpu-bound' comment on its def line",
                 )
             return updated_node
+        if verdict.kind != "suggest" and isinstance(self.parent_of(original_node), cst.Await):
+            verdict = Verdict("refuse", "is awaited here, so it returns an awaitable")
         if verdict.kind == "refuse":
             self.report(original_node, "AM407", f"{name} {verdict.reason}; not offloaded")
             return updated_node
