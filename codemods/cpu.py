@@ -154,7 +154,7 @@ class CpuCommand(AsyncCodemod):
                     "'# async-migrate: cpu-bound' comment on its def line",
                 )
             return updated_node
-        if verdict.kind != "suggest" and isinstance(self.parent_of(original_node), cst.Await):
+        if isinstance(self.parent_of(original_node), cst.Await):
             verdict = Verdict("refuse", "is awaited here, so it returns an awaitable")
         if verdict.kind == "refuse":
             self.report(original_node, "AM407", f"{name} {verdict.reason}; not offloaded")
