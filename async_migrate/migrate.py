@@ -104,7 +104,7 @@ def migrate_source(
     if new == data:
         return Migration(data, False, sorted(findings))
     _verify(data, new, filename)
-    helpers = frozenset().union(*(getattr(c, "HELPERS", frozenset()) for c in active))
+    helpers = [h for c in active for h in getattr(c, "HELPERS", ())]
     if changed_outside_coroutines(data, new, helpers):
         raise InternalError("the rewrite changed code outside coroutines; file left unchanged")
     return Migration(new, True, sorted(findings))
@@ -115,17 +115,22 @@ def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -
     if not has_coroutine(data):
         return []
     targets: dict[str, Targets] = {}
-    classes: dict[str, type] = {}
+    classes: dict[str, type | None] = {}
+    prescanned: set[str] = set()
     for codemod in codemods:
         if isinstance(codemod, str):
             entry = CODEMODS[codemod]
-            targets[entry.name] = entry.targets_for(options.get(entry.name, {}))
             classes[entry.name] = None  # loaded below, only if needed
+            verdict = entry.may_apply(data, options.get(entry.name, {}))
+            if verdict is None:
+                targets[entry.name] = entry.targets
+            elif verdict:
+                prescanned.add(entry.name)
         else:
             targets[codemod.NAME] = Targets()  # unknown to the registry: no cheap stage
             classes[codemod.NAME] = codemod
-    needed = needing_libcst(data, targets)
-    return [classes[name] or CODEMODS[name].load() for name in targets if name in needed]
+    needed = set(needing_libcst(data, targets)) | prescanned
+    return [classes[name] or CODEMODS[name].load() for name in classes if name in needed]
 
 
 def _parse(data: bytes) -> Any:

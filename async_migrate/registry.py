@@ -19,21 +19,40 @@ Options = dict[str, Any]
 
 @dataclass(frozen=True)
 class Entry:
+    """A codemod: its name, its command class, and its cheap prefilter: either the
+    names it looks for (``targets``) or a function ``prescan(data, options) -> bool``
+    of its own, in a module that does not import libcst."""
+
     name: str
     command: str  # "module:Class"
-    targets: Targets | Callable[[Options], Targets]
     summary: str
+    targets: Targets = Targets()
+    prescan: str | None = None  # "module:function"
 
     def load(self) -> type:
-        module, _, attribute = self.command.partition(":")
-        return getattr(importlib.import_module(module), attribute)
+        return _load(self.command)
 
-    def targets_for(self, options: Options) -> Targets:
-        return self.targets(options) if callable(self.targets) else self.targets
+    def may_apply(self, data: bytes, options: Options) -> bool | None:
+        """The prescan's verdict, or None when the entry declares ``targets`` instead."""
+        if self.prescan is None:
+            return None
+        check: Callable[[bytes, Options], bool] = _load(self.prescan)
+        return check(data, options)
+
+
+def _load(path: str) -> Any:
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 # Order matters: codemods run one after the other on the same module, in this order.
 ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        name="cpu",
+        command="codemods.cpu:CpuCommand",
+        summary="CPU-bound calls -> await loop.run_in_executor(<process pool>, ...)",
+        prescan="codemods.cpu_prescan:may_apply",
+    ),
     Entry(
         name="sleep",
         command="codemods.sleep:SleepCommand",

@@ -9,6 +9,7 @@ helpers a codemod declares it adds; what remains must be identical.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Iterable
 
@@ -55,10 +56,13 @@ def _masked(data: bytes, helpers: frozenset[str]) -> str:
     return ast.dump(tree, include_attributes=False)
 
 
-def changed_outside_coroutines(old: bytes, new: bytes, helpers: frozenset[str]) -> bool:
+def changed_outside_coroutines(old: bytes, new: bytes, helpers: Iterable[str]) -> bool:
     """True if ``new`` differs from ``old`` anywhere but coroutine bodies, imports and
-    the module-level definitions of ``helpers``."""
-    new_helpers = helpers - _top_level_names(old)  # a helper the input had must stay
+    module-level definitions the input did not have whose names match one of the
+    ``helpers`` patterns (regular expressions, matched whole)."""
+    patterns = [re.compile(h) for h in helpers]
+    added = _top_level_names(new) - _top_level_names(old)  # a helper the input had stays
+    new_helpers = frozenset(n for n in added if any(p.fullmatch(n) for p in patterns))
     return _masked(old, frozenset()) != _masked(new, new_helpers)
 
 

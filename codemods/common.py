@@ -67,9 +67,10 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     NAME: ClassVar[str] = ""
     #: Every code the codemod records, with a one-line summary (the README's table).
     CODES: ClassVar[dict[str, str]] = {}
-    #: Module-level names the codemod may define (helpers it adds after the imports);
-    #: the engine's safety net allows only these to appear outside coroutines.
-    HELPERS: ClassVar[frozenset[str]] = frozenset()
+    #: Regular expressions for the module-level names the codemod may define (helpers
+    #: it adds after the imports); the engine's safety net allows only new definitions
+    #: whose names match one of them to appear outside coroutines.
+    HELPERS: ClassVar[tuple[str, ...]] = ()
     #: For noqa comments: our code -> the ruff / flake8-async code(s) meaning the same.
     RUFF_CODES: ClassVar[dict[str, str | tuple[str, ...]]] = {}
     METADATA_DEPENDENCIES = (

@@ -1,11 +1,16 @@
 """Every fixture: ``<codemod>/<shape>.py`` becomes ``<shape>.expected.py`` (or stays as it
 is when there is no expected file); findings left for manual work sit on the lines
-marked ``# expect: CODE``; and a second run changes nothing."""
+marked ``# expect: CODE``; and a second run changes nothing.
+
+A codemod's options (constructor keyword arguments) come from ``<shape>.options.json``
+beside the case, else from ``options.json`` in the codemod's directory, else none."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +23,13 @@ _EXPECT = re.compile(r"#\s*expect:\s*(AM\d+(?:\s*,\s*AM\d+)*)")
 
 def _cases() -> list[Path]:
     return sorted(p for p in FIXTURES.glob("*/*.py") if not p.name.endswith(".expected.py"))
+
+
+def _options(case: Path) -> dict[str, dict[str, Any]]:
+    for path in (case.with_name(case.stem + ".options.json"), case.with_name("options.json")):
+        if path.exists():
+            return {case.parent.name: json.loads(path.read_text(encoding="utf-8"))}
+    return {}
 
 
 def _expected_findings(source: str) -> set[tuple[int, str]]:
@@ -37,8 +49,9 @@ def test_fixture(case: Path) -> None:
     expected_path = case.with_name(case.stem + ".expected.py")
     expected = expected_path.read_text(encoding="utf-8") if expected_path.exists() else source
 
-    result = migrate_source(source, [entry.name], filename=str(case))
-    unfiltered = migrate_source(source, [codemod], filename=str(case))
+    options = _options(case)
+    result = migrate_source(source, [entry.name], filename=str(case), options=options)
+    unfiltered = migrate_source(source, [codemod], filename=str(case), options=options)
     assert unfiltered == result, "the cheap prefilter must never drop work libcst would do"
 
     assert result.code.decode("utf-8") == expected
@@ -49,7 +62,7 @@ def test_fixture(case: Path) -> None:
     if result.changed:
         assert result.rewrites, "a change must be accounted for by recorded rewrites"
         compile(result.code, str(case), "exec")
-    again = migrate_source(result.code, [entry.name], filename=str(case))
+    again = migrate_source(result.code, [entry.name], filename=str(case), options=options)
     assert again.code == result.code, "a second run must change nothing"
 
 
