@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from codemods.common import AsyncCodemod
+from codemods.files import FilesCommand
 from codemods.sleep import SleepCommand
 
 # Order matters: codemods run one after the other on the same module, in this order.
 CODEMODS: dict[str, type[AsyncCodemod]] = {
+    FilesCommand.NAME: FilesCommand,
     SleepCommand.NAME: SleepCommand,
 }
 

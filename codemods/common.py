@@ -212,6 +212,13 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         self._record(node, code, message, fixed=True)
 
 
+def is_dotted_name(node: cst.CSTNode) -> bool:
+    """True for ``name`` and ``a.b.c``: names and attributes of names only."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
 def _is_plain_module_import(node: cst.CSTNode | object, module: str) -> bool:
     if not isinstance(node, cst.Import):
         return False
