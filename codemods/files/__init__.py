@@ -171,7 +171,7 @@ class FilesCommand(AsyncCodemod):
             args = list(updated.args)
             if binding.factory == "path.open":
                 assert isinstance(updated.func, cst.Attribute)
-                args.insert(0, cst.Arg(updated.func.value))
+                args.insert(0, cst.Arg(updated.func.value.with_changes(lpar=[], rpar=[])))
             new = updated.with_changes(
                 func=build.dotted("aiofiles.open"), args=build.with_commas(args)
             )
