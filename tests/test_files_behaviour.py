@@ -26,7 +26,7 @@ SEED = {
     "sub/nested.txt": b"nested\n",
 }
 
-SOURCE = '''
+SOURCE = """
 import csv
 import json
 import os
@@ -222,7 +222,8 @@ async def pickle_round_trip(d):
 
 
 async def two_files_one_with(d):
-    with open(os.path.join(d, "mixed.txt"), "rb") as src, open(os.path.join(d, "copy.bin"), "wb") as dst:
+    src_path, dst_path = os.path.join(d, "mixed.txt"), os.path.join(d, "copy.bin")
+    with open(src_path, "rb") as src, open(dst_path, "wb") as dst:
         dst.write(src.read())
 
 
@@ -283,12 +284,9 @@ async def temp_files(d):
         t.seek(0)
         anon = t.read()
     return existed, os.path.exists(tmp), back, anon
-'''
+"""
 
-CASES = [
-    name.split("(")[0]
-    for name in SOURCE.split("async def ")[1:]
-]
+CASES = [name.split("(")[0] for name in SOURCE.split("async def ")[1:]]
 
 
 def _seed(root: Path) -> Path:
@@ -324,7 +322,7 @@ def test_every_case_is_migrated() -> None:
     original_bodies = SOURCE.split("async def ")[1:]
     migrated_bodies = migrated.split("async def ")[1:]
     assert len(original_bodies) == len(migrated_bodies) == len(CASES)
-    for before, after in zip(original_bodies, migrated_bodies):
+    for before, after in zip(original_bodies, migrated_bodies, strict=True):
         assert before != after, before.split("(")[0]
         assert "open(" not in after.replace("aiofiles.open(", "").replace(".open(", "")
 

@@ -187,7 +187,8 @@ class FilesCommand(AsyncCodemod):
         name = action.name
         if action.kind in (facts.JSON_LOAD, facts.PICKLE_LOAD):
             args[0] = args[0].with_changes(value=build.awaited_read(name))
-            return updated.with_changes(func=self._sibling(updated.func, action.kind + "s"), args=args)
+            func = self._sibling(original.func, updated.func, action.kind + "s")
+            return updated.with_changes(func=func, args=args)
         if action.kind == "csv.reader":
             self.need_import("io")
             source = build.lines_source(name, False, action.newline)
@@ -197,18 +198,20 @@ class FilesCommand(AsyncCodemod):
             return cst.Await(build.method_call(name, "write", build.printed_text(updated)))
         # json.dump / pickle.dump: the file is the argument named fp / file, or the second.
         keyword = "fp" if action.kind == facts.JSON_DUMP else "file"
-        index = next(
-            (i for i, a in enumerate(args) if a.keyword and a.keyword.value == keyword), 1
-        )
+        index = next((i for i, a in enumerate(args) if a.keyword and a.keyword.value == keyword), 1)
         dumps = updated.with_changes(
-            func=self._sibling(updated.func, action.kind + "s"), args=build.without(args, index)
+            func=self._sibling(original.func, updated.func, action.kind + "s"),
+            args=build.without(args, index),
         )
         return cst.Await(build.method_call(name, "write", dumps))
 
-    def _sibling(self, func: cst.BaseExpression, qualified: str) -> cst.BaseExpression:
+    def _sibling(
+        self, original: cst.BaseExpression, func: cst.BaseExpression, qualified: str
+    ) -> cst.BaseExpression:
         """``json.loads`` written the way ``func`` (``json.load``, ``js.load``) was."""
         if isinstance(func, cst.Attribute):
             return func.with_changes(attr=cst.Name(qualified.rsplit(".", 1)[1]))
+        self.drop_import_if_unused(original)
         self.need_import(qualified.split(".")[0])
         return build.dotted(qualified)
 

@@ -118,12 +118,8 @@ def _joined(values: list[cst.Arg], sep: cst.BaseExpression) -> cst.BaseExpressio
     texts = [_as_text(a.value) for a in values]
     if len(texts) == 1:
         return texts[0]
-    items = cst.Tuple(
-        [cst.Element(t, comma=_COMMA) for t in texts[:-1]] + [cst.Element(texts[-1])]
-    )
-    return cst.Call(
-        func=cst.Attribute(value=sep, attr=cst.Name("join")), args=[cst.Arg(items)]
-    )
+    items = cst.Tuple([cst.Element(t, comma=_COMMA) for t in texts[:-1]] + [cst.Element(texts[-1])])
+    return cst.Call(func=cst.Attribute(value=sep, attr=cst.Name("join")), args=[cst.Arg(items)])
 
 
 def _as_text(value: cst.BaseExpression) -> cst.BaseExpression:

@@ -345,6 +345,10 @@ class Planner:
             mine = [targets[a.node] for a in members if a.node in targets]
             if mine:
                 out.append((name, mine, members))
+        covered = {b.call for _, mine, _ in out for b in mine}
+        stray = [b for b in bindings if b.call not in covered]  # e.g. a global's binding
+        if stray:
+            out.append((name, stray, []))
         return out
 
     def _accesses_of(self, assignment: BaseAssignment) -> list[Access]:
