@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 
-APP = b'''import json
+APP = b"""import json
 import os
 
 
@@ -18,9 +18,9 @@ async def save(path, settings):
     with open(path, encoding="utf-8") as f:
         lines = [line for line in f]
     return os.path.getsize(path), lines
-'''
+"""
 
-APP_MIGRATED = b'''import json
+APP_MIGRATED = b"""import json
 import aiofiles
 import aiofiles.os
 import io
@@ -32,12 +32,12 @@ async def save(path, settings):
     async with aiofiles.open(path, encoding="utf-8") as f:
         lines = [line for line in io.StringIO(await f.read())]
     return await aiofiles.os.path.getsize(path), lines
-'''
+"""
 
-REFUSED = b'''async def handle(path):
+REFUSED = b"""async def handle(path):
     f = open(path)
     return f
-'''
+"""
 
 
 def test_cli_migrates_files_and_reports_refusals(tmp_path: Path) -> None:

@@ -164,6 +164,7 @@ class Planner:
         self.declared: set[str] = set()  # global / nonlocal names
         self.deleted: set[str] = set()
         self._referents: dict[Access, set[BaseAssignment]] = {}
+        self._orphaned: set[str] = set()
 
     def run(self) -> Plan:
         scope = self._scope()
@@ -277,6 +278,8 @@ class Planner:
             raise Refused("AM315", f"'{name}' is declared global or nonlocal")
         if name in self.deleted:
             raise Refused("AM311", f"'{name}' is deleted with 'del'")
+        if name in self._orphaned:
+            raise Refused("AM315", f"'{name}' is used before the statement that binds it")
         by_target = {_target_of(b): b for b in bindings}
         if len(by_target) != len(assignments) or any(
             not isinstance(a, Assignment) or a.node not in by_target for a in assignments
@@ -331,6 +334,11 @@ class Planner:
             return key
 
         accesses = {a for assignment in assignments for a in assignment.references}
+        if set(scope.accesses[name]) - accesses:
+            # A use no assignment reaches in source order (a loop that uses the file
+            # before the statement that opens it): migrate none of them.
+            self._orphaned.add(name)
+            return [(name, list(bindings), assignments)]
         for access in accesses:
             seen = self._seen_by(access, name, assignments, all_targets)
             self._referents[access] = seen
