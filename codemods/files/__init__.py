@@ -154,7 +154,8 @@ class FilesCommand(AsyncCodemod):
             self.fixed(original_node, "AM302", "file method awaited")
             return self.awaited(original_node, updated_node)
         if isinstance(action, Consumer):
-            self.fixed(original_node, "AM304", f"{action.kind} on a file -> in-memory form")
+            kind = action.kind.replace("builtins.", "")
+            self.fixed(original_node, "AM304", f"{kind} on a file -> in-memory form")
             return self._consumer(original_node, updated_node, action)
         if original_node in self._plan.seen_calls:
             return updated_node
