@@ -28,7 +28,8 @@ class Targets:
     ``tokens``: byte strings, one of which a file must contain.
     ``names``: dotted names as libcst's QualifiedNameProvider spells them
     (``time.sleep``, ``builtins.open``, or a bare ``crunch`` for a module-level
-    function); ``*.attr`` matches an attribute ``attr`` on anything. Empty means
+    function); ``*.attr`` matches an attribute ``attr`` on anything, and ``mod.*``
+    anything below ``mod`` (``os.*`` matches ``os.remove`` and ``os.path.exists``). Empty means
     "no ast stage": any file passing the byte stage goes to libcst.
     ``markers``: byte strings that, when present, send the file to libcst anyway
     (comments such as ``# async-migrate: cpu-bound``).
@@ -70,8 +71,11 @@ def _has_marker(targets: Targets, data: bytes) -> bool:
 def _matches(names: frozenset[str], used: set[str]) -> bool:
     if names & used:
         return True
-    wildcard = {n[2:] for n in names if n.startswith("*.")}
-    return bool(wildcard) and any(u.rpartition(".")[2] in wildcard for u in used)
+    attributes = {n[2:] for n in names if n.startswith("*.")}
+    if attributes and any(u.rpartition(".")[2] in attributes for u in used):
+        return True
+    prefixes = tuple(n[:-1] for n in names if n.endswith(".*"))
+    return bool(prefixes) and any(u.startswith(prefixes) for u in used)
 
 
 def _names_in_coroutines(data: bytes) -> set[str] | None:

@@ -54,6 +54,18 @@ ENTRIES: tuple[Entry, ...] = (
         prescan="codemods.cpu_prescan:may_apply",
     ),
     Entry(
+        name="files",
+        command="codemods.files:FilesCommand",
+        summary="open()/os/shutil/pathlib/tempfile -> aiofiles / asyncio.to_thread",
+        targets=Targets(
+            tokens=(b"open", b"os", b"shutil", b"glob", b"tempfile", b"pathlib", b"Path"),
+            names=frozenset(
+                {"builtins.open", "io.open", "os.*", "shutil.*", "glob.*", "tempfile.*"}
+                | {"pathlib.*"}
+            ),
+        ),
+    ),
+    Entry(
         name="sleep",
         command="codemods.sleep:SleepCommand",
         targets=Targets(tokens=(b"sleep",), names=frozenset({"time.sleep"})),

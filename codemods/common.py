@@ -143,7 +143,13 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
 
     def resolves_to(self, node: cst.CSTNode, names: Iterable[str]) -> str | None:
-        """The one of ``names`` that ``node`` refers to, if it refers to exactly one."""
+        """The one of ``names`` that ``node`` refers to, if it refers to exactly one.
+
+        Only plain dotted names count: libcst also names ``open(p).read``
+        ``builtins.open`` (the qualified name of a call's result's attribute).
+        """
+        if not is_dotted_name(node):
+            return None
         found = self.qualified_names(node) & set(names)
         return next(iter(found)) if len(found) == 1 else None
 
@@ -283,6 +289,13 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     def fixed(self, node: cst.CSTNode, code: str, message: str) -> None:
         """Record a rewrite made at ``node`` (a node of the original tree)."""
         self._record(node, code, message, fixed=True)
+
+
+def is_dotted_name(node: cst.CSTNode) -> bool:
+    """True for ``name`` and ``a.b.c``: names and attributes of names only."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
 
 
 def _is_plain_module_import(node: cst.CSTNode | object, module: str) -> bool:

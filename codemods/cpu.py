@@ -157,7 +157,11 @@ class CpuCommand(AsyncCodemod):
             if lambda_arg:
                 verdict = Verdict("fallback", "a lambda argument cannot be pickled")
         if verdict.kind == "pool":
+            if self.suppressed(original_node, "AM401"):
+                return updated_node
             return self._to_pool(original_node, updated_node, name)
+        if self.suppressed(original_node, "AM402"):
+            return updated_node
         return self._to_thread(original_node, updated_node, name, verdict)
 
     def _missing_name(self, original: cst.Call, names: Sequence[str]) -> str | None:
