@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from codemods.common import AsyncCodemod
+from codemods.offload import OffloadCommand
 from codemods.sleep import SleepCommand
 
 # Order matters: codemods run one after the other on the same module, in this order.
 CODEMODS: dict[str, type[AsyncCodemod]] = {
     SleepCommand.NAME: SleepCommand,
+    # The fallback runs last: it offloads only what every codemod above left blocking.
+    OffloadCommand.NAME: OffloadCommand,
 }
 
 
