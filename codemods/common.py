@@ -219,6 +219,17 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         scope = self.get_metadata(ScopeProvider, node, None)
         return scope is not None and not scope.globals[name]
 
+    def global_module_free(self, node: cst.CSTNode, module: str) -> bool:
+        """True if ``module`` is unbound at module level or bound only by ``import module``
+        (what a module-level helper that uses it needs)."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return False
+        return all(
+            isinstance(a, Assignment) and _is_plain_module_import(a.node, module)
+            for a in scope.globals[module]
+        )
+
     def offloaded(self, original: cst.Call, updated: cst.Call) -> cst.Await:
         """``await asyncio.to_thread(func, *args, **kwargs)`` for the call ``updated``.
 
