@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from codemods.common import AsyncCodemod
+from codemods.http_clients import HttpCommand
 from codemods.offload import OffloadCommand
 from codemods.sleep import SleepCommand
 from codemods.subprocess_calls import SubprocessCommand
@@ -12,6 +13,7 @@ from codemods.subprocess_calls import SubprocessCommand
 # Order matters: codemods run one after the other on the same module, in this order.
 CODEMODS: dict[str, type[AsyncCodemod]] = {
     SubprocessCommand.NAME: SubprocessCommand,
+    HttpCommand.NAME: HttpCommand,
     SleepCommand.NAME: SleepCommand,
     # The fallback runs last: it offloads only what every codemod above left blocking.
     OffloadCommand.NAME: OffloadCommand,
