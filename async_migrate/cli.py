@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -10,7 +11,7 @@ from async_migrate import __version__
 from async_migrate.concurrency import default_jobs, run_jobs
 from async_migrate.discovery import Missing, discover
 from async_migrate.processing import Job, process_data
-from async_migrate.registry import CODEMODS, UnknownCodemod, choose
+from async_migrate.registry import CODEMODS, UnknownCodemod, choose, offload_options
 from async_migrate.report import Report
 
 HELP = f"""Rewrite blocking calls in asyncio coroutines into real async code.
@@ -72,6 +73,11 @@ def migrate(
     stdin_filename: str | None = typer.Option(
         None, "--stdin-filename", metavar="NAME", help="Name used for - in messages."
     ),
+    offload: bool = typer.Option(
+        True,
+        "--offload/--no-offload",
+        help="Offload blocking calls with no async rewrite to a thread (default), or report them.",
+    ),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Show the version."
@@ -85,10 +91,11 @@ def migrate(
         raise typer.BadParameter("- (standard input) must be the only PATH", param_hint="PATH")
 
     report = Report(check=check, dry_run=diff)
+    options = offload_options(codemods, offload)
     if paths == ["-"]:
-        _run_stdin(codemods, stdin_filename or "-", diff, check, report)
+        _run_stdin(codemods, stdin_filename or "-", diff, check, report, options)
     else:
-        _run_paths(paths, exclude, codemods, diff, check, jobs or default_jobs(), report)
+        _run_paths(paths, exclude, codemods, diff, check, jobs or default_jobs(), report, options)
     print(report.summary(), file=sys.stderr)
     raise typer.Exit(report.exit_code)
 
@@ -101,6 +108,7 @@ def _run_paths(
     check: bool,
     workers: int,
     report: Report,
+    options: dict[str, dict[str, Any]],
 ) -> None:
     jobs = []
     for found in discover(paths, exclude):
@@ -114,6 +122,7 @@ def _run_paths(
                 codemods=tuple(codemods),
                 write=not (diff or check),
                 diff=diff,
+                options=options,
             )
         )
     out = sys.stdout.buffer
@@ -124,9 +133,23 @@ def _run_paths(
             out.flush()
 
 
-def _run_stdin(codemods: list[str], display: str, diff: bool, check: bool, report: Report) -> None:
+def _run_stdin(
+    codemods: list[str],
+    display: str,
+    diff: bool,
+    check: bool,
+    report: Report,
+    options: dict[str, dict[str, Any]],
+) -> None:
     data = sys.stdin.buffer.read()
-    job = Job(path="-", display=display, codemods=tuple(codemods), write=False, diff=diff)
+    job = Job(
+        path="-",
+        display=display,
+        codemods=tuple(codemods),
+        write=False,
+        diff=diff,
+        options=options,
+    )
     file, new = process_data(data, job)
     report.add(file)
     if diff:

@@ -76,12 +76,23 @@ def migrate_source(
             module = codemod(context, **kwargs).transform_module(module)
         except RecursionError:
             raise SourceError("too deeply nested to process") from None
-        findings.extend(_to_input_positions(findings_of(context), original_text, before_text))
+        found = _to_input_positions(findings_of(context), original_text, before_text)
+        findings = _merge(findings, found)
     new = module.bytes
     if new == data:
         return Migration(data, False, sorted(findings))
     _verify(data, new, filename)
     return Migration(new, True, sorted(findings))
+
+
+def _merge(earlier: list[Finding], later: list[Finding]) -> list[Finding]:
+    """One account per call: a call an earlier codemod reported and a later one (the
+    offload fallback) rewrote is no longer left for manual work, and a call already
+    reported is not reported twice."""
+    fixed_at = {(f.line, f.col) for f in later if f.fixed}
+    reported_at = {(f.line, f.col) for f in earlier if not f.fixed}
+    kept = [f for f in earlier if f.fixed or (f.line, f.col) not in fixed_at]
+    return kept + [f for f in later if f.fixed or (f.line, f.col) not in reported_at]
 
 
 def _may_apply(codemod: type[AsyncCodemod], data: bytes) -> bool:

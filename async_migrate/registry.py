@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from codemods.blocking import OffloadingCodemod
 from codemods.common import AsyncCodemod
 from codemods.http_clients import HttpCommand
 from codemods.offload import OffloadCommand
@@ -33,3 +35,11 @@ def choose(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[type[
             raise UnknownCodemod(f"unknown codemod {name!r} (known: {known})")
     chosen = select or list(CODEMODS)
     return [CODEMODS[name] for name in CODEMODS if name in chosen and name not in ignore]
+
+
+def offload_options(names: Iterable[str], offload: bool) -> dict[str, dict[str, Any]]:
+    """Codemod options for ``--no-offload``: the codemods that offload blocking calls to
+    a thread report them instead."""
+    if offload:
+        return {}
+    return {n: {"offload": False} for n in names if issubclass(CODEMODS[n], OffloadingCodemod)}

@@ -349,9 +349,7 @@ def _annotation_kind(codemod: AsyncCodemod, node: cst.BaseExpression) -> str | N
         sides = [node.left, node.right]
         others = [s for s in sides if not (isinstance(s, cst.Name) and s.value == "None")]
         return _annotation_kind(codemod, others[0]) if len(others) == 1 else None
-    if isinstance(node, cst.Subscript) and codemod.resolves_to(
-        node.value, ("typing.Optional",)
-    ):
+    if isinstance(node, cst.Subscript) and codemod.resolves_to(node.value, ("typing.Optional",)):
         if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
             return _annotation_kind(codemod, node.slice[0].slice.value)
         return None
@@ -401,8 +399,7 @@ class OffloadingCodemod(AsyncCodemod):
             self.report(
                 original,
                 self.CANNOT_HERE,
-                f"blocking call {found.name}() where the name 'asyncio' is bound to "
-                "something else",
+                f"blocking call {found.name}() where the name 'asyncio' is bound to something else",
             )
             return None
         return found
@@ -437,7 +434,6 @@ class OffloadingCodemod(AsyncCodemod):
         self.fixed(
             original,
             self.OFFLOADED,
-            f"blocking call {found.name}() offloaded to a thread: "
-            "await asyncio.to_thread(...)",
+            f"blocking call {found.name}() offloaded to a thread: await asyncio.to_thread(...)",
         )
         return self.offloaded(original, updated)

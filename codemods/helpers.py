@@ -24,16 +24,12 @@ def insert_helpers(module: cst.Module, helpers: list[cst.FunctionDef]) -> cst.Mo
     index = 0
     while index < len(body) and _is_header(body[index], index):
         index += 1
-    spaced = [
-        h.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) for h in helpers
-    ]
+    spaced = [h.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) for h in helpers]
     if index < len(body):
         following = body[index]
         if len(following.leading_lines) < 2:
             blank = [cst.EmptyLine()] * (2 - len(following.leading_lines))
-            body[index] = following.with_changes(
-                leading_lines=[*blank, *following.leading_lines]
-            )
+            body[index] = following.with_changes(leading_lines=[*blank, *following.leading_lines])
     if index == 0:
         spaced[0] = spaced[0].with_changes(leading_lines=[])
     return module.with_changes(body=[*body[:index], *spaced, *body[index:]])

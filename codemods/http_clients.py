@@ -148,9 +148,7 @@ class HttpCommand(OffloadingCodemod):
         generator expression between them."""
         current = self.parent_of(node)
         while current is not None and current is not body:
-            if isinstance(
-                current, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.GeneratorExp)
-            ):
+            if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.GeneratorExp)):
                 return False
             current = self.parent_of(current)
         return current is body
@@ -162,9 +160,7 @@ class HttpCommand(OffloadingCodemod):
         call = item.item
         assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
         new_call = call.with_changes(func=call.func.with_changes(attr=cst.Name("AsyncClient")))
-        self.fixed(
-            original_node, "AM522", "with httpx.Client() -> async with httpx.AsyncClient()"
-        )
+        self.fixed(original_node, "AM522", "with httpx.Client() -> async with httpx.AsyncClient()")
         return updated_node.with_changes(
             asynchronous=cst.Asynchronous(), items=[item.with_changes(item=new_call)]
         )

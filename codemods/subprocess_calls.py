@@ -86,7 +86,10 @@ async def {SYSTEM_HELPER}(command):
 '''
 
 _HELPERS = {RUN_HELPER: _RUN_SOURCE, SYSTEM_HELPER: _SYSTEM_SOURCE}
-_HELPER_IMPORTS = {RUN_HELPER: ("asyncio", "locale", "os", "subprocess"), SYSTEM_HELPER: ("asyncio",)}
+_HELPER_IMPORTS = {
+    RUN_HELPER: ("asyncio", "locale", "os", "subprocess"),
+    SYSTEM_HELPER: ("asyncio",),
+}
 
 # Keywords the run helper carries over exactly, per function.
 _PASS_THROUGH = {"cwd", "env", "stdin", "stdout", "stderr", "start_new_session"}
