@@ -311,8 +311,8 @@ def _name_kind(codemod: AsyncCodemod, name: cst.Name, depth: int) -> str | None:
         before = [a for a in local if _position(codemod, a.node) < use]
         if not before:
             return None
-    else:
-        before = assignments
+    else:  # a global or a closure variable: as bound where the coroutine is defined
+        before = [a for a in assignments if _position(codemod, a.node) < use] or assignments
     before.sort(key=lambda a: _position(codemod, a.node))
     for assignment in reversed(before):
         declared = _declared_annotation(codemod, assignment.node)
@@ -349,7 +349,8 @@ def _annotation_kind(codemod: AsyncCodemod, node: cst.BaseExpression) -> str | N
         sides = [node.left, node.right]
         others = [s for s in sides if not (isinstance(s, cst.Name) and s.value == "None")]
         return _annotation_kind(codemod, others[0]) if len(others) == 1 else None
-    if isinstance(node, cst.Subscript) and codemod.resolves_to(node.value, ("typing.Optional",)):
+    optional = {"typing.Optional", "Optional"}
+    if isinstance(node, cst.Subscript) and codemod.call_names(node.value) & optional:
         if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
             return _annotation_kind(codemod, node.slice[0].slice.value)
         return None
