@@ -413,8 +413,8 @@ class OffloadingCodemod(AsyncCodemod):
             self.report(
                 original,
                 self.THREAD_BOUND,
-                f"blocking call {found.name}() on a {found.kind or found.name} bound to the "
-                "thread that made it: it cannot be offloaded; use an async driver "
+                f"blocking call {found.name}(): sqlite3 connections and cursors are bound to "
+                "the thread that made them, so it cannot be offloaded; use an async driver "
                 "(aiosqlite)",
             )
             return updated

@@ -336,6 +336,8 @@ def _simple(node: cst.CSTNode) -> bool:
         return True
     if isinstance(node, cst.Attribute):
         return _simple(node.value)
+    if isinstance(node, cst.BinaryOperation):
+        return _simple(node.left) and _simple(node.right)
     if isinstance(node, cst.ConcatenatedString):
         return _simple(node.left) and _simple(node.right)
     if isinstance(node, cst.FormattedString):

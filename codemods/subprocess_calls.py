@@ -53,8 +53,10 @@ async def {RUN_HELPER}(
     try:
         stdout, stderr = await process.communicate(input)
     except BaseException:  # as subprocess.run does, also when cancelled
-        if process.returncode is None:
+        try:
             process.kill()
+        except ProcessLookupError:
+            pass
         await process.wait()
         raise
     if text_mode:
@@ -78,8 +80,10 @@ async def {SYSTEM_HELPER}(command):
     try:
         returncode = await process.wait()
     except BaseException:
-        if process.returncode is None:
+        try:
             process.kill()
+        except ProcessLookupError:
+            pass
         await process.wait()
         raise
     return returncode << 8 if returncode >= 0 else -returncode
@@ -198,12 +202,7 @@ class SubprocessCommand(OffloadingCodemod):
         existing = defined_helpers(module).get(helper) if module is not None else None
         if existing is not None:
             if not existing.deep_equals(parse_helper(_HELPERS[helper])):
-                self.report(
-                    original,
-                    "AM505",
-                    f"the name {helper} is taken; the call is offloaded instead",
-                )
-                return False
+                return False  # the name is taken: the call is offloaded instead
         elif not self.global_name_free(original, helper):
             return False
         for module_name in _HELPER_IMPORTS[helper]:
