@@ -227,8 +227,9 @@ def _one_positional(call: cst.Call) -> bool:
 
 
 def _carried_over(call: cst.Call, keywords: set[str]) -> bool:
-    """One positional ``args``, then only keywords the helper carries over; a shell
-    command must be a string literal (asyncio's shell takes nothing else)."""
+    """One positional ``args``, a list or tuple display (or, with ``shell=True``, a string
+    literal: asyncio's shell takes nothing else), then only keywords the helper carries
+    over."""
     if not call.args or call.args[0].keyword is not None or call.args[0].star:
         return False
     shell: cst.BaseExpression | None = None
@@ -240,10 +241,11 @@ def _carried_over(call: cst.Call, keywords: set[str]) -> bool:
         if arg.keyword.value in ("stdin", "stdout", "stderr") and _is_pipe(arg.value):
             if "input" not in keywords:  # call/check_call would never read the pipe
                 return False
+    first = call.args[0].value
     if shell is None or (isinstance(shell, cst.Name) and shell.value == "False"):
-        return True
+        # A list, as on every platform; a lone string is one program only on POSIX.
+        return isinstance(first, (cst.List, cst.Tuple))
     if isinstance(shell, cst.Name) and shell.value == "True":
-        first = call.args[0].value
         return isinstance(first, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
     return False
 
