@@ -66,7 +66,10 @@ def migrate_source(
     if not active or not _COROUTINE.search(data):
         return Migration(data, False)
     module = _parse(data)
-    original_text = module.code
+    try:
+        original_text = module.code
+    except RecursionError:
+        raise SourceError("too deeply nested to process") from None
     findings: list[Finding] = []
     for codemod in active:
         before_text = module.code
