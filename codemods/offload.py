@@ -27,7 +27,7 @@ class OffloadCommand(OffloadingCodemod):
         b"httpx",
         b"urllib",
         b"subprocess",
-        b"os.",
+        b"os",  # os.system, os.path, os.fdopen, from os import ...: sound, if broad
         b"sqlite3",
         b"IO",
         b"Buffered",

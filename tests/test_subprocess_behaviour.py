@@ -95,6 +95,8 @@ def _migrated() -> bytes:
     codes = {f.code for f in migrated.findings}
     assert codes == {"AM501", "AM502", "AM503"}
     assert not migrated.left
+    assert migrated.code.count(b"async def _subprocess_run(") == 1  # one helper per module
+    assert migrated.code.count(b"async def _os_system(") == 1
     return migrated.code
 
 
