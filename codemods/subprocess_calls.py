@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from codemods.blocking import SUBPROCESS, Blocking, OffloadingCodemod
+from codemods.blocking import POPEN, SUBPROCESS, Blocking, OffloadingCodemod, kind_of
 from codemods.helpers import defined_helpers, insert_helpers, parse_helper
 
 RUN_HELPER = "_subprocess_run"
@@ -136,6 +136,8 @@ class SubprocessCommand(OffloadingCodemod):
         "AM504": "a blocking process call left as is because offloading is off",
         "AM505": "a blocking process call that cannot be rewritten here (generator "
         "expression, asyncio or a helper name bound to something else)",
+        "AM506": "a Popen object's pipe used, or its with block left (which waits), in a "
+        "coroutine: blocks, migrate by hand",
     }
 
     def __init__(self, context: CodemodContext, offload: bool = True) -> None:
@@ -150,6 +152,30 @@ class SubprocessCommand(OffloadingCodemod):
         if rewritten is not None:
             return rewritten
         return self.offload_or_report(original_node, updated_node, found)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if not self.in_coroutine() or node.attr.value not in ("stdin", "stdout", "stderr"):
+            return
+        if isinstance(node.value, cst.Name) and kind_of(self, node.value) == POPEN:
+            self.report(
+                node,
+                "AM506",
+                f"{node.value.value}.{node.attr.value} of a subprocess.Popen is used in a "
+                "coroutine: reading or writing it blocks; migrate by hand "
+                "(asyncio.create_subprocess_exec gives async streams)",
+            )
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        with_node = self.parent_of(node)
+        if not self.in_coroutine() or not isinstance(with_node, cst.With):
+            return
+        if with_node.asynchronous is None and kind_of(self, node.item) == POPEN:
+            self.report(
+                node,
+                "AM506",
+                "with subprocess.Popen(...): leaving the block waits for the process and "
+                "blocks; migrate by hand",
+            )
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         existing = defined_helpers(updated_node)
