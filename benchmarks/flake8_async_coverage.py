@@ -11,6 +11,10 @@ are never copied into this repository), runs flake8-async over the copy, runs th
   finding on the same (input) line; the target is 0;
 - whether every migrated file compiles, whether a second run changes nothing, crashes.
 
+The same figures are printed for ruff's ASYNC2xx rules over the same files when ruff is
+installed next to this interpreter (it is a test dependency). ruff resolves imports, so it
+flags only the calls whose module is imported in these fixtures.
+
 Which files count: the asyncio set is every fixture of those rules that flake8-async runs
 for asyncio (the ``*_asyncio.py`` variant where one exists, and the library-neutral ones:
 async210, async211, async212, async250, async251). The trio/anyio variants
@@ -125,6 +129,8 @@ def _download(tmp: Path) -> Path:
 
 
 def _flagged(work: Path) -> dict[tuple[str, int, int], str]:
+    """flake8-async's ASYNC2xx findings, plus ruff's (``ruff-ASYNCnnn``) when ruff is
+    installed: ruff resolves imports, so it flags fewer of these fixtures."""
     result = subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", "--select", "ASYNC2", "."],
         cwd=work,
@@ -132,6 +138,20 @@ def _flagged(work: Path) -> dict[tuple[str, int, int], str]:
         text=True,
     )
     flagged = {}
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
+    if ruff is not None:
+        checked = subprocess.run(
+            [ruff, "check", "--isolated", "--no-cache", "--select", "ASYNC2"]
+            + ["--output-format", "concise", "."],
+            cwd=work,
+            capture_output=True,
+            text=True,
+        )
+        for line in checked.stdout.splitlines():
+            match = _FLAKE8_LINE.match(line)
+            if match and match["code"] != "ASYNC240":
+                key = (match["path"].removeprefix("./"), int(match["line"]), -int(match["col"]))
+                flagged[key] = "ruff-" + match["code"]
     for line in result.stdout.splitlines():
         match = _FLAKE8_LINE.match(line)
         if match and match["code"] != "ASYNC240":
@@ -169,7 +189,7 @@ def _measure(work: Path, offload: bool) -> Figures:
             figures.not_compiling.append(f"{path.name}: {e}")
     for (path, line, col), code in sorted(after.items()):
         old_line, _ = PositionMap(originals[path], (work / path).read_text("utf-8")).to_old(
-            line, col
+            line, abs(col)
         )
         if (path, old_line) not in reported:
             source = originals[path].splitlines()[old_line - 1].strip()
@@ -182,15 +202,23 @@ def _measure(work: Path, offload: bool) -> Figures:
 
 
 def _print(title: str, f: Figures) -> None:
-    flagged_before, flagged_after = sum(f.before.values()), sum(f.after.values())
+    for detector in ("flake8-async", "ruff"):
+        _print_detector(f"{title}, {detector}", f, detector == "ruff")
+
+
+def _print_detector(title: str, f: Figures, ruff: bool) -> None:
+    before = Counter({c: n for c, n in f.before.items() if c.startswith("ruff-") == ruff})
+    after = Counter({c: n for c, n in f.after.items() if c.startswith("ruff-") == ruff})
+    unreported = [u for u in f.unreported if (": ruff-" in u) == ruff]
+    flagged_before, flagged_after = sum(before.values()), sum(after.values())
     fixed = 100 * (flagged_before - flagged_after) / flagged_before if flagged_before else 0
     print(f"== {title}")
     print(f"files: {f.files}")
     print(f"flagged before: {flagged_before}")
     print(f"flagged after: {flagged_after}")
     print(f"fixed: {fixed:.1f}%")
-    print(f"unreported still-flagged calls: {len(f.unreported)}")
-    for item in f.unreported:
+    print(f"unreported still-flagged calls: {len(unreported)}")
+    for item in unreported:
         print(f"    {item}")
     print(f"output compiles: {'yes' if not f.not_compiling else f.not_compiling}")
     print(f"second run stable: {'no' if f.unstable else 'yes'}")
@@ -198,11 +226,11 @@ def _print(title: str, f: Figures) -> None:
     for item in f.crashes:
         print(f"    {item}")
     families: dict[str, list[int]] = {}
-    for code in sorted(set(f.before) | set(f.after)):
-        family = FAMILY.get(code.split("_")[0], "other")
+    for code in sorted(set(before) | set(after)):
+        family = FAMILY.get(code.removeprefix("ruff-").split("_")[0], "other")
         counts = families.setdefault(family, [0, 0])
-        counts[0] += f.before[code]
-        counts[1] += f.after[code]
+        counts[0] += before[code]
+        counts[1] += after[code]
     for family, (b, a) in sorted(families.items()):
         share = 100 * (b - a) / b if b else 0
         print(f"    {family:<40} before {b:>3}  after {a:>3}  fixed {share:5.1f}%")

@@ -383,10 +383,17 @@ class OffloadingCodemod(AsyncCodemod):
         in a coroutine and is not awaited; reports it when it cannot be rewritten here."""
         if not (self.in_coroutine() or self.in_generator_expression()):
             return None
-        if isinstance(self.parent_of(original), cst.Await):
-            return None  # already awaited: not a sync call
         found = classify(self, original)
         if found is None or found.family not in self.FAMILIES:
+            return None
+        if isinstance(self.parent_of(original), cst.Await):
+            if self.qualified_names(original.func):  # really the blocking function
+                self.report(
+                    original,
+                    self.CANNOT_HERE,
+                    f"{found.name}() is awaited but returns no awaitable: it blocks, then the "
+                    "await raises TypeError; fix by hand",
+                )
             return None
         if self.in_generator_expression():
             self.report(
