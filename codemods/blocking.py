@@ -29,7 +29,8 @@ SQLITE = "sqlite3 connection or cursor"
 POPEN = "subprocess.Popen object"
 URL_RESPONSE = "urlopen response"
 
-HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE = (
+REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE = (
+    "requests",
     "http",
     "subprocess",
     "files",
@@ -62,7 +63,7 @@ _OS_PATH = (
 
 #: Blocking functions, by qualified name, and their family.
 FUNCTIONS: dict[str, str] = {
-    **{f"requests.{verb}": HTTP for verb in _HTTP_VERBS},
+    **{f"requests.{verb}": REQUESTS for verb in _HTTP_VERBS},
     **{f"httpx.{verb}": HTTP for verb in (*_HTTP_VERBS, "stream")},
     **{f"httpx2.{verb}": HTTP for verb in (*_HTTP_VERBS, "stream")},
     "urllib3.request": HTTP,

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.blocking import DATABASE, FILES, HTTP, INPUT, SLEEP, SUBPROCESS, OffloadingCodemod
+from codemods.blocking import (
+    DATABASE,
+    FILES,
+    HTTP,
+    INPUT,
+    REQUESTS,
+    SLEEP,
+    SUBPROCESS,
+    OffloadingCodemod,
+)
 
 
 class OffloadCommand(OffloadingCodemod):
@@ -35,7 +44,7 @@ class OffloadCommand(OffloadingCodemod):
         b"Pool",
     )
     DESCRIPTION = "a blocking call in a coroutine -> await asyncio.to_thread(func, *args)"
-    FAMILIES = frozenset({HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE})
+    FAMILIES = frozenset({REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE})
     OFFLOADED = "AM601"
     NOT_OFFLOADED = "AM602"
     THREAD_BOUND = "AM603"
