@@ -13,7 +13,7 @@ from async_migrate.config import Config, ConfigError, find, load, merge_options
 from async_migrate.discovery import Excludes
 from async_migrate.explain import UnknownCode, explain, list_codemods
 from async_migrate.output import Output
-from async_migrate.registry import CODEMODS, UnknownCodemod, choose
+from async_migrate.registry import CODEMODS, UnknownCodemod, choose, offload_options
 from async_migrate.report import EXIT_ERROR, Report
 from async_migrate.run import Settings, run_paths, run_stdin
 
@@ -145,6 +145,11 @@ def migrate(
     stdin_filename: str | None = typer.Option(
         None, "--stdin-filename", metavar="NAME", help="Name used for - in messages."
     ),
+    offload: bool = typer.Option(
+        True,
+        "--offload/--no-offload",
+        help="Offload blocking calls with no async rewrite to a thread (default), or report them.",
+    ),
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Neither read nor write the cache of per-file results."
     ),
@@ -197,7 +202,9 @@ def migrate(
             project=tuple((config.exclude or [] if not exclude else []) + config.extend_exclude),
             root=config.root,
         ),
-        options=merge_options(config.options, overrides),
+        options=merge_options(
+            merge_options(config.options, offload_options(codemods, offload)), overrides
+        ),
         diff=diff,
         check=check,
         interactive=interactive,

@@ -90,7 +90,10 @@ def migrate_source(
     import libcst  # only now: most files never get this far
 
     module = _parse(data)
-    original_text = module.code
+    try:
+        original_text = module.code
+    except RecursionError:
+        raise SourceError("too deeply nested to process") from None
     findings: list[Finding] = []
     for codemod in active:
         before_text = module.code
@@ -99,7 +102,8 @@ def migrate_source(
             module = codemod(context, **options.get(codemod.NAME, {})).transform_module(module)
         except RecursionError:
             raise SourceError("too deeply nested to process") from None
-        findings.extend(_to_input_positions(findings_of(context), original_text, before_text))
+        found = _to_input_positions(findings_of(context), original_text, before_text)
+        findings = _merge(findings, found)
     new = module.bytes
     if new == data:
         return Migration(data, False, sorted(findings))
@@ -131,6 +135,16 @@ def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -
             classes[codemod.NAME] = codemod
     needed = set(needing_libcst(data, targets)) | prescanned
     return [classes[name] or CODEMODS[name].load() for name in classes if name in needed]
+
+
+def _merge(earlier: list[Finding], later: list[Finding]) -> list[Finding]:
+    """One account per call: a call an earlier codemod reported and a later one (the
+    offload fallback) rewrote is no longer left for manual work, and a call already
+    reported is not reported twice."""
+    fixed_at = {(f.line, f.col) for f in later if f.fixed}
+    reported_at = {(f.line, f.col) for f in earlier if not f.fixed}
+    kept = [f for f in earlier if f.fixed or (f.line, f.col) not in fixed_at]
+    return kept + [f for f in later if f.fixed or (f.line, f.col) not in reported_at]
 
 
 def _parse(data: bytes) -> Any:

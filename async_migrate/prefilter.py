@@ -38,6 +38,9 @@ class Targets:
     tokens: tuple[bytes, ...] = ()
     names: frozenset[str] = frozenset()
     markers: tuple[bytes, ...] = ()
+    #: Like ``names``, but matched anywhere in the file, not only inside coroutines
+    #: (``pool = urllib3.PoolManager()`` at module level makes ``pool.request`` blocking).
+    anywhere: frozenset[str] = frozenset()
 
     def bytes_may_match(self, data: bytes) -> bool:
         return not self.tokens or any(token in data for token in self.tokens)
@@ -58,10 +61,17 @@ def needing_libcst(data: bytes, targets: dict[str, Targets]) -> list[str]:
     undecided = [n for n in by_bytes if n not in decided]
     if not undecided:
         return decided
-    used = _names_in_coroutines(data)
-    if used is None:  # ast cannot parse it: let libcst decide and report
+    found = _names_used(data)
+    if found is None:  # ast cannot parse it: let libcst decide and report
         return by_bytes
-    return [n for n in by_bytes if n in decided or _matches(targets[n].names, used)]
+    in_coroutines, everywhere = found
+    return [
+        n
+        for n in by_bytes
+        if n in decided
+        or _matches(targets[n].names, in_coroutines)
+        or _matches(targets[n].anywhere, everywhere)
+    ]
 
 
 def _has_marker(targets: Targets, data: bytes) -> bool:
@@ -78,8 +88,9 @@ def _matches(names: frozenset[str], used: set[str]) -> bool:
     return bool(prefixes) and any(u.startswith(prefixes) for u in used)
 
 
-def _names_in_coroutines(data: bytes) -> set[str] | None:
-    """Every dotted name a Name or Attribute inside an ``async def`` may refer to."""
+def _names_used(data: bytes) -> tuple[set[str], set[str]] | None:
+    """Every dotted name a Name or Attribute inside an ``async def`` may refer to, and
+    every one anywhere in the module; None if ``ast`` cannot parse ``data``."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -87,13 +98,16 @@ def _names_in_coroutines(data: bytes) -> set[str] | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     imports = _imports(tree)
-    used: set[str] = set()
+    in_coroutines: set[str] = set()
+    everywhere: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.AsyncFunctionDef):
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            everywhere.update(_resolve(node, imports))
+        elif isinstance(node, ast.AsyncFunctionDef):
             for inner in ast.walk(node):
                 if isinstance(inner, (ast.Name, ast.Attribute)):
-                    used.update(_resolve(inner, imports))
-    return used
+                    in_coroutines.update(_resolve(inner, imports))
+    return in_coroutines, everywhere
 
 
 def _imports(tree: ast.AST) -> dict[str, set[str]]:

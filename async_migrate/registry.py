@@ -28,6 +28,8 @@ class Entry:
     summary: str
     targets: Targets = Targets()
     prescan: str | None = None  # "module:function"
+    #: Offloads blocking calls to threads; ``--no-offload`` makes it report them.
+    offloads: bool = False
 
     def load(self) -> type:
         return _load(self.command)
@@ -43,6 +45,36 @@ class Entry:
 def _load(path: str) -> Any:
     module, _, attribute = path.partition(":")
     return getattr(importlib.import_module(module), attribute)
+
+
+# Calls the fallback handles can be spelled many ways (os.system, os.path, from os
+# import ..., file objects known from annotations): sound, if broad.
+OFFLOAD_TOKENS = (
+    b"open",
+    b"input",
+    b"sleep",
+    b"path",
+    b"request",
+    b"httpx",
+    b"urllib",
+    b"subprocess",
+    b"os",  # os.system, os.path, os.fdopen, from os import ...: sound, if broad
+    b"sqlite3",
+    b"IO",
+    b"Buffered",
+    b"Client",
+    b"Pool",
+)
+
+
+def _blocking(families: set[str], tokens: tuple[bytes, ...]) -> Targets:
+    """What an offloading codemod looks for: the blocking functions of ``families``, and
+    every constructor and annotation that makes a name a blocking object."""
+    from codemods.blocking_names import ANNOTATIONS, CONSTRUCTORS, FUNCTIONS
+
+    names = {name for name, family in FUNCTIONS.items() if family in families}
+    objects = frozenset(set(CONSTRUCTORS) | set(ANNOTATIONS))
+    return Targets(tokens=tokens, names=frozenset(names) | objects, anywhere=objects)
 
 
 # Order matters: codemods run one after the other on the same module, in this order.
@@ -66,14 +98,51 @@ ENTRIES: tuple[Entry, ...] = (
         ),
     ),
     Entry(
+        name="subprocess",
+        command="codemods.subprocess_calls:SubprocessCommand",
+        summary="subprocess / os.system -> asyncio subprocesses, or asyncio.to_thread",
+        targets=_blocking(
+            {"subprocess"}, (b"subprocess", b"os", b"Popen", b"spawn", b"wait", b"system")
+        ),
+        offloads=True,
+    ),
+    Entry(
+        name="http",
+        command="codemods.http_clients:HttpCommand",
+        summary="httpx / urllib / urllib3 -> httpx.AsyncClient, or asyncio.to_thread",
+        targets=_blocking(
+            {"http"}, (b"httpx", b"urllib", b"urlopen", b"requests", b"Client", b"Pool")
+        ),
+        offloads=True,
+    ),
+    Entry(
         name="sleep",
         command="codemods.sleep:SleepCommand",
         targets=Targets(tokens=(b"sleep",), names=frozenset({"time.sleep"})),
         summary="time.sleep(x) -> await asyncio.sleep(x)",
     ),
+    # The fallback runs last: it offloads only what every codemod above left blocking.
+    Entry(
+        name="offload",
+        command="codemods.offload:OffloadCommand",
+        summary="any other blocking call -> await asyncio.to_thread(...)",
+        targets=_blocking(
+            {"requests", "http", "subprocess", "files", "input", "sleep", "database"},
+            OFFLOAD_TOKENS,
+        ),
+        offloads=True,
+    ),
 )
 
 CODEMODS: dict[str, Entry] = {entry.name: entry for entry in ENTRIES}
+
+
+def offload_options(names: Iterable[str], offload: bool) -> dict[str, dict[str, Any]]:
+    """Codemod options for ``--no-offload``: the codemods that offload blocking calls to
+    a thread report them instead."""
+    if offload:
+        return {}
+    return {n: {"offload": False} for n in names if CODEMODS[n].offloads}
 
 
 def commands() -> dict[str, type]:

@@ -36,7 +36,7 @@ class _Mask(ast.NodeTransformer):
 
 
 def _defines_helper(statement: ast.stmt, helpers: frozenset[str]) -> bool:
-    if isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return statement.name in helpers
     targets: Iterable[ast.expr] = ()
     if isinstance(statement, ast.Assign):

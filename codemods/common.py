@@ -271,6 +271,60 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
             lines.update((span.start.line, last or body.start.line))
         return lines
 
+    # -- offloading one call to a thread -------------------------------------
+
+    def call_names(self, func: cst.BaseExpression) -> set[str]:
+        """Names a call target refers to: its qualified names or, for a dotted name whose
+        first part is bound nowhere in the module (a module used without an import, as
+        linters that match names by their spelling see it), the dotted name itself."""
+        names = self.qualified_names(func)
+        if names:
+            return names
+        dotted = dotted_name(func)
+        if dotted is None:
+            return set()
+        root = func
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        scope = self.get_metadata(ScopeProvider, root, None)
+        if scope is None or scope[dotted.split(".")[0]]:
+            return set()
+        return {dotted}
+
+    def global_name_free(self, node: cst.CSTNode, name: str) -> bool:
+        """True if ``name`` is bound nowhere in the module's global scope."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        return scope is not None and not scope.globals[name]
+
+    def global_module_free(self, node: cst.CSTNode, module: str) -> bool:
+        """True if ``module`` is unbound at module level or bound only by ``import module``
+        (what a module-level helper that uses it needs)."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return False
+        return all(
+            isinstance(a, Assignment) and _is_plain_module_import(a.node, module)
+            for a in scope.globals[module]
+        )
+
+    def offloaded(self, original: cst.Call, updated: cst.Call) -> cst.Await:
+        """``await asyncio.to_thread(func, *args, **kwargs)`` for the call ``updated``.
+
+        The callee and its arguments are evaluated in the same order as before, in the
+        coroutine; only the call itself runs in the loop's default thread pool. The
+        caller checks ``module_name_free(original, "asyncio")`` first.
+        """
+        self.need_import("asyncio")
+        between: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
+        if isinstance(updated.whitespace_before_args, cst.ParenthesizedWhitespace):
+            between = updated.whitespace_before_args
+        func = cst.Arg(updated.func, comma=cst.Comma(whitespace_after=between))
+        if not updated.args:
+            func = cst.Arg(updated.func)
+        to_thread = cst.Attribute(value=cst.Name("asyncio"), attr=cst.Name("to_thread"))
+        call = updated.with_changes(func=to_thread, args=[func, *updated.args])
+        return self.awaited(original, call)
+
     # -- findings -------------------------------------------------------------
 
     def _record(self, node: cst.CSTNode, code: str, message: str, fixed: bool) -> None:
@@ -293,9 +347,17 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
 
 def is_dotted_name(node: cst.CSTNode) -> bool:
     """True for ``name`` and ``a.b.c``: names and attributes of names only."""
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return isinstance(node, cst.Name)
+    return isinstance(node, cst.BaseExpression) and dotted_name(node) is not None
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a chain of plain names and attributes, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
 
 
 def _is_plain_module_import(node: cst.CSTNode | object, module: str) -> bool:

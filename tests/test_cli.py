@@ -270,9 +270,14 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 
 def test_select_and_ignore(tmp_path: Path) -> None:
     _tree(tmp_path, {"a.py": BLOCKING})
-    ignored = run_cli("--ignore", "sleep", "a.py", cwd=tmp_path)
+    ignored = run_cli("--ignore", "sleep,offload", "a.py", cwd=tmp_path)
     assert ignored.returncode == 0
     assert (tmp_path / "a.py").read_bytes() == BLOCKING
+    # Without the sleep codemod, the fallback still takes the call off the loop.
+    offloaded = run_cli("--ignore", "sleep", "a.py", cwd=tmp_path)
+    assert offloaded.returncode == 0
+    assert b"await asyncio.to_thread(time.sleep, 1)" in (tmp_path / "a.py").read_bytes()
+    _tree(tmp_path, {"a.py": BLOCKING})
     selected = run_cli("--select", "sleep", "a.py", cwd=tmp_path)
     assert selected.returncode == 0
     assert (tmp_path / "a.py").read_bytes() == MIGRATED

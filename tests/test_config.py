@@ -24,7 +24,7 @@ def test_nearest_pyproject_with_the_table_is_used(tmp_path: Path) -> None:
         tmp_path,
         {
             # The outer file configures the tool; the inner one belongs to another tool.
-            "pyproject.toml": '[tool.async-migrate]\nignore = ["sleep"]\n',
+            "pyproject.toml": '[tool.async-migrate]\nignore = ["sleep", "offload"]\n',
             "pkg/pyproject.toml": "[tool.black]\nline-length = 100\n",
             "pkg/src/app.py": BLOCKING,
         },
@@ -41,7 +41,7 @@ def test_nearer_table_wins_over_a_farther_one(tmp_path: Path) -> None:
     _write(
         tmp_path,
         {
-            "pyproject.toml": '[tool.async-migrate]\nignore = ["sleep"]\n',
+            "pyproject.toml": '[tool.async-migrate]\nignore = ["sleep", "offload"]\n',
             "pkg/pyproject.toml": '[tool.async-migrate]\nselect = ["sleep"]\n',
             "pkg/app.py": BLOCKING,
         },
@@ -54,7 +54,10 @@ def test_nearer_table_wins_over_a_farther_one(tmp_path: Path) -> None:
 def test_command_line_overrides_config(tmp_path: Path) -> None:
     _write(
         tmp_path,
-        {"pyproject.toml": '[tool.async-migrate]\nignore = ["sleep"]\n', "app.py": BLOCKING},
+        {
+            "pyproject.toml": '[tool.async-migrate]\nignore = ["sleep", "offload"]\n',
+            "app.py": BLOCKING,
+        },
     )
     assert run_cli("--check", ".", cwd=tmp_path).returncode == 0
     result = run_cli("--check", "--ignore", "", ".", cwd=tmp_path)
@@ -136,7 +139,10 @@ def test_bad_values_and_bad_toml_are_errors(tmp_path: Path) -> None:
 def test_explicit_config_file(tmp_path: Path) -> None:
     _write(
         tmp_path,
-        {"settings/custom.toml": '[tool.async-migrate]\nignore = ["sleep"]\n', "app.py": BLOCKING},
+        {
+            "settings/custom.toml": '[tool.async-migrate]\nignore = ["sleep", "offload"]\n',
+            "app.py": BLOCKING,
+        },
     )
     assert run_cli("--check", ".", cwd=tmp_path).returncode == 1
     result = run_cli("--check", "--config", "settings/custom.toml", ".", cwd=tmp_path)
@@ -144,7 +150,9 @@ def test_explicit_config_file(tmp_path: Path) -> None:
 
 
 def test_stdin_config_is_found_from_stdin_filename(tmp_path: Path) -> None:
-    _write(tmp_path, {"pkg/pyproject.toml": '[tool.async-migrate]\nignore = ["sleep"]\n'})
+    _write(
+        tmp_path, {"pkg/pyproject.toml": '[tool.async-migrate]\nignore = ["sleep", "offload"]\n'}
+    )
     result = run_cli("--stdin-filename", str(tmp_path / "pkg" / "app.py"), "-", stdin=BLOCKING)
     assert result.returncode == 0
     assert result.stdout == BLOCKING

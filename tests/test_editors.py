@@ -15,12 +15,12 @@ from tests.conftest import command_path
 README = Path(__file__).resolve().parent.parent / "README.md"
 SOURCE = (
     "import time\n\n\nasync def f(loop):\n"
-    "    x = 1; time.sleep(-1)\n"
+    "    x = 1; g = (time.sleep(i) for i in (1,))\n"
     "    loop.call_soon(time.sleep, 1)\n"
     "    time.sleep(2)\n"
 )
 # (line, col, code) of what is left for manual work, and what each points at.
-LEFT = {(5, 12, "AM103"): "time.sleep(-1)", (6, 20, "AM102"): "time.sleep, 1)"}
+LEFT = {(5, 17, "AM104"): "time.sleep(i)", (6, 20, "AM102"): "time.sleep, 1)"}
 
 # IntelliJ's RegexpFilter macros (com.intellij.execution.filters.RegexpFilter), in Python.
 INTELLIJ_MACROS = {
