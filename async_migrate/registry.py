@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from codemods.common import AsyncCodemod
+from codemods.requests_aiohttp import RequestsCommand
 from codemods.sleep import SleepCommand
 
 # Order matters: codemods run one after the other on the same module, in this order.
+# ``sleep`` stays last: retry loops mix requests and time.sleep, and both apply in one run.
 CODEMODS: dict[str, type[AsyncCodemod]] = {
+    RequestsCommand.NAME: RequestsCommand,
     SleepCommand.NAME: SleepCommand,
 }
 

@@ -36,3 +36,12 @@ def run_cli(
         timeout=120,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def http_server():
+    """Base URL of a real aiohttp.web server on 127.0.0.1 (see tests/http_server.py)."""
+    from tests.http_server import serve
+
+    with serve() as base:
+        yield base
