@@ -334,7 +334,12 @@ CASES: dict[str, Any] = {
     "auth_header": "Basic dXNlcjpw5HNzd29yZA==",  # latin-1 bytes, like requests
     "auth_and_headers": ("Basic YTpi", "t"),
     "query_strings": [
-        ["x", "1"], ["a", "b c"], ["n", "5"], ["flag", "True"], ["many", "1"], ["many", "2"]
+        ["x", "1"],
+        ["a", "b c"],
+        ["n", "5"],
+        ["flag", "True"],
+        ["many", "1"],
+        ["many", "2"],
     ],
     "form_body": ("POST", "k=v+w&n=3", "application/x-www-form-urlencoded"),
     "json_body": ("PUT", '{"a": [1, 2], "b": "\\u00e9"}', "application/json"),

@@ -108,7 +108,11 @@ def _walk(
                 out.append(build.kwarg("ssl", cst.Name("False")))
             elif not _is_name(value, "True"):
                 info.problems.append(
-                    (arg, "AM212", "verify= other than True/False (a CA bundle needs an SSL context)")
+                    (
+                        arg,
+                        "AM212",
+                        "verify= other than True/False (a CA bundle needs an SSL context)",
+                    )
                 )
         elif name == "stream":
             if _is_name(value, "True"):
@@ -140,9 +144,7 @@ def _plain(node: cst.BaseExpression, resolve: Resolver | None) -> bool:
     if isinstance(node, cst.UnaryOperation) and isinstance(node.expression, cst.Integer):
         return True
     if isinstance(node, (cst.List, cst.Tuple)):
-        return all(
-            isinstance(e, cst.Element) and _plain(e.value, resolve) for e in node.elements
-        )
+        return all(isinstance(e, cst.Element) and _plain(e.value, resolve) for e in node.elements)
     if isinstance(node, cst.Call) and resolve is not None:
         return "builtins.str" in resolve(node.func)
     return resolve is None
@@ -213,7 +215,9 @@ def _check_raw_body(
         return
     ascii_text = (
         isinstance(value, cst.SimpleString) and value.evaluated_value.isascii()  # type: ignore[union-attr]
-    ) or (isinstance(value, cst.Call) and "json.dumps" in resolve(value.func) and _ensure_ascii(value))
+    ) or (
+        isinstance(value, cst.Call) and "json.dumps" in resolve(value.func) and _ensure_ascii(value)
+    )
     headers = next((a.value for a in call.args if a.keyword and a.keyword.value == "headers"), None)
     has_type = isinstance(headers, cst.Dict) and any(
         isinstance(e, cst.DictElement)

@@ -47,20 +47,28 @@ def nest(ops: list[Op]) -> None:
                     changed = True
 
 
-def apply(block: cst.IndentedBlock, ops: list[Op], indent: int) -> cst.IndentedBlock:
-    body = _rebuild(list(block.body), 0, len(block.body) - 1, ops, indent)
-    return block.with_changes(body=body)
+def apply(
+    block: cst.IndentedBlock, ops: list[Op], indent: int, dropped: set[int]
+) -> cst.IndentedBlock:
+    """``block`` with ``ops`` applied and the statements at ``dropped`` removed."""
+    stmts: list[cst.BaseStatement | None] = [
+        None if i in dropped else s for i, s in enumerate(block.body)
+    ]
+    body = _rebuild(stmts, 0, len(stmts) - 1, ops, indent)
+    return block.with_changes(body=body or [build.statement(cst.Pass())])
 
 
 def _rebuild(
-    stmts: list[cst.BaseStatement], lo: int, hi: int, ops: Sequence[Op], indent: int
+    stmts: list[cst.BaseStatement | None], lo: int, hi: int, ops: Sequence[Op], indent: int
 ) -> list[cst.BaseStatement]:
     out: list[cst.BaseStatement] = []
     i = lo
     while i <= hi:
         starting = [o for o in ops if o.start == i]
         if not starting:
-            out.append(stmts[i])
+            stmt = stmts[i]
+            if stmt is not None:
+                out.append(stmt)
             i += 1
             continue
         op = min(starting, key=lambda o: (o.priority, -o.end))
@@ -69,8 +77,9 @@ def _rebuild(
         body = _rebuild(stmts, first, op.end, inner, indent + 4)
         if not body:
             body = op.empty_body()
-        item, asname = op.header(stmts[op.start])
         leading = stmts[op.start]
+        assert leading is not None
+        item, asname = op.header(leading)
         node = build.async_with(item, asname, _without_leading(body, first, op.start), indent)
         node = node.with_changes(leading_lines=leading.leading_lines)
         if op.consume and isinstance(leading, cst.SimpleStatementLine):

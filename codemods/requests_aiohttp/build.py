@@ -90,32 +90,47 @@ def async_with(
         body=cst.IndentedBlock(body=list(body)),
         asynchronous=cst.Asynchronous(),
     )
-    header = _EMPTY_MODULE.code_for_node(item)
-    too_long = indent + len(header) + 20 > LINE_LENGTH or "\n" in header
+    return node.with_changes(items=[with_item.with_changes(item=fitted(item, indent))])
+
+
+def fitted(item: cst.BaseExpression, indent: int) -> cst.BaseExpression:
+    """``item`` split one argument per line when ``async with <item> as x:`` would not fit
+    (or an argument spans lines), as black would."""
+    text = _EMPTY_MODULE.code_for_node(item)
+    too_long = indent + len(text) + 20 > LINE_LENGTH or "\n" in text
     if too_long and isinstance(item, cst.Call) and item.args:
-        node = node.with_changes(items=[with_item.with_changes(item=explode(item))])
-    return node
+        return explode(item, indent)
+    return item
 
 
-def explode(node: cst.Call) -> cst.Call:
-    """One argument per line, with a trailing comma."""
+def _newline(spaces: int) -> cst.ParenthesizedWhitespace:
+    return cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(),
+        indent=True,
+        last_line=cst.SimpleWhitespace(" " * spaces),
+    )
+
+
+def explode(node: cst.Call, indent: int = 0) -> cst.Call:
+    """One argument per line, with a trailing comma; a dict argument too long for its line
+    gets one entry per line."""
     args = []
     for arg in node.args:
-        newline = cst.ParenthesizedWhitespace(
-            first_line=cst.TrailingWhitespace(),
-            indent=True,
-            last_line=cst.SimpleWhitespace("    "),
-        )
-        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=newline)))
-    last = args[-1]
-    closing = cst.ParenthesizedWhitespace(
-        first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("")
+        if isinstance(arg.value, cst.Dict) and indent + 4 + len(code(arg)) + 1 > LINE_LENGTH:
+            arg = arg.with_changes(value=_explode_dict(arg.value))
+        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=_newline(4))))
+    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(0)))
+    return node.with_changes(args=args, whitespace_before_args=_newline(4))
+
+
+def _explode_dict(node: cst.Dict) -> cst.Dict:
+    elements = [
+        e.with_changes(comma=cst.Comma(whitespace_after=_newline(8))) for e in node.elements
+    ]
+    elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(4)))
+    return node.with_changes(
+        elements=elements, lbrace=cst.LeftCurlyBrace(whitespace_after=_newline(8))
     )
-    args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=closing))
-    opening = cst.ParenthesizedWhitespace(
-        first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    ")
-    )
-    return node.with_changes(args=args, whitespace_before_args=opening)
 
 
 def code(node: cst.CSTNode) -> str:

@@ -33,6 +33,7 @@ class RequestsCommand(AsyncCodemod):
         self._replace: dict[cst.CSTNode, Rebuild] = {}
         self._ops: dict[cst.CSTNode, list[blocks.Op]] = {}
         self._indent: dict[cst.CSTNode, int] = {}
+        self._dropped: dict[cst.CSTNode, set[int]] = {}
         self._calls: dict[cst.CSTNode, cst.Call] = {}
         self._taken: set[str] = set()
         self._dropping: set[str] = set()
@@ -59,10 +60,12 @@ class RequestsCommand(AsyncCodemod):
         rebuild = self._replace.get(original_node)
         if rebuild is not None and isinstance(result, cst.CSTNode):
             result = rebuild(result)
-        ops = self._ops.get(original_node)
-        if ops and isinstance(result, cst.IndentedBlock):
+        ops = self._ops.get(original_node, [])
+        dropped = self._dropped.get(original_node, set())
+        if (ops or dropped) and isinstance(result, cst.IndentedBlock):
             blocks.nest(ops)
-            result = blocks.apply(result, ops, self._indent[original_node])
+            indent = self._indent.get(original_node, 0)
+            result = blocks.apply(result, ops, indent, dropped)
         return result
 
     # -- refusing ---------------------------------------------------------------
@@ -75,7 +78,7 @@ class RequestsCommand(AsyncCodemod):
                 seen.add(key)
                 self.report(node, code, message)
         lines = sorted({self._line(node) for node, _, _ in plan.problems})
-        where = ", ".join(str(n) for n in lines)
+        where = ("line " if len(lines) == 1 else "lines ") + ", ".join(str(n) for n in lines)
         problem_nodes = {id(n) for n, _, _ in plan.problems}
         for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
             if id(call) in problem_nodes or self._line(call) in lines:
@@ -83,8 +86,8 @@ class RequestsCommand(AsyncCodemod):
             self.report(
                 call,
                 "AM217",
-                f"requests call left unchanged: this coroutine has a use that cannot be "
-                f"migrated (line {where}); fix that and rerun",
+                f"requests call left unchanged because of the finding on {where} in the "
+                "same coroutine; fix that and rerun",
             )
 
     def _line(self, node: cst.CSTNode) -> int:
@@ -179,7 +182,8 @@ class RequestsCommand(AsyncCodemod):
             )
             self._add_op(plan, block, op)
         else:  # with
-            self._replace[request.stmt] = _async_with(aiohttp_call)  # type: ignore[index]
+            indent = plan.column_of(request.stmt)  # type: ignore[arg-type]
+            self._replace[request.stmt] = _async_with(aiohttp_call, indent)  # type: ignore[index]
         if request.session is None:
             self._drop(call.func)
         self.fixed(call, "AM201", f"requests {request.method} -> aiohttp {request.method}")
@@ -188,7 +192,8 @@ class RequestsCommand(AsyncCodemod):
         text = _reads_text(session.requests)
         jar = "aiohttp.CookieJar(unsafe=True)"  # requests keeps cookies from IP hosts too
         if session.form == "with":
-            self._replace[session.stmt] = _async_with(lambda: _client_session(jar, text))
+            indent = plan.column_of(session.stmt)
+            self._replace[session.stmt] = _async_with(lambda: _client_session(jar, text), indent)
         else:
             block, index = plan.block_of(session.stmt)
             op = blocks.Op(
@@ -202,8 +207,9 @@ class RequestsCommand(AsyncCodemod):
             self._add_op(plan, block, op)
         for assign in session.auth:
             self._replace[assign] = _session_auth
-        for close in session.closes:
-            self._replace[close] = lambda n: build.await_(n)  # type: ignore[arg-type]
+        for stmt in session.dropped:
+            block, index = plan.block_of(stmt)
+            self._dropped.setdefault(block, set()).add(index)
         self._drop(session.call.func)
         self.fixed(session.call, "AM202", "requests.Session -> aiohttp.ClientSession")
 
@@ -239,10 +245,10 @@ def _use(rebuild: Callable[[cst.CSTNode, str], cst.CSTNode], name: str) -> Rebui
     return lambda n: rebuild(n, name)
 
 
-def _async_with(item: Callable[[], cst.BaseExpression]) -> Rebuild:
+def _async_with(item: Callable[[], cst.BaseExpression], indent: int) -> Rebuild:
     def rebuild(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.With)
-        first = node.items[0].with_changes(item=item())
+        first = node.items[0].with_changes(item=build.fitted(item(), indent))
         return node.with_changes(asynchronous=cst.Asynchronous(), items=[first])
 
     return rebuild

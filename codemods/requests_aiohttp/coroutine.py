@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.metadata import PositionProvider, ScopeProvider
 
-from codemods.requests_aiohttp import arguments, blocks, build, exceptions, responses
+from codemods.requests_aiohttp import arguments, blocks, exceptions, responses
 from codemods.requests_aiohttp.names import METHODS, MODULE_FUNCTIONS, SESSION_CLASSES
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ class UserSession:
     requests: list[Request] = field(default_factory=list)
     auth: list[cst.Assign] = field(default_factory=list)
     closes: list[cst.Call] = field(default_factory=list)
+    dropped: list[cst.BaseStatement] = field(default_factory=list)
     end: int = -1
 
 
@@ -99,6 +100,8 @@ class CoroutinePlan:
         current: cst.CSTNode | None = node
         while current is not None and current is not self.func:
             up = self.parent(current)
+            if isinstance(current, cst.SimpleStatementSuite):
+                return None  # a one-line body: ``if x: call()``
             if isinstance(current, cst.BaseStatement):
                 return current if isinstance(up, cst.IndentedBlock) else None
             current = up
@@ -133,20 +136,24 @@ class CoroutinePlan:
 
     def analyse(self) -> None:
         tries: list[cst.Try] = []
+        pending: list[tuple[Request, bool]] = []
         for node, in_genexp in self.walk():
             if isinstance(node, cst.Try):
                 tries.append(node)
             if isinstance(node, cst.Call):
-                if self.cmd.resolves_to(node.func, MODULE_FUNCTIONS):
-                    method = MODULE_FUNCTIONS[self.cmd.resolves_to(node.func, MODULE_FUNCTIONS)]  # type: ignore[index]
-                    self._request(Request(node, method, None), in_genexp)
+                found = self.cmd.resolves_to(node.func, MODULE_FUNCTIONS)
+                if found is not None:
+                    pending.append((Request(node, MODULE_FUNCTIONS[found], None), in_genexp))
                 elif self.cmd.resolves_to(node.func, SESSION_CLASSES):
                     self._session(node)
             elif isinstance(node, (cst.Name, cst.Attribute)):
                 self._reference(node)
         for session in self.sessions:
-            for request in session.requests:
-                self._request(request, False)
+            pending.extend((request, False) for request in session.requests)
+        # every request's statement first: a response's block must not swallow another request
+        self._request_statements = [self.statement_of(r.call) for r, _ in pending]
+        for request, in_genexp in pending:
+            self._request(request, in_genexp)
         for node in tries:
             self._try(node)
         self.problems.extend(self.handlers.problems)
@@ -171,17 +178,23 @@ class CoroutinePlan:
         self.requests.append(request)
         call = request.call
         if in_genexp:
-            self.refuse(call, "AM216", "request in a generator expression; awaiting there "
-                        "would turn it into an async generator")
+            self.refuse(
+                call,
+                "AM216",
+                "request in a generator expression; awaiting there "
+                "would turn it into an async generator",
+            )
             return
-        request.info = arguments.check(call, request.method, request.session is not None,
-                                       self.resolve)
+        request.info = arguments.check(
+            call, request.method, request.session is not None, self.resolve
+        )
         self.problems.extend(request.info.problems)
         up = self.parent(call)
         stmt = self.statement_of(call)
         if stmt is None:
-            self.refuse(call, "AM216", "request in a one-line block or an elif test; put it "
-                        "on its own line")
+            self.refuse(
+                call, "AM216", "request in a one-line block or an elif test; put it on its own line"
+            )
             return
         request.stmt = stmt
         small = _only_small(stmt)
@@ -189,6 +202,13 @@ class CoroutinePlan:
             if len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                 request.form, request.target = "assign", small.targets[0].target.value
                 self._variable_uses(request, small.targets[0].target)
+            elif any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in small.targets):
+                self.refuse(
+                    call,
+                    "AM210",
+                    "response stored on an attribute or in a container; "
+                    "its users expect the sync API",
+                )
             else:
                 self.refuse(call, "AM216", "response assigned to something other than one name")
         elif isinstance(small, cst.Expr) and small.value is call:
@@ -200,8 +220,12 @@ class CoroutinePlan:
         elif isinstance(up, cst.Attribute) and up.value is call:
             self._chained(request, stmt)
         else:
-            self.refuse(call, "AM210", "response used as a value (returned, passed or stored); "
-                        "its users expect the sync API")
+            self.refuse(
+                call,
+                "AM210",
+                "response used as a value (returned, passed or stored); "
+                "its users expect the sync API",
+            )
 
     def _with_request(self, request: Request, stmt: cst.With, item: cst.WithItem) -> None:
         if len(stmt.items) != 1 or stmt.asynchronous is not None:
@@ -218,28 +242,42 @@ class CoroutinePlan:
         call = request.call
         header = _header(stmt)
         if header is None or not self.inside(call, header):
-            self.refuse(call, "AM216", "request in a statement the codemod cannot wrap "
-                        "(a while test, an elif, a compound body)")
+            self.refuse(
+                call,
+                "AM216",
+                "request in a statement the codemod cannot wrap "
+                "(a while test, an elif, a compound body)",
+            )
             return
         ancestors = []
         current: cst.CSTNode | None = call
         while current is not None and current is not header:
             up = self.parent(current)
             if isinstance(up, (cst.BooleanOperation, cst.IfExp, cst.Lambda, *_COMPREHENSIONS)):
-                self.refuse(call, "AM216", "request evaluated conditionally or in a "
-                            "comprehension; assign it to a name first")
+                self.refuse(
+                    call,
+                    "AM216",
+                    "request evaluated conditionally or in a "
+                    "comprehension; assign it to a name first",
+                )
                 return
             ancestors.append(up)
             current = up
         others = [
-            n for n in _descendants(header)
+            n
+            for n in _descendants(header)
             if isinstance(n, (cst.Call, cst.Await, cst.Yield))
-            and n is not call and not any(n is a for a in ancestors)
+            and n is not call
+            and not any(n is a for a in ancestors)
             and not self.inside(n, call)
         ]
         if others:
-            self.refuse(call, "AM216", "other calls in the statement would change order; "
-                        "assign the response to a name first")
+            self.refuse(
+                call,
+                "AM216",
+                "other calls in the statement would change order; "
+                "assign the response to a name first",
+            )
             return
         if sum(1 for r in self.requests if r.stmt is stmt) > 1:
             self.refuse(call, "AM216", "two requests in one statement")
@@ -257,15 +295,29 @@ class CoroutinePlan:
                 (a for a in scope.assignments[target.value] if getattr(a, "node", None) is target),
                 None,
             )
-        if assignment is None or scope is not self.cmd.get_metadata(ScopeProvider, self.func.body.body[0], None):
+        if assignment is None or scope is not self.cmd.get_metadata(
+            ScopeProvider, self.func.body.body[0], None
+        ):
             self.refuse(request.call, "AM210", "response stored outside the coroutine's locals")
             return
         accesses = [a.node for a in assignment.references]
-        for access in assignment.references:
-            if len(access.referents) > 1:
-                self.refuse(access.node, "AM216", f"'{target.value}' may hold another value "
-                            "here; give each response its own name")
-                return
+        if not self._sole_binding(target, scope.assignments[target.value]):
+            self.refuse(
+                request.call,
+                "AM216",
+                f"'{target.value}' is also bound elsewhere (in a "
+                "loop, or not to a response); give each response its own name",
+            )
+            return
+        ambiguous = [a for a in assignment.references if len(a.referents) > 1]
+        for access in ambiguous:
+            self.refuse(
+                access.node,
+                "AM216",
+                f"'{target.value}' may hold another value here; give each response its own name",
+            )
+        if ambiguous:
+            return
         if body is not None:
             in_block = all(self.inside(a, body) for a in accesses)
             if not in_block:
@@ -277,16 +329,56 @@ class CoroutinePlan:
             following = block.body[index + 1 :]
             in_block = all(any(self.inside(a, s) for s in following) for a in accesses)
             request.end = index + max(
-                (i + 1 for i, s in enumerate(following) if any(self.inside(a, s) for a in accesses)),
+                (
+                    i + 1
+                    for i, s in enumerate(following)
+                    if any(self.inside(a, s) for a in accesses)
+                ),
                 default=0,
             )
             if not in_block and request.info.stream:
-                self.refuse(request.call, "AM216", "streamed response used outside the "
-                            "statements that follow the request")
+                self.refuse(
+                    request.call,
+                    "AM216",
+                    "streamed response used outside the statements that follow the request",
+                )
                 return
+        if in_block and body is None and self._swallows_request(request):
+            # nesting one response's block in another's reads badly: read this body eagerly
+            # unless a use needs the connection open
+            probe = [responses.classify(a, self.parent, True) for a in accesses]
+            if not any(isinstance(u, responses.Use) and u.needs_block for u in probe):
+                in_block = False
         request.in_block = in_block
         for access in accesses:
             self._classify(request, access, in_block)
+
+    def _sole_binding(self, target: cst.Name, assignments: object) -> bool:
+        """True if libcst's (flow-sensitive, loop-blind) referents can be trusted for the name
+        of a response: it is bound once, or only by requests outside any loop."""
+        bindings = list(assignments)  # type: ignore[call-overload]
+        if len(bindings) == 1:
+            return True
+        for binding in bindings:
+            node = getattr(binding, "node", None)
+            stmt = self.statement_of(node) if node is not None else None
+            if stmt is None or not any(stmt is s for s in self._request_statements):
+                return False
+            if self.in_loop(stmt):
+                return False
+        return True
+
+    def _swallows_request(self, request: Request) -> bool:
+        """True if another request runs in the statements this response's block would wrap."""
+        assert request.stmt is not None
+        block, index = self.block_of(request.stmt)
+        wrapped = block.body[index + 1 : request.end + 1]
+        return any(
+            other is not None
+            and other is not request.stmt
+            and any(self.inside(other, s) for s in wrapped)
+            for other in self._request_statements
+        )
 
     def _classify(self, request: Request, value: cst.CSTNode, in_block: bool) -> None:
         result = responses.classify(value, self.parent, in_block)
@@ -294,8 +386,9 @@ class CoroutinePlan:
             self.refuse(result.node, result.code, result.message)
             return
         if not self.in_coroutine(result.node, result.awaits):
-            self.refuse(result.node, "AM216", "response used in a nested function or a "
-                        "generator expression")
+            self.refuse(
+                result.node, "AM216", "response used in a nested function or a generator expression"
+            )
             return
         request.uses.append(result)
 
@@ -308,7 +401,11 @@ class CoroutinePlan:
             self.refuse(call, "AM215", "requests.Session() with arguments")
             return
         if isinstance(up, cst.WithItem) and isinstance(stmt, cst.With) and up.item is call:
-            if len(stmt.items) != 1 or up.asname is None or not isinstance(up.asname.name, cst.Name):
+            if (
+                len(stmt.items) != 1
+                or up.asname is None
+                or not isinstance(up.asname.name, cst.Name)
+            ):
                 self.refuse(call, "AM215", "with requests.Session() without one 'as name'")
                 return
             session = UserSession(call, up.asname.name.value, "with", stmt)
@@ -321,8 +418,12 @@ class CoroutinePlan:
                 and len(small.targets) == 1
                 and isinstance(small.targets[0].target, cst.Name)
             ):
-                self.refuse(call, "AM215", "requests.Session() used other than in a with "
-                            "statement or assigned to a local name")
+                self.refuse(
+                    call,
+                    "AM215",
+                    "requests.Session() used other than in a with "
+                    "statement or assigned to a local name",
+                )
                 return
             assert stmt is not None
             target = small.targets[0].target
@@ -335,26 +436,63 @@ class CoroutinePlan:
             return
         accesses = [a.node for a in next(iter(assignments)).references]
         if session.form == "with":
-            region = [stmt.body]  # type: ignore[union-attr]
+            home = stmt.body  # type: ignore[union-attr]
+            region = [home]
         else:
-            block, index = self.block_of(stmt)  # type: ignore[arg-type]
-            region = list(block.body[index + 1 :])
-            session.end = index + max(
-                (i + 1 for i, s in enumerate(region) if any(self.inside(a, s) for a in accesses)),
-                default=0,
-            )
+            home, index = self.block_of(stmt)  # type: ignore[arg-type]
+            region = list(home.body[index + 1 :])
         for access in accesses:
-            if not any(self.inside(access, r) for r in region) or not self.in_coroutine(access, False):
-                self.refuse(access, "AM215", "session used outside the statements it was "
-                            "opened for, or in a nested function")
+            if not any(self.inside(access, r) for r in region) or not self.in_coroutine(
+                access, False
+            ):
+                self.refuse(
+                    access,
+                    "AM215",
+                    "session used outside the statements it was "
+                    "opened for, or in a nested function",
+                )
                 continue
             self._session_use(session, access)
+        self._closes(session, home, accesses)
+        if session.form == "assign":
+            used = [a for a in accesses if not any(self.inside(a, d) for d in session.dropped)]
+            session.end = index + max(
+                (i + 1 for i, s in enumerate(region) if any(self.inside(a, s) for a in used)),
+                default=0,
+            )
+
+    def _closes(
+        self, session: UserSession, home: cst.BaseSuite, accesses: list[cst.CSTNode]
+    ) -> None:
+        """``s.close()`` as the session's last use goes: the ``async with`` closes it, and
+        closing earlier would break responses still being read (requests' would not)."""
+        if not session.closes:
+            return
+        position = self.cmd.get_metadata
+        last = max(
+            accesses,
+            key=lambda a: (
+                position(PositionProvider, a).start.line,
+                position(PositionProvider, a).start.column,
+            ),
+        )
+        for close in session.closes:
+            stmt = self.statement_of(close)
+            if stmt is None or self.parent(stmt) is not home or not self.inside(last, stmt):
+                self.refuse(
+                    close,
+                    "AM215",
+                    "session closed other than by its last statement in the block that opened it",
+                )
+                continue
+            session.dropped.append(stmt)
 
     def _session_use(self, session: UserSession, access: cst.CSTNode) -> None:
         up = self.parent(access)
         if not (isinstance(up, cst.Attribute) and up.value is access):
-            self.refuse(access, "AM215", "session passed on or stored; its users expect the "
-                        "sync API")
+            self.refuse(
+                access, "AM215", "session passed on or stored; its users expect the sync API"
+            )
             return
         name = up.attr.value
         above = self.parent(up)
@@ -381,8 +519,9 @@ class CoroutinePlan:
         if name == "close" and called and isinstance(self.parent(above), cst.Expr):  # type: ignore[arg-type]
             session.closes.append(above)  # type: ignore[arg-type]
             return
-        self.refuse(up, "AM215", f"session .{name} used in a way with no faithful aiohttp "
-                    "equivalent here")
+        self.refuse(
+            up, "AM215", f"session .{name} used in a way with no faithful aiohttp equivalent here"
+        )
 
     # -- exceptions -------------------------------------------------------------
 
@@ -408,8 +547,11 @@ class CoroutinePlan:
         anchor = self.func.body.body[0]
         for module in sorted(modules):
             if not self.cmd.module_name_free(anchor, module):
-                self.refuse(self.requests[0].call if self.requests else self.func, "AM219",
-                            f"the name '{module}' is bound to something else here")
+                self.refuse(
+                    self.requests[0].call if self.requests else self.func,
+                    "AM219",
+                    f"the name '{module}' is bound to something else here",
+                )
         self.modules = modules
 
     # -- placement ----------------------------------------------------------------
@@ -426,8 +568,7 @@ class CoroutinePlan:
         depth = 0
         first = paths[0]
         while all(len(p) > depth + 1 for p in paths) and all(
-            p[depth][1] == first[depth][1] and p[depth + 1][0] is first[depth + 1][0]
-            for p in paths
+            p[depth][1] == first[depth][1] and p[depth + 1][0] is first[depth + 1][0] for p in paths
         ):
             depth += 1
         for level in range(depth):
@@ -443,6 +584,9 @@ class CoroutinePlan:
 
     def in_loop(self, stmt: cst.BaseStatement) -> bool:
         return any(isinstance(b.body[i], _LOOPS) for b, i in self.path(stmt)[:-1])
+
+    def column_of(self, node: cst.CSTNode) -> int:
+        return self.cmd.get_metadata(PositionProvider, node).start.column
 
     def indent_of(self, block: cst.IndentedBlock) -> int:
         return self.cmd.get_metadata(PositionProvider, block.body[0]).start.column

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 #: ``requests.<method>`` and its home module ``requests.api.<method>``.
-MODULE_FUNCTIONS = {f"requests.{m}": m for m in METHODS} | {
-    f"requests.api.{m}": m for m in METHODS
-}
+MODULE_FUNCTIONS = {f"requests.{m}": m for m in METHODS} | {f"requests.api.{m}": m for m in METHODS}
 SESSION_CLASSES = {"requests.Session", "requests.session", "requests.sessions.Session"}
 
 #: Keyword names of the positional parameters after the URL, per requests' signatures.
@@ -33,7 +31,7 @@ CODES = {
     "AM214": "except clause for requests exceptions with no faithful aiohttp equivalent",
     "AM215": "requests.Session used in a way that cannot be translated",
     "AM216": "request in a place the codemod cannot restructure faithfully",
-    "AM217": "requests call left unchanged because another in the same coroutine was refused",
+    "AM217": "requests call left unchanged because of another finding in the same coroutine",
     "AM218": "requests function referenced without being called",
     "AM219": "a name the rewrite needs (aiohttp, asyncio, json) is bound to something else",
 }

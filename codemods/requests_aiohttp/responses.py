@@ -42,6 +42,7 @@ class Use:
     json: bool = False  # uses json.loads
     raises: bool = False  # may raise a requests exception in the original
     loop: bool = False  # turns a ``for`` into ``async for``
+    needs_block: bool = False  # only works while the connection is open
 
 
 @dataclass
@@ -71,7 +72,9 @@ def classify(value: cst.CSTNode, parent: Parent, in_block: bool) -> Use | Refusa
         node = above if called else up
         return Use(node, _rename_value(), raises=called)
     if name == "url" and not called:
-        return Use(up, lambda n, r: build.call(cst.Name("str"), [cst.Arg(build.attr(cst.Name(r), "url"))]))
+        return Use(
+            up, lambda n, r: build.call(cst.Name("str"), [cst.Arg(build.attr(cst.Name(r), "url"))])
+        )
     if name == "text" and not called:
         return Use(up, _awaited(up, parent, _text), awaits=True, reads_text=True)
     if name == "content" and not called:
@@ -82,7 +85,7 @@ def classify(value: cst.CSTNode, parent: Parent, in_block: bool) -> Use | Refusa
                 ".content used after the request's statements; aiohttp cannot read the body "
                 "again once the connection is released",
             )
-        return Use(up, _awaited(up, parent, _read), awaits=True)
+        return Use(up, _awaited(up, parent, _read), awaits=True, needs_block=True)
     if name == "json" and called:
         return Use(above, _json, awaits=True, reads_text=True, json=True, raises=True)
     if name == "headers" and not called:
@@ -140,7 +143,9 @@ def _read(name: str) -> cst.BaseExpression:
     return build.call(build.attr(cst.Name(name), "read"), [])
 
 
-def _awaited(original: cst.CSTNode, parent: Parent, inner: Callable[[str], cst.BaseExpression]) -> Builder:
+def _awaited(
+    original: cst.CSTNode, parent: Parent, inner: Callable[[str], cst.BaseExpression]
+) -> Builder:
     needs_parens = _needs_parentheses(original, parent(original))
 
     def rebuild(node: cst.CSTNode, name: str) -> cst.CSTNode:
@@ -178,10 +183,11 @@ def _headers(up: cst.Attribute, parent: Parent) -> Use | Refusal:
     if isinstance(above, cst.Attribute) and above.attr.value == "get":
         get_call = parent(above)
         if isinstance(get_call, cst.Call) and get_call.func is above and _simple_get(get_call):
-            return Use(get_call, _joined_get)
-    if isinstance(above, cst.ComparisonTarget) and isinstance(
-        above.operator, (cst.In, cst.NotIn)
-    ):
+            bare = isinstance(
+                parent(get_call), (cst.Assign, cst.Return, cst.Arg, cst.AnnAssign, cst.Element)
+            )
+            return Use(get_call, _joined_get(not bare))
+    if isinstance(above, cst.ComparisonTarget) and isinstance(above.operator, (cst.In, cst.NotIn)):
         return Use(up, lambda n, r: build.attr(cst.Name(r), "headers"))
     return Refusal(up, "AM211", "response .headers used other than as headers[k], .get(k) or 'in'")
 
@@ -206,35 +212,35 @@ def _joined_subscript(node: cst.CSTNode, name: str) -> cst.CSTNode:
     return _getall(name, element.value)
 
 
-def _joined_get(node: cst.CSTNode, name: str) -> cst.CSTNode:
-    assert isinstance(node, cst.Call)
-    key = node.args[0].value
-    default = node.args[1].value if len(node.args) > 1 else cst.Name("None")
-    test = cst.Comparison(
-        left=key,
-        comparisons=[
-            cst.ComparisonTarget(cst.In(), build.attr(cst.Name(name), "headers"))
-        ],
-    )
-    return cst.IfExp(
-        test=test,
-        body=_getall(name, key),
-        orelse=default,
-        lpar=[cst.LeftParen()],
-        rpar=[cst.RightParen()],
-    )
+def _joined_get(parenthesised: bool) -> Builder:
+    def rebuild(node: cst.CSTNode, name: str) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        key = node.args[0].value
+        default = node.args[1].value if len(node.args) > 1 else cst.Name("None")
+        test = cst.Comparison(
+            left=key,
+            comparisons=[cst.ComparisonTarget(cst.In(), build.attr(cst.Name(name), "headers"))],
+        )
+        parens = ([cst.LeftParen()], [cst.RightParen()]) if parenthesised else ([], [])
+        return cst.IfExp(
+            test=test, body=_getall(name, key), orelse=default, lpar=parens[0], rpar=parens[1]
+        )
+
+    return rebuild
 
 
 def _iteration(call: cst.Call, name: str, parent: Parent, in_block: bool) -> Use | Refusal:
     loop = parent(call)
     if not (isinstance(loop, cst.For) and loop.iter is call and loop.asynchronous is None):
-        return Refusal(call, "AM211", f"response .{name}() used other than as a for loop's iterable")
+        return Refusal(
+            call, "AM211", f"response .{name}() used other than as a for loop's iterable"
+        )
     if not in_block:
         return Refusal(call, "AM211", f"response .{name}() used after the request's statements")
     if name == "iter_lines":
         if call.args or not isinstance(loop.target, cst.Name):
             return Refusal(call, "AM211", "iter_lines() with arguments or an unpacking target")
-        return Use(loop, _lines_loop, awaits=True, loop=True)
+        return Use(loop, _lines_loop, awaits=True, loop=True, needs_block=True)
     size: cst.BaseExpression = cst.Integer("1")  # requests' default chunk_size
     for i, arg in enumerate(call.args):
         if (arg.keyword is None and i == 0) or (arg.keyword and arg.keyword.value == "chunk_size"):
@@ -242,8 +248,8 @@ def _iteration(call: cst.Call, name: str, parent: Parent, in_block: bool) -> Use
         else:
             return Refusal(call, "AM211", "iter_content() with decode_unicode")
     if isinstance(size, cst.Name) and size.value == "None":
-        return Use(loop, _chunks_loop(None), awaits=True, loop=True)
-    return Use(loop, _chunks_loop(size), awaits=True, loop=True)
+        return Use(loop, _chunks_loop(None), awaits=True, loop=True, needs_block=True)
+    return Use(loop, _chunks_loop(size), awaits=True, loop=True, needs_block=True)
 
 
 def _content(name: str) -> cst.Attribute:
