@@ -17,9 +17,11 @@ LATIN_BODY = "héllo wörld".encode()  # UTF-8 bytes served as text/plain withou
 
 async def _echo(request: web.Request) -> web.Response:
     """Everything the client sent, as JSON served as text/plain (like many real APIs)."""
-    body = await request.read()
+    body = b""
     form: list[list[str]] = []
-    if request.content_type == "multipart/form-data":
+    if request.content_type != "multipart/form-data":
+        body = await request.read()
+    else:
         reader = await request.multipart()
         async for part in reader:
             data = await part.read()
@@ -31,7 +33,6 @@ async def _echo(request: web.Request) -> web.Response:
                     data.decode("latin-1"),
                 ]
             )
-        body = b""
     payload = {
         "method": request.method,
         "path": request.path,

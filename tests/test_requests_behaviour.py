@@ -9,8 +9,12 @@ checked against known values so that both sides cannot agree on something wrong.
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
+import sys
 import time
 import types
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -277,6 +281,35 @@ async def handler(base, item_id: int):
     return {"item": r.json()}
 
 
+async def upload(base, path):
+    with open(path, "rb") as f:
+        r = requests.post(
+            base + "/echo",
+            files={
+                "doc": ("report.txt", f, "text/plain"),
+                "raw": ("d.bin", b"\\x00\\x01", "application/octet-stream"),
+            },
+        )
+    return r.json()["form"], r.json()["content_type"].split(";")[0]
+
+
+async def overlapping_responses(base):
+    a = requests.get(base + "/items/1")
+    b = requests.get(base + "/items/2")
+    same = a.text == b.text
+    return same, a.json(), b.json()
+
+
+async def chained_in_for_if_and_statement(base):
+    keys = []
+    for key in requests.get(base + "/items/5").json():
+        keys.append(key)
+    if requests.head(base + "/items/5").status_code == 200:
+        keys.append("head ok")
+    requests.post(base + "/echo", json={"a": 1})
+    return keys
+
+
 async def slow(base):
     r = requests.get(base + "/slow", params={"delay": "0.2"})
     return r.json()
@@ -361,6 +394,8 @@ CASES: dict[str, Any] = {
     "module_calls_do_not_share_cookies": None,
     "import_forms": ("item 1", "item 2"),
     "handler": {"item": {"title": "item 4"}},
+    "overlapping_responses": (False, {"title": "item 1"}, {"title": "item 2"}),
+    "chained_in_for_if_and_statement": ["title", "head ok"],
 }
 
 
@@ -381,6 +416,17 @@ def test_url_after_redirects(versions, http_server: str) -> None:
 def test_refused_connection(versions, name: str) -> None:
     expected = "refused" if name == "refused" else "failed"
     assert _both(versions, name, closed_port_url()) == expected
+
+
+def test_multipart_upload(versions, http_server: str, tmp_path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes(b"line one\nline two\n")
+    form, content_type = _both(versions, "upload", http_server, str(path))
+    assert content_type == "multipart/form-data"
+    assert form == [
+        ["doc", "report.txt", "text/plain", "line one\nline two\n"],
+        ["raw", "d.bin", "application/octet-stream", "\x00\x01"],
+    ]
 
 
 def test_retry_loop_with_sleep(versions, http_server: str) -> None:
@@ -414,3 +460,23 @@ def test_ten_requests_run_concurrently_after_migration(versions, http_server: st
     assert before_time >= 10 * one * 0.9  # the original blocks: the requests add up
     assert after_time < 2 * one  # migrated: about one request, well under two
     assert after_time >= one * 0.9
+
+
+def test_ruff_async_rules_flag_the_original_and_not_the_migrated_code() -> None:
+    """ruff's ASYNC210 flags blocking HTTP calls in coroutines (SPEC §0)."""
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+
+    def async_findings(code: bytes | str) -> str:
+        data = code.encode() if isinstance(code, str) else code
+        run = subprocess.run(
+            [ruff, "check", "--isolated", "--select", "ASYNC", "--stdin-filename", "x.py", "-"],
+            input=data,
+            capture_output=True,
+            check=False,
+        )
+        return run.stdout.decode()
+
+    assert "ASYNC210" in async_findings(SOURCE)
+    assert "ASYNC251" in async_findings(SOURCE)  # time.sleep in the retry loop
+    migrated = async_findings(migrate_source(SOURCE).code)
+    assert "ASYNC210" not in migrated and "ASYNC251" not in migrated, migrated

@@ -28,6 +28,8 @@ class CallInfo:
     stream: bool = False
     has_timeout: bool = False
     problems: list[Problem] = field(default_factory=list)
+    #: statements that must run before the request (building a multipart form)
+    before: list[cst.BaseStatement] = field(default_factory=list)
 
 
 def check(call: cst.Call, method: str, from_session: bool, resolve: Resolver) -> CallInfo:
@@ -36,8 +38,14 @@ def check(call: cst.Call, method: str, from_session: bool, resolve: Resolver) ->
     return info
 
 
-def translate(call: cst.Call, method: str, from_session: bool) -> list[cst.Arg]:
-    return _walk(call, method, from_session, CallInfo(), None)
+def translate(
+    call: cst.Call, method: str, from_session: bool, form: str = "form"
+) -> tuple[list[cst.Arg], list[cst.BaseStatement]]:
+    """The aiohttp arguments, and the statements to run first (a multipart form named
+    ``form``)."""
+    info = CallInfo()
+    args = _walk(call, method, from_session, info, None, form)
+    return args, info.before
 
 
 def _walk(
@@ -46,6 +54,7 @@ def _walk(
     from_session: bool,
     info: CallInfo,
     resolve: Resolver | None,
+    form: str = "form",
 ) -> list[cst.Arg]:
     leading = 2 if method == "request" else 1
     positional_names = (SESSION_POSITIONAL if from_session else MODULE_POSITIONAL).get(method, ())
@@ -114,6 +123,18 @@ def _walk(
                         "verify= other than True/False (a CA bundle needs an SSL context)",
                     )
                 )
+        elif name == "files":
+            if any(n == "data" for n, _ in keywords):
+                info.problems.append(
+                    (
+                        arg,
+                        "AM212",
+                        "files= with data=: aiohttp gives the data parts a "
+                        "Content-Type that requests does not send",
+                    )
+                )
+            if _form(value, info, resolve, form):
+                out.append(build.kwarg("data", cst.Name(form)))
         elif name == "stream":
             if _is_name(value, "True"):
                 info.stream = True
@@ -313,3 +334,72 @@ def _timeout(value: cst.BaseExpression, info: CallInfo) -> cst.BaseExpression | 
 
 def _or_none(value: cst.BaseExpression) -> cst.BaseExpression | None:
     return None if _is_name(value, "None") else value
+
+
+def _form(value: cst.BaseExpression, info: CallInfo, resolve: Resolver | None, form: str) -> bool:
+    """``files={"f": ("name.txt", content, "text/plain")}`` -> an ``aiohttp.FormData``.
+
+    Only (filename, content, content type) triples are faithful: without a content type
+    requests sends none for the part and aiohttp guesses one.
+    """
+    if not isinstance(value, cst.Dict) or not value.elements:
+        info.problems.append((value, "AM212", "files= that is not a dict literal"))
+        return False
+    fields = []
+    for element in value.elements:
+        triple = element.value if isinstance(element, cst.DictElement) else None
+        if not (
+            isinstance(element, cst.DictElement)
+            and isinstance(element.key, cst.SimpleString)
+            and isinstance(triple, cst.Tuple)
+            and len(triple.elements) == 3
+            and isinstance(triple.elements[0].value, cst.SimpleString)
+            and str(triple.elements[0].value.evaluated_value).isascii()
+        ):
+            info.problems.append(
+                (
+                    element,
+                    "AM212",
+                    "files= entry other than (ASCII filename literal, content, content type): "
+                    "aiohttp would send a guessed part Content-Type where requests sends none",
+                )
+            )
+            continue
+        filename, content, content_type = (e.value for e in triple.elements)
+        if resolve is not None and not _simple_content(content, resolve):
+            info.problems.append(
+                (content, "AM212", "files= content other than a name, literal or open(...)")
+            )
+        fields.append(
+            build.statement(
+                cst.Expr(
+                    build.call(
+                        build.attr(cst.Name(form), "add_field"),
+                        [
+                            cst.Arg(element.key),
+                            cst.Arg(content),
+                            build.kwarg("filename", filename),
+                            build.kwarg("content_type", content_type),
+                        ],
+                    )
+                )
+            )
+        )
+    create = build.statement(
+        cst.Assign(
+            targets=[cst.AssignTarget(cst.Name(form))],
+            value=build.call(build.dotted("aiohttp.FormData"), []),
+        )
+    )
+    info.before = [create, *fields]
+    return True
+
+
+def _simple_content(node: cst.BaseExpression, resolve: Resolver) -> bool:
+    if isinstance(node, (cst.Name, cst.Attribute, cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    if isinstance(node, cst.Call) and "builtins.open" in resolve(node.func):
+        return all(
+            isinstance(a.value, (cst.Name, cst.Attribute, cst.SimpleString)) for a in node.args
+        )
+    return False

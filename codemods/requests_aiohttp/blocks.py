@@ -16,8 +16,11 @@ import libcst as cst
 
 from codemods.requests_aiohttp import build
 
-#: (updated first statement of the run) -> (context manager expression, ``as`` name)
-Header = Callable[[cst.BaseStatement], tuple[cst.BaseExpression, str | None]]
+#: (updated first statement of the run) -> (context manager expression, ``as`` name,
+#: statements to run before the ``async with``)
+Header = Callable[
+    [cst.BaseStatement], tuple[cst.BaseExpression, str | None, list[cst.BaseStatement]]
+]
 
 SESSION, USER_SESSION, REQUEST = 0, 1, 2
 
@@ -79,9 +82,13 @@ def _rebuild(
             body = op.empty_body()
         leading = stmts[op.start]
         assert leading is not None
-        item, asname = op.header(leading)
+        item, asname, before = op.header(leading)
         node = build.async_with(item, asname, _without_leading(body, first, op.start), indent)
-        node = node.with_changes(leading_lines=leading.leading_lines)
+        if before:
+            out.append(before[0].with_changes(leading_lines=leading.leading_lines))
+            out.extend(before[1:])
+        else:
+            node = node.with_changes(leading_lines=leading.leading_lines)
         if op.consume and isinstance(leading, cst.SimpleStatementLine):
             # keep a trailing comment of the consumed statement on the new header
             block = node.body

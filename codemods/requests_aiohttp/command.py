@@ -154,10 +154,21 @@ class RequestsCommand(AsyncCodemod):
         call = request.call
         self._calls[call] = call
 
+        form = self._fresh("form", "form_data")
+
         def aiohttp_call() -> cst.Call:
+            return prepared()[0]
+
+        def prepared() -> tuple[cst.Call, list[cst.BaseStatement]]:
             updated = self._calls[call]
-            args = arguments.translate(updated, request.method, request.session is not None)
-            return build.call(build.attr(cst.Name(session), request.method), args)
+            args, before = arguments.translate(
+                updated, request.method, request.session is not None, form
+            )
+            return build.call(build.attr(cst.Name(session), request.method), args), before
+
+        def header(stmt: cst.BaseStatement) -> tuple[cst.Call, str, list[cst.BaseStatement]]:
+            item, before = prepared()
+            return item, name, before
 
         for use in request.uses:
             self._replace[use.node] = _use(use.build, name)
@@ -170,16 +181,14 @@ class RequestsCommand(AsyncCodemod):
                 max(end, index),
                 blocks.REQUEST,
                 True,
-                lambda s: (aiohttp_call(), name),
+                header,
                 lambda: [build.read_body(name)],
             )
             self._add_op(plan, block, op)
         elif request.form == "chained":
             assert request.stmt is not None
             block, index = plan.block_of(request.stmt)
-            op = blocks.Op(
-                index, index, blocks.REQUEST, False, lambda s: (aiohttp_call(), name), list
-            )
+            op = blocks.Op(index, index, blocks.REQUEST, False, header, list)
             self._add_op(plan, block, op)
         else:  # with
             indent = plan.column_of(request.stmt)  # type: ignore[arg-type]
@@ -201,7 +210,7 @@ class RequestsCommand(AsyncCodemod):
                 max(session.end, index),
                 blocks.USER_SESSION,
                 True,
-                lambda s: (_client_session(jar, text), session.name),
+                lambda s: (_client_session(jar, text), session.name, []),
                 lambda: [build.statement(cst.Pass())],
             )
             self._add_op(plan, block, op)

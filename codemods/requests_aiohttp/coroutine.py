@@ -234,6 +234,13 @@ class CoroutinePlan:
         if item.asname is None or not isinstance(item.asname.name, cst.Name):
             self.refuse(request.call, "AM216", "with request(...) without 'as name'")
             return
+        if any(a.keyword and a.keyword.value == "files" for a in request.call.args):
+            self.refuse(
+                request.call,
+                "AM212",
+                "files= in a with statement; assign the response to a name instead",
+            )
+            return
         request.form = "with"
         request.target = item.asname.name.value
         self._variable_uses(request, item.asname.name, body=stmt.body)
@@ -579,7 +586,7 @@ class CoroutinePlan:
         block = first[depth][0]
         start = min(p[depth][1] for p in paths)
         end = max(p[depth][1] for p in paths)
-        op = blocks.Op(start, end, blocks.SESSION, False, lambda s: (header(), name), list)
+        op = blocks.Op(start, end, blocks.SESSION, False, lambda s: (header(), name, []), list)
         return block, op
 
     def in_loop(self, stmt: cst.BaseStatement) -> bool:
