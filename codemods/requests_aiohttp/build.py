@@ -116,11 +116,20 @@ def explode(node: cst.Call, indent: int = 0) -> cst.Call:
     gets one entry per line."""
     args = []
     for arg in node.args:
-        if isinstance(arg.value, cst.Dict) and indent + 4 + len(code(arg)) + 1 > LINE_LENGTH:
-            arg = arg.with_changes(value=_explode_dict(arg.value))
+        if indent + 4 + len(code(arg)) + 1 > LINE_LENGTH:
+            if isinstance(arg.value, cst.Dict):
+                arg = arg.with_changes(value=_explode_dict(arg.value))
+            elif isinstance(arg.value, cst.Call) and arg.value.args:
+                arg = arg.with_changes(value=_explode_inner_call(arg.value))
         args.append(arg.with_changes(comma=cst.Comma(whitespace_after=_newline(4))))
     args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(0)))
     return node.with_changes(args=args, whitespace_before_args=_newline(4))
+
+
+def _explode_inner_call(node: cst.Call) -> cst.Call:
+    args = [a.with_changes(comma=cst.Comma(whitespace_after=_newline(8))) for a in node.args]
+    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(4)))
+    return node.with_changes(args=args, whitespace_before_args=_newline(8))
 
 
 def _explode_dict(node: cst.Dict) -> cst.Dict:

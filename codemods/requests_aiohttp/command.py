@@ -24,7 +24,9 @@ class RequestsCommand(AsyncCodemod):
     """Rewrite requests calls made directly in coroutines into aiohttp requests."""
 
     NAME = "requests"
-    PREFILTER = (b"requests",)
+    # Every form of importing it: ``import requests``, ``from requests import get``,
+    # ``import os, requests``, ``from requests.exceptions import ...``.
+    PREFILTER = (b"import requests", b"from requests", b", requests")
     DESCRIPTION = "requests in a coroutine -> aiohttp, faithfully"
     CODES = CODES
 

@@ -168,11 +168,24 @@ class CoroutinePlan:
         up = self.parent(node)
         if isinstance(up, cst.Attribute) and up.attr is node:
             return
+        if self._offloaded(node):
+            return
         self.cmd.report(
             node,
             "AM218",
             f"{found} referenced but not called here; whoever calls it will block the loop",
         )
+
+    def _offloaded(self, node: cst.CSTNode) -> bool:
+        """True for ``asyncio.to_thread(requests.get, ...)`` and
+        ``loop.run_in_executor(None, requests.get, ...)``: already off the event loop."""
+        arg = self.parent(node)
+        call = self.parent(arg) if isinstance(arg, cst.Arg) else None
+        if not isinstance(call, cst.Call):
+            return False
+        if self.cmd.resolves_to(call.func, ("asyncio.to_thread",)):
+            return True
+        return isinstance(call.func, cst.Attribute) and call.func.attr.value == "run_in_executor"
 
     def _request(self, request: Request, in_genexp: bool) -> None:
         self.requests.append(request)
