@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -138,8 +140,9 @@ def _app() -> web.Application:
 
 
 @contextmanager
-def serve() -> Iterator[str]:
-    """Run the server until the block ends; yields its base URL."""
+def serve(tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Run the server (over TLS when ``tls`` is given) until the block ends; yields its base
+    URL."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     holder: dict[str, object] = {}
@@ -147,7 +150,7 @@ def serve() -> Iterator[str]:
     async def start() -> None:
         runner = web.AppRunner(_app())
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
         await site.start()
         holder["runner"] = runner
         holder["port"] = runner.addresses[0][1]
@@ -163,7 +166,8 @@ def serve() -> Iterator[str]:
     if not ready.wait(10):
         raise RuntimeError("test server did not start")
     try:
-        yield f"http://127.0.0.1:{holder['port']}"
+        scheme = "https" if tls else "http"
+        yield f"{scheme}://127.0.0.1:{holder['port']}"
     finally:
         runner = holder["runner"]
         asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)  # type: ignore[attr-defined]
@@ -178,3 +182,31 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+def self_signed_context(directory: str) -> ssl.SSLContext:
+    """A server TLS context with a fresh self-signed certificate (made by ``openssl``)."""
+    cert, key = f"{directory}/cert.pem", f"{directory}/key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context

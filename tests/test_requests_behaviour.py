@@ -310,6 +310,16 @@ async def chained_in_for_if_and_statement(base):
     return keys
 
 
+async def unverified(base):
+    try:
+        requests.get(base + "/items/1")
+        verified = "accepted"
+    except requests.exceptions.SSLError:
+        verified = "rejected"
+    r = requests.get(base + "/items/1", verify=False)
+    return verified, r.status_code, r.json()
+
+
 async def slow(base):
     r = requests.get(base + "/slow", params={"delay": "0.2"})
     return r.json()
@@ -427,6 +437,15 @@ def test_multipart_upload(versions, http_server: str, tmp_path) -> None:
         ["doc", "report.txt", "text/plain", "line one\nline two\n"],
         ["raw", "d.bin", "application/octet-stream", "\x00\x01"],
     ]
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_self_signed_certificate_and_verify_false(versions, https_server: str) -> None:
+    assert _both(versions, "unverified", https_server) == (
+        "rejected",
+        200,
+        {"title": "item 1"},
+    )
 
 
 def test_retry_loop_with_sleep(versions, http_server: str) -> None:

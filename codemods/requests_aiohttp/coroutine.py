@@ -121,8 +121,19 @@ class CoroutinePlan:
             out.append((block, index))
             if block is self.func.body:
                 break
-            current = self.statement_of(self.parent(block))  # type: ignore[arg-type]
+            current = self._block_statement(block)
         return list(reversed(out))
+
+    def _block_statement(self, block: cst.IndentedBlock) -> cst.BaseStatement | None:
+        """The statement of an outer indented block that owns ``block`` (through ``elif``
+        and ``else`` chains too)."""
+        current = self.parent(block)
+        while current is not None and current is not self.func:
+            up = self.parent(current)
+            if isinstance(current, cst.BaseStatement) and isinstance(up, cst.IndentedBlock):
+                return current
+            current = up
+        return None
 
     def inside(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
         current: cst.CSTNode | None = node
