@@ -80,6 +80,11 @@ def _walk(
     if position < leading:
         info.problems.append((call, "AM212", "the URL is not passed positionally"))
 
+    names = [n for n, _ in keywords]
+    if "json" in names and ("data" in names or "files" in names):
+        info.problems.append(
+            (call, "AM212", "json= with data= or files=: requests ignores json=, aiohttp refuses")
+        )
     headers_index: int | None = None
     auth: cst.BaseExpression | None = None
     follows_redirects = method != "head"

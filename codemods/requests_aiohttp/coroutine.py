@@ -569,7 +569,23 @@ class CoroutinePlan:
         has_timeout = any(
             r.info.has_timeout and self.inside(r.call, node.body) for r in self.requests
         )
+        before = len(self.handlers.types)
         exceptions.plan_try(node, self.resolve, runs_json, has_timeout, self.handlers)
+        if len(self.handlers.types) == before:
+            return
+        for raised in _descendants(node.body):
+            if isinstance(raised, (cst.Name, cst.Attribute)) and exceptions.requests_exception(
+                raised, self.resolve
+            ):
+                up = self.parent(raised)
+                if isinstance(up, cst.Attribute) and up.attr is raised:
+                    continue
+                self.refuse(
+                    raised,
+                    "AM214",
+                    "a requests exception is raised or named in the "
+                    "try body; its handlers would no longer catch it",
+                )
 
     def _names(self) -> None:
         modules = {"aiohttp"} | self.handlers.modules

@@ -31,6 +31,16 @@ EXCEPTIONS: dict[str, tuple[str, ...]] = {
     "InvalidURL": ("aiohttp.InvalidURL",),
     "InvalidSchema": ("aiohttp.NonHttpUrlClientError",),
 }
+#: Every exception class requests defines (requests 2.34, ``requests.exceptions``).
+REQUESTS_EXCEPTIONS = frozenset(
+    {
+        *EXCEPTIONS,
+        "ChunkedEncodingError", "ContentDecodingError", "FileModeWarning", "InvalidHeader",
+        "InvalidJSONError", "InvalidProxyURL", "ProxyError", "RequestsDependencyWarning",
+        "RequestsWarning", "RetryError", "StreamConsumedError", "URLRequired",
+        "UnrewindableBodyError",
+    }
+)  # fmt: skip
 _CATCH_TIMEOUTS = ("RequestException", "Timeout", "ReadTimeout")  # catch read timeouts
 _OS_ERRORS = {"builtins.OSError", "builtins.IOError", "builtins.EnvironmentError"}
 
@@ -51,8 +61,9 @@ def requests_exception(node: cst.CSTNode, resolve: Resolver) -> str | None:
     """The requests exception ``node`` names (``"HTTPError"``), if it names one."""
     for name in resolve(node):
         for prefix in ("requests.exceptions.", "requests."):
-            if name.startswith(prefix) and "." not in name[len(prefix) :]:
-                return name[len(prefix) :]
+            short = name[len(prefix) :]
+            if name.startswith(prefix) and short in REQUESTS_EXCEPTIONS:
+                return short
     return None
 
 
