@@ -56,7 +56,8 @@ async def _item(request: web.Request) -> web.Response:
 
 async def _status(request: web.Request) -> web.Response:
     code = int(request.match_info["code"])
-    return web.Response(status=code, text=f"status {code}")
+    padding = "." * int(request.query.get("padding", "0"))  # a body larger than one read
+    return web.Response(status=code, text=f"status {code}{padding}")
 
 
 async def _slow(request: web.Request) -> web.Response:

@@ -320,6 +320,15 @@ async def unverified(base):
     return verified, r.status_code, r.json()
 
 
+async def error_text(url):
+    r = requests.get(url)
+    try:
+        r.raise_for_status()
+    except requests.HTTPError:
+        return "error: " + r.text
+    return r.json()
+
+
 async def slow(base):
     r = requests.get(base + "/slow", params={"delay": "0.2"})
     return r.json()
@@ -446,6 +455,14 @@ def test_self_signed_certificate_and_verify_false(versions, https_server: str) -
         200,
         {"title": "item 1"},
     )
+
+
+def test_body_read_in_handler_after_raise_for_status(versions, http_server: str) -> None:
+    # aiohttp does not release the connection on raise_for_status() inside ``async with``,
+    # so the body is still there in the handler, even a large one
+    big = _both(versions, "error_text", http_server + "/status/404?padding=300000")
+    assert big == "error: status 404" + "." * 300000
+    assert _both(versions, "error_text", http_server + "/items/8") == {"title": "item 8"}
 
 
 def test_retry_loop_with_sleep(versions, http_server: str) -> None:
