@@ -329,6 +329,11 @@ async def error_text(url):
     return r.json()
 
 
+async def fstring_uses(base):
+    r = requests.get(base + "/repeated")
+    return f"{r.status_code} {r.text} {r.headers['X-Multi']}"
+
+
 async def slow(base):
     r = requests.get(base + "/slow", params={"delay": "0.2"})
     return r.json()
@@ -415,6 +420,7 @@ CASES: dict[str, Any] = {
     "handler": {"item": {"title": "item 4"}},
     "overlapping_responses": (False, {"title": "item 1"}, {"title": "item 2"}),
     "chained_in_for_if_and_statement": ["title", "head ok"],
+    "fstring_uses": "200 ok a, b",
 }
 
 

@@ -58,6 +58,43 @@ def classify(value: cst.CSTNode, parent: Parent, in_block: bool) -> Use | Refusa
     ``in_block`` is True when the use runs inside the request's ``async with`` block
     (the connection is open), False when it runs after it (the body was read in it).
     """
+    result = _classify(value, parent, in_block)
+    quotes = _fstring_quotes(value, parent)
+    if isinstance(result, Refusal) or not quotes:
+        return result
+    if quotes == {'"', "'"}:
+        return Refusal(value, "AM216", "response used in nested f-strings with both quotes")
+    if quotes == {'"'}:
+        rebuild = result.build
+        result.build = lambda n, r: rebuild(n, r).visit(_SingleQuotes())  # type: ignore[assignment,return-value]
+    return result
+
+
+def _fstring_quotes(node: cst.CSTNode, parent: Parent) -> set[str]:
+    """The quote characters of the f-strings around ``node``: a string the rewrite adds
+    there must not reuse them (before Python 3.12)."""
+    found = set()
+    current: cst.CSTNode | None = node
+    while current is not None:
+        if isinstance(current, cst.FormattedString):
+            found.add('"' if '"' in current.start else "'")
+        if isinstance(current, cst.BaseStatement):
+            break
+        current = parent(current)
+    return found
+
+
+class _SingleQuotes(cst.CSTTransformer):
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.SimpleString:
+        text = updated_node.value
+        if text.startswith('"') and not text.startswith('"""') and "'" not in text:
+            return updated_node.with_changes(value="'" + text[1:-1] + "'")
+        return updated_node
+
+
+def _classify(value: cst.CSTNode, parent: Parent, in_block: bool) -> Use | Refusal:
     up = parent(value)
     if not (isinstance(up, cst.Attribute) and up.value is value):
         return Refusal(value, "AM210", f"response {_escape(up)}; its users expect the sync API")
