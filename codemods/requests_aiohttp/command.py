@@ -48,7 +48,7 @@ class RequestsCommand(AsyncCodemod):
             return
         plan = CoroutinePlan(self, node)
         plan.analyse()
-        if not plan.requests and not plan.sessions:
+        if not plan.requests and not plan.sessions and not plan.problems:
             return
         if plan.problems:
             self._refuse(plan)

@@ -235,6 +235,13 @@ class CoroutinePlan:
                 )
             else:
                 self.refuse(call, "AM216", "response assigned to something other than one name")
+        elif isinstance(small, cst.AnnAssign) and small.value is call:
+            self.refuse(
+                call,
+                "AM216",
+                "annotated response (it names the sync Response type); "
+                "drop the annotation and rerun",
+            )
         elif isinstance(small, cst.Expr) and small.value is call:
             request.form = "expr"
             if request.info.stream:
