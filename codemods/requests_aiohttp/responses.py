@@ -109,8 +109,11 @@ def _classify(value: cst.CSTNode, parent: Parent, in_block: bool) -> Use | Refus
         node = above if called else up
         return Use(node, _rename_value(), raises=called)
     if name == "url" and not called:
-        return Use(
-            up, lambda n, r: build.call(cst.Name("str"), [cst.Arg(build.attr(cst.Name(r), "url"))])
+        return Refusal(
+            up,
+            "AM211",
+            "response .url: requests spells the final URL differently from str(r.url) (a '/' "
+            "after a bare host, quoting in the query); decide which spelling you need",
         )
     if name == "text" and not called:
         return Use(up, _awaited(up, parent, _text), awaits=True, reads_text=True)
