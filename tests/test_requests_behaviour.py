@@ -424,6 +424,14 @@ CASES: dict[str, Any] = {
 }
 
 
+def test_module_calls_do_not_share_cookies_on_a_host_name(versions, http_server: str) -> None:
+    """aiohttp's default jar keeps cookies for host names (not for IP addresses), so one
+    shared session would send the cookie of the first call with the second."""
+    by_name = http_server.replace("127.0.0.1", "localhost")
+    assert _both(versions, "module_calls_do_not_share_cookies", by_name) is None
+    assert _both(versions, "session_keeps_cookies", by_name) == "flavour=oat"
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_same_result_as_requests(versions, http_server: str, name: str) -> None:
     args: tuple[Any, ...] = (http_server, 4) if name == "handler" else (http_server,)
