@@ -334,6 +334,12 @@ async def fstring_uses(base):
     return f"{r.status_code} {r.text} {r.headers['X-Multi']}"
 
 
+async def other_methods_and_cookies(base):
+    d = requests.delete(base + "/echo", cookies={"sid": "42"})
+    o = requests.options(base + "/echo")
+    return d.json()["method"], d.json()["cookie"], o.json()["method"]
+
+
 async def slow(base):
     r = requests.get(base + "/slow", params={"delay": "0.2"})
     return r.json()
@@ -421,6 +427,7 @@ CASES: dict[str, Any] = {
     "overlapping_responses": (False, {"title": "item 1"}, {"title": "item 2"}),
     "chained_in_for_if_and_statement": ["title", "head ok"],
     "fstring_uses": "200 ok a, b",
+    "other_methods_and_cookies": ("DELETE", "sid=42", "OPTIONS"),
 }
 
 
