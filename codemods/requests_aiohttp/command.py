@@ -9,7 +9,8 @@ from libcst.codemod import CodemodContext
 
 from codemods.common import AsyncCodemod
 from codemods.requests_aiohttp import arguments, blocks, build
-from codemods.requests_aiohttp.coroutine import CoroutinePlan, Request, UserSession
+from codemods.requests_aiohttp.coroutine import CoroutinePlan
+from codemods.requests_aiohttp.model import Request, UserSession
 from codemods.requests_aiohttp.names import CODES
 
 #: requests decodes text/* without a charset as ISO-8859-1; aiohttp would use utf-8.

@@ -8,140 +8,35 @@ If anything in the coroutine cannot be migrated faithfully, nothing in it is pla
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import PositionProvider, ScopeProvider
+from libcst.metadata import ScopeProvider
 
 from codemods.requests_aiohttp import arguments, blocks, exceptions, responses
-from codemods.requests_aiohttp.names import METHODS, MODULE_FUNCTIONS, SESSION_CLASSES
+from codemods.requests_aiohttp.model import Request, UserSession
+from codemods.requests_aiohttp.names import MODULE_FUNCTIONS, SESSION_CLASSES
+from codemods.requests_aiohttp.sessions import SessionAnalysis
+from codemods.requests_aiohttp.tree import (
+    COMPREHENSIONS,
+    LOOPS,
+    descendants,
+    only_small,
+    statement_header,
+)
 
 if TYPE_CHECKING:
     from codemods.requests_aiohttp.command import RequestsCommand
 
-Problem = tuple[cst.CSTNode, str, str]
-_LOOPS = (cst.For, cst.While)
-_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
-
-@dataclass
-class Request:
-    call: cst.Call
-    method: str
-    session: str | None  # the user's session variable, or None for a module function
-    form: str = ""  # assign | expr | chained | with
-    stmt: cst.BaseStatement | None = None
-    target: str | None = None
-    info: arguments.CallInfo = field(default_factory=arguments.CallInfo)
-    uses: list[responses.Use] = field(default_factory=list)
-    in_block: bool = True
-    end: int = -1  # the last statement of the block the response is used in
-
-
-@dataclass
-class UserSession:
-    call: cst.Call
-    name: str
-    form: str  # with | assign
-    stmt: cst.BaseStatement
-    requests: list[Request] = field(default_factory=list)
-    auth: list[cst.Assign] = field(default_factory=list)
-    closes: list[cst.Call] = field(default_factory=list)
-    dropped: list[cst.BaseStatement] = field(default_factory=list)
-    end: int = -1
-
-
-class CoroutinePlan:
+class CoroutinePlan(SessionAnalysis):
     def __init__(self, command: RequestsCommand, func: cst.FunctionDef) -> None:
-        self.cmd = command
-        self.func = func
-        self.problems: list[Problem] = []
+        super().__init__(command, func)
         self.requests: list[Request] = []
         self.sessions: list[UserSession] = []
         self.handlers = exceptions.HandlerPlan()
-
-    # -- helpers ----------------------------------------------------------------
-
-    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.cmd.parent_of(node)
-
-    def resolve(self, node: cst.CSTNode) -> set[str]:
-        return self.cmd.qualified_names(node)
-
-    def refuse(self, node: cst.CSTNode, code: str, message: str) -> None:
-        self.problems.append((node, code, message))
-
-    def walk(self) -> Iterator[tuple[cst.CSTNode, bool]]:
-        """Nodes that run directly in this coroutine, and whether in a generator expression."""
-        stack: list[tuple[cst.CSTNode, bool]] = [(self.func.body, False)]
-        while stack:
-            node, in_genexp = stack.pop()
-            yield node, in_genexp
-            children = [c for c in node.children if not isinstance(c, _NESTED)]
-            genexp = in_genexp or isinstance(node, cst.GeneratorExp)
-            stack.extend((c, genexp) for c in reversed(children))
-
-    def in_coroutine(self, node: cst.CSTNode, awaiting: bool) -> bool:
-        """True if ``node`` runs in this coroutine (and, if ``awaiting``, can ``await``)."""
-        current: cst.CSTNode | None = node
-        while current is not None and current is not self.func:
-            if isinstance(current, _NESTED):
-                return False
-            if awaiting and isinstance(current, cst.GeneratorExp):
-                return False
-            current = self.parent(current)
-        return current is self.func
-
-    def statement_of(self, node: cst.CSTNode) -> cst.BaseStatement | None:
-        """The statement of an indented block that contains ``node``."""
-        current: cst.CSTNode | None = node
-        while current is not None and current is not self.func:
-            up = self.parent(current)
-            if isinstance(current, cst.SimpleStatementSuite):
-                return None  # a one-line body: ``if x: call()``
-            if isinstance(current, cst.BaseStatement):
-                return current if isinstance(up, cst.IndentedBlock) else None
-            current = up
-        return None
-
-    def block_of(self, stmt: cst.BaseStatement) -> tuple[cst.IndentedBlock, int]:
-        block = self.parent(stmt)
-        assert isinstance(block, cst.IndentedBlock)
-        return block, _index(block, stmt)
-
-    def path(self, stmt: cst.BaseStatement) -> list[tuple[cst.IndentedBlock, int]]:
-        """(block, index) pairs from the function body down to ``stmt``."""
-        out = []
-        current: cst.BaseStatement | None = stmt
-        while current is not None:
-            block, index = self.block_of(current)
-            out.append((block, index))
-            if block is self.func.body:
-                break
-            current = self._block_statement(block)
-        return list(reversed(out))
-
-    def _block_statement(self, block: cst.IndentedBlock) -> cst.BaseStatement | None:
-        """The statement of an outer indented block that owns ``block`` (through ``elif``
-        and ``else`` chains too)."""
-        current = self.parent(block)
-        while current is not None and current is not self.func:
-            up = self.parent(current)
-            if isinstance(current, cst.BaseStatement) and isinstance(up, cst.IndentedBlock):
-                return current
-            current = up
-        return None
-
-    def inside(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
-        current: cst.CSTNode | None = node
-        while current is not None and current is not self.func:
-            if current is container:
-                return True
-            current = self.parent(current)
-        return False
+        self.modules: set[str] = set()
 
     # -- analysis -----------------------------------------------------------------
 
@@ -221,7 +116,7 @@ class CoroutinePlan:
             )
             return
         request.stmt = stmt
-        small = _only_small(stmt)
+        small = only_small(stmt)
         if isinstance(small, cst.Assign) and small.value is call:
             if len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                 request.form, request.target = "assign", small.targets[0].target.value
@@ -278,7 +173,7 @@ class CoroutinePlan:
 
     def _chained(self, request: Request, stmt: cst.BaseStatement) -> None:
         call = request.call
-        header = _header(stmt)
+        header = statement_header(stmt)
         if header is None or not self.inside(call, header):
             self.refuse(
                 call,
@@ -291,7 +186,7 @@ class CoroutinePlan:
         current: cst.CSTNode | None = call
         while current is not None and current is not header:
             up = self.parent(current)
-            if isinstance(up, (cst.BooleanOperation, cst.IfExp, cst.Lambda, *_COMPREHENSIONS)):
+            if isinstance(up, (cst.BooleanOperation, cst.IfExp, cst.Lambda, *COMPREHENSIONS)):
                 self.refuse(
                     call,
                     "AM216",
@@ -303,7 +198,7 @@ class CoroutinePlan:
             current = up
         others = [
             n
-            for n in _descendants(header)
+            for n in descendants(header)
             if isinstance(n, (cst.Call, cst.Await, cst.Yield))
             and n is not call
             and not any(n is a for a in ancestors)
@@ -430,137 +325,6 @@ class CoroutinePlan:
             return
         request.uses.append(result)
 
-    # -- sessions ---------------------------------------------------------------
-
-    def _session(self, call: cst.Call) -> None:
-        up = self.parent(call)
-        stmt = self.statement_of(call)
-        if call.args:
-            self.refuse(call, "AM215", "requests.Session() with arguments")
-            return
-        if isinstance(up, cst.WithItem) and isinstance(stmt, cst.With) and up.item is call:
-            if (
-                len(stmt.items) != 1
-                or up.asname is None
-                or not isinstance(up.asname.name, cst.Name)
-            ):
-                self.refuse(call, "AM215", "with requests.Session() without one 'as name'")
-                return
-            session = UserSession(call, up.asname.name.value, "with", stmt)
-            target = up.asname.name
-        else:
-            small = _only_small(stmt) if stmt is not None else None
-            if not (
-                isinstance(small, cst.Assign)
-                and small.value is call
-                and len(small.targets) == 1
-                and isinstance(small.targets[0].target, cst.Name)
-            ):
-                self.refuse(
-                    call,
-                    "AM215",
-                    "requests.Session() used other than in a with "
-                    "statement or assigned to a local name",
-                )
-                return
-            assert stmt is not None
-            target = small.targets[0].target
-            session = UserSession(call, target.value, "assign", stmt)
-        self.sessions.append(session)
-        scope = self.cmd.get_metadata(ScopeProvider, target, None)
-        assignments = scope.assignments[target.value] if scope is not None else []
-        if len(assignments) != 1:
-            self.refuse(call, "AM215", f"session name '{target.value}' is assigned more than once")
-            return
-        accesses = [a.node for a in next(iter(assignments)).references]
-        if session.form == "with":
-            home = stmt.body  # type: ignore[union-attr]
-            region = [home]
-        else:
-            home, index = self.block_of(stmt)  # type: ignore[arg-type]
-            region = list(home.body[index + 1 :])
-        for access in accesses:
-            if not any(self.inside(access, r) for r in region) or not self.in_coroutine(
-                access, False
-            ):
-                self.refuse(
-                    access,
-                    "AM215",
-                    "session used outside the statements it was "
-                    "opened for, or in a nested function",
-                )
-                continue
-            self._session_use(session, access)
-        self._closes(session, home, accesses)
-        if session.form == "assign":
-            used = [a for a in accesses if not any(self.inside(a, d) for d in session.dropped)]
-            session.end = index + max(
-                (i + 1 for i, s in enumerate(region) if any(self.inside(a, s) for a in used)),
-                default=0,
-            )
-
-    def _closes(
-        self, session: UserSession, home: cst.BaseSuite, accesses: list[cst.CSTNode]
-    ) -> None:
-        """``s.close()`` as the session's last use goes: the ``async with`` closes it, and
-        closing earlier would break responses still being read (requests' would not)."""
-        if not session.closes:
-            return
-        position = self.cmd.get_metadata
-        last = max(
-            accesses,
-            key=lambda a: (
-                position(PositionProvider, a).start.line,
-                position(PositionProvider, a).start.column,
-            ),
-        )
-        for close in session.closes:
-            stmt = self.statement_of(close)
-            if stmt is None or self.parent(stmt) is not home or not self.inside(last, stmt):
-                self.refuse(
-                    close,
-                    "AM215",
-                    "session closed other than by its last statement in the block that opened it",
-                )
-                continue
-            session.dropped.append(stmt)
-
-    def _session_use(self, session: UserSession, access: cst.CSTNode) -> None:
-        up = self.parent(access)
-        if not (isinstance(up, cst.Attribute) and up.value is access):
-            self.refuse(
-                access, "AM215", "session passed on or stored; its users expect the sync API"
-            )
-            return
-        name = up.attr.value
-        above = self.parent(up)
-        called = isinstance(above, cst.Call) and above.func is up
-        if name in METHODS and called:
-            session.requests.append(Request(above, name, session.name))  # type: ignore[arg-type]
-            return
-        if name == "headers":
-            target = self.parent(above) if above is not None else None
-            if isinstance(above, cst.Attribute) and above.attr.value == "update":
-                return
-            if isinstance(above, cst.Subscript) and isinstance(target, cst.AssignTarget):
-                return
-        if name == "auth" and isinstance(above, cst.AssignTarget):
-            assign = self.parent(above)
-            if (
-                isinstance(assign, cst.Assign)
-                and len(assign.targets) == 1
-                and isinstance(assign.value, cst.Tuple)
-                and len(assign.value.elements) == 2
-            ):
-                session.auth.append(assign)
-                return
-        if name == "close" and called and isinstance(self.parent(above), cst.Expr):  # type: ignore[arg-type]
-            session.closes.append(above)  # type: ignore[arg-type]
-            return
-        self.refuse(
-            up, "AM215", f"session .{name} used in a way with no faithful aiohttp equivalent here"
-        )
-
     # -- exceptions -------------------------------------------------------------
 
     def _try(self, node: cst.Try) -> None:
@@ -580,7 +344,7 @@ class CoroutinePlan:
         exceptions.plan_try(node, self.resolve, runs_json, has_timeout, self.handlers)
         if len(self.handlers.types) == before:
             return
-        for raised in _descendants(node.body):
+        for raised in descendants(node.body):
             if isinstance(raised, (cst.Name, cst.Attribute)) and exceptions.requests_exception(
                 raised, self.resolve
             ):
@@ -627,7 +391,7 @@ class CoroutinePlan:
             depth += 1
         for level in range(depth):
             block, index = first[level]
-            if isinstance(block.body[index], _LOOPS):
+            if isinstance(block.body[index], LOOPS):
                 depth = level
                 break
         block = first[depth][0]
@@ -635,43 +399,3 @@ class CoroutinePlan:
         end = max(p[depth][1] for p in paths)
         op = blocks.Op(start, end, blocks.SESSION, False, lambda s: (header(), name, []), list)
         return block, op
-
-    def in_loop(self, stmt: cst.BaseStatement) -> bool:
-        return any(isinstance(b.body[i], _LOOPS) for b, i in self.path(stmt)[:-1])
-
-    def column_of(self, node: cst.CSTNode) -> int:
-        return self.cmd.get_metadata(PositionProvider, node).start.column
-
-    def indent_of(self, block: cst.IndentedBlock) -> int:
-        return self.cmd.get_metadata(PositionProvider, block.body[0]).start.column
-
-
-def _index(block: cst.IndentedBlock, stmt: cst.CSTNode) -> int:
-    return next(i for i, s in enumerate(block.body) if s is stmt)
-
-
-def _only_small(stmt: cst.BaseStatement | None) -> cst.BaseSmallStatement | None:
-    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
-        return stmt.body[0]
-    return None
-
-
-def _header(stmt: cst.BaseStatement) -> cst.CSTNode | None:
-    """The part of ``stmt`` evaluated once, before anything else in it runs."""
-    small = _only_small(stmt)
-    if small is not None:
-        return small
-    if isinstance(stmt, cst.If):
-        return stmt.test
-    if isinstance(stmt, cst.For) and stmt.asynchronous is None:
-        return stmt.iter
-    return None
-
-
-def _descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if not isinstance(current, _NESTED):
-            stack.extend(current.children)
