@@ -33,6 +33,8 @@ class Op:
     consume: bool
     header: Header
     empty_body: Callable[[], list[cst.BaseStatement]]
+    #: comments of the rewritten call, kept on lines above the ``async with``
+    comments: Callable[[], list[cst.Comment]] = list
 
 
 def nest(ops: list[Op]) -> None:
@@ -83,12 +85,17 @@ def _rebuild(
         leading = stmts[op.start]
         assert leading is not None
         item, asname, before = op.header(leading)
-        node = build.async_with(item, asname, _without_leading(body, first, op.start), indent)
+        # the comments above the run (and any an inner op put there) now sit above this block
+        above = leading.leading_lines if op.consume else body[0].leading_lines
+        if not op.consume:
+            body = [body[0].with_changes(leading_lines=()), *body[1:]]
+        node = build.async_with(item, asname, body, indent)
+        lines = [*above, *(cst.EmptyLine(comment=c) for c in op.comments())]
         if before:
-            out.append(before[0].with_changes(leading_lines=leading.leading_lines))
+            out.append(before[0].with_changes(leading_lines=lines))
             out.extend(before[1:])
         else:
-            node = node.with_changes(leading_lines=leading.leading_lines)
+            node = node.with_changes(leading_lines=lines)
         if op.consume and isinstance(leading, cst.SimpleStatementLine):
             # keep a trailing comment of the consumed statement on the new header
             block = node.body
@@ -97,12 +104,3 @@ def _rebuild(
         out.append(node)
         i = op.end + 1
     return out
-
-
-def _without_leading(
-    body: list[cst.BaseStatement], first: int, start: int
-) -> list[cst.BaseStatement]:
-    """The comments above the run now sit above the ``async with``."""
-    if first != start or not body:
-        return body
-    return [body[0].with_changes(leading_lines=()), *body[1:]]

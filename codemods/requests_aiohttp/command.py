@@ -186,16 +186,27 @@ class RequestsCommand(AsyncCodemod):
                 True,
                 header,
                 lambda: [build.read_body(name)],
+                lambda: _comments(self._calls[call]),
             )
             self._add_op(plan, block, op)
         elif request.form == "chained":
             assert request.stmt is not None
             block, index = plan.block_of(request.stmt)
-            op = blocks.Op(index, index, blocks.REQUEST, False, header, list)
+            op = blocks.Op(
+                index,
+                index,
+                blocks.REQUEST,
+                False,
+                header,
+                list,
+                lambda: _comments(self._calls[call]),
+            )
             self._add_op(plan, block, op)
         else:  # with
             indent = plan.column_of(request.stmt)  # type: ignore[arg-type]
-            self._replace[request.stmt] = _async_with(aiohttp_call, indent)  # type: ignore[index]
+            self._replace[request.stmt] = _async_with(  # type: ignore[index]
+                aiohttp_call, indent, lambda: _comments(self._calls[call])
+            )
         if request.session is None:
             self._drop(call.func)
         self.fixed(call, "AM201", f"requests {request.method} -> aiohttp {request.method}")
@@ -224,6 +235,13 @@ class RequestsCommand(AsyncCodemod):
             self._dropped.setdefault(block, set()).add(index)
         self._drop(session.call.func)
         self.fixed(session.call, "AM202", "requests.Session -> aiohttp.ClientSession")
+
+
+def _comments(call: cst.CSTNode) -> list[cst.Comment]:
+    """The comments inside a call the rewrite rebuilds (they would be lost otherwise)."""
+    import libcst.matchers as m
+
+    return [c for c in m.findall(call, m.Comment()) if isinstance(c, cst.Comment)]
 
 
 def _names(node: cst.CSTNode) -> list[cst.Name]:
@@ -257,11 +275,18 @@ def _use(rebuild: Callable[[cst.CSTNode, str], cst.CSTNode], name: str) -> Rebui
     return lambda n: rebuild(n, name)
 
 
-def _async_with(item: Callable[[], cst.BaseExpression], indent: int) -> Rebuild:
+def _async_with(
+    item: Callable[[], cst.BaseExpression],
+    indent: int,
+    comments: Callable[[], list[cst.Comment]] = list,
+) -> Rebuild:
     def rebuild(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.With)
         first = node.items[0].with_changes(item=build.fitted(item(), indent))
-        return node.with_changes(asynchronous=cst.Asynchronous(), items=[first])
+        lines = [*node.leading_lines, *(cst.EmptyLine(comment=c) for c in comments())]
+        return node.with_changes(
+            asynchronous=cst.Asynchronous(), items=[first], leading_lines=lines
+        )
 
     return rebuild
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
+import libcst.matchers as m
 
 from codemods.requests_aiohttp import build
 
@@ -303,7 +304,7 @@ def _chunks_loop(size: cst.BaseExpression | None) -> Builder:
             source = build.call(build.attr(_content(name), "iter_any"), [])
         else:
             source = build.call(build.attr(_content(name), "iter_chunked"), [cst.Arg(size)])
-        return node.with_changes(asynchronous=cst.Asynchronous(), iter=source)
+        return _keep_comments(node, node.with_changes(asynchronous=cst.Asynchronous(), iter=source))
 
     return rebuild
 
@@ -322,8 +323,20 @@ def _lines_loop(node: cst.CSTNode, name: str) -> cst.CSTNode:
     )
     body = node.body
     assert isinstance(body, cst.IndentedBlock)
-    return node.with_changes(
-        asynchronous=cst.Asynchronous(),
-        iter=_content(name),
-        body=body.with_changes(body=[strip, *body.body]),
+    return _keep_comments(
+        node,
+        node.with_changes(
+            asynchronous=cst.Asynchronous(),
+            iter=_content(name),
+            body=body.with_changes(body=[strip, *body.body]),
+        ),
     )
+
+
+def _keep_comments(old: cst.For, new: cst.For) -> cst.For:
+    """Comments of the replaced iterable go on lines above the loop."""
+    comments = [c for c in m.findall(old.iter, m.Comment()) if isinstance(c, cst.Comment)]
+    if not comments:
+        return new
+    lines = [*new.leading_lines, *(cst.EmptyLine(comment=c) for c in comments)]
+    return new.with_changes(leading_lines=lines)
