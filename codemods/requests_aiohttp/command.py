@@ -162,6 +162,11 @@ class RequestsCommand(AsyncCodemod):
         def aiohttp_call() -> cst.Call:
             return prepared()[0]
 
+        def lost_comments() -> list[cst.Comment]:
+            """Comments of the original call that the new call does not carry."""
+            kept = {id(c) for c in _comments(prepared()[0])}
+            return [c for c in _comments(self._calls[call]) if id(c) not in kept]
+
         def prepared() -> tuple[cst.Call, list[cst.BaseStatement]]:
             updated = self._calls[call]
             args, before = arguments.translate(
@@ -186,7 +191,7 @@ class RequestsCommand(AsyncCodemod):
                 True,
                 header,
                 lambda: [build.read_body(name)],
-                lambda: _comments(self._calls[call]),
+                lost_comments,
             )
             self._add_op(plan, block, op)
         elif request.form == "chained":
@@ -199,13 +204,13 @@ class RequestsCommand(AsyncCodemod):
                 False,
                 header,
                 list,
-                lambda: _comments(self._calls[call]),
+                lost_comments,
             )
             self._add_op(plan, block, op)
         else:  # with
             indent = plan.column_of(request.stmt)  # type: ignore[arg-type]
             self._replace[request.stmt] = _async_with(  # type: ignore[index]
-                aiohttp_call, indent, lambda: _comments(self._calls[call])
+                aiohttp_call, indent, lost_comments
             )
         if request.session is None:
             self._drop(call.func)
