@@ -78,7 +78,15 @@ def _blocking(families: set[str], tokens: tuple[bytes, ...]) -> Targets:
 
 
 # Order matters: codemods run one after the other on the same module, in this order.
+# ``requests`` comes first and ``sleep`` late: retry loops mix requests and time.sleep,
+# and both apply in one run.
 ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        name="requests",
+        command="codemods.requests_aiohttp:RequestsCommand",
+        summary="requests -> aiohttp, one ClientSession per coroutine call",
+        targets=Targets(tokens=(b"requests",), names=frozenset({"requests.*"})),
+    ),
     Entry(
         name="cpu",
         command="codemods.cpu:CpuCommand",

@@ -83,7 +83,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
         self._where: list[str] = []
-        self._dropped: set[tuple[int, str]] = set()
+        self._imports_dropped: set[tuple[int, str]] = set()
         self._comments: tuple[object, dict[int, Suppression]] | None = None
 
     # -- coroutine context --------------------------------------------------
@@ -202,9 +202,9 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
             if not isinstance(node, (cst.Import, cst.ImportFrom)):
                 continue
             key = (id(node), base.value)
-            if key in self._dropped:
+            if key in self._imports_dropped:
                 continue
-            self._dropped.add(key)
+            self._imports_dropped.add(key)
             _schedule_removal(self.context, node, base.value)
 
     # -- rewriting ------------------------------------------------------------

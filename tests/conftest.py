@@ -115,3 +115,24 @@ def run_in_pty(
             process.wait()
         os.close(master)
     return code, bytes(shown)
+
+
+@pytest.fixture(scope="session")
+def http_server():
+    """Base URL of a real aiohttp.web server on 127.0.0.1 (see tests/http_server.py)."""
+    from tests.http_server import serve
+
+    with serve() as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def https_server(tmp_path_factory):
+    """Base URL of the same server over TLS with a self-signed certificate."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    from tests.http_server import self_signed_context, serve
+
+    context = self_signed_context(str(tmp_path_factory.mktemp("tls")))
+    with serve(context) as base:
+        yield base
