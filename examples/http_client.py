@@ -20,5 +20,6 @@ async def fetch_user(api: str, user_id: int) -> dict:
 
 
 async def raw_response(api: str) -> requests.Response:
-    # The caller gets the response itself: reported, left for manual work.
+    # The caller gets the response itself, so it cannot become aiohttp's: the same call
+    # runs in a thread instead (the offload fallback).
     return requests.get(api)
