@@ -22,9 +22,7 @@ async210, async211, async212, async250, async251). The trio/anyio variants
 async251_multi_library.py) hold the same calls with other messages; they are measured
 separately.
 
-Figures are printed per family too. In this branch, ``requests`` calls (ASYNC210) and
-file calls (ASYNC230/231/232) are handled only by the ``offload`` fallback; the
-``requests`` and ``files`` codemods live on other branches. A second pass with
+Figures are printed per family too. A second pass with
 ``--no-offload`` shows that everything not rewritten idiomatically is still reported.
 
 Needs ``flake8`` and ``flake8-async`` in this interpreter's environment
@@ -65,15 +63,15 @@ OTHER_LIBRARY_FILES = (
     "async251_multi_library.py",
 )
 FAMILY = {
-    "ASYNC210": "http functions (requests.*: requests branch)",
+    "ASYNC210": "http functions (requests.*, httpx.*, urlopen)",
     "ASYNC211": "http",
     "ASYNC212": "http",
     "ASYNC220": "subprocess",
     "ASYNC221": "subprocess",
     "ASYNC222": "subprocess",
-    "ASYNC230": "files (files branch)",
-    "ASYNC231": "files (files branch)",
-    "ASYNC232": "files (files branch)",
+    "ASYNC230": "files",
+    "ASYNC231": "files",
+    "ASYNC232": "files",
     "ASYNC250": "input",
     "ASYNC251": "sleep",
 }
