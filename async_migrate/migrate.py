@@ -9,6 +9,7 @@ before it is returned; output that does not compile is an internal error, never 
 from __future__ import annotations
 
 import ast
+import sys
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -51,6 +52,11 @@ class Migration:
         return [f for f in self.findings if not f.fixed]
 
 
+# libcst's parser, visitors and code generation recurse once per nesting level; real
+# modules (CPython's pydoc_data/topics.py) go deeper than Python's default limit of 1,000.
+RECURSION_LIMIT = 10_000
+
+
 def migrate_source(
     code: bytes | str,
     codemods: Sequence[Codemod] | None = None,
@@ -86,6 +92,17 @@ def migrate_source(
     active = _active(data, chosen, options)
     if not active:
         return Migration(data, False)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    try:
+        return _migrate(data, active, filename, options)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _migrate(
+    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+) -> Migration:
 
     import libcst  # only now: most files never get this far
 
