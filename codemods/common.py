@@ -29,6 +29,7 @@ from codemods.findings import Finding, findings_of
 _COROUTINE = "coroutine"  # directly in an ``async def`` body
 _SYNC = "sync"  # a ``def``, ``lambda`` or ``class`` body
 _GENEXP = "genexp"  # a generator expression inside a coroutine: ``await`` would change it
+_ANNOTATION = "annotation"  # evaluated late or never (PEP 563/649, local variables)
 
 
 def _needs_parentheses(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
@@ -93,6 +94,18 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
 
     def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
         self._where.pop()
+
+    # An annotation is never coroutine code: under ``from __future__ import annotations``
+    # (and from Python 3.14 on) it is evaluated lazily, if ever, and ``await`` there does
+    # not compile; a local variable's annotation is never evaluated at all.
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self._where.append(_ANNOTATION)
+
+    def leave_Annotation(
+        self, original_node: cst.Annotation, updated_node: cst.Annotation
+    ) -> cst.Annotation:
+        self._where.pop()
+        return updated_node
 
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
         if self.in_coroutine():
