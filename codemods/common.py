@@ -17,6 +17,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import (
     Assignment,
+    GlobalScope,
     ParentNodeProvider,
     PositionProvider,
     QualifiedNameProvider,
@@ -156,14 +157,19 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         """True if ``module`` can be used as a plain module name where ``node`` is.
 
         The name must be unbound there, or bound only by ``import <module>``
-        (or ``import <module>.sub``). Anything else (a local, a parameter,
-        ``import trio as asyncio``) would make the inserted reference wrong.
+        (or ``import <module>.sub``) at module level. Anything else (a local, a
+        parameter, ``import trio as asyncio``) would make the inserted reference
+        wrong, and so would an ``import <module>`` inside a function: the name is
+        then local to it (or a closure variable of nested functions) and unbound
+        until that statement runs, which may be after the rewritten call.
         """
         scope = self.get_metadata(ScopeProvider, node, None)
         if scope is None:
             return False
         for assignment in scope[module]:
             if not isinstance(assignment, Assignment):
+                return False
+            if not isinstance(assignment.scope, GlobalScope):
                 return False
             if not _is_plain_module_import(assignment.node, module):
                 return False

@@ -19,7 +19,7 @@ class SleepCommand(AsyncCodemod):
         "AM102": "time.sleep referenced without being called (e.g. passed as a callback)",
         "AM103": "time.sleep with arguments that asyncio.sleep would treat differently",
         "AM104": "time.sleep in a generator expression inside a coroutine",
-        "AM105": "the name asyncio is bound to something other than the module",
+        "AM105": "the name asyncio is bound to something other than the module-level module",
     }
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
@@ -43,7 +43,7 @@ class SleepCommand(AsyncCodemod):
             self.report(
                 original_node,
                 "AM105",
-                "time.sleep where the name 'asyncio' is bound to something else",
+                "time.sleep where the name 'asyncio' is not the module-level asyncio module",
             )
             return updated_node
         self.need_import("asyncio")
