@@ -138,7 +138,14 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     # -- names ----------------------------------------------------------------
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        """Fully qualified names ``node`` may refer to (``{"time.sleep"}``)."""
+        """Fully qualified names ``node`` may refer to (``{"time.sleep"}``).
+
+        Only a name or a dotted name refers to something: libcst also gives a call or a
+        subscript the name of what is called or subscripted, so ``time.sleep(1)(2)``
+        would look like a call of ``time.sleep`` with the argument ``2``.
+        """
+        if not _is_dotted_name(node):
+            return set()
         return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
 
     def resolves_to(self, node: cst.CSTNode, names: Iterable[str]) -> str | None:
@@ -233,6 +240,12 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     def fixed(self, node: cst.CSTNode, code: str, message: str) -> None:
         """Record a rewrite made at ``node`` (a node of the original tree)."""
         self._record(node, code, message, fixed=True)
+
+
+def _is_dotted_name(node: cst.CSTNode) -> bool:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
 
 
 def _is_plain_module_import(node: cst.CSTNode | object, module: str) -> bool:
