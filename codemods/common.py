@@ -71,6 +71,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
         self._where: list[str] = []
+        self._first_iterables: dict[int, str] = {}  # id(CompFor) -> where it is evaluated
         self._dropped: set[tuple[int, str]] = set()
 
     # -- coroutine context --------------------------------------------------
@@ -108,11 +109,20 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         self._where.pop()
         return updated_node
 
+    # A generator expression's first iterable is evaluated where the expression stands,
+    # at once; only the rest runs lazily, in the generator.
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        if self.in_coroutine():
-            self._where.append(_GENEXP)
-        else:
-            self._where.append(self._where[-1] if self._where else _SYNC)
+        enclosing = self._where[-1] if self._where else _SYNC
+        self._where.append(_GENEXP if enclosing == _COROUTINE else enclosing)
+        self._first_iterables[id(node.for_in)] = enclosing
+
+    def visit_CompFor_iter(self, node: cst.CompFor) -> None:
+        if id(node) in self._first_iterables:
+            self._where.append(self._first_iterables[id(node)])
+
+    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
+        if id(node) in self._first_iterables:
+            self._where.pop()
 
     def leave_GeneratorExp(
         self, original_node: cst.GeneratorExp, updated_node: cst.GeneratorExp
