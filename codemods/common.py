@@ -194,6 +194,30 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
 
     # -- imports --------------------------------------------------------------
 
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        tree = super().transform_module(tree)
+        # libcst's RemoveImportsVisitor keeps one alias per module for ``import m``
+        # forms, so of ``import time`` and ``import time as tm`` one stayed behind,
+        # unused. Remove the others in further passes, one alias per module each.
+        scheduled = self.context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, [])
+        aliases: dict[str, list[str | None]] = {}
+        for module, obj, asname in scheduled:
+            if obj is None:
+                names = aliases.setdefault(module, [])
+                if asname in names:
+                    names.remove(asname)
+                names.append(asname)  # libcst's pass removed the last one scheduled
+        leftovers = {module: names[:-1] for module, names in aliases.items() if len(names) > 1}
+        while any(leftovers.values()):
+            batch = [(m, None, names.pop()) for m, names in leftovers.items() if names]
+            context = CodemodContext(
+                filename=self.context.filename,
+                full_module_name=self.context.full_module_name,
+                full_package_name=self.context.full_package_name,
+            )
+            tree = RemoveImportsVisitor(context, batch).transform_module(tree)
+        return tree
+
     def need_import(self, module: str, obj: str | None = None) -> None:
         AddImportsVisitor.add_needed_import(self.context, module, obj)
 
