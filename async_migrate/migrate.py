@@ -106,7 +106,7 @@ def _migrate(
 
     import libcst  # only now: most files never get this far
 
-    module = _parse(data)
+    module = _with_plain_default_indent(_parse(data))
     try:
         original_text = module.code
     except RecursionError:
@@ -182,6 +182,34 @@ def _parse(data: bytes) -> Any:
         raise SourceError(f"cannot decode: {_one_line(str(e))}") from None
     except RecursionError:
         raise SourceError("too deeply nested to parse") from None
+
+
+def _with_plain_default_indent(module: Any) -> Any:
+    """``module``, printing the same, with a default indentation libcst can parse again.
+
+    libcst takes the module's default indentation from its first indented line, and
+    refuses to parse new code (the imports a codemod adds) with one that holds anything
+    but spaces and tabs, such as a form feed. Blocks that use the default are given it
+    explicitly, so that changing the default changes nothing in the output.
+    """
+    import libcst as cst
+
+    indent = module.default_indent
+    if indent.strip(" \t") == "":
+        return module
+
+    class PinIndent(cst.CSTTransformer):
+        def leave_IndentedBlock(
+            self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+        ) -> cst.IndentedBlock:
+            if updated_node.indent is None:
+                return updated_node.with_changes(indent=indent)
+            return updated_node
+
+    pinned = module.visit(PinIndent()).with_changes(default_indent="    ")
+    if pinned.code != module.code:
+        raise SourceError(f"cannot process the indentation {indent!r}")
+    return pinned
 
 
 def _to_input_positions(

@@ -18,6 +18,7 @@ from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import (
     Assignment,
     CodeRange,
+    GlobalScope,
     ParentNodeProvider,
     PositionProvider,
     QualifiedNameProvider,
@@ -31,6 +32,7 @@ from codemods.suppressions import Suppression, parse_comment
 _COROUTINE = "coroutine"  # directly in an ``async def`` body
 _SYNC = "sync"  # a ``def``, ``lambda`` or ``class`` body
 _GENEXP = "genexp"  # a generator expression inside a coroutine: ``await`` would change it
+_ANNOTATION = "annotation"  # evaluated late or never (PEP 563/649, local variables)
 
 
 def _needs_parentheses(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
@@ -85,6 +87,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         self._where: list[str] = []
         self._imports_dropped: set[tuple[int, str]] = set()
         self._comments: tuple[object, dict[int, Suppression]] | None = None
+        self._first_iterables: dict[int, str] = {}  # id(CompFor) -> where it is evaluated
 
     # -- coroutine context --------------------------------------------------
     # Attribute hooks (``visit_<Node>_<field>``) make defaults, decorators and
@@ -109,11 +112,32 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
         self._where.pop()
 
+    # An annotation is never coroutine code: under ``from __future__ import annotations``
+    # (and from Python 3.14 on) it is evaluated lazily, if ever, and ``await`` there does
+    # not compile; a local variable's annotation is never evaluated at all.
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self._where.append(_ANNOTATION)
+
+    def leave_Annotation(
+        self, original_node: cst.Annotation, updated_node: cst.Annotation
+    ) -> cst.Annotation:
+        self._where.pop()
+        return updated_node
+
+    # A generator expression's first iterable is evaluated where the expression stands,
+    # at once; only the rest runs lazily, in the generator.
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        if self.in_coroutine():
-            self._where.append(_GENEXP)
-        else:
-            self._where.append(self._where[-1] if self._where else _SYNC)
+        enclosing = self._where[-1] if self._where else _SYNC
+        self._where.append(_GENEXP if enclosing == _COROUTINE else enclosing)
+        self._first_iterables[id(node.for_in)] = enclosing
+
+    def visit_CompFor_iter(self, node: cst.CompFor) -> None:
+        if id(node) in self._first_iterables:
+            self._where.append(self._first_iterables[id(node)])
+
+    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
+        if id(node) in self._first_iterables:
+            self._where.pop()
 
     def leave_GeneratorExp(
         self, original_node: cst.GeneratorExp, updated_node: cst.GeneratorExp
@@ -139,7 +163,14 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     # -- names ----------------------------------------------------------------
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        """Fully qualified names ``node`` may refer to (``{"time.sleep"}``)."""
+        """Fully qualified names ``node`` may refer to (``{"time.sleep"}``).
+
+        Only a name or a dotted name refers to something: libcst also gives a call or a
+        subscript the name of what is called or subscripted, so ``time.sleep(1)(2)``
+        would look like a call of ``time.sleep`` with the argument ``2``.
+        """
+        if not is_dotted_name(node):
+            return set()
         return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
 
     def resolves_to(self, node: cst.CSTNode, names: Iterable[str]) -> str | None:
@@ -164,8 +195,11 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         """True if ``module`` can be used as a plain module name where ``node`` is.
 
         The name must be unbound there, or bound only by ``import <module>``
-        (or ``import <module>.sub``). Anything else (a local, a parameter,
-        ``import trio as asyncio``) would make the inserted reference wrong.
+        (or ``import <module>.sub``) at module level. Anything else (a local, a
+        parameter, ``import trio as asyncio``) would make the inserted reference
+        wrong, and so would an ``import <module>`` inside a function: the name is
+        then local to it (or a closure variable of nested functions) and unbound
+        until that statement runs, which may be after the rewritten call.
         """
         scope = self.get_metadata(ScopeProvider, node, None)
         if scope is None:
@@ -173,11 +207,37 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         for assignment in scope[module]:
             if not isinstance(assignment, Assignment):
                 return False
+            if not isinstance(assignment.scope, GlobalScope):
+                return False
             if not _is_plain_module_import(assignment.node, module):
                 return False
         return True
 
     # -- imports --------------------------------------------------------------
+
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        tree = super().transform_module(tree)
+        # libcst's RemoveImportsVisitor keeps one alias per module for ``import m``
+        # forms, so of ``import time`` and ``import time as tm`` one stayed behind,
+        # unused. Remove the others in further passes, one alias per module each.
+        scheduled = self.context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, [])
+        aliases: dict[str, list[str | None]] = {}
+        for module, obj, asname in scheduled:
+            if obj is None:
+                names = aliases.setdefault(module, [])
+                if asname in names:
+                    names.remove(asname)
+                names.append(asname)  # libcst's pass removed the last one scheduled
+        leftovers = {module: names[:-1] for module, names in aliases.items() if len(names) > 1}
+        while any(leftovers.values()):
+            batch = [(m, None, names.pop()) for m, names in leftovers.items() if names]
+            context = CodemodContext(
+                filename=self.context.filename,
+                full_module_name=self.context.full_module_name,
+                full_package_name=self.context.full_package_name,
+            )
+            tree = RemoveImportsVisitor(context, batch).transform_module(tree)
+        return tree
 
     def need_import(self, module: str, obj: str | None = None) -> None:
         AddImportsVisitor.add_needed_import(self.context, module, obj)

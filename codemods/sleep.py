@@ -19,7 +19,7 @@ class SleepCommand(AsyncCodemod):
         "AM102": "time.sleep referenced without being called (e.g. passed as a callback)",
         "AM103": "time.sleep with arguments that asyncio.sleep would treat differently",
         "AM104": "time.sleep in a generator expression inside a coroutine",
-        "AM105": "the name asyncio is bound to something other than the module",
+        "AM105": "the name asyncio is bound to something other than the module-level module",
     }
     # ruff / flake8-async: ASYNC251 blocking-sleep-in-async-function (calls only).
     RUFF_CODES = {code: "ASYNC251" for code in ("AM101", "AM103", "AM104", "AM105")}
@@ -45,7 +45,7 @@ class SleepCommand(AsyncCodemod):
             self.report(
                 original_node,
                 "AM105",
-                "time.sleep where the name 'asyncio' is bound to something else",
+                "time.sleep where the name 'asyncio' is not the module-level asyncio module",
             )
             return updated_node
         if self.suppressed(original_node, "AM101"):

@@ -1,0 +1,440 @@
+"""Real-world corpus: run the real `async-migrate` over published packages (issue 8).
+
+For each requirement of the corpus list (default: ../shared/corpus/dev-corpus.txt beside the
+repository, else the copy of its requirements below), downloads the wheel with
+`pip download --no-deps --only-binary :all:`, unpacks its `.py` files into a temporary
+directory (never into this repository), keeps that tree as the original, migrates a copy in
+place with `async-migrate`, and prints per package and in total:
+
+  files       .py files unpacked           scanned   files async-migrate scanned
+  changed     files the run changed        rewrites  rewrites it counted
+  broken      changed files that no longer compile                           (must be 0)
+  refused     valid files (they compile under this Python) it refused        (must be 0)
+  invalid     files that do not compile here that it refused (information: Python 2, templates)
+  F821 / F401 new undefined names / unused imports in changed files (ruff)   (must be 0)
+  stable      a second run (`--check --diff`) wants no change                (must be yes)
+  before / after  ruff's blocking-call findings (BLOCKING_CODES) in the original / migrated tree
+  unreported  findings left after that async-migrate did not report on the same line, in a
+              `--check` run over the migrated tree (so line numbers match)   (must be 0)
+  time        wall time of the in-place run
+
+then the details of every must-be-0 figure that is not 0, and exits 1 if there is any.
+
+Usage: python benchmarks/corpus.py [LIST] [--only NAME ...] [--jobs N] [--wheels DIR] [--keep DIR]
+Needs `async-migrate`, `ruff` and `pip` next to this interpreter (or on PATH).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_LIST = REPO.parent / "shared" / "corpus" / "dev-corpus.txt"
+
+
+def _tool(name: str) -> str:
+    return str(BIN / name) if (BIN / name).exists() else shutil.which(name) or name
+
+
+ASYNC_MIGRATE = _tool("async-migrate")
+RUFF = _tool("ruff")
+
+# ruff's blocking-call rules (inside async functions): HTTP, subprocess, open, time.sleep.
+BLOCKING_CODES = (
+    "ASYNC210",
+    "ASYNC212",
+    "ASYNC220",
+    "ASYNC221",
+    "ASYNC222",
+    "ASYNC230",
+    "ASYNC251",
+)
+NAME_CODES = ("F401", "F821")
+
+# The requirements of dev-corpus.txt, for when that file is not there (never the code itself).
+REQUIREMENTS = """
+g4f==8.8.6
+xinference==4.1.0
+camel-ai==0.2.90
+langbot==4.11.2
+prefect==3.9.1
+praisonaiagents==1.7.17
+pyppeteer==2.0.0
+open-webui==0.12.4
+agno==3.1.10
+telethon==1.45.0
+langchain-community==0.4.2
+pyrogram==2.0.106
+nodriver==0.50.99
+fschat==0.2.36
+pytelegrambotapi==4.37.1
+telegram-upload==0.7.1
+discord.py==2.7.1
+aiogram==3.31.0
+sanic==25.12.1
+nicegui==3.18.0
+"""
+
+FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>AM\d{3}) (?P<msg>.*)$")
+ERROR = re.compile(r"^(?P<path>.+?): error: (?P<msg>.*)$")
+SUMMARY = re.compile(r"(?P<files>\d+) files? scanned, (?P<changed>\d+) .*?, (?P<rewrites>\d+) rew")
+
+
+@dataclass
+class Result:
+    name: str
+    files: int = 0
+    scanned: int = 0
+    changed: int = 0
+    rewrites: int = 0
+    broken: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    new_f821: list[str] = field(default_factory=list)
+    new_f401: list[str] = field(default_factory=list)
+    unstable: list[str] = field(default_factory=list)
+    before: Counter[str] = field(default_factory=Counter)
+    after: Counter[str] = field(default_factory=Counter)
+    unreported: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    failure: str = ""  # the package could not be measured at all (download, unpack)
+
+    @property
+    def problems(self) -> int:
+        return sum(
+            len(x)
+            for x in (
+                self.broken,
+                self.refused,
+                self.new_f821,
+                self.new_f401,
+                self.unstable,
+                self.unreported,
+            )
+        ) + bool(self.failure)
+
+
+def requirements(list_path: Path | None) -> list[str]:
+    text = list_path.read_text(encoding="utf-8") if list_path else REQUIREMENTS
+    out = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def project_name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0]
+
+
+def download(requirement: str, wheels: Path) -> Path:
+    target = wheels / re.sub(r"[^A-Za-z0-9_.-]", "_", requirement)
+    target.mkdir(parents=True, exist_ok=True)
+    found = sorted(target.glob("*.whl"))
+    if not found:
+        cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps"]
+        cmd += ["--only-binary", ":all:", "-d", str(target), requirement]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        found = sorted(target.glob("*.whl"))
+        if done.returncode != 0 or not found:
+            last = (done.stderr.strip().splitlines() or ["no wheel"])[-1]
+            raise RuntimeError(f"pip download failed: {last}")
+    return found[0]
+
+
+def unpack(wheel: Path, into: Path) -> int:
+    """Extract the wheel's .py files under ``into``; how many."""
+    count = 0
+    root = into.resolve()
+    with zipfile.ZipFile(wheel) as archive:
+        for member in archive.infolist():
+            if member.is_dir() or not member.filename.endswith(".py"):
+                continue
+            destination = (into / member.filename).resolve()
+            if root not in destination.parents:
+                continue  # an absolute or ../ member name: never write outside the tree
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(archive.read(member))
+            count += 1
+    return count
+
+
+def py_files(tree: Path) -> list[str]:
+    return sorted(str(p.relative_to(tree)) for p in tree.rglob("*.py") if p.is_file())
+
+
+def compiles(data: bytes, name: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(data, name, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def ruff(tree: Path, codes: tuple[str, ...]) -> dict[str, list[tuple[str, int, str]]]:
+    """ruff's findings of ``codes`` under ``tree``: relative path -> [(code, line, message)]."""
+    version = f"py3{sys.version_info.minor}"
+    cmd = [RUFF, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format", "json"]
+    cmd += ["--target-version", version, "--select", ",".join(codes), "."]
+    done = subprocess.run(cmd, cwd=tree, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"ruff failed: {done.stderr.strip()[-500:]}")
+    out: dict[str, list[tuple[str, int, str]]] = {}
+    for item in json.loads(done.stdout or "[]"):
+        if not item.get("code"):
+            continue  # a syntax error ruff reports: not a lint finding
+        path = os.path.relpath(item["filename"], tree)
+        out.setdefault(path, []).append((item["code"], item["location"]["row"], item["message"]))
+    return out
+
+
+@dataclass
+class Run:
+    seconds: float
+    returncode: int
+    stdout: bytes
+    findings: set[tuple[str, int]]  # (relative path, line)
+    errors: dict[str, str]  # relative path -> message
+    summary: dict[str, int]
+
+
+def async_migrate(tree: Path, options: list[str], jobs: int, timeout: float) -> Run:
+    cmd = [ASYNC_MIGRATE, "--no-cache", "-j", str(jobs), *options, "."]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=tree, capture_output=True, timeout=timeout)
+    seconds = time.perf_counter() - start
+    findings: set[tuple[str, int]] = set()
+    errors: dict[str, str] = {}
+    summary: dict[str, int] = {}
+    for line in done.stderr.decode("utf-8", "replace").splitlines():
+        if m := FINDING.match(line):
+            findings.add((os.path.normpath(m["path"]), int(m["line"])))
+        elif m := ERROR.match(line):
+            errors[os.path.normpath(m["path"])] = m["msg"]
+        elif m := SUMMARY.search(line):
+            summary = {k: int(v) for k, v in m.groupdict().items()}
+    if not summary:
+        tail = done.stderr.decode("utf-8", "replace").strip()[-800:]
+        raise RuntimeError(f"async-migrate gave no summary (exit {done.returncode}): {tail}")
+    return Run(seconds, done.returncode, done.stdout, findings, errors, summary)
+
+
+def measure(requirement: str, wheels: Path, work: Path, jobs: int, timeout: float) -> Result:
+    result = Result(project_name(requirement))
+    try:
+        wheel = download(requirement, wheels)
+    except RuntimeError as e:
+        result.failure = str(e)
+        return result
+    original, migrated = work / "original", work / "migrated"
+    result.files = unpack(wheel, original)
+    shutil.copytree(original, migrated)
+    files = py_files(original)
+    valid = {f for f in files if compiles((original / f).read_bytes(), f)}
+
+    names_before = ruff(original, NAME_CODES)
+    blocking_before = ruff(original, BLOCKING_CODES)
+    try:
+        first = async_migrate(migrated, [], jobs, timeout)
+    except subprocess.TimeoutExpired:
+        result.failure = f"in-place run exceeded {timeout:.0f} s"
+        return result
+    result.seconds = first.seconds
+    result.scanned = first.summary["files"]
+    result.rewrites = first.summary["rewrites"]
+    for path, message in sorted(first.errors.items()):
+        (result.refused if path in valid else result.invalid).append(f"{path}: {message}")
+
+    changed = [f for f in files if (original / f).read_bytes() != (migrated / f).read_bytes()]
+    result.changed = len(changed)
+    result.broken = [f for f in changed if not compiles((migrated / f).read_bytes(), f)]
+
+    names_after = ruff(migrated, NAME_CODES)
+    for path in changed:
+        before = Counter((code, msg) for code, _, msg in names_before.get(path, []))
+        after = Counter((code, msg) for code, _, msg in names_after.get(path, []))
+        for (code, msg), n in (after - before).items():
+            target = result.new_f821 if code == "F821" else result.new_f401
+            target.extend([f"{path}: {code} {msg}"] * n)
+
+    second = async_migrate(migrated, ["--check", "--diff"], jobs, timeout)
+    if second.summary["changed"] or second.stdout:
+        result.unstable = [
+            line.decode("utf-8", "replace")[4:]
+            for line in second.stdout.splitlines()
+            if line.startswith(b"+++ ")
+        ] or [f"{second.summary['changed']} files would change"]
+
+    blocking_after = ruff(migrated, BLOCKING_CODES)
+    result.before = Counter(code for found in blocking_before.values() for code, _, _ in found)
+    result.after = Counter(code for found in blocking_after.values() for code, _, _ in found)
+    for path, found in sorted(blocking_after.items()):
+        for code, line, msg in sorted(found):
+            if (path, line) not in second.findings:
+                result.unreported.append(f"{path}:{line}: {code} {msg}")
+    return result
+
+
+COLUMNS = (
+    ("package", 22),
+    ("files", 6),
+    ("scanned", 7),
+    ("changed", 7),
+    ("rewrites", 8),
+    ("broken", 6),
+    ("refused", 7),
+    ("invalid", 7),
+    ("F821", 5),
+    ("F401", 5),
+    ("stable", 6),
+    ("before", 6),
+    ("after", 5),
+    ("unreported", 10),
+    ("time s", 7),
+)
+
+
+def row(values: list[object]) -> str:
+    cells = []
+    for (_, width), value in zip(COLUMNS, values, strict=True):
+        text = f"{value:.2f}" if isinstance(value, float) else str(value)
+        cells.append(text.ljust(width) if not cells else text.rjust(width))
+    return " ".join(cells)
+
+
+def values(r: Result) -> list[object]:
+    if r.failure:
+        return [r.name, *["-"] * (len(COLUMNS) - 1)]
+    return [
+        r.name,
+        r.files,
+        r.scanned,
+        r.changed,
+        r.rewrites,
+        len(r.broken),
+        len(r.refused),
+        len(r.invalid),
+        len(r.new_f821),
+        len(r.new_f401),
+        "no" if r.unstable else "yes",
+        sum(r.before.values()),
+        sum(r.after.values()),
+        len(r.unreported),
+        r.seconds,
+    ]
+
+
+def total(results: list[Result]) -> Result:
+    out = Result("TOTAL")
+    for r in results:
+        if r.failure:
+            continue
+        for name in ("files", "scanned", "changed", "rewrites", "seconds"):
+            setattr(out, name, getattr(out, name) + getattr(r, name))
+        for name in ("broken", "refused", "invalid", "new_f821", "new_f401", "unstable"):
+            getattr(out, name).extend(getattr(r, name))
+        out.unreported.extend(r.unreported)
+        out.before.update(r.before)
+        out.after.update(r.after)
+    return out
+
+
+def details(r: Result) -> list[str]:
+    lines = []
+    if r.failure:
+        lines.append(f"  could not measure: {r.failure}")
+    for label, items in (
+        ("no longer compiles", r.broken),
+        ("valid file refused", r.refused),
+        ("new F821", r.new_f821),
+        ("new F401", r.new_f401),
+        ("second run would change", r.unstable),
+        ("left unreported", r.unreported),
+        ("invalid input refused (information)", r.invalid),
+    ):
+        lines.extend(f"  {label}: {item}" for item in items)
+    if r.before or r.after:
+        codes = sorted(set(r.before) | set(r.after))
+        lines.append(
+            "  ruff before -> after: "
+            + ", ".join(f"{c} {r.before[c]}->{r.after[c]}" for c in codes)
+        )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("list", nargs="?", type=Path, help="requirements, one a line")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME")
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--wheels", type=Path, help="keep downloaded wheels here (reused)")
+    parser.add_argument("--keep", type=Path, help="keep the unpacked trees here")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="per async-migrate run")
+    args = parser.parse_args()
+
+    list_path = args.list or (DEFAULT_LIST if DEFAULT_LIST.exists() else None)
+    reqs = requirements(list_path)
+    if args.only:
+        wanted = {n.lower() for n in args.only}
+        reqs = [r for r in reqs if project_name(r).lower() in wanted]
+        if not reqs:
+            parser.error(f"no requirement named {', '.join(args.only)}")
+    for where in (args.wheels, args.keep):
+        if where and (where.resolve() == REPO or REPO in where.resolve().parents):
+            parser.error(f"{where} is inside the repository; downloaded code stays outside it")
+
+    print(f"corpus: {list_path or 'built-in list'}; {len(reqs)} packages; {ASYNC_MIGRATE}")
+    print(row([name for name, _ in COLUMNS]))
+    results: list[Result] = []
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="am-corpus-") as scratch:
+        wheels = args.wheels or Path(scratch) / "wheels"
+        base = args.keep or Path(scratch) / "trees"
+        for requirement in reqs:
+            work = base / re.sub(r"[^A-Za-z0-9_.-]", "_", requirement)
+            if work.exists():
+                shutil.rmtree(work)
+            work.mkdir(parents=True)
+            result = measure(requirement, wheels, work, args.jobs, args.timeout)
+            results.append(result)
+            print(row(values(result)), flush=True)
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+    summed = total(results)
+    print(row(values(summed)))
+    print(f"wall time of the whole script: {time.perf_counter() - start:.1f} s")
+    for r in results:
+        lines = details(r)
+        if lines:
+            print(f"\n{r.name}:")
+            print("\n".join(lines))
+    if summed.before or summed.after:
+        codes = sorted(set(summed.before) | set(summed.after))
+        left = Counter(item.split(": ", 1)[1].split()[0] for item in summed.unreported)
+        print("\nall packages, ruff code: before -> after (left unreported):")
+        for code in codes:
+            print(f"  {code}: {summed.before[code]} -> {summed.after[code]} ({left[code]})")
+    failed = [r.name for r in results if r.problems]
+    print(f"\n{'FAIL: ' + ', '.join(failed) if failed else 'OK: every guarantee held'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
