@@ -16,6 +16,7 @@ from codemods.files.plan import (
     AwaitCall,
     Binding,
     Consumer,
+    CsvBuffer,
     OpenCall,
     Plan,
     Planner,
@@ -90,11 +91,11 @@ class FilesCommand(AsyncCodemod):
             return plan
         needed = {"aiofiles"}
         for action in plan.actions.values():
-            if isinstance(action, ReadLines) or (
-                isinstance(action, Consumer) and action.kind == "csv.reader"
+            if isinstance(action, (ReadLines, CsvBuffer)) or (
+                isinstance(action, Consumer) and action.kind.startswith("csv.")
             ):
                 needed.add("io")
-            if isinstance(action, Consumer) and action.kind != "csv.reader":
+            elif isinstance(action, Consumer):
                 needed.add(action.kind.split(".")[0])
         needed.discard("builtins")
         where = function.body.body[0]
@@ -140,6 +141,14 @@ class FilesCommand(AsyncCodemod):
     # -- applying ---------------------------------------------------------------------
 
     def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.With:
+        action = self._plan.actions.get(original_node)
+        if isinstance(action, CsvBuffer):
+            assert isinstance(updated_node.body, cst.IndentedBlock)
+            self.need_import("io")
+            body = build.buffered_body(
+                updated_node.body, action.name, action.buffer, action.first, action.last
+            )
+            updated_node = updated_node.with_changes(body=body)
         if original_node in self._plan.async_withs:
             return updated_node.with_changes(asynchronous=cst.Asynchronous())
         return updated_node
@@ -206,6 +215,10 @@ class FilesCommand(AsyncCodemod):
             args[0] = args[0].with_changes(value=build.awaited_read(name))
             func = self._sibling(original.func, updated.func, action.kind + "s")
             return updated.with_changes(func=func, args=args)
+        if action.kind == facts.CSV_WRITER:
+            assert action.buffer is not None
+            args[0] = args[0].with_changes(value=cst.Name(action.buffer))
+            return updated.with_changes(args=args)
         if action.kind == "csv.reader":
             self.need_import("io")
             source = build.lines_source(name, False, action.newline)
