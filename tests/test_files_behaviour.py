@@ -197,6 +197,86 @@ async def csv_read(d):
     return rows, records, translated
 
 
+CSV_ROWS = [
+    ["id", "text"],
+    [1, "multi\\nline"],
+    [2, "crlf\\r\\ninside"],
+    [3, "bare\\rcr"],
+    [4, 'with "quotes", commas'],
+    [5, "line\\u2028separator"],
+    [6, None, 2.5, ""],
+]
+
+
+async def csv_write_newline_empty(d):
+    with open(os.path.join(d, "w-empty.csv"), "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        counts = [writer.writerow(CSV_ROWS[0]), writer.writerow(CSV_ROWS[1])]
+        counts.append(writer.writerows(CSV_ROWS[2:]))
+    with open(os.path.join(d, "w-empty.csv"), "a", newline="") as f:
+        csv.writer(f, delimiter=";", quoting=csv.QUOTE_ALL).writerows(CSV_ROWS)
+    return counts
+
+
+async def csv_write_default_newline(d):
+    with open(os.path.join(d, "w-default.csv"), "w") as f:
+        writer = csv.writer(f, lineterminator="\\n")
+        for row in CSV_ROWS:
+            last = writer.writerow(row)
+        dialect = writer.dialect.lineterminator
+    with open(os.path.join(d, "w-default2.csv"), "w", encoding="utf-8") as f:
+        csv.writer(f).writerows(CSV_ROWS)
+    return last, dialect
+
+
+async def csv_write_translated_newlines(d):
+    with open(os.path.join(d, "w-crlf.csv"), "w", newline="\\r\\n") as f:
+        csv.writer(f).writerows(CSV_ROWS)
+    with open(os.path.join(d, "w-cr.csv"), "x", newline="\\r") as f:
+        csv.writer(f).writerows(CSV_ROWS)
+    with open(os.path.join(d, "w-lf.csv"), "w+", newline="\\n") as f:
+        csv.writer(f).writerows(CSV_ROWS)
+
+
+async def csv_dict_writer(d):
+    fields = ["id", "text", "extra"]
+    records = [dict(zip(fields, row)) for row in CSV_ROWS]
+    with open(os.path.join(d, "dict.csv"), "w", encoding="utf-16", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, restval="?")
+        header = writer.writeheader()
+        first = writer.writerow(records[0])
+        writer.writerows(records[1:])
+        names = writer.fieldnames
+    return header, first, names
+
+
+async def csv_write_exception_between_rows(d):
+    written = []
+    try:
+        with open(os.path.join(d, "partial.csv"), "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["kept", "multi\\nline"])
+            for row in CSV_ROWS:
+                if row[0] == 3:
+                    raise RuntimeError("failed after some rows")
+                written.append(writer.writerow(row))
+    except RuntimeError as e:
+        written.append(str(e))
+    try:
+        with open(os.path.join(d, "partial-rows.csv"), "w", newline="") as f:
+            csv.writer(f).writerows([["a"], ["b", "c\\r\\n"], 5, ["never"]])
+    except csv.Error as e:
+        written.append(type(e).__name__)
+    try:
+        with open(os.path.join(d, "partial-dict.csv"), "w") as f:
+            writer = csv.DictWriter(f, fieldnames=["a"])
+            writer.writeheader()
+            writer.writerows([{"a": 1}, {"a": 2}, {"b": 3}, {"a": 4}])
+    except ValueError as e:
+        written.append(str(e))
+    return written
+
+
 async def print_to_file(d):
     with open(os.path.join(d, "printed.txt"), "w", encoding="utf-8") as f:
         print("plain", file=f)
@@ -367,3 +447,35 @@ def test_print_to_an_aiofiles_object_would_write_nothing(tmp_path: Path) -> None
 
     asyncio.run(naive())
     assert (tmp_path / "p.txt").read_bytes() == b""
+
+
+ENCODING_ERROR = """
+import csv
+
+
+async def export(path, rows):
+    done = []
+    with open(path, "w", encoding="ascii", newline="") as f:
+        writer = csv.writer(f)
+        for row in rows:
+            writer.writerow(row)
+            done.append(row[0])
+    return done
+"""
+
+
+def test_csv_encoding_error_is_raised_by_the_single_write(tmp_path: Path) -> None:
+    """The documented difference of the buffered csv writer: a character the file's
+    encoding cannot encode is raised by the one write at the end (after the later rows
+    were handled, and with none of them written), not by the writerow that holds it."""
+    migrated = migrate_source(ENCODING_ERROR, [FilesCommand])
+    assert [f.code for f in migrated.left] == []
+    rows = [["a"], ["caf\u00e9"], ["c"]]
+    original, after = _load(ENCODING_ERROR, "enc_o"), _load(migrated.code, "enc_m")
+
+    with pytest.raises(UnicodeEncodeError):
+        asyncio.run(original.export(tmp_path / "o.csv", rows))
+    with pytest.raises(UnicodeEncodeError):
+        asyncio.run(after.export(tmp_path / "m.csv", rows))
+    assert (tmp_path / "o.csv").read_bytes() == b"a\r\n"
+    assert (tmp_path / "m.csv").read_bytes() == b""

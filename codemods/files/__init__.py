@@ -16,6 +16,7 @@ from codemods.files.plan import (
     AwaitCall,
     Binding,
     Consumer,
+    CsvBuffer,
     OpenCall,
     Plan,
     Planner,
@@ -40,14 +41,16 @@ class FilesCommand(AsyncCodemod):
         "AM301": "open() (or Path.open(), tempfile) rewritten to aiofiles, as async with or await",
         "AM302": "a file method awaited (read, write, seek, close, ...)",
         "AM303": "a line loop over a file rewritten to iterate the content read at once",
-        "AM304": "json/pickle/csv/print on a file rewritten to an in-memory form + one read/write",
+        "AM304": "json/pickle/csv reader or writer/print on a file rewritten to an in-memory "
+        "form + one read/write",
         "AM305": "os / os.path call rewritten to await aiofiles.os / aiofiles.os.path",
         "AM306": "blocking filesystem call without aiofiles twin moved to asyncio.to_thread",
         "AM310": "file object escapes the coroutine (returned, stored, passed on, nested use)",
         "AM311": "file object used in a way the codemod does not model",
         "AM312": "mode, buffering or newline not a literal where the async form depends on it",
         "AM313": "open() result not bound by 'with ... as name' or 'name = open(...)'",
-        "AM314": "file read whole by a line loop/csv/pickle reader but also used otherwise",
+        "AM314": "file read whole by a line loop/csv/pickle reader, or written by a csv "
+        "writer, but also used otherwise",
         "AM315": "file name also bound to something else (or global/nonlocal)",
         "AM316": "'with' that also enters a non-file context manager",
         "AM317": "lazy filesystem iterator (os.walk, glob.iglob, Path.glob, ...)",
@@ -90,11 +93,11 @@ class FilesCommand(AsyncCodemod):
             return plan
         needed = {"aiofiles"}
         for action in plan.actions.values():
-            if isinstance(action, ReadLines) or (
-                isinstance(action, Consumer) and action.kind == "csv.reader"
+            if isinstance(action, (ReadLines, CsvBuffer)) or (
+                isinstance(action, Consumer) and action.kind.startswith("csv.")
             ):
                 needed.add("io")
-            if isinstance(action, Consumer) and action.kind != "csv.reader":
+            elif isinstance(action, Consumer):
                 needed.add(action.kind.split(".")[0])
         needed.discard("builtins")
         where = function.body.body[0]
@@ -140,6 +143,14 @@ class FilesCommand(AsyncCodemod):
     # -- applying ---------------------------------------------------------------------
 
     def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.With:
+        action = self._plan.actions.get(original_node)
+        if isinstance(action, CsvBuffer):
+            assert isinstance(updated_node.body, cst.IndentedBlock)
+            self.need_import("io")
+            body = build.buffered_body(
+                updated_node.body, action.name, action.buffer, action.first, action.last
+            )
+            updated_node = updated_node.with_changes(body=body)
         if original_node in self._plan.async_withs:
             return updated_node.with_changes(asynchronous=cst.Asynchronous())
         return updated_node
@@ -206,6 +217,10 @@ class FilesCommand(AsyncCodemod):
             args[0] = args[0].with_changes(value=build.awaited_read(name))
             func = self._sibling(original.func, updated.func, action.kind + "s")
             return updated.with_changes(func=func, args=args)
+        if action.kind == facts.CSV_WRITER:
+            assert action.buffer is not None
+            args[0] = args[0].with_changes(value=cst.Name(action.buffer))
+            return updated.with_changes(args=args)
         if action.kind == "csv.reader":
             self.need_import("io")
             source = build.lines_source(name, False, action.newline)

@@ -71,6 +71,51 @@ def lines_source(name: str, binary: bool, newline: str | None) -> cst.Call:
     return cst.Call(func=dotted("io.BytesIO" if binary else "io.StringIO"), args=with_commas(args))
 
 
+def buffered_body(
+    body: cst.IndentedBlock, name: str, buffer: str, first: int, last: int
+) -> cst.IndentedBlock:
+    """Statements ``first``..``last`` of ``body`` writing into ``buffer``, then to ``name``.
+
+    ``buffer = io.StringIO(newline="")`` comes first (with the comments that led the first
+    statement); the statements go in a ``try`` whose ``finally`` writes the buffer to the
+    file, so that what was written before an exception reaches the file, as it would have.
+    """
+    statements = list(body.body)
+    head = statements[first]
+    buffer_line = cst.SimpleStatementLine(
+        body=[
+            cst.Assign(
+                targets=[cst.AssignTarget(cst.Name(buffer))],
+                value=cst.Call(
+                    func=dotted("io.StringIO"),
+                    args=[
+                        cst.Arg(
+                            cst.SimpleString('""'),
+                            keyword=cst.Name("newline"),
+                            equal=cst.AssignEqual(
+                                whitespace_before=cst.SimpleWhitespace(""),
+                                whitespace_after=cst.SimpleWhitespace(""),
+                            ),
+                        )
+                    ],
+                ),
+            )
+        ],
+        leading_lines=head.leading_lines,
+    )
+    statements[first] = head.with_changes(leading_lines=[])
+    write = cst.Await(method_call(name, "write", method_call(buffer, "getvalue")))
+    guarded = cst.Try(
+        body=cst.IndentedBlock(body=statements[first : last + 1]),
+        finalbody=cst.Finally(
+            body=cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Expr(write)])])
+        ),
+    )
+    return body.with_changes(
+        body=[*statements[:first], buffer_line, guarded, *statements[last + 1 :]]
+    )
+
+
 def to_thread(func: cst.BaseExpression, args: Sequence[cst.Arg]) -> cst.Call:
     """``asyncio.to_thread(func, *args)``: the same call, run in the default thread pool."""
     return cst.Call(

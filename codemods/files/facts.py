@@ -183,4 +183,5 @@ JSON_LOAD, JSON_DUMP = "json.load", "json.dump"
 PICKLE_LOAD, PICKLE_DUMP = "pickle.load", "pickle.dump"
 CSV_READERS = frozenset({"csv.reader", "csv.DictReader"})
 CSV_WRITERS = frozenset({"csv.writer", "csv.DictWriter"})
+CSV_WRITER = "csv.writer"  # the consumer kind of both writers
 PRINT = "builtins.print"

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import Access, Assignment, BaseAssignment, FunctionScope, Scope
 
-from codemods.files import facts
+from codemods.files import facts, writers
+from codemods.files.errors import Refused
 from codemods.files.modes import UNKNOWN, FileMode, bound_arguments, file_mode, literal
 
 # -- actions ------------------------------------------------------------------
@@ -63,9 +64,27 @@ class Consumer:
     kind: str  # one of the facts.* consumer names
     name: str
     newline: str | None = None  # csv readers: as ReadLines.newline
+    buffer: str | None = None  # csv writers: the in-memory buffer they write into
 
 
-Action = OpenCall | AwaitCall | ReadLines | Consumer
+@dataclass(frozen=True)
+class CsvBuffer:
+    """A ``with`` whose file ``name`` is written by csv writers, through a buffer.
+
+    ``buffer = io.StringIO(newline="")`` goes before statement ``first`` of the body;
+    statements ``first`` to ``last`` (those that use the writers) go in a ``try`` whose
+    ``finally`` writes what the writers wrote: ``await name.write(buffer.getvalue())``.
+    The file keeps its ``newline``/``encoding``, so that single write translates and
+    encodes the text exactly as the writer's own writes would have.
+    """
+
+    name: str
+    buffer: str
+    first: int
+    last: int
+
+
+Action = OpenCall | AwaitCall | ReadLines | Consumer | CsvBuffer
 
 
 @dataclass
@@ -75,15 +94,6 @@ class Plan:
     refusals: list[tuple[cst.CSTNode, str, str]] = field(default_factory=list)
     #: Opening calls already accounted for (migrated or reported).
     seen_calls: set[cst.Call] = field(default_factory=set)
-
-
-class Refused(Exception):
-    """A use that cannot be migrated faithfully: (code, reason)."""
-
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
 
 
 # What the planner needs from the codemod (metadata lookups).
@@ -165,6 +175,10 @@ class Planner:
         self.deleted: set[str] = set()
         self._referents: dict[Access, set[BaseAssignment]] = {}
         self._orphaned: set[str] = set()
+        self._writer_nodes: dict[cst.Call, list[cst.CSTNode]] = {}
+        self._buffers: dict[cst.With, str] = {}
+        self._csv_files: dict[cst.With, str] = {}
+        self._names = set(writers.names_in(function))
 
     def run(self) -> Plan:
         scope = self._scope()
@@ -302,6 +316,8 @@ class Planner:
                 if action is not None:
                     actions[node] = action
                 (readers if use in _READERS else others).append(use)
+            if facts.CSV_WRITER in others:
+                self._csv_buffer(name, binding, others, actions)
             if readers and (len(readers) > 1 or set(others) - {"close", "attribute"}):
                 raise Refused(
                     "AM314",
@@ -439,7 +455,7 @@ class Planner:
         if isinstance(parent, cst.Arg) and parent.value is node:
             call = self.r.parent_of(parent)
             if isinstance(call, cst.Call):
-                return self._argument_use(call, parent, name, mode)
+                return self._argument_use(call, parent, name, binding, scope)
         raise Refused("AM310", f"'{name}' escapes: {_describe(parent)}")
 
     def _not_in_expression_scope(self, node: cst.CSTNode, name: str) -> None:
@@ -506,12 +522,14 @@ class Planner:
         return facts.STRINGIO_NEWLINE[mode.newline]
 
     def _argument_use(
-        self, call: cst.Call, arg: cst.Arg, name: str, mode: FileMode
+        self, call: cst.Call, arg: cst.Arg, name: str, binding: Binding, scope: FunctionScope
     ) -> tuple[cst.CSTNode, Action | None, str]:
+        mode = binding.mode
         consumer = self.r.resolves_to(
             call.func,
             {facts.JSON_LOAD, facts.JSON_DUMP, facts.PICKLE_LOAD, facts.PICKLE_DUMP, facts.PRINT}
-            | facts.CSV_READERS,
+            | facts.CSV_READERS
+            | facts.CSV_WRITERS,
         )
         index = call.args.index(arg)
         statement = isinstance(self.r.parent_of(call), cst.Expr)
@@ -531,12 +549,82 @@ class Planner:
             self._require(mode.text, name, consumer)
             newline = self._stringio_newline(name, mode)
             return call, Consumer("csv.reader", name, newline), "csv.reader"
+        if consumer in facts.CSV_WRITERS and index == 0 and not arg.keyword:
+            if not isinstance(binding.statement, cst.With):
+                raise Refused(
+                    "AM310",
+                    f"'{name}' is written by {consumer}; migrated only for a file opened by "
+                    "'with ... as name'",
+                )
+            self._writer_nodes[call] = writers.writer_nodes(
+                call,
+                binding.statement,
+                name,
+                scope,
+                self.r.parent_of,
+                self.declared | self.deleted,
+            )
+            return call, Consumer(facts.CSV_WRITER, name), facts.CSV_WRITER
         if consumer == facts.PRINT and arg.keyword and arg.keyword.value == "file":
             self._require(statement and mode.text, name, "print(file=...)")
             _check_print(call, name)
             return call, Consumer(consumer, name), "write"
         what = _dotted(call.func) or "a call"
         raise Refused("AM310", f"'{name}' is passed to {what}, which would use it synchronously")
+
+    def _csv_buffer(
+        self, name: str, binding: Binding, uses: list[str], actions: dict[cst.CSTNode, Action]
+    ) -> None:
+        """Route the csv writers on ``binding``'s file through one in-memory buffer."""
+        statement = binding.statement
+        assert isinstance(statement, cst.With) and isinstance(statement.body, cst.IndentedBlock)
+        other = set(uses) - {facts.CSV_WRITER, "attribute"}
+        if other:
+            raise Refused(
+                "AM314",
+                f"'{name}' is written by a csv writer and also used otherwise "
+                f"({', '.join(sorted(other))}); the writer's text is written to the file "
+                "once, at the end, which would reorder it with the other uses",
+            )
+        mode = binding.mode
+        if not mode.text:
+            raise Refused(
+                "AM312",
+                f"'{name}' is written by a csv writer; migrated only for a file whose mode is "
+                "a literal text mode",
+            )
+        assert isinstance(mode.mode, str)
+        if not set(mode.mode) & set("wax+"):
+            raise Refused("AM311", f"'{name}' is written by a csv writer but opened read-only")
+        if self._csv_files.setdefault(statement, name) != name:
+            raise Refused("AM311", "two files of one 'with' are written by csv writers")
+        calls = [n for n, a in actions.items() if isinstance(a, Consumer) and a.name == name]
+        calls = [c for c in calls if c in self._writer_nodes]
+        nodes = [node for call in calls for node in self._writer_nodes[call]]
+        indexes = [writers.top_index(n, statement.body, self.r.parent_of) for n in nodes]
+        if any(i is None for i in indexes):
+            raise Refused("AM310", f"a csv writer on '{name}' is used outside its 'with' body")
+        buffer = self._buffer_name(statement)
+        for call in calls:
+            actions[call] = Consumer(facts.CSV_WRITER, name, buffer=buffer)
+        known = [i for i in indexes if i is not None]
+        actions[statement] = CsvBuffer(name, buffer, min(known), max(known))
+
+    def _buffer_name(self, statement: cst.With) -> str:
+        """``buf`` (or ``buf2``, ...): unused in the coroutine and by enclosing buffers."""
+        nested = {
+            other
+            for w, other in self._buffers.items()
+            if _contains(w, statement, self.r.parent_of)
+            or _contains(statement, w, self.r.parent_of)
+        }
+        number = 1
+        while True:
+            candidate = "buf" if number == 1 else f"buf{number}"
+            if candidate not in self._names and candidate not in nested:
+                self._buffers[statement] = candidate
+                return candidate
+            number += 1
 
     def _require(self, condition: bool, name: str, what: str) -> None:
         if not condition:
@@ -616,6 +704,17 @@ def _assigns(node: cst.CSTNode, targets: set[cst.CSTNode]) -> bool:
     if node in targets:
         return True
     return any(_assigns(child, targets) for child in node.children)
+
+
+def _contains(
+    outer: cst.CSTNode, inner: cst.CSTNode, parent_of: Callable[[cst.CSTNode], cst.CSTNode | None]
+) -> bool:
+    current: cst.CSTNode | None = inner
+    while current is not None:
+        if current is outer:
+            return True
+        current = parent_of(current)
+    return False
 
 
 def _check_print(call: cst.Call, name: str) -> None:
