@@ -35,7 +35,7 @@ _GENEXP = "genexp"  # a generator expression inside a coroutine: ``await`` would
 _ANNOTATION = "annotation"  # evaluated late or never (PEP 563/649, local variables)
 
 
-def _needs_parentheses(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
+def needs_parentheses(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
     """True when ``await <node>`` must be parenthesised where ``node`` stands.
 
     ``await`` binds tighter than every operator but less tightly than a primary
@@ -275,7 +275,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         inner = expression.with_changes(lpar=[], rpar=[])
         outer_lpar: Sequence[cst.LeftParen] = getattr(original, "lpar", ())
         outer_rpar: Sequence[cst.RightParen] = getattr(original, "rpar", ())
-        if not outer_lpar and _needs_parentheses(original, parent):
+        if not outer_lpar and needs_parentheses(original, parent):
             outer_lpar, outer_rpar = [cst.LeftParen()], [cst.RightParen()]
         return cst.Await(expression=inner, lpar=outer_lpar, rpar=outer_rpar)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
+from codemods.common import needs_parentheses
 from codemods.requests_aiohttp import build
 
 Parent = Callable[[cst.CSTNode], cst.CSTNode | None]
@@ -187,7 +188,7 @@ def _read(name: str) -> cst.BaseExpression:
 def _awaited(
     original: cst.CSTNode, parent: Parent, inner: Callable[[str], cst.BaseExpression]
 ) -> Builder:
-    needs_parens = _needs_parentheses(original, parent(original))
+    needs_parens = needs_parentheses(original, parent(original))
 
     def rebuild(node: cst.CSTNode, name: str) -> cst.CSTNode:
         awaited = build.await_(inner(name))
@@ -196,16 +197,6 @@ def _awaited(
         return awaited
 
     return rebuild
-
-
-def _needs_parentheses(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
-    if isinstance(parent, cst.Attribute) and parent.value is node:
-        return True
-    if isinstance(parent, cst.Subscript) and parent.value is node:
-        return True
-    if isinstance(parent, cst.Call) and parent.func is node:
-        return True
-    return isinstance(parent, cst.Await)
 
 
 def _json(node: cst.CSTNode, name: str) -> cst.CSTNode:
