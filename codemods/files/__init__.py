@@ -297,9 +297,8 @@ class FilesCommand(AsyncCodemod):
         if self.suppressed(original, code):
             return updated
         if kind == "thread":
-            self.need_import("asyncio")
             self.fixed(original, "AM306", f"{what} -> await asyncio.to_thread")
-            return self.awaited(original, build.to_thread(updated.func, updated.args))
+            return self.offloaded(original, updated)
         self.need_import("aiofiles.os")
         self.drop_import_if_unused(original.func)
         self.fixed(original, "AM305", f"{what} -> await aiofiles.{what}")

@@ -116,14 +116,6 @@ def buffered_body(
     )
 
 
-def to_thread(func: cst.BaseExpression, args: Sequence[cst.Arg]) -> cst.Call:
-    """``asyncio.to_thread(func, *args)``: the same call, run in the default thread pool."""
-    return cst.Call(
-        func=dotted("asyncio.to_thread"),
-        args=with_commas([cst.Arg(func.with_changes(lpar=[], rpar=[])), *args]),
-    )
-
-
 # -- print(..., file=f) -----------------------------------------------------------
 
 _NEWLINE = '"\\n"'
