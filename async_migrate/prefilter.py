@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from codemods import parsed
 
 COROUTINE = re.compile(rb"async[ \t\\\r\n]+def\b")
 
@@ -61,16 +62,15 @@ def needing_libcst(data: bytes, targets: dict[str, Targets]) -> list[str]:
     undecided = [n for n in by_bytes if n not in decided]
     if not undecided:
         return decided
-    found = _names_used(data)
-    if found is None:  # ast cannot parse it: let libcst decide and report
+    usage = _usage(data)
+    if usage is None:  # ast cannot parse it: let libcst decide and report
         return by_bytes
-    in_coroutines, everywhere = found
     return [
         n
         for n in by_bytes
         if n in decided
-        or _matches(targets[n].names, in_coroutines)
-        or _matches(targets[n].anywhere, everywhere)
+        or _matches(targets[n].names, usage.in_coroutines)
+        or usage.uses_object(targets[n].anywhere)
     ]
 
 
@@ -88,32 +88,124 @@ def _matches(names: frozenset[str], used: set[str]) -> bool:
     return bool(prefixes) and any(u.startswith(prefixes) for u in used)
 
 
-def _names_used(data: bytes) -> tuple[set[str], set[str]] | None:
-    """Every dotted name a Name or Attribute inside an ``async def`` may refer to, and
-    every one anywhere in the module; None if ``ast`` cannot parse ``data``."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+@dataclass
+class _Usage:
+    """What the coroutines of a module use, and what the names they may see are bound to."""
+
+    #: Every dotted name a Name or Attribute inside an ``async def`` may refer to.
+    in_coroutines: set[str]
+    #: Every bare identifier read or written inside an ``async def``.
+    coroutine_ids: set[str]
+    #: Identifier -> the dotted names in each expression bound to it (assigned, ``with ...
+    #: as`` it, annotated) in a scope a coroutine can see: the module, classes, and the
+    #: functions that enclose a coroutine.
+    bindings: dict[str, set[str]]
+
+    def uses_object(self, constructors: frozenset[str]) -> bool:
+        """True if a coroutine uses a name bound, outside it, to one of ``constructors``
+        (a call or an annotation), directly or through another such name
+        (``cur = conn.cursor()``)."""
+        if not constructors:
+            return False
+        objects = {i for i, names in self.bindings.items() if _matches(constructors, names)}
+        grew = bool(objects)
+        while grew:
+            more = {
+                i
+                for i, names in self.bindings.items()
+                if i not in objects and any(n.split(".")[0] in objects for n in names)
+            }
+            objects |= more
+            grew = bool(more)
+        return bool(objects & self.coroutine_ids)
+
+
+def _usage(data: bytes) -> _Usage | None:
+    """What :class:`_Usage` says of ``data``; None if ``ast`` cannot parse it.
+
+    Sync functions that contain no coroutine are not searched: what they bind is local to
+    them (unless the module declares ``global``/``nonlocal`` somewhere; then they are)."""
+    tree = parsed.parse(data)
+    if tree is None:
         return None
-    imports = _imports(tree)
+    coroutine_lines = [data.count(b"\n", 0, m.start()) + 1 for m in COROUTINE.finditer(data)]
+    everywhere = b"global" in data or b"nonlocal" in data
+    coroutines: list[ast.AsyncFunctionDef] = []
+    outside: list[ast.AST] = []  # nodes seen in the scopes coroutines can see
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.AsyncFunctionDef):
+                coroutines.append(child)
+                continue
+            if isinstance(child, ast.FunctionDef) and not (
+                everywhere or _encloses(child, coroutine_lines)
+            ):
+                continue
+            outside.append(child)
+            visit(child)
+
+    visit(tree)
+    inside = [node for coroutine in coroutines for node in ast.walk(coroutine)]
+    imports = _imports(outside + inside)
     in_coroutines: set[str] = set()
-    everywhere: set[str] = set()
-    for node in ast.walk(tree):
+    coroutine_ids: set[str] = set()
+    for node in inside:
         if isinstance(node, (ast.Name, ast.Attribute)):
-            everywhere.update(_resolve(node, imports))
-        elif isinstance(node, ast.AsyncFunctionDef):
-            for inner in ast.walk(node):
+            in_coroutines.update(_resolve(node, imports))
+            if isinstance(node, ast.Name):
+                coroutine_ids.add(node.id)
+        elif isinstance(node, ast.arg):
+            coroutine_ids.add(node.arg)
+    bindings: dict[str, set[str]] = {}
+    for node in outside:
+        for name, expression in _bound(node):
+            names = bindings.setdefault(name, set())
+            for inner in ast.walk(expression):
                 if isinstance(inner, (ast.Name, ast.Attribute)):
-                    in_coroutines.update(_resolve(inner, imports))
-    return in_coroutines, everywhere
+                    names.update(_resolve(inner, imports))
+    return _Usage(in_coroutines, coroutine_ids, bindings)
 
 
-def _imports(tree: ast.AST) -> dict[str, set[str]]:
-    """Local name -> the dotted names any import in the file binds it to."""
+def _encloses(node: ast.AST, lines: list[int]) -> bool:
+    end = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+    return any(node.lineno <= line <= end for line in lines)  # type: ignore[attr-defined]
+
+
+def _bound(node: ast.AST) -> Iterable[tuple[str, ast.AST]]:
+    """(identifier, expression) for each name ``node`` binds to an expression."""
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            for name in _target_names(target):
+                yield name, node.value
+    elif isinstance(node, ast.AnnAssign):
+        for name in _target_names(node.target):
+            yield name, node.annotation
+            if node.value is not None:
+                yield name, node.value
+    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+        for name in _target_names(node.optional_vars):
+            yield name, node.context_expr
+    elif isinstance(node, ast.NamedExpr):
+        yield node.target.id, node.value
+    elif isinstance(node, ast.arg) and node.annotation is not None:
+        yield node.arg, node.annotation
+
+
+def _target_names(target: ast.AST) -> Iterable[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _imports(nodes: Iterable[ast.AST]) -> dict[str, set[str]]:
+    """Local name -> the dotted names any import among ``nodes`` binds it to."""
     bound: dict[str, set[str]] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

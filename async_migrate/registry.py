@@ -77,6 +77,18 @@ def _blocking(families: set[str], tokens: tuple[bytes, ...]) -> Targets:
     return Targets(tokens=tokens, names=frozenset(names) | objects, anywhere=objects)
 
 
+def _files() -> Targets:
+    """What the ``files`` codemod looks for: its functions, and Path objects, which may be
+    bound outside the coroutine (``DATA = Path(__file__).parent``)."""
+    from codemods.file_facts import PATH_CLASSES, PREFILTER_NAMES
+
+    return Targets(
+        tokens=(b"open", b"os", b"shutil", b"glob", b"tempfile", b"pathlib", b"Path"),
+        names=PREFILTER_NAMES,
+        anywhere=PATH_CLASSES,
+    )
+
+
 # Order matters: codemods run one after the other on the same module, in this order.
 # ``requests`` comes first and ``sleep`` late: retry loops mix requests and time.sleep,
 # and both apply in one run.
@@ -97,13 +109,7 @@ ENTRIES: tuple[Entry, ...] = (
         name="files",
         command="codemods.files:FilesCommand",
         summary="open()/os/shutil/pathlib/tempfile -> aiofiles / asyncio.to_thread",
-        targets=Targets(
-            tokens=(b"open", b"os", b"shutil", b"glob", b"tempfile", b"pathlib", b"Path"),
-            names=frozenset(
-                {"builtins.open", "io.open", "os.*", "shutil.*", "glob.*", "tempfile.*"}
-                | {"pathlib.*"}
-            ),
-        ),
+        targets=_files(),
     ),
     Entry(
         name="subprocess",

@@ -4,10 +4,10 @@ codemod might act on. It may say yes too often, never no too often."""
 from __future__ import annotations
 
 import ast
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
+from codemods import parsed
 from codemods.cpu_names import COMPRESSION, GIL_RELEASING, MARKER, Targets
 
 _LOOPS = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -28,11 +28,8 @@ def might_apply(source: bytes | str, names: Iterable[str], loop_defs: bool = Tru
     text = source if isinstance(source, str) else source.decode("latin-1")
     if MARKER.search(text):
         return True
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
+    tree = parsed.parse(source if isinstance(source, bytes) else source.encode("utf-8"))
+    if tree is None:
         return True  # let the full parse report it
     wanted = set(names)
     if loop_defs:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import Assignment, ScopeProvider
 
+from codemods import file_facts as facts
 from codemods.common import AsyncCodemod
-from codemods.files import build, facts
+from codemods.files import build
 from codemods.files.plan import (
     AwaitCall,
     Binding,

@@ -1,4 +1,5 @@
-"""What the ``files`` codemod knows about blocking file APIs and their async forms.
+"""What the ``files`` codemod knows about blocking file APIs and their async forms (free of
+libcst, so that the engine's prefilter can use the names).
 
 Every table here is checked against aiofiles 25.1 and CPython (SPEC.md section 5) and
 exercised by ``tests/test_files_behaviour.py``.
@@ -185,3 +186,9 @@ CSV_READERS = frozenset({"csv.reader", "csv.DictReader"})
 CSV_WRITERS = frozenset({"csv.writer", "csv.DictWriter"})
 CSV_WRITER = "csv.writer"  # the consumer kind of both writers
 PRINT = "builtins.print"
+
+#: The dotted names whose use in a coroutine may give the ``files`` codemod work, for the
+#: engine's prefilter (json, pickle, csv and print matter only beside an ``open``).
+PREFILTER_NAMES = frozenset(
+    OPEN | set(TEMPFILE) | AIOFILES_OS | AIOFILES_OS_PATH | TO_THREAD | LAZY | {"pathlib.*"}
+)
