@@ -19,6 +19,8 @@ from async_migrate.positions import PositionMap
 from async_migrate.prefilter import Targets, has_coroutine, needing_libcst
 from async_migrate.registry import CODEMODS, choose
 from async_migrate.safety import changed_outside_coroutines
+from async_migrate.slicing import slice_module
+from codemods.common import share_metadata
 from codemods.findings import Finding, findings_of
 from codemods.suppressions import skips_file
 
@@ -103,7 +105,53 @@ def migrate_source(
 def _migrate(
     data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
 ) -> Migration:
+    code, findings = _sliced(data, active, filename, options) or _transform(
+        data, active, filename, options
+    )
+    if code == data:
+        return Migration(data, False, sorted(findings))
+    _verify(data, code, filename)
+    helpers = [h for c in active for h in getattr(c, "HELPERS", ())]
+    if changed_outside_coroutines(data, code, helpers):
+        raise InternalError("the rewrite changed code outside coroutines; file left unchanged")
+    return Migration(code, True, sorted(findings))
 
+
+#: Hand libcst the module with uninteresting sync function bodies stood in for (see
+#: :mod:`async_migrate.slicing`). Tests switch it off to compare.
+SLICING = True
+
+
+def _sliced(
+    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+) -> tuple[bytes, list[Finding]] | None:
+    """What :func:`_transform` gives for ``data``, computed on a slice of it; None when the
+    module is not sliced or the slice does not give an answer (then the whole is used)."""
+    if not SLICING:
+        return None
+    piece = slice_module(data)
+    if piece is None:
+        return None
+    try:
+        code, findings = _transform(piece.code, active, filename, options)
+    except SourceError:
+        return None  # the whole module gives the error, in its own words
+    restored = piece.restore(code)
+    if restored is None:
+        return None
+    mapped = []
+    for finding in findings:
+        line = piece.original_line(finding.line)
+        if line is None:
+            return None
+        mapped.append(replace(finding, line=line))
+    return restored, mapped
+
+
+def _transform(
+    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+) -> tuple[bytes, list[Finding]]:
+    """The code the codemods make of ``data``, and their findings in ``data``'s lines."""
     import libcst  # only now: most files never get this far
 
     module = _with_plain_default_indent(_parse(data))
@@ -112,23 +160,28 @@ def _migrate(
     except RecursionError:
         raise SourceError("too deeply nested to process") from None
     findings: list[Finding] = []
+    # Codemods that change nothing leave the tree as it was, with its metadata: the next
+    # one reuses both. The parsed tree is not copied (no node appears twice in it); a tree
+    # a codemod built is, as libcst does by default.
+    wrapper = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
+    before_text = original_text
     for codemod in active:
-        before_text = module.code
         context = libcst.codemod.CodemodContext(filename=filename)
+        share_metadata(context, wrapper)
         try:
-            module = codemod(context, **options.get(codemod.NAME, {})).transform_module(module)
+            result = codemod(context, **options.get(codemod.NAME, {})).transform_module(
+                wrapper.module
+            )
+            after_text = result.code
         except RecursionError:
             raise SourceError("too deeply nested to process") from None
         found = _to_input_positions(findings_of(context), original_text, before_text)
         findings = _merge(findings, found)
-    new = module.bytes
-    if new == data:
-        return Migration(data, False, sorted(findings))
-    _verify(data, new, filename)
-    helpers = [h for c in active for h in getattr(c, "HELPERS", ())]
-    if changed_outside_coroutines(data, new, helpers):
-        raise InternalError("the rewrite changed code outside coroutines; file left unchanged")
-    return Migration(new, True, sorted(findings))
+        if after_text != before_text:
+            wrapper = libcst.metadata.MetadataWrapper(result)
+            before_text = after_text
+    module = wrapper.module
+    return module.bytes, findings
 
 
 def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -> list[type]:

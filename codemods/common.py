@@ -8,7 +8,9 @@ engine (or any other caller) collects them with :func:`findings_of`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Generator, Iterable, Sequence
+from contextlib import contextmanager
 from typing import ClassVar
 
 import libcst as cst
@@ -19,6 +21,7 @@ from libcst.metadata import (
     Assignment,
     CodeRange,
     GlobalScope,
+    MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
     QualifiedNameProvider,
@@ -33,6 +36,19 @@ _COROUTINE = "coroutine"  # directly in an ``async def`` body
 _SYNC = "sync"  # a ``def``, ``lambda`` or ``class`` body
 _GENEXP = "genexp"  # a generator expression inside a coroutine: ``await`` would change it
 _ANNOTATION = "annotation"  # evaluated late or never (PEP 563/649, local variables)
+
+
+SHARED_WRAPPER_KEY = "async_migrate.shared_wrapper"
+
+
+def share_metadata(context: CodemodContext, wrapper: MetadataWrapper) -> None:
+    """Let the codemod run with ``context`` reuse ``wrapper``'s metadata when it is given
+    ``wrapper.module`` to transform (the engine does this while codemods change nothing)."""
+    context.scratch[SHARED_WRAPPER_KEY] = wrapper
+
+
+def replace_wrapper(context: CodemodContext, wrapper: MetadataWrapper | None) -> CodemodContext:
+    return dataclasses.replace(context, wrapper=wrapper)
 
 
 def needs_parentheses(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
@@ -212,6 +228,26 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
             if not _is_plain_module_import(assignment.node, module):
                 return False
         return True
+
+    # -- metadata -------------------------------------------------------------
+
+    @contextmanager
+    def _handle_metadata_reference(self, module: cst.Module) -> Generator[cst.Module, None, None]:
+        """Use the engine's wrapper (see :func:`share_metadata`) when it wraps ``module``
+        itself: metadata already resolved for it by an earlier codemod is not resolved
+        again."""
+        shared = self.context.scratch.get(SHARED_WRAPPER_KEY)
+        if not isinstance(shared, MetadataWrapper) or shared.module is not module:
+            with super()._handle_metadata_reference(module) as tree:
+                yield tree
+            return
+        old = self.context.wrapper
+        with self.resolve(shared):
+            self.context = replace_wrapper(self.context, shared)
+            try:
+                yield shared.module
+            finally:
+                self.context = replace_wrapper(self.context, old)
 
     # -- imports --------------------------------------------------------------
 

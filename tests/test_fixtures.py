@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from async_migrate import migrate_source
+from async_migrate import migrate, migrate_source, slicing
 from async_migrate.registry import CODEMODS
 from tests.conftest import FIXTURES
 
@@ -76,3 +76,23 @@ def test_readme_lists_every_code() -> None:
     for entry in CODEMODS.values():
         for code in entry.load().CODES:
             assert f"| {code} |" in readme, code
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixture_sliced_as_whole(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slicing (sync function bodies stood in for) gives exactly what the whole module
+    gives: same code, same findings at the same places."""
+    source = case.read_text(encoding="utf-8")
+    name, options = case.parent.name, _options(case)
+    monkeypatch.setattr(migrate, "SLICING", False)
+    whole = migrate_source(source, [name], filename=str(case), options=options)
+    monkeypatch.setattr(migrate, "SLICING", True)
+    monkeypatch.setattr(slicing, "MIN_LINES", 1)
+    sliced = migrate_source(source, [name], filename=str(case), options=options)
+    assert sliced == whole
+
+
+def test_slicing_is_exercised_by_the_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(slicing, "MIN_LINES", 1)
+    sliced = [c for c in _cases() if slicing.slice_module(c.read_bytes()) is not None]
+    assert len(sliced) >= 10, len(sliced)
