@@ -22,6 +22,8 @@ def run_jobs(jobs: Sequence[Job], workers: int) -> Iterator[FileReport]:
     if workers == 1:
         yield from map(process, jobs)
         return
-    chunksize = max(1, min(64, len(jobs) // (workers * 8)))
+    # Small chunks: a few files reach libcst and cost seconds each while the rest cost
+    # microseconds, so big chunks would leave one worker with the expensive files.
+    chunksize = max(1, min(16, len(jobs) // (workers * 32)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         yield from pool.map(process, jobs, chunksize=chunksize)

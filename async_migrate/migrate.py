@@ -20,7 +20,6 @@ from async_migrate.prefilter import Targets, has_coroutine, needing_libcst
 from async_migrate.registry import CODEMODS, choose
 from async_migrate.safety import changed_outside_coroutines
 from async_migrate.slicing import slice_module
-from codemods.common import share_metadata
 from codemods.findings import Finding, findings_of
 from codemods.suppressions import skips_file
 
@@ -153,6 +152,8 @@ def _transform(
 ) -> tuple[bytes, list[Finding]]:
     """The code the codemods make of ``data``, and their findings in ``data``'s lines."""
     import libcst  # only now: most files never get this far
+
+    from codemods.common import share_metadata
 
     module = _with_plain_default_indent(_parse(data))
     try:

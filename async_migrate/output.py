@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, TextIO
 
 from async_migrate.processing import FileReport
 from async_migrate.report import Report, format_finding
-from codemods.common import Finding
+from codemods.findings import Finding
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"

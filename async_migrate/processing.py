@@ -12,7 +12,7 @@ from async_migrate.cache import Fingerprint, fingerprint
 from async_migrate.diffing import unified_diff
 from async_migrate.migrate import InternalError, SourceError, migrate_source
 from async_migrate.writing import write_atomically
-from codemods.common import Finding
+from codemods.findings import Finding
 
 
 @dataclass(frozen=True)

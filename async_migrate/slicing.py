@@ -91,15 +91,18 @@ def slice_module(data: bytes) -> Slice | None:
     mark = _mark(data)
     regions: list[tuple[int, int, bytes]] = []  # first line, last line (1-based), stand-in
 
-    def stand_in(function: ast.FunctionDef) -> bytes | None:
-        first, last = function.body[0].lineno, function.end_lineno or function.lineno
-        if function.name in used or any(first <= c <= last for c in coroutine_lines):
+    def stand_in(node: ast.FunctionDef | ast.ClassDef) -> bytes | None:
+        first, last = _first_line(node.body[0]), node.end_lineno or node.lineno
+        if any(first <= c <= last for c in coroutine_lines) or last - first + 1 < MIN_LINES:
             return None
-        if last - first + 1 < MIN_LINES:
+        if isinstance(node, ast.ClassDef):
+            if used & ({node.name} | _defined_in_class(node)):
+                return None
+        elif node.name in used:
             return None
         start = lines[first - 1]
         indent = start[: len(start) - len(start.lstrip(b" \t\f"))]
-        if len(indent) != function.body[0].col_offset:
+        if len(indent) != node.body[0].col_offset:
             return None  # the body starts on the def line
         if first >= 2 and lines[first - 2].rstrip(b"\r\n").endswith(b"\\"):
             return None
@@ -108,21 +111,27 @@ def slice_module(data: bytes) -> Slice | None:
             return None
         ending = b"\r\n" if lines[last - 1].endswith(b"\r\n") else b"\n"
         comment = f"  # {mark}-{len(regions)}"
-        text = _stand_in(function, module_names, identifiers)
+        if isinstance(node, ast.ClassDef):
+            text = _class_stand_in(node, module_names, identifiers)
+        else:
+            text = _stand_in(node, module_names, identifiers)
         return indent + (text + comment).encode("ascii") + ending
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.AsyncFunctionDef):
                 continue  # a coroutine is migrated whole
-            if isinstance(child, ast.FunctionDef):
+            if isinstance(child, (ast.FunctionDef, ast.ClassDef)):
                 line = stand_in(child)
                 if line is not None:
-                    regions.append((child.body[0].lineno, child.end_lineno or 0, line))
+                    regions.append((_first_line(child.body[0]), child.end_lineno or 0, line))
                     continue
             visit(child)
 
-    visit(tree)
+    try:
+        visit(tree)
+    except UnicodeEncodeError:  # a non-ASCII identifier: not worth handling encodings
+        return None
     if not regions:
         return None
     out: list[bytes] = []
@@ -136,10 +145,22 @@ def slice_module(data: bytes) -> Slice | None:
     out.extend(lines[position - 1 :])
     if identifiers:  # one line at the end mentions every identifier the bodies held
         ending = b"\r\n" if data.endswith(b"\r\n") else b"\n"
-        line = f"().{'.'.join(sorted(identifiers))}  # {mark}".encode("ascii") + ending
+        try:
+            line = f"().{'.'.join(sorted(identifiers))}  # {mark}".encode("ascii") + ending
+        except UnicodeEncodeError:
+            return None
         stand_ins.append((len(out) + 1, line, ()))
         out.append(line)
-    return Slice(b"".join(out), tuple(stand_ins))
+    code = b"".join(out)
+    if parsed.parse(code) is None:  # a stand-in this module does not allow: a bug
+        return None
+    return Slice(code, tuple(stand_ins))
+
+
+def _first_line(statement: ast.stmt) -> int:
+    """Where ``statement`` starts: its first decorator, if it has any."""
+    decorators = getattr(statement, "decorator_list", None) or []
+    return min([statement.lineno, *(d.lineno for d in decorators)])
 
 
 def _named_in_coroutines(tree: ast.Module) -> set[str]:
@@ -182,10 +203,103 @@ def _module_names(tree: ast.Module) -> set[str]:
     return names
 
 
+def _defined_in_class(node: ast.ClassDef) -> set[str]:
+    """The names a class body defines directly: methods, nested classes, attributes."""
+    names: set[str] = set()
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        else:
+            names.update(
+                n.id
+                for n in ast.walk(statement)
+                if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+            )
+    return names
+
+
 def _stand_in(function: ast.FunctionDef, module_names: set[str], identifiers: set[str]) -> str:
     """One line that binds the module's names the body binds in the function's own scope and
     reads those it may read from outside; every identifier in the body is added to
     ``identifiers``."""
+    bound, read = _function_names(function, identifiers)
+    return _line(bound & module_names, read & module_names)
+
+
+def _class_stand_in(node: ast.ClassDef, module_names: set[str], identifiers: set[str]) -> str:
+    """One line that reads the module's names the class body and its methods may read
+    (a class body binds nothing its methods or the module see)."""
+    return _line(set(), _class_reads(node, identifiers) & module_names)
+
+
+def _class_reads(node: ast.ClassDef, identifiers: set[str]) -> set[str]:
+    read: set[str] = set()
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            identifiers.add(statement.name)
+            header = [*statement.decorator_list, statement.args]
+            if statement.returns is not None:
+                header.append(statement.returns)
+            for part in header:
+                read |= _loads(part, identifiers)
+            bound, inner = _function_names(statement, identifiers)
+            read |= inner - bound
+        elif isinstance(statement, ast.ClassDef):
+            identifiers.add(statement.name)
+            for part in [*statement.decorator_list, *statement.bases, *statement.keywords]:
+                read |= _loads(part, identifiers)
+            read |= _class_reads(statement, identifiers)
+        else:
+            read |= _loads(statement, identifiers)
+    return read
+
+
+def _loads(node: ast.AST, identifiers: set[str]) -> set[str]:
+    """Every name ``node`` reads, anywhere in it; its identifiers go to ``identifiers``."""
+    read: set[str] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name):
+            identifiers.add(inner.id)
+            if isinstance(inner.ctx, ast.Load):
+                read.add(inner.id)
+        else:
+            identifiers.update(_identifiers_of(inner))
+    return read
+
+
+def _identifiers_of(node: ast.AST) -> list[str]:
+    """The identifiers a node other than a Name spells (libcst makes each a Name)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.Attribute):
+        return [node.attr]
+    if isinstance(node, ast.keyword):
+        return [node.arg] if node.arg else []
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.alias):
+        return [*node.name.split("."), *((node.asname,) if node.asname else ())]
+    if isinstance(node, ast.ImportFrom):
+        return node.module.split(".") if node.module else []
+    if isinstance(node, (ast.MatchAs, ast.MatchStar)):
+        return [node.name] if node.name else []
+    if isinstance(node, ast.MatchMapping):
+        return [node.rest] if node.rest else []
+    return []
+
+
+def _line(bound: set[str], read: set[str]) -> str:
+    parts = []
+    if bound:
+        parts.append(" = ".join(sorted(bound)) + " = None")
+    if read:
+        parts.append("(" + ", ".join(sorted(read)) + ",)")
+    return "; ".join(parts) or "pass"
+
+
+def _function_names(function: ast.FunctionDef, identifiers: set[str]) -> tuple[set[str], set[str]]:
+    """The names the body binds in the function's own scope, and those any part of it may
+    read from outside it; every identifier in the body is added to ``identifiers``."""
     bound: set[str] = set()
     read: set[str] = set()
     other: set[str] = set()
@@ -247,15 +361,7 @@ def _stand_in(function: ast.FunctionDef, module_names: set[str], identifiers: se
     for statement in function.body:
         visit(statement, True, False)
     identifiers.update(bound, read, other)
-    read -= bound
-    bound &= module_names
-    read &= module_names
-    parts = []
-    if bound:
-        parts.append(" = ".join(sorted(bound)) + " = None")
-    if read:
-        parts.append("(" + ", ".join(sorted(read)) + ",)")
-    return "; ".join(parts) or "pass"
+    return bound, read - bound
 
 
 def _mark(data: bytes) -> str:

@@ -3,7 +3,8 @@
 For every ``.py`` file under the given directories or wheels (``.whl`` files are read in
 place) that reaches libcst, runs every codemod on the whole module and on the sliced one
 (:mod:`async_migrate.slicing`) and prints: files compared, files sliced, how much of them
-libcst was spared, the time each way, and every file whose result differs (must be none).
+libcst was spared, the time each way, sliced files whose slice gave no answer (the engine
+then migrates the whole module), and every file whose result differs (must be none).
 
 Usage: python benchmarks/slicing_equivalence.py PATH [PATH ...]
 Exits 1 if any result differs.
@@ -49,6 +50,7 @@ def run(data: bytes, name: str, sliced: bool) -> tuple[Migration | str, float]:
 
 
 def main() -> int:
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), migrate.RECURSION_LIMIT))
     if len(sys.argv) < 2:
         print(__doc__)
         return 2
@@ -56,6 +58,7 @@ def main() -> int:
     bytes_whole = bytes_sliced = 0
     time_whole = time_sliced = 0.0
     differ: list[str] = []
+    fallbacks: list[str] = []
     for name, data in sources(sys.argv[1:]):
         if not migrate._active(data, list(CODEMODS), {}):
             continue
@@ -65,6 +68,16 @@ def main() -> int:
             sliced_files += 1
             bytes_whole += len(data)
             bytes_sliced += len(piece.code)
+            migrate.SLICING = True
+            try:
+                answered = migrate._sliced(
+                    data, migrate._active(data, list(CODEMODS), {}), name, {}
+                )
+            except Exception:  # noqa: BLE001 - reported below as a fallback
+                answered = None
+            if answered is None:
+                fallbacks.append(name)
+                print(f"FELL BACK to the whole module: {name}", flush=True)
         whole, t_whole = run(data, name, sliced=False)
         part, t_part = run(data, name, sliced=True)
         time_whole += t_whole
@@ -76,6 +89,7 @@ def main() -> int:
     print(f"files reaching libcst: {compared}; sliced: {sliced_files}")
     print(f"bytes of the sliced files: {bytes_whole:,} -> {bytes_sliced:,} ({spared:.0%} spared)")
     print(f"time whole: {time_whole:.1f} s; time sliced: {time_sliced:.1f} s")
+    print(f"sliced files that fell back to the whole module: {len(fallbacks)} (should be 0)")
     print(f"results that differ: {len(differ)} (must be 0)")
     return 1 if differ else 0
 
