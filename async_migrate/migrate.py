@@ -167,6 +167,10 @@ def _transform(
     wrapper = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
     before_text = original_text
     for codemod in active:
+        if before_text != original_text and not _still_needed(
+            codemod, before_text.encode(wrapper.module.encoding), options
+        ):
+            continue  # an earlier codemod rewrote what this one would have looked at
         context = libcst.codemod.CodemodContext(filename=filename)
         share_metadata(context, wrapper)
         try:
@@ -183,6 +187,15 @@ def _transform(
             before_text = after_text
     module = wrapper.module
     return module.bytes, findings
+
+
+def _still_needed(codemod: type, data: bytes, options: dict[str, Any]) -> bool:
+    """Whether a registered codemod's prefilter still lets ``data`` through (unregistered
+    codemods always run)."""
+    entry = CODEMODS.get(getattr(codemod, "NAME", ""))
+    if entry is None or entry.load() is not codemod:
+        return True
+    return bool(_active(data, [entry.name], options))
 
 
 def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -> list[type]:

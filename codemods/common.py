@@ -8,7 +8,9 @@ engine (or any other caller) collects them with :func:`findings_of`.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import warnings
 from collections.abc import Generator, Iterable, Sequence
 from contextlib import contextmanager
 from typing import ClassVar
@@ -275,6 +277,24 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
             tree = RemoveImportsVisitor(context, batch).transform_module(tree)
         return tree
 
+    def _instantiate_and_run(self, transform: type, tree: cst.Module) -> cst.Module:
+        """Run libcst's import passes only when they can change something: each costs a
+        pass over the whole module (the removal pass with its own scope analysis)."""
+        key = getattr(transform, "CONTEXT_KEY", None)
+        if transform is AddImportsVisitor or transform is RemoveImportsVisitor:
+            scratch = self.context.scratch
+            text = tree.code
+            tree_ast = _ast_of(text)
+            if tree_ast is not None:
+                if transform is AddImportsVisitor:
+                    scratch[key] = [i for i in scratch[key] if not _imported(tree_ast, i)]
+                else:
+                    names = {n.id for n in ast.walk(tree_ast) if isinstance(n, ast.Name)}
+                    scratch[key] = [r for r in scratch[key] if _bound_name(r) not in names]
+            if not scratch[key]:
+                return tree
+        return super()._instantiate_and_run(transform, tree)
+
     def need_import(self, module: str, obj: str | None = None) -> None:
         AddImportsVisitor.add_needed_import(self.context, module, obj)
 
@@ -466,6 +486,41 @@ def _is_plain_module_import(node: cst.CSTNode | object, module: str) -> bool:
         if dotted == module or dotted.startswith(module + "."):
             return True
     return False
+
+
+def _ast_of(code: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _imported(tree: ast.Module, item: object) -> bool:
+    """True if ``tree``'s top level already has the import ``item`` (an ImportItem) asks
+    for, in exactly that form (then libcst's pass would add nothing)."""
+    module = getattr(item, "module_name", "")
+    obj, alias = getattr(item, "obj_name", None), getattr(item, "alias", None)
+    if alias is not None or getattr(item, "relative", 0):
+        return False
+    for statement in tree.body:
+        if obj is None and isinstance(statement, ast.Import):
+            if any(a.name == module and a.asname is None for a in statement.names):
+                return True
+        if obj is not None and isinstance(statement, ast.ImportFrom):
+            if statement.level == 0 and statement.module == module:
+                if any(a.name == obj and a.asname is None for a in statement.names):
+                    return True
+    return False
+
+
+def _bound_name(removal: tuple[str, str | None, str | None]) -> str:
+    """The name an import scheduled for removal binds: (module, obj, asname)."""
+    module, obj, asname = removal
+    if asname:
+        return asname
+    return obj if obj else module.split(".")[0]
 
 
 def _schedule_removal(
