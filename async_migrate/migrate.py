@@ -132,7 +132,7 @@ def _sliced(
     if piece is None:
         return None
     try:
-        code, findings = _transform(piece.code, active, filename, options)
+        code, findings = _transform(piece.code, active, filename, options, piece.identifiers)
     except SourceError:
         return None  # the whole module gives the error, in its own words
     restored = piece.restore(code)
@@ -148,12 +148,17 @@ def _sliced(
 
 
 def _transform(
-    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+    data: bytes,
+    active: list[type],
+    filename: str,
+    options: dict[str, dict[str, Any]],
+    identifiers: frozenset[str] = frozenset(),
 ) -> tuple[bytes, list[Finding]]:
-    """The code the codemods make of ``data``, and their findings in ``data``'s lines."""
+    """The code the codemods make of ``data``, and their findings in ``data``'s lines;
+    ``identifiers`` are those of the parts of the module left out of ``data``."""
     import libcst  # only now: most files never get this far
 
-    from codemods.common import share_metadata
+    from codemods.common import EXTRA_IDENTIFIERS_KEY, share_metadata
 
     module = _with_plain_default_indent(_parse(data))
     try:
@@ -173,6 +178,7 @@ def _transform(
             continue  # an earlier codemod rewrote what this one would have looked at
         context = libcst.codemod.CodemodContext(filename=filename)
         share_metadata(context, wrapper)
+        context.scratch[EXTRA_IDENTIFIERS_KEY] = identifiers
         try:
             result = codemod(context, **options.get(codemod.NAME, {})).transform_module(
                 wrapper.module

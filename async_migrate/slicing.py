@@ -2,24 +2,25 @@
 
 libcst's cost grows with the whole module: every codemod resolves scopes, qualified names,
 parents and positions over every node. The codemods only rewrite coroutines (and the
-imports and helpers at the top), so the bodies of the sync functions that neither contain a
-coroutine nor are named in one are replaced, before libcst sees the module, by a one-line
-stand-in that binds and reads the same names, and mentions every other identifier the body
-holds::
+imports and helpers at the top), so the bodies of the sync functions and classes that
+neither contain a coroutine nor define a name one mentions are replaced, before libcst sees
+the module, by a one-line stand-in that binds and reads the same module-level names::
 
     def helper(path):                     def helper(path):
-        data = load(path)          ->         data = None; (load, json,); ().loads  # <mark>
+        data = load(path)          ->         (json, load,)  # <mark>-0
         return json.loads(data)
 
 So what the codemods ask of the module stays true: which imports are still used, which
-names are free, what a coroutine's names are bound to. After the codemods ran, each stand-in
-line is put back as the lines it replaced. The result is then checked on the whole module
-like any other (it compiles; nothing outside coroutines changed), and if a stand-in line did
-not come back exactly once, the module is migrated again without slicing.
+module names are bound where, what a coroutine's names are bound to. The identifiers the
+replaced lines held travel beside the slice (:attr:`Slice.identifiers`), so that a name a
+codemod invents avoids them as before. After the codemods ran, each stand-in line is put
+back as the lines it replaced. The result is then checked on the whole module like any other
+(it compiles; nothing outside coroutines changed), and if a stand-in line did not come back
+exactly once, the module is migrated again without slicing.
 
-Not sliced: modules with a lone carriage return as a line ending, functions whose body
-starts on the ``def`` line or after a backslash continuation, and functions that hold
-``global``, ``nonlocal`` or an ``async-migrate`` comment.
+Not sliced: modules with a lone carriage return as a line ending or no final newline,
+bodies that start on the ``def``/``class`` line or after a backslash continuation, and
+bodies that hold ``global``, ``nonlocal`` or an ``async-migrate`` comment.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ class Slice:
     #: For each stand-in: its line (1-based, in ``code``), the line itself, and the
     #: original lines it replaced.
     stand_ins: tuple[tuple[int, bytes, tuple[bytes, ...]], ...]
+    #: Every identifier the replaced lines held: names the codemods invent must avoid them
+    #: as if they were still there.
+    identifiers: frozenset[str] = frozenset()
 
     def restore(self, new: bytes) -> bytes | None:
         """``new`` (the migrated ``code``) with every stand-in put back; None if a stand-in
@@ -143,18 +147,10 @@ def slice_module(data: bytes) -> Slice | None:
         out.append(line)
         position = last + 1
     out.extend(lines[position - 1 :])
-    if identifiers:  # one line at the end mentions every identifier the bodies held
-        ending = b"\r\n" if data.endswith(b"\r\n") else b"\n"
-        try:
-            line = f"().{'.'.join(sorted(identifiers))}  # {mark}".encode("ascii") + ending
-        except UnicodeEncodeError:
-            return None
-        stand_ins.append((len(out) + 1, line, ()))
-        out.append(line)
     code = b"".join(out)
     if parsed.parse(code) is None:  # a stand-in this module does not allow: a bug
         return None
-    return Slice(code, tuple(stand_ins))
+    return Slice(code, tuple(stand_ins), frozenset(identifiers))
 
 
 def _first_line(statement: ast.stmt) -> int:

@@ -43,6 +43,23 @@ _ANNOTATION = "annotation"  # evaluated late or never (PEP 563/649, local variab
 SHARED_WRAPPER_KEY = "async_migrate.shared_wrapper"
 
 
+#: Identifiers the engine left out of the module it gives the codemods (see
+#: ``async_migrate/slicing.py``): names a codemod invents must not collide with them either.
+EXTRA_IDENTIFIERS_KEY = "async_migrate.extra_identifiers"
+
+
+def identifiers(node: cst.CSTNode) -> set[str]:
+    """Every identifier spelled in ``node``: names, attributes, parameters, keywords."""
+    names: set[str] = set()
+
+    class Collect(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+    node.visit(Collect())
+    return names
+
+
 def share_metadata(context: CodemodContext, wrapper: MetadataWrapper) -> None:
     """Let the codemod run with ``context`` reuse ``wrapper``'s metadata when it is given
     ``wrapper.module`` to transform (the engine does this while codemods change nothing)."""
@@ -230,6 +247,11 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
             if not _is_plain_module_import(assignment.node, module):
                 return False
         return True
+
+    def module_identifiers(self, module: cst.Module) -> set[str]:
+        """Every identifier in ``module``, and in the parts of it the engine left out: a
+        name a codemod invents must be none of them."""
+        return identifiers(module) | set(self.context.scratch.get(EXTRA_IDENTIFIERS_KEY, ()))
 
     # -- metadata -------------------------------------------------------------
 

@@ -236,7 +236,7 @@ class CpuCommand(AsyncCodemod):
     def _pool_helper(self) -> tuple[str, str, bool]:
         if self._helper is None:
             assert self._module is not None
-            self._helper = choose_helper(self._module)
+            self._helper = choose_helper(self._module, self.module_identifiers(self._module))
         return self._helper
 
     def _helper_visible(self, original: cst.Call, func: str) -> bool:

@@ -51,25 +51,13 @@ def _has_helper(module: cst.Module, func: str, var: str) -> bool:
     return any(found[i : i + 2] == wanted for i in range(len(found) - 1))
 
 
-def _identifiers(module: cst.Module) -> set[str]:
-    names: set[str] = set()
-
-    class Collect(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            names.add(node.value)
-
-    module.visit(Collect())
-    return names
-
-
-def choose_helper(module: cst.Module) -> tuple[str, str, bool]:
+def choose_helper(module: cst.Module, used: set[str]) -> tuple[str, str, bool]:
     """The helper to use: (function name, variable name, already present).
 
     The first candidate name that is either our helper already, or not used as any
     identifier anywhere in the module (so it can shadow nothing and be shadowed by
-    nothing).
+    nothing): ``used`` holds them all.
     """
-    used = _identifiers(module)
     for index in _count():
         func, var = helper_names(index)
         if _has_helper(module, func, var):

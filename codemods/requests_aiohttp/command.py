@@ -42,7 +42,7 @@ class RequestsCommand(AsyncCodemod):
         self._dropping: set[str] = set()
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._taken = {n.value for n in _names(node)}
+        self._taken = self.module_identifiers(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is None:
@@ -252,12 +252,6 @@ def _comments(call: cst.CSTNode) -> list[cst.Comment]:
     import libcst.matchers as m
 
     return [c for c in m.findall(call, m.Comment()) if isinstance(c, cst.Comment)]
-
-
-def _names(node: cst.CSTNode) -> list[cst.Name]:
-    import libcst.matchers as m
-
-    return [n for n in m.findall(node, m.Name()) if isinstance(n, cst.Name)]
 
 
 def _reads_text(requests: list[Request]) -> bool:
