@@ -16,6 +16,9 @@ place with `async-migrate`, and prints per package and in total:
   before / after  ruff's blocking-call findings (BLOCKING_CODES) in the original / migrated tree
   unreported  findings left after that async-migrate did not report on the same line, in a
               `--check` run over the migrated tree (so line numbers match)   (must be 0)
+  not blocking  findings left after on calls that do not block, which async-migrate rightly
+              leaves alone with no finding (`os.waitpid(pid, os.WNOHANG)` and the like, matched
+              by benchmarks/not_blocking.py); each is listed, none counts as unreported
   time        wall time of the in-place run
 
 then the details of every must-be-0 figure that is not 0, and exits 1 if there is any.
@@ -40,6 +43,9 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
+
+from not_blocking import Span, classify
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parent.parent
@@ -110,6 +116,7 @@ class Result:
     before: Counter[str] = field(default_factory=Counter)
     after: Counter[str] = field(default_factory=Counter)
     unreported: list[str] = field(default_factory=list)
+    not_blocking: list[str] = field(default_factory=list)  # information, not a problem
     seconds: float = 0.0
     failure: str = ""  # the package could not be measured at all (download, unpack)
 
@@ -188,20 +195,29 @@ def compiles(data: bytes, name: str) -> bool:
     return True
 
 
-def ruff(tree: Path, codes: tuple[str, ...]) -> dict[str, list[tuple[str, int, str]]]:
-    """ruff's findings of ``codes`` under ``tree``: relative path -> [(code, line, message)]."""
+class Lint(NamedTuple):
+    code: str
+    line: int
+    message: str
+    span: Span
+
+
+def ruff(tree: Path, codes: tuple[str, ...]) -> dict[str, list[Lint]]:
+    """ruff's findings of ``codes`` under ``tree``, by relative path."""
     version = f"py3{sys.version_info.minor}"
     cmd = [RUFF, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format", "json"]
     cmd += ["--target-version", version, "--select", ",".join(codes), "."]
     done = subprocess.run(cmd, cwd=tree, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"ruff failed: {done.stderr.strip()[-500:]}")
-    out: dict[str, list[tuple[str, int, str]]] = {}
+    out: dict[str, list[Lint]] = {}
     for item in json.loads(done.stdout or "[]"):
         if not item.get("code"):
             continue  # a syntax error ruff reports: not a lint finding
         path = os.path.relpath(item["filename"], tree)
-        out.setdefault(path, []).append((item["code"], item["location"]["row"], item["message"]))
+        start, end = item["location"], item["end_location"]
+        span = Span(start["row"], start["column"], end["row"], end["column"])
+        out.setdefault(path, []).append(Lint(item["code"], start["row"], item["message"], span))
     return out
 
 
@@ -268,8 +284,8 @@ def measure(requirement: str, wheels: Path, work: Path, jobs: int, timeout: floa
 
     names_after = ruff(migrated, NAME_CODES)
     for path in changed:
-        before = Counter((code, msg) for code, _, msg in names_before.get(path, []))
-        after = Counter((code, msg) for code, _, msg in names_after.get(path, []))
+        before = Counter((code, msg) for code, _, msg, _ in names_before.get(path, []))
+        after = Counter((code, msg) for code, _, msg, _ in names_after.get(path, []))
         for (code, msg), n in (after - before).items():
             target = result.new_f821 if code == "F821" else result.new_f401
             target.extend([f"{path}: {code} {msg}"] * n)
@@ -283,11 +299,14 @@ def measure(requirement: str, wheels: Path, work: Path, jobs: int, timeout: floa
         ] or [f"{second.summary['changed']} files would change"]
 
     blocking_after = ruff(migrated, BLOCKING_CODES)
-    result.before = Counter(code for found in blocking_before.values() for code, _, _ in found)
-    result.after = Counter(code for found in blocking_after.values() for code, _, _ in found)
+    result.before = Counter(code for found in blocking_before.values() for code, *_ in found)
+    result.after = Counter(code for found in blocking_after.values() for code, *_ in found)
     for path, found in sorted(blocking_after.items()):
-        for code, line, msg in sorted(found):
-            if (path, line) not in second.findings:
+        source = (migrated / path).read_text(encoding="utf-8", errors="replace")
+        for code, line, msg, span in sorted(found):
+            if why := classify(source, code, span):
+                result.not_blocking.append(f"{path}:{line}: {code} {why}")
+            elif (path, line) not in second.findings:
                 result.unreported.append(f"{path}:{line}: {code} {msg}")
     return result
 
@@ -307,6 +326,7 @@ COLUMNS = (
     ("before", 6),
     ("after", 5),
     ("unreported", 10),
+    ("not blocking", 12),
     ("time s", 7),
 )
 
@@ -337,6 +357,7 @@ def values(r: Result) -> list[object]:
         sum(r.before.values()),
         sum(r.after.values()),
         len(r.unreported),
+        len(r.not_blocking),
         r.seconds,
     ]
 
@@ -351,6 +372,7 @@ def total(results: list[Result]) -> Result:
         for name in ("broken", "refused", "invalid", "new_f821", "new_f401", "unstable"):
             getattr(out, name).extend(getattr(r, name))
         out.unreported.extend(r.unreported)
+        out.not_blocking.extend(r.not_blocking)
         out.before.update(r.before)
         out.after.update(r.after)
     return out
@@ -367,6 +389,7 @@ def details(r: Result) -> list[str]:
         ("new F401", r.new_f401),
         ("second run would change", r.unstable),
         ("left unreported", r.unreported),
+        ("not blocking (information)", r.not_blocking),
         ("invalid input refused (information)", r.invalid),
     ):
         lines.extend(f"  {label}: {item}" for item in items)
@@ -428,9 +451,11 @@ def main() -> int:
     if summed.before or summed.after:
         codes = sorted(set(summed.before) | set(summed.after))
         left = Counter(item.split(": ", 1)[1].split()[0] for item in summed.unreported)
-        print("\nall packages, ruff code: before -> after (left unreported):")
+        idle = Counter(item.split(": ", 1)[1].split()[0] for item in summed.not_blocking)
+        print("\nall packages, ruff code: before -> after (left unreported, not blocking):")
         for code in codes:
-            print(f"  {code}: {summed.before[code]} -> {summed.after[code]} ({left[code]})")
+            counts = f"{summed.before[code]} -> {summed.after[code]}"
+            print(f"  {code}: {counts} ({left[code]}, {idle[code]})")
     failed = [r.name for r in results if r.problems]
     print(f"\n{'FAIL: ' + ', '.join(failed) if failed else 'OK: every guarantee held'}")
     return 1 if failed else 0
