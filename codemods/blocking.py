@@ -276,6 +276,18 @@ class OffloadingCodemod(AsyncCodemod):
     def blocking_call(self, original: cst.Call) -> Blocking | None:
         """The blocking call of this codemod's families ``original`` is, when it runs
         in a coroutine and is not awaited; reports it when it cannot be rewritten here."""
+        if self.under_thread_lock():
+            found = classify(self, original)
+            if found is not None and found.family in self.FAMILIES:
+                self.report(
+                    original,
+                    self.CANNOT_HERE,
+                    f"blocking call {found.name}() while a thread lock is held: awaiting it "
+                    "would keep the lock across the await, and a coroutine waiting for that "
+                    "lock would block the event loop (deadlock); move the call out of the "
+                    "'with' block or use an asyncio.Lock",
+                )
+            return None
         if not (self.in_coroutine() or self.in_generator_expression()):
             return None
         found = classify(self, original)

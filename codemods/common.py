@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 import warnings
 from collections.abc import Generator, Iterable, Sequence
 from contextlib import contextmanager
@@ -38,6 +39,19 @@ _COROUTINE = "coroutine"  # directly in an ``async def`` body
 _SYNC = "sync"  # a ``def``, ``lambda`` or ``class`` body
 _GENEXP = "genexp"  # a generator expression inside a coroutine: ``await`` would change it
 _ANNOTATION = "annotation"  # evaluated late or never (PEP 563/649, local variables)
+#: In a coroutine, inside ``with <thread lock>:``. An ``await`` there would suspend the
+#: coroutine while it holds the lock; another coroutine taking the same lock would then
+#: block the event loop's thread, and the first could never resume: a deadlock.
+_LOCKED = "locked"
+
+#: What a ``with`` item must be called (its last name) to count as a thread lock. An
+#: ``asyncio.Lock`` cannot be used in a plain ``with``, so any lock there blocks.
+_LOCK_NAME = re.compile(r"(?i)(lock|mutex|sem|semaphore)$")
+_THREAD_LOCKS = frozenset(
+    f"{module}.{name}"
+    for module in ("threading", "multiprocessing")
+    for name in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")
+)
 
 
 SHARED_WRAPPER_KEY = "async_migrate.shared_wrapper"
@@ -120,6 +134,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
         self._where: list[str] = []
+        self._locks: list[bool] = []  # per ``with`` body: whether it pushed _LOCKED
         self._imports_dropped: set[tuple[int, str]] = set()
         self._comments: tuple[object, dict[int, Suppression]] | None = None
         self._first_iterables: dict[int, str] = {}  # id(CompFor) -> where it is evaluated
@@ -183,6 +198,54 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     def in_coroutine(self) -> bool:
         """True while visiting code that runs directly in a coroutine."""
         return bool(self._where) and self._where[-1] == _COROUTINE
+
+    def under_thread_lock(self) -> bool:
+        """True inside ``with <thread lock>:`` in a coroutine, where nothing may be awaited
+        (:meth:`in_coroutine` is then False: codemods leave such calls alone, and the
+        offloading ones report them)."""
+        return bool(self._where) and self._where[-1] == _LOCKED
+
+    def visit_With_body(self, node: cst.With) -> None:
+        locked = (
+            node.asynchronous is None
+            and self.in_coroutine()
+            and any(self._is_thread_lock(item.item) for item in node.items)
+        )
+        self._locks.append(locked)
+        if locked:
+            self._where.append(_LOCKED)
+
+    def leave_With_body(self, node: cst.With) -> None:
+        if self._locks.pop():
+            self._where.pop()
+
+    def held_lock(self, node: cst.CSTNode) -> bool:
+        """True if ``node`` (original tree) runs inside ``with <thread lock>:`` within its
+        function: for codemods that plan a whole coroutine instead of asking
+        :meth:`under_thread_lock` while they visit it."""
+        child, parent = node, self.parent_of(node)
+        while parent is not None and not isinstance(
+            parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+        ):
+            if (
+                isinstance(parent, cst.With)
+                and parent.asynchronous is None
+                and child is parent.body
+                and any(self._is_thread_lock(item.item) for item in parent.items)
+            ):
+                return True
+            child, parent = parent, self.parent_of(parent)
+        return False
+
+    def _is_thread_lock(self, expression: cst.BaseExpression) -> bool:
+        """``lock``, ``self._lock``, ``threading.Lock()``: a lock, by its name or type."""
+        if isinstance(expression, cst.Call):
+            return bool(self.qualified_names(expression.func) & _THREAD_LOCKS)
+        if isinstance(expression, cst.Attribute):
+            return bool(_LOCK_NAME.search(expression.attr.value))
+        if isinstance(expression, cst.Name):
+            return bool(_LOCK_NAME.search(expression.value))
+        return False
 
     def in_generator_expression(self) -> bool:
         """True inside a generator expression that is itself inside a coroutine."""

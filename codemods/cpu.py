@@ -63,6 +63,7 @@ class CpuCommand(AsyncCodemod):
         "AM406": "suggestion: a sync function that looks CPU-bound (loops, no I/O) is called "
         "from a coroutine",
         "AM407": "a function marked CPU-bound is a coroutine or generator function, or is awaited",
+        "AM408": "a CPU-bound call left unchanged because a thread lock is held around it",
     }
 
     def __init__(
@@ -123,6 +124,18 @@ class CpuCommand(AsyncCodemod):
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         in_genexp = self.in_generator_expression()
+        if self.under_thread_lock():
+            verdict = self._classify(original_node)
+            if verdict is not None and verdict.kind != "suggest":
+                self.report(
+                    original_node,
+                    "AM408",
+                    f"{_code(original_node.func).strip()} left unchanged: a thread lock is "
+                    "held around it: awaiting there would keep the lock across the await, "
+                    "and a coroutine waiting for that lock would block the event loop "
+                    "(deadlock); move the call out of the 'with' block",
+                )
+            return updated_node
         if not (self.in_coroutine() or in_genexp):
             return updated_node
         verdict = self._classify(original_node)

@@ -20,9 +20,10 @@ class SleepCommand(AsyncCodemod):
         "AM103": "time.sleep with arguments that asyncio.sleep would treat differently",
         "AM104": "time.sleep in a generator expression inside a coroutine",
         "AM105": "the name asyncio is bound to something other than the module-level module",
+        "AM106": "time.sleep while a thread lock is held (with lock: in a coroutine)",
     }
     # ruff / flake8-async: ASYNC251 blocking-sleep-in-async-function (calls only).
-    RUFF_CODES = {code: "ASYNC251" for code in ("AM101", "AM103", "AM104", "AM105")}
+    RUFF_CODES = {code: "ASYNC251" for code in ("AM101", "AM103", "AM104", "AM105", "AM106")}
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if self.resolves_to(original_node.func, (SLEEP,)) is None:
@@ -33,6 +34,15 @@ class SleepCommand(AsyncCodemod):
                 "AM104",
                 "time.sleep in a generator expression inside a coroutine; awaiting it there "
                 "would turn the generator into an async generator",
+            )
+            return updated_node
+        if self.under_thread_lock():
+            self.report(
+                original_node,
+                "AM106",
+                "time.sleep while a thread lock is held: awaiting there would keep the lock "
+                "across the await, and a coroutine waiting for that lock would block the event "
+                "loop (deadlock); move it out of the 'with' block or use an asyncio.Lock",
             )
             return updated_node
         if not self.in_coroutine():

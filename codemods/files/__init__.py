@@ -60,6 +60,8 @@ class FilesCommand(AsyncCodemod):
         "something else",
         "AM321": "a file left unchanged because another file of the same coroutine is "
         "silenced by a suppression comment",
+        "AM322": "a file call left unchanged because a thread lock is held around it (or around "
+        "another file call of the same coroutine)",
     }
 
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
@@ -72,6 +74,21 @@ class FilesCommand(AsyncCodemod):
         if node.asynchronous is None:
             return
         plan = Planner(node, self._resolver()).run()
+        calls = [n for n in plan.actions if isinstance(n, cst.Call)] + list(plan.seen_calls)
+        locked = {id(c) for c in calls if self.held_lock(c)}
+        if locked:  # the coroutine's files are planned together: leave them all
+            for call in dict.fromkeys(calls):
+                self.report(
+                    call,
+                    "AM322",
+                    "file call left unchanged: "
+                    + (
+                        _LOCK_MESSAGE
+                        if id(call) in locked
+                        else "another file call of this coroutine runs under a thread lock"
+                    ),
+                )
+            return
         plan = self._check_names(node, plan)
         plan = self._check_suppressions(plan)
         self._plan.actions.update(plan.actions)
@@ -388,4 +405,9 @@ class FilesCommand(AsyncCodemod):
         return True
 
 
+_LOCK_MESSAGE = (
+    "a thread lock is held around it: awaiting there would keep t"
+    "he lock across the await, and a coroutine waiting for that lock would block the "
+    "event loop (deadlock); move the call out of the 'with' block or use an asyncio.Lock"
+)
 _LINES_MESSAGE = "line loop over a file -> iterate its content, read with one await"

@@ -50,6 +50,11 @@ class RequestsCommand(AsyncCodemod):
         plan = CoroutinePlan(self, node)
         plan.analyse()
         for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
+            if self.held_lock(call):
+                plan.problems.append(
+                    (call, "AM220", "requests call left unchanged: " + LOCK_MESSAGE)
+                )
+        for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
             if self.suppressed(call, "AM201"):
                 # Silenced: not reported itself, and the coroutine's other calls stay
                 # unchanged too (they share one session), each reported as AM217.
@@ -252,6 +257,13 @@ def _comments(call: cst.CSTNode) -> list[cst.Comment]:
     import libcst.matchers as m
 
     return [c for c in m.findall(call, m.Comment()) if isinstance(c, cst.Comment)]
+
+
+LOCK_MESSAGE = (
+    "a thread lock is held around it: awaiting there would keep t"
+    "he lock across the await, and a coroutine waiting for that lock would block the "
+    "event loop (deadlock); move the call out of the 'with' block or use an asyncio.Lock"
+)
 
 
 def _reads_text(requests: list[Request]) -> bool:

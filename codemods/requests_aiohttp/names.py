@@ -34,4 +34,5 @@ CODES = {
     "AM217": "requests call left unchanged because of another finding in the same coroutine",
     "AM218": "requests function referenced without being called",
     "AM219": "a name the rewrite needs (aiohttp, asyncio, json) is bound to something else",
+    "AM220": "a requests call left unchanged because a thread lock is held around it",
 }
