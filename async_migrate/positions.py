@@ -6,15 +6,25 @@ so the lines it reports must be mapped back to the file the user has.
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
+
+# Python (and libcst's positions) end lines at \n, \r\n and \r only; str.splitlines
+# would also split at form feeds and other separators that source files contain.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def source_lines(text: str) -> list[str]:
+    """``text``'s lines as Python counts them, with their endings."""
+    return _LINE.findall(text)
 
 
 class PositionMap:
     """Maps (line, col), both 1-based, in ``new`` to the matching place in ``old``."""
 
     def __init__(self, old: str, new: str) -> None:
-        self._old_lines = old.splitlines(keepends=True)
-        self._new_lines = new.splitlines(keepends=True)
+        self._old_lines = source_lines(old)
+        self._new_lines = source_lines(new)
         matcher = SequenceMatcher(None, self._old_lines, self._new_lines, autojunk=False)
         self._opcodes = matcher.get_opcodes()
 

@@ -95,3 +95,21 @@ def test_safety_net_masks_coroutines_imports_and_declared_helpers() -> None:
     assert changed_outside_coroutines(old, new.replace(b"return 1", b"return 2"), helpers)
     # A name the input already defined is not a helper the codemod may add.
     assert changed_outside_coroutines(b"_pool = 1\n" + old, new, helpers)
+
+
+def test_positions_after_an_earlier_rewrite_count_lines_as_python_does() -> None:
+    """A form feed is not a line break: findings of later codemods land on the calls, and a
+    call one codemod reported and the fallback offloaded is accounted for once."""
+    source = (
+        "import time\nimport subprocess\n\n# a form feed follows:\x0c\n"
+        "async def main():\n"
+        "    time.sleep(1)\n"
+        '    subprocess.run(["true"])\n'
+        '    open("x").read()\n'
+    )
+    plain = migrate_source(source.replace("\x0c", ""))
+    with_form_feed = migrate_source(source)
+    assert [(f.line, f.col, f.code) for f in with_form_feed.findings] == [
+        (f.line, f.col, f.code) for f in plain.findings
+    ]
+    assert not with_form_feed.left
