@@ -207,7 +207,11 @@ def test_list_codemods() -> None:
 
 
 def test_shell_completion_script_and_completions() -> None:
-    script = run_cli("--show-completion", "bash")
+    # Name the shell: without this, typer takes it from the parent processes (shellingham),
+    # and a run with no shell among them (nohup, some CI runners) gets none.
+    script = run_cli(
+        "--show-completion", "bash", extra_env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    )
     assert script.returncode == 0
     assert b"_ASYNC_MIGRATE_COMPLETE=complete_bash" in script.stdout
     # What bash asks the command when the user presses TAB after "--output-f".
