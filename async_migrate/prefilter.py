@@ -51,6 +51,12 @@ def has_coroutine(data: bytes) -> bool:
     return COROUTINE.search(data) is not None
 
 
+def coroutine_lines(data: bytes) -> list[int]:
+    """The lines (1-based) where ``async def`` starts: a superset of the coroutines' first
+    lines (the bytes may also sit in a string or a comment)."""
+    return [data.count(b"\n", 0, m.start()) + 1 for m in COROUTINE.finditer(data)]
+
+
 def needing_libcst(data: bytes, targets: dict[str, Targets]) -> list[str]:
     """The names of the codemods (keys of ``targets``) that may change or report ``data``."""
     if not has_coroutine(data):
@@ -128,7 +134,7 @@ def _usage(data: bytes) -> _Usage | None:
     tree = parsed.parse(data)
     if tree is None:
         return None
-    coroutine_lines = [data.count(b"\n", 0, m.start()) + 1 for m in COROUTINE.finditer(data)]
+    lines = coroutine_lines(data)
     everywhere = b"global" in data or b"nonlocal" in data
     coroutines: list[ast.AsyncFunctionDef] = []
     outside: list[ast.AST] = []  # nodes seen in the scopes coroutines can see
@@ -138,9 +144,7 @@ def _usage(data: bytes) -> _Usage | None:
             if isinstance(child, ast.AsyncFunctionDef):
                 coroutines.append(child)
                 continue
-            if isinstance(child, ast.FunctionDef) and not (
-                everywhere or _encloses(child, coroutine_lines)
-            ):
+            if isinstance(child, ast.FunctionDef) and not (everywhere or _encloses(child, lines)):
                 continue
             outside.append(child)
             visit(child)

@@ -30,7 +30,7 @@ import hashlib
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from async_migrate.prefilter import COROUTINE
+from async_migrate.prefilter import coroutine_lines
 from codemods import parsed
 
 #: Bodies shorter than this many lines are left in place: not worth a stand-in.
@@ -88,7 +88,7 @@ def slice_module(data: bytes) -> Slice | None:
     if tree is None:
         return None
     lines = data.splitlines(keepends=True)
-    coroutine_lines = [data.count(b"\n", 0, m.start()) + 1 for m in COROUTINE.finditer(data)]
+    coroutines = coroutine_lines(data)
     used = _named_in_coroutines(tree)
     module_names = _module_names(tree)
     identifiers: set[str] = set()
@@ -97,7 +97,7 @@ def slice_module(data: bytes) -> Slice | None:
 
     def stand_in(node: ast.FunctionDef | ast.ClassDef) -> bytes | None:
         first, last = _first_line(node.body[0]), node.end_lineno or node.lineno
-        if any(first <= c <= last for c in coroutine_lines) or last - first + 1 < MIN_LINES:
+        if any(first <= c <= last for c in coroutines) or last - first + 1 < MIN_LINES:
             return None
         if isinstance(node, ast.ClassDef):
             if used & ({node.name} | _defined_in_class(node)):

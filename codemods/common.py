@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-import warnings
 from collections.abc import Generator, Iterable, Sequence
 from contextlib import contextmanager
 from typing import ClassVar
@@ -31,6 +30,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from codemods import parsed
 from codemods.findings import Finding, findings_of
 from codemods.suppressions import Suppression, parse_comment
 
@@ -369,7 +369,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         if transform is AddImportsVisitor or transform is RemoveImportsVisitor:
             scratch = self.context.scratch
             text = tree.code
-            tree_ast = _ast_of(text)
+            tree_ast = parsed.parse(text.encode(tree.encoding, errors="replace"))
             if tree_ast is not None:
                 if transform is AddImportsVisitor:
                     scratch[key] = [i for i in scratch[key] if not _imported(tree_ast, i)]
@@ -571,15 +571,6 @@ def _is_plain_module_import(node: cst.CSTNode | object, module: str) -> bool:
         if dotted == module or dotted.startswith(module + "."):
             return True
     return False
-
-
-def _ast_of(code: str) -> ast.Module | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
 
 
 def _imported(tree: ast.Module, item: object) -> bool:
