@@ -133,8 +133,8 @@ def _sliced(
         return None
     try:
         code, findings = _transform(piece.code, active, filename, options, piece.identifiers)
-    except SourceError:
-        return None  # the whole module gives the error, in its own words
+    except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
+        return None  # any error in its own words
     restored = piece.restore(code)
     if restored is None:
         return None
