@@ -298,18 +298,21 @@ def _function_names(function: ast.FunctionDef, identifiers: set[str]) -> tuple[s
     read from outside it; every identifier in the body is added to ``identifiers``."""
     bound: set[str] = set()
     read: set[str] = set()
-    other: set[str] = set()
 
     def bind(name: str, own: bool) -> None:
-        (bound if own else other).add(name)
+        identifiers.add(name)
+        if own:
+            bound.add(name)
 
     def visit(node: ast.AST, own: bool, comprehension: bool) -> None:
         if isinstance(node, ast.Name):
+            identifiers.add(node.id)
             if isinstance(node.ctx, ast.Load):
                 read.add(node.id)
             else:
                 bind(node.id, own and not comprehension)
             return
+        identifiers.update(_identifiers_of(node))
         if isinstance(node, ast.NamedExpr):  # binds in the function, even in a comprehension
             bind(node.target.id, own)
             visit(node.value, own, comprehension)
@@ -334,29 +337,20 @@ def _function_names(function: ast.FunctionDef, identifiers: set[str]) -> tuple[s
             for child in ast.iter_child_nodes(node):
                 visit(child, own, True)
             return
+        local = own and not comprehension
         if isinstance(node, ast.alias):
-            bind((node.asname or node.name).split(".")[0], own and not comprehension)
-            other.update(node.name.split("."))
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            other.update(node.module.split("."))
+            bind((node.asname or node.name).split(".")[0], local)
         elif isinstance(node, ast.ExceptHandler) and node.name:
-            bind(node.name, own and not comprehension)
+            bind(node.name, local)
         elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            bind(node.name, own and not comprehension)
+            bind(node.name, local)
         elif isinstance(node, ast.MatchMapping) and node.rest:
-            bind(node.rest, own and not comprehension)
-        elif isinstance(node, ast.Attribute):
-            other.add(node.attr)
-        elif isinstance(node, ast.keyword) and node.arg:
-            other.add(node.arg)
-        elif isinstance(node, ast.arg):
-            other.add(node.arg)
+            bind(node.rest, local)
         for child in ast.iter_child_nodes(node):
             visit(child, own, comprehension)
 
     for statement in function.body:
         visit(statement, True, False)
-    identifiers.update(bound, read, other)
     return bound, read - bound
 
 
