@@ -35,7 +35,7 @@ from codemods.blocking_names import (
     URL_RESPONSE,
     URLLIB3_POOL,
 )
-from codemods.common import AsyncCodemod
+from codemods.common import LOCKED_REASON, AsyncCodemod
 
 _KIND_FAMILY = {
     FILE: FILES,
@@ -282,10 +282,7 @@ class OffloadingCodemod(AsyncCodemod):
                 self.report(
                     original,
                     self.CANNOT_HERE,
-                    f"blocking call {found.name}() while a thread lock is held: awaiting it "
-                    "would keep the lock across the await, and a coroutine waiting for that "
-                    "lock would block the event loop (deadlock); move the call out of the "
-                    "'with' block or use an asyncio.Lock",
+                    f"blocking call {found.name}() left unchanged: {LOCKED_REASON}",
                 )
             return None
         if not (self.in_coroutine() or self.in_generator_expression()):

@@ -54,6 +54,13 @@ _THREAD_LOCKS = frozenset(
 )
 
 
+#: Why a call under a thread lock is left for manual work (every codemod's message ends so).
+LOCKED_REASON = (
+    "a thread lock is held around it: awaiting there would keep the lock across the await, "
+    "and a coroutine waiting for that lock would block the event loop (deadlock); move the "
+    "call out of the 'with' block or use an asyncio.Lock"
+)
+
 SHARED_WRAPPER_KEY = "async_migrate.shared_wrapper"
 
 
@@ -206,11 +213,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         return bool(self._where) and self._where[-1] == _LOCKED
 
     def visit_With_body(self, node: cst.With) -> None:
-        locked = (
-            node.asynchronous is None
-            and self.in_coroutine()
-            and any(self._is_thread_lock(item.item) for item in node.items)
-        )
+        locked = self.in_coroutine() and self._holds_thread_lock(node)
         self._locks.append(locked)
         if locked:
             self._where.append(_LOCKED)
@@ -229,13 +232,18 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         ):
             if (
                 isinstance(parent, cst.With)
-                and parent.asynchronous is None
                 and child is parent.body
-                and any(self._is_thread_lock(item.item) for item in parent.items)
+                and self._holds_thread_lock(parent)
             ):
                 return True
             child, parent = parent, self.parent_of(parent)
         return False
+
+    def _holds_thread_lock(self, node: cst.With) -> bool:
+        """A plain ``with`` (an ``asyncio.Lock`` needs ``async with``) on a thread lock."""
+        return node.asynchronous is None and any(
+            self._is_thread_lock(item.item) for item in node.items
+        )
 
     def _is_thread_lock(self, expression: cst.BaseExpression) -> bool:
         """``lock``, ``self._lock``, ``threading.Lock()``: a lock, by its name or type."""

@@ -26,7 +26,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from codemods.common import AsyncCodemod
+from codemods.common import LOCKED_REASON, AsyncCodemod
 from codemods.cpu_analysis import ModuleFacts, is_generator, module_facts, state_change
 from codemods.cpu_names import COMPRESSION, GIL_RELEASING, Targets
 from codemods.cpu_pool import choose_helper, insert_helper
@@ -130,10 +130,7 @@ class CpuCommand(AsyncCodemod):
                 self.report(
                     original_node,
                     "AM408",
-                    f"{_code(original_node.func).strip()} left unchanged: a thread lock is "
-                    "held around it: awaiting there would keep the lock across the await, "
-                    "and a coroutine waiting for that lock would block the event loop "
-                    "(deadlock); move the call out of the 'with' block",
+                    f"{_code(original_node.func).strip()} left unchanged: {LOCKED_REASON}",
                 )
             return updated_node
         if not (self.in_coroutine() or in_genexp):

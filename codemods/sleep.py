@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.common import AsyncCodemod
+from codemods.common import LOCKED_REASON, AsyncCodemod
 
 SLEEP = "time.sleep"
 
@@ -40,9 +40,7 @@ class SleepCommand(AsyncCodemod):
             self.report(
                 original_node,
                 "AM106",
-                "time.sleep while a thread lock is held: awaiting there would keep the lock "
-                "across the await, and a coroutine waiting for that lock would block the event "
-                "loop (deadlock); move it out of the 'with' block or use an asyncio.Lock",
+                f"time.sleep left unchanged: {LOCKED_REASON}",
             )
             return updated_node
         if not self.in_coroutine():

@@ -11,7 +11,7 @@ import libcst as cst
 from libcst.metadata import Assignment, ScopeProvider
 
 from codemods import file_facts as facts
-from codemods.common import AsyncCodemod
+from codemods.common import LOCKED_REASON, AsyncCodemod
 from codemods.files import build
 from codemods.files.plan import (
     AwaitCall,
@@ -83,7 +83,7 @@ class FilesCommand(AsyncCodemod):
                     "AM322",
                     "file call left unchanged: "
                     + (
-                        _LOCK_MESSAGE
+                        LOCKED_REASON
                         if id(call) in locked
                         else "another file call of this coroutine runs under a thread lock"
                     ),
@@ -405,9 +405,4 @@ class FilesCommand(AsyncCodemod):
         return True
 
 
-_LOCK_MESSAGE = (
-    "a thread lock is held around it: awaiting there would keep t"
-    "he lock across the await, and a coroutine waiting for that lock would block the "
-    "event loop (deadlock); move the call out of the 'with' block or use an asyncio.Lock"
-)
 _LINES_MESSAGE = "line loop over a file -> iterate its content, read with one await"

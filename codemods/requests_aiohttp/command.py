@@ -7,7 +7,7 @@ from collections.abc import Callable
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from codemods.common import AsyncCodemod
+from codemods.common import LOCKED_REASON, AsyncCodemod
 from codemods.requests_aiohttp import arguments, blocks, build
 from codemods.requests_aiohttp.coroutine import CoroutinePlan
 from codemods.requests_aiohttp.model import Request, UserSession
@@ -52,7 +52,7 @@ class RequestsCommand(AsyncCodemod):
         for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
             if self.held_lock(call):
                 plan.problems.append(
-                    (call, "AM220", "requests call left unchanged: " + LOCK_MESSAGE)
+                    (call, "AM220", "requests call left unchanged: " + LOCKED_REASON)
                 )
         for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
             if self.suppressed(call, "AM201"):
@@ -257,13 +257,6 @@ def _comments(call: cst.CSTNode) -> list[cst.Comment]:
     import libcst.matchers as m
 
     return [c for c in m.findall(call, m.Comment()) if isinstance(c, cst.Comment)]
-
-
-LOCK_MESSAGE = (
-    "a thread lock is held around it: awaiting there would keep t"
-    "he lock across the await, and a coroutine waiting for that lock would block the "
-    "event loop (deadlock); move the call out of the 'with' block or use an asyncio.Lock"
-)
 
 
 def _reads_text(requests: list[Request]) -> bool:
