@@ -1,6 +1,6 @@
 """async-migrate: rewrite blocking calls in asyncio coroutines into real async code."""
 
-from async_migrate.migrate import InternalError, Migration, SourceError, migrate_source
+from async_migrate.engine.migrate import InternalError, Migration, SourceError, migrate_source
 
 __version__ = "0.1.0"
 

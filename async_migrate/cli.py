@@ -7,15 +7,15 @@ from enum import Enum
 import typer
 
 from async_migrate import __version__
-from async_migrate.cache import Cache, cache_directory
-from async_migrate.concurrency import default_jobs
-from async_migrate.config import Config, ConfigError, find, load, merge_options
-from async_migrate.discovery import Excludes
 from async_migrate.explain import UnknownCode, explain, list_codemods
-from async_migrate.output import Output
-from async_migrate.registry import CODEMODS, UnknownCodemod, choose, offload_options
-from async_migrate.report import EXIT_ERROR, Report
-from async_migrate.run import Settings, run_paths, run_stdin
+from async_migrate.runner.cache import Cache, cache_directory
+from async_migrate.runner.concurrency import default_jobs
+from async_migrate.runner.config import Config, ConfigError, find, load, merge_options
+from async_migrate.runner.discovery import Excludes
+from async_migrate.runner.output import Output
+from async_migrate.runner.report import EXIT_ERROR, Report
+from async_migrate.runner.run import Settings, run_paths, run_stdin
+from codemods.registry import CODEMODS, UnknownCodemod, choose, offload_options
 
 
 # Enums, so that --help lists the values and shell completion offers them.

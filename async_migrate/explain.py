@@ -7,7 +7,7 @@ the codes below also get a longer text: why the call blocks, what the rewrite do
 
 from __future__ import annotations
 
-from async_migrate.registry import commands
+from codemods.registry import commands
 
 _WHY_SLEEP = """\
 Why it blocks: time.sleep suspends the whole thread, and the event loop runs every

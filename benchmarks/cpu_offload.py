@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from async_migrate import migrate_source  # noqa: E402
-from codemods.cpu import CpuCommand  # noqa: E402
+from codemods.cpu.command import CpuCommand  # noqa: E402
 
 SOURCE = """
 import asyncio

@@ -18,7 +18,7 @@ import types
 from pathlib import Path
 
 from async_migrate import migrate_source
-from codemods.files import FilesCommand
+from codemods.files.command import FilesCommand
 
 SOURCE = """
 async def count(path):

@@ -43,7 +43,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from async_migrate.positions import PositionMap
+from async_migrate.engine.positions import PositionMap
 
 ASYNCIO_FILES = (
     "async210.py",

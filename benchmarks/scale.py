@@ -132,7 +132,7 @@ def libcst_runner_time(root: Path, work: Path, sample: int) -> tuple[float, floa
         f"modules:\n  - 'codemods'\nrepo_root: '{work}'\n"
     )
     env = dict(os.environ, PYTHONPATH=str(repo))
-    from async_migrate.registry import CODEMODS
+    from codemods.registry import CODEMODS
 
     total = 0.0
     for entry in CODEMODS.values():

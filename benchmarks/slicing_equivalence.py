@@ -2,7 +2,7 @@
 
 For every ``.py`` file under the given directories or wheels (``.whl`` files are read in
 place) that reaches libcst, runs every codemod on the whole module and on the sliced one
-(:mod:`async_migrate.slicing`) and prints: files compared, files sliced, how much of them
+(:mod:`async_migrate.engine.slicing`) and prints: files compared, files sliced, how much of them
 libcst was spared, the time each way, sliced files whose slice gave no answer (the engine
 then migrates the whole module), and every file whose result differs (must be none).
 
@@ -18,9 +18,9 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from async_migrate import migrate, slicing
-from async_migrate.migrate import Migration, SourceError, migrate_source
-from async_migrate.registry import CODEMODS
+from async_migrate.engine import migrate, slicing
+from async_migrate.engine.migrate import Migration, SourceError, migrate_source
+from codemods.registry import CODEMODS
 
 
 def sources(paths: list[str]) -> Iterator[tuple[str, bytes]]:

@@ -33,8 +33,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from async_migrate import migrate_source
-from async_migrate.migrate import Migration, SourceError
-from async_migrate.registry import CODEMODS
+from async_migrate.engine.migrate import Migration, SourceError
+from codemods.registry import CODEMODS
 
 
 @dataclass(frozen=True)

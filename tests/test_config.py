@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from async_migrate.config import load, merge_options
+from async_migrate.runner.config import load, merge_options
 from tests.conftest import run_cli
 
 BLOCKING = b"import time\n\n\nasync def poll():\n    time.sleep(1)\n"

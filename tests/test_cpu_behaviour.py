@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from async_migrate import migrate_source
-from codemods.cpu import CpuCommand
+from codemods.cpu.command import CpuCommand
 
 SOURCE = """
 import asyncio

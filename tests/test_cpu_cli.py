@@ -135,7 +135,7 @@ def test_libcst_tool_passes_the_options(tmp_path: Path) -> None:
             "--no-format",
             "--hide-progress",
             "-x",
-            "codemods.cpu.CpuCommand",
+            "codemods.cpu.command.CpuCommand",
             "--cpu-bound",
             "calc:crunch",
             "app.py",

@@ -9,12 +9,12 @@ import libcst as cst
 import pytest
 
 from async_migrate import InternalError, migrate_source
-from async_migrate.positions import PositionMap
-from async_migrate.prefilter import Targets
-from async_migrate.processing import Job, process
-from async_migrate.registry import CODEMODS, Entry
-from async_migrate.safety import changed_outside_coroutines
-from codemods.common import AsyncCodemod
+from async_migrate.engine.positions import PositionMap
+from async_migrate.engine.prefilter import Targets
+from async_migrate.engine.safety import changed_outside_coroutines
+from async_migrate.runner.processing import Job, process
+from codemods.core.base import AsyncCodemod
+from codemods.registry import CODEMODS, Entry
 
 
 class AwaitEverywhere(AsyncCodemod):

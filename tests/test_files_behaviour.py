@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from async_migrate import migrate_source
-from codemods.files import FilesCommand
+from codemods.files.command import FilesCommand
 
 SEED = {
     "mixed.txt": b"one\r\ntwo\rthree\nfour\xe2\x80\xa8still four\x0cstill four\nlast",

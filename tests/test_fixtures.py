@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from async_migrate import migrate, migrate_source, slicing
-from async_migrate.registry import CODEMODS
+from async_migrate import migrate_source
+from async_migrate.engine import migrate, slicing
+from codemods.registry import CODEMODS
 from tests.conftest import FIXTURES
 
 _EXPECT = re.compile(r"#\s*expect:\s*(AM\d+(?:\s*,\s*AM\d+)*)")

@@ -8,7 +8,7 @@ import asyncio
 from aiohttp import web
 
 from async_migrate import migrate_source
-from codemods.http_clients import HttpCommand
+from codemods.http.command import HttpCommand
 from tests.behaviour import http_server, load, with_heartbeat
 
 SOURCE = """

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from async_migrate import InternalError, SourceError, migrate_source
-from async_migrate.registry import UnknownCodemod
-from codemods.common import Finding
-from codemods.sleep import SleepCommand
+from codemods.core.base import Finding
+from codemods.registry import UnknownCodemod
+from codemods.sleep.command import SleepCommand
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SOURCE = "import time\n\nasync def f():\n    time.sleep(1)\n"
@@ -106,4 +106,4 @@ def test_libcst_codemod_runner(tmp_path: Path) -> None:
         timeout=300,
         check=False,
     )
-    assert "sleep.SleepCommand - time.sleep(x) in a coroutine" in listed.stdout.decode()
+    assert "sleep.command.SleepCommand - time.sleep(x) in a coroutine" in listed.stdout.decode()

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from async_migrate import migrate_source
-from codemods.offload import OffloadCommand
+from codemods.offload.command import OffloadCommand
 from tests.behaviour import http_server, load, with_heartbeat
 
 SOURCE = """

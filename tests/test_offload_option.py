@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from async_migrate import migrate_source
-from async_migrate.registry import CODEMODS, offload_options
+from codemods.registry import CODEMODS, offload_options
 from tests.conftest import run_cli
 
 SOURCE = """import subprocess

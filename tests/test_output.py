@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from async_migrate.registry import commands
+from codemods.registry import commands
 from tests.conftest import command_path, run_cli, run_in_pty
 
 SOURCE = (

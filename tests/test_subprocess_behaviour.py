@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from async_migrate import migrate_source
-from codemods.subprocess_calls import SubprocessCommand
+from codemods.subprocess.command import SubprocessCommand
 from tests.behaviour import load, with_heartbeat
 
 pytestmark = pytest.mark.skipif(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from codemods.suppressions import Suppression, parse_comment, skips_file
+from codemods.core.suppressions import Suppression, parse_comment, skips_file
 from tests.conftest import run_cli
 
 SOURCE = (

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import Access, Assignment, BaseAssignment, FunctionScope, Scope
 
-from codemods import file_facts as facts
-from codemods.files import writers
+from codemods.files import facts, writers
 from codemods.files.errors import Refused
 from codemods.files.modes import UNKNOWN, FileMode, bound_arguments, file_mode, literal
 

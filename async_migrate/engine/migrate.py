@@ -1,0 +1,338 @@
+"""Migrate one module's source: bytes in, bytes and findings out.
+
+The stages, cheapest first (see :mod:`async_migrate.engine.prefilter`): a byte search for a
+coroutine and for each codemod's tokens, an ``ast`` search for its names inside
+coroutines, then libcst, imported only when a file gets that far. Output is compiled
+before it is returned; output that does not compile is an internal error, never a result.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from async_migrate.engine.positions import PositionMap
+from async_migrate.engine.prefilter import Targets, has_coroutine, needing_libcst
+from async_migrate.engine.safety import changed_outside_coroutines
+from async_migrate.engine.slicing import slice_module
+from codemods.core.findings import Finding, findings_of
+from codemods.core.suppressions import skips_file
+from codemods.registry import CODEMODS, choose
+
+Codemod = str | type  # a registered codemod's name, or any AsyncCodemod subclass
+
+
+class SourceError(Exception):
+    """The input cannot be processed (decoding, parsing); the file is left alone."""
+
+
+class InternalError(Exception):
+    """The tool produced something it must not write; a bug, the file is left alone."""
+
+
+@dataclass
+class Migration:
+    """What migrating one module gave."""
+
+    code: bytes
+    changed: bool
+    findings: list[Finding] = field(default_factory=list)
+    #: The source opts out with ``# async-migrate: skip-file``.
+    skipped: bool = False
+
+    @property
+    def rewrites(self) -> list[Finding]:
+        return [f for f in self.findings if f.fixed]
+
+    @property
+    def left(self) -> list[Finding]:
+        return [f for f in self.findings if not f.fixed]
+
+
+# libcst's parser, visitors and code generation recurse once per nesting level; real
+# modules (CPython's pydoc_data/topics.py) go deeper than Python's default limit of 1,000.
+RECURSION_LIMIT = 10_000
+
+
+def migrate_source(
+    code: bytes | str,
+    codemods: Sequence[Codemod] | None = None,
+    filename: str = "<string>",
+    options: dict[str, dict[str, Any]] | None = None,
+    *,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> Migration:
+    """Run codemods over one module's source and return the result; nothing is written.
+
+    ``codemods`` lists registered names (``"sleep"``) or codemod classes (default:
+    every registered codemod, in registry order); ``select`` / ``ignore`` narrow that
+    down by name, as on the command line (an unknown name raises
+    :class:`~codemods.registry.UnknownCodemod`). ``options`` maps a codemod's
+    name to keyword arguments for its constructor, e.g.
+    ``{"cpu": {"cpu_bound": ["mylib.crunch"]}}``. ``filename`` only names the module
+    in messages. A ``str`` comes back as UTF-8 bytes in :attr:`Migration.code`.
+
+    Raises :class:`SourceError` when the source cannot be parsed, and
+    :class:`InternalError` when the migrated code would not compile or changed code
+    outside coroutines (a bug).
+    """
+    data = code.encode("utf-8") if isinstance(code, str) else code
+    if skips_file(data):
+        return Migration(data, False, skipped=True)
+    options = options or {}
+    chosen: list[Codemod] = list(CODEMODS) if codemods is None else list(codemods)
+    select, ignore = list(select), list(ignore)
+    if select or ignore:
+        names = set(choose(select, ignore))
+        chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
+    active = _active(data, chosen, options)
+    if not active:
+        return Migration(data, False)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    try:
+        return _migrate(data, active, filename, options)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _migrate(
+    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+) -> Migration:
+    code, findings = _sliced(data, active, filename, options) or _transform(
+        data, active, filename, options
+    )
+    if code == data:
+        return Migration(data, False, sorted(findings))
+    _verify(data, code, filename)
+    helpers = [h for c in active for h in getattr(c, "HELPERS", ())]
+    if changed_outside_coroutines(data, code, helpers):
+        raise InternalError("the rewrite changed code outside coroutines; file left unchanged")
+    return Migration(code, True, sorted(findings))
+
+
+#: Hand libcst the module with uninteresting sync function bodies stood in for (see
+#: :mod:`async_migrate.engine.slicing`). Tests switch it off to compare.
+SLICING = True
+
+
+def _sliced(
+    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+) -> tuple[bytes, list[Finding]] | None:
+    """What :func:`_transform` gives for ``data``, computed on a slice of it; None when the
+    module is not sliced or the slice does not give an answer (then the whole is used)."""
+    if not SLICING:
+        return None
+    piece = slice_module(data)
+    if piece is None:
+        return None
+    try:
+        code, findings = _transform(piece.code, active, filename, options, piece.identifiers)
+    except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
+        return None  # any error in its own words
+    restored = piece.restore(code)
+    if restored is None:
+        return None
+    mapped = []
+    for finding in findings:
+        line = piece.original_line(finding.line)
+        if line is None:
+            return None
+        mapped.append(replace(finding, line=line))
+    return restored, mapped
+
+
+def _transform(
+    data: bytes,
+    active: list[type],
+    filename: str,
+    options: dict[str, dict[str, Any]],
+    identifiers: frozenset[str] = frozenset(),
+) -> tuple[bytes, list[Finding]]:
+    """The code the codemods make of ``data``, and their findings in ``data``'s lines;
+    ``identifiers`` are those of the parts of the module left out of ``data``."""
+    import libcst  # only now: most files never get this far
+
+    from codemods.core.base import EXTRA_IDENTIFIERS_KEY, share_metadata
+
+    module = _with_plain_default_indent(_parse(data))
+    try:
+        original_text = module.code
+    except RecursionError:
+        raise SourceError("too deeply nested to process") from None
+    findings: list[Finding] = []
+    # Codemods that change nothing leave the tree as it was, with its metadata: the next
+    # one reuses both. The parsed tree is not copied (no node appears twice in it); a tree
+    # a codemod built is, as libcst does by default.
+    wrapper = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
+    before_text = original_text
+    for codemod in active:
+        if before_text != original_text and not _still_needed(
+            codemod, before_text.encode(wrapper.module.encoding), options
+        ):
+            continue  # an earlier codemod rewrote what this one would have looked at
+        context = libcst.codemod.CodemodContext(filename=filename)
+        share_metadata(context, wrapper)
+        context.scratch[EXTRA_IDENTIFIERS_KEY] = identifiers
+        try:
+            result = codemod(context, **options.get(codemod.NAME, {})).transform_module(
+                wrapper.module
+            )
+            after_text = result.code
+        except RecursionError:
+            raise SourceError("too deeply nested to process") from None
+        found = _to_input_positions(findings_of(context), original_text, before_text)
+        findings = _merge(findings, found)
+        if after_text != before_text:
+            wrapper = libcst.metadata.MetadataWrapper(result)
+            before_text = after_text
+    module = wrapper.module
+    return module.bytes, findings
+
+
+def _still_needed(codemod: type, data: bytes, options: dict[str, Any]) -> bool:
+    """Whether a registered codemod's prefilter still lets ``data`` through (unregistered
+    codemods always run)."""
+    entry = CODEMODS.get(getattr(codemod, "NAME", ""))
+    if entry is None or entry.load() is not codemod:
+        return True
+    return bool(_active(data, [entry.name], options))
+
+
+def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -> list[type]:
+    """The codemod classes that may change or report ``data``, in order."""
+    if not has_coroutine(data):
+        return []
+    targets: dict[str, Targets] = {}
+    classes: dict[str, type | None] = {}
+    prescanned: set[str] = set()
+    for codemod in codemods:
+        if isinstance(codemod, str):
+            entry = CODEMODS[codemod]
+            classes[entry.name] = None  # loaded below, only if needed
+            verdict = entry.may_apply(data, options.get(entry.name, {}))
+            if verdict is None:
+                targets[entry.name] = entry.targets
+            elif verdict:
+                prescanned.add(entry.name)
+        else:
+            targets[codemod.NAME] = Targets()  # unknown to the registry: no cheap stage
+            classes[codemod.NAME] = codemod
+    needed = set(needing_libcst(data, targets)) | prescanned
+    return [classes[name] or CODEMODS[name].load() for name in classes if name in needed]
+
+
+def _merge(earlier: list[Finding], later: list[Finding]) -> list[Finding]:
+    """One account per call: a call an earlier codemod reported and a later one (the
+    offload fallback) rewrote is no longer left for manual work, and a call already
+    reported is not reported twice."""
+    fixed_at = {(f.line, f.col) for f in later if f.fixed}
+    reported_at = {(f.line, f.col) for f in earlier if not f.fixed}
+    kept = [f for f in earlier if f.fixed or (f.line, f.col) not in fixed_at]
+    return kept + [f for f in later if f.fixed or (f.line, f.col) not in reported_at]
+
+
+def _parse(data: bytes) -> Any:
+    import libcst as cst
+
+    try:
+        return cst.parse_module(data)
+    except cst.ParserSyntaxError as e:
+        # Python's own message points at the error more precisely than libcst's.
+        python_error = _syntax_error(data)
+        if python_error is not None:
+            raise SourceError(f"cannot parse: {python_error}") from None
+        raise SourceError(
+            f"cannot parse (libcst): line {e.raw_line}, column {e.raw_column + 1}: "
+            f"{_one_line(e.message)}"
+        ) from None
+    except (UnicodeDecodeError, LookupError, SyntaxError) as e:
+        raise SourceError(f"cannot decode: {_one_line(str(e))}") from None
+    except RecursionError:
+        raise SourceError("too deeply nested to parse") from None
+
+
+def _with_plain_default_indent(module: Any) -> Any:
+    """``module``, printing the same, with a default indentation libcst can parse again.
+
+    libcst takes the module's default indentation from its first indented line, and
+    refuses to parse new code (the imports a codemod adds) with one that holds anything
+    but spaces and tabs, such as a form feed. Blocks that use the default are given it
+    explicitly, so that changing the default changes nothing in the output.
+    """
+    import libcst as cst
+
+    indent = module.default_indent
+    if indent.strip(" \t") == "":
+        return module
+
+    class PinIndent(cst.CSTTransformer):
+        def leave_IndentedBlock(
+            self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+        ) -> cst.IndentedBlock:
+            if updated_node.indent is None:
+                return updated_node.with_changes(indent=indent)
+            return updated_node
+
+    pinned = module.visit(PinIndent()).with_changes(default_indent="    ")
+    if pinned.code != module.code:
+        raise SourceError(f"cannot process the indentation {indent!r}")
+    return pinned
+
+
+def _to_input_positions(
+    found: list[Finding], original_text: str, before_text: str
+) -> list[Finding]:
+    if before_text == original_text:
+        return list(found)
+    mapping = PositionMap(original_text, before_text)
+    out = []
+    for f in found:
+        line, col = mapping.to_old(f.line, f.col)
+        out.append(replace(f, line=line, col=col))
+    return out
+
+
+def _verify(old: bytes, new: bytes, filename: str) -> None:
+    """Refuse output that Python would not compile."""
+    error = _compile_error(new, filename)
+    if error is None:
+        return
+    if _compile_error(old, filename) is not None:
+        raise SourceError(f"cannot compile the input: {error}")
+    raise InternalError(f"the migrated code does not compile ({error}); file left unchanged")
+
+
+def _compile_error(data: bytes, filename: str) -> str | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(data, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as e:
+        return _one_line(str(e))
+    except RecursionError:
+        return "too deeply nested to compile"
+    return None
+
+
+def _syntax_error(data: bytes) -> str | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data)
+    except SyntaxError as e:
+        if e.lineno is None:
+            return _one_line(e.msg)
+        return f"line {e.lineno}, column {e.offset}: {e.msg}"
+    except (ValueError, RecursionError) as e:
+        return _one_line(str(e))
+    return None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,237 @@
+"""Cheap stages that decide whether a file needs libcst at all.
+
+1. bytes: the file must contain ``async def`` and one of a codemod's tokens;
+2. ``ast``: some name used inside an ``async def`` must resolve, through the
+   module's imports, to one of a codemod's candidate names.
+
+Both stages only ever say "maybe" too often, never "no" wrongly: a name that
+cannot be resolved is kept as it is written, every import of a name counts
+wherever it is, and the whole ``async def`` (nested code included) is searched.
+This module imports neither libcst nor any codemod.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from codemods.core import parsed
+
+COROUTINE = re.compile(rb"async[ \t\\\r\n]+def\b")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What one codemod looks for.
+
+    ``tokens``: byte strings, one of which a file must contain.
+    ``names``: dotted names as libcst's QualifiedNameProvider spells them
+    (``time.sleep``, ``builtins.open``, or a bare ``crunch`` for a module-level
+    function); ``*.attr`` matches an attribute ``attr`` on anything, and ``mod.*``
+    anything below ``mod`` (``os.*`` matches ``os.remove`` and ``os.path.exists``). Empty means
+    "no ast stage": any file passing the byte stage goes to libcst.
+    ``markers``: byte strings that, when present, send the file to libcst anyway
+    (comments such as ``# async-migrate: cpu-bound``).
+    """
+
+    tokens: tuple[bytes, ...] = ()
+    names: frozenset[str] = frozenset()
+    markers: tuple[bytes, ...] = ()
+    #: Like ``names``, but matched anywhere in the file, not only inside coroutines
+    #: (``pool = urllib3.PoolManager()`` at module level makes ``pool.request`` blocking).
+    anywhere: frozenset[str] = frozenset()
+
+    def bytes_may_match(self, data: bytes) -> bool:
+        return not self.tokens or any(token in data for token in self.tokens)
+
+
+def has_coroutine(data: bytes) -> bool:
+    return COROUTINE.search(data) is not None
+
+
+def coroutine_lines(data: bytes) -> list[int]:
+    """The lines (1-based) where ``async def`` starts: a superset of the coroutines' first
+    lines (the bytes may also sit in a string or a comment)."""
+    return [data.count(b"\n", 0, m.start()) + 1 for m in COROUTINE.finditer(data)]
+
+
+def needing_libcst(data: bytes, targets: dict[str, Targets]) -> list[str]:
+    """The names of the codemods (keys of ``targets``) that may change or report ``data``."""
+    if not has_coroutine(data):
+        return []
+    by_bytes = [name for name, t in targets.items() if t.bytes_may_match(data)]
+    if not by_bytes:
+        return []
+    decided = [n for n in by_bytes if not targets[n].names or _has_marker(targets[n], data)]
+    undecided = [n for n in by_bytes if n not in decided]
+    if not undecided:
+        return decided
+    usage = _usage(data)
+    if usage is None:  # ast cannot parse it: let libcst decide and report
+        return by_bytes
+    return [
+        n
+        for n in by_bytes
+        if n in decided
+        or _matches(targets[n].names, usage.in_coroutines)
+        or usage.uses_object(targets[n].anywhere)
+    ]
+
+
+def _has_marker(targets: Targets, data: bytes) -> bool:
+    return any(marker in data for marker in targets.markers)
+
+
+def _matches(names: frozenset[str], used: set[str]) -> bool:
+    if names & used:
+        return True
+    attributes = {n[2:] for n in names if n.startswith("*.")}
+    if attributes and any(u.rpartition(".")[2] in attributes for u in used):
+        return True
+    prefixes = tuple(n[:-1] for n in names if n.endswith(".*"))
+    return bool(prefixes) and any(u.startswith(prefixes) for u in used)
+
+
+@dataclass
+class _Usage:
+    """What the coroutines of a module use, and what the names they may see are bound to."""
+
+    #: Every dotted name a Name or Attribute inside an ``async def`` may refer to.
+    in_coroutines: set[str]
+    #: Every bare identifier read or written inside an ``async def``.
+    coroutine_ids: set[str]
+    #: Identifier -> the dotted names in each expression bound to it (assigned, ``with ...
+    #: as`` it, annotated) in a scope a coroutine can see: the module, classes, and the
+    #: functions that enclose a coroutine.
+    bindings: dict[str, set[str]]
+
+    def uses_object(self, constructors: frozenset[str]) -> bool:
+        """True if a coroutine uses a name bound, outside it, to one of ``constructors``
+        (a call or an annotation), directly or through another such name
+        (``cur = conn.cursor()``)."""
+        if not constructors:
+            return False
+        objects = {i for i, names in self.bindings.items() if _matches(constructors, names)}
+        grew = bool(objects)
+        while grew:
+            more = {
+                i
+                for i, names in self.bindings.items()
+                if i not in objects and any(n.split(".")[0] in objects for n in names)
+            }
+            objects |= more
+            grew = bool(more)
+        return bool(objects & self.coroutine_ids)
+
+
+def _usage(data: bytes) -> _Usage | None:
+    """What :class:`_Usage` says of ``data``; None if ``ast`` cannot parse it.
+
+    Sync functions that contain no coroutine are not searched: what they bind is local to
+    them (unless the module declares ``global``/``nonlocal`` somewhere; then they are)."""
+    tree = parsed.parse(data)
+    if tree is None:
+        return None
+    lines = coroutine_lines(data)
+    everywhere = b"global" in data or b"nonlocal" in data
+    coroutines: list[ast.AsyncFunctionDef] = []
+    outside: list[ast.AST] = []  # nodes seen in the scopes coroutines can see
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.AsyncFunctionDef):
+                coroutines.append(child)
+                continue
+            if isinstance(child, ast.FunctionDef) and not (everywhere or _encloses(child, lines)):
+                continue
+            outside.append(child)
+            visit(child)
+
+    visit(tree)
+    inside = [node for coroutine in coroutines for node in ast.walk(coroutine)]
+    imports = _imports(outside + inside)
+    in_coroutines: set[str] = set()
+    coroutine_ids: set[str] = set()
+    for node in inside:
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            in_coroutines.update(_resolve(node, imports))
+            if isinstance(node, ast.Name):
+                coroutine_ids.add(node.id)
+        elif isinstance(node, ast.arg):
+            coroutine_ids.add(node.arg)
+    bindings: dict[str, set[str]] = {}
+    for node in outside:
+        for name, expression in _bound(node):
+            names = bindings.setdefault(name, set())
+            for inner in ast.walk(expression):
+                if isinstance(inner, (ast.Name, ast.Attribute)):
+                    names.update(_resolve(inner, imports))
+    return _Usage(in_coroutines, coroutine_ids, bindings)
+
+
+def _encloses(node: ast.AST, lines: list[int]) -> bool:
+    end = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+    return any(node.lineno <= line <= end for line in lines)  # type: ignore[attr-defined]
+
+
+def _bound(node: ast.AST) -> Iterable[tuple[str, ast.AST]]:
+    """(identifier, expression) for each name ``node`` binds to an expression."""
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            for name in _target_names(target):
+                yield name, node.value
+    elif isinstance(node, ast.AnnAssign):
+        for name in _target_names(node.target):
+            yield name, node.annotation
+            if node.value is not None:
+                yield name, node.value
+    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+        for name in _target_names(node.optional_vars):
+            yield name, node.context_expr
+    elif isinstance(node, ast.NamedExpr):
+        yield node.target.id, node.value
+    elif isinstance(node, ast.arg) and node.annotation is not None:
+        yield node.arg, node.annotation
+
+
+def _target_names(target: ast.AST) -> Iterable[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _imports(nodes: Iterable[ast.AST]) -> dict[str, set[str]]:
+    """Local name -> the dotted names any import among ``nodes`` binds it to."""
+    bound: dict[str, set[str]] = {}
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bound.setdefault(alias.asname, set()).add(alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    bound.setdefault(top, set()).add(top)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                local = alias.asname or alias.name
+                bound.setdefault(local, set()).add(f"{module}.{alias.name}".lstrip("."))
+    return bound
+
+
+def _resolve(node: ast.AST, imports: dict[str, set[str]]) -> Iterable[str]:
+    attrs: list[str] = []
+    while isinstance(node, ast.Attribute):
+        attrs.append(node.attr)
+        node = node.value
+    suffix = "".join("." + a for a in reversed(attrs))
+    if isinstance(node, ast.Name):
+        bases = {node.id, "builtins." + node.id} | imports.get(node.id, set())
+        return {base + suffix for base in bases}
+    return {"?" + suffix} if suffix else set()

@@ -1,0 +1,363 @@
+"""Hand libcst only the part of a module the codemods can change.
+
+libcst's cost grows with the whole module: every codemod resolves scopes, qualified names,
+parents and positions over every node. The codemods only rewrite coroutines (and the
+imports and helpers at the top), so the bodies of the sync functions and classes that
+neither contain a coroutine nor define a name one mentions are replaced, before libcst sees
+the module, by a one-line stand-in that binds and reads the same module-level names::
+
+    def helper(path):                     def helper(path):
+        data = load(path)          ->         (json, load,)  # <mark>-0
+        return json.loads(data)
+
+So what the codemods ask of the module stays true: which imports are still used, which
+module names are bound where, what a coroutine's names are bound to. The identifiers the
+replaced lines held travel beside the slice (:attr:`Slice.identifiers`), so that a name a
+codemod invents avoids them as before. After the codemods ran, each stand-in line is put
+back as the lines it replaced. The result is then checked on the whole module like any other
+(it compiles; nothing outside coroutines changed), and if a stand-in line did not come back
+exactly once, the module is migrated again without slicing.
+
+Not sliced: modules with a lone carriage return as a line ending or no final newline,
+bodies that start on the ``def``/``class`` line or after a backslash continuation, and
+bodies that hold ``global``, ``nonlocal`` or an ``async-migrate`` comment.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from async_migrate.engine.prefilter import coroutine_lines
+from codemods.core import parsed
+
+#: Bodies shorter than this many lines are left in place: not worth a stand-in.
+MIN_LINES = 3
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A module with some function bodies replaced by stand-in lines."""
+
+    code: bytes
+    #: For each stand-in: its line (1-based, in ``code``), the line itself, and the
+    #: original lines it replaced.
+    stand_ins: tuple[tuple[int, bytes, tuple[bytes, ...]], ...]
+    #: Every identifier the replaced lines held: names the codemods invent must avoid them
+    #: as if they were still there.
+    identifiers: frozenset[str] = frozenset()
+
+    def restore(self, new: bytes) -> bytes | None:
+        """``new`` (the migrated ``code``) with every stand-in put back; None if a stand-in
+        is not in ``new`` exactly once."""
+        lines = new.splitlines(keepends=True)
+        wanted = {line: body for _, line, body in self.stand_ins}
+        out: list[bytes] = []
+        seen = 0
+        for line in lines:
+            body = wanted.get(line)
+            if body is None:
+                out.append(line)
+            else:
+                out.extend(body)
+                seen += 1
+        if seen != len(self.stand_ins):
+            return None
+        return b"".join(out)
+
+    def original_line(self, line: int) -> int | None:
+        """The line of the input that ``line`` of ``code`` is; None for a stand-in."""
+        starts = [at for at, _, _ in self.stand_ins]
+        index = bisect_right(starts, line)
+        if index and starts[index - 1] == line:
+            return None
+        shift = sum(len(body) - 1 for _, _, body in self.stand_ins[:index])
+        return line + shift
+
+
+def slice_module(data: bytes) -> Slice | None:
+    """``data`` with the bodies of uninteresting sync functions stood in for; None if there
+    is nothing worth slicing or the module is not one this can slice safely."""
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    if not data.endswith(b"\n"):
+        return None
+    tree = parsed.parse(data)
+    if tree is None:
+        return None
+    lines = data.splitlines(keepends=True)
+    coroutines = coroutine_lines(data)
+    used = _named_in_coroutines(tree)
+    module_names = _module_names(tree)
+    identifiers: set[str] = set()
+    mark = _mark(data)
+    regions: list[tuple[int, int, bytes]] = []  # first line, last line (1-based), stand-in
+
+    def stand_in(node: ast.FunctionDef | ast.ClassDef) -> bytes | None:
+        first, last = _first_line(node.body[0]), node.end_lineno or node.lineno
+        if any(first <= c <= last for c in coroutines) or last - first + 1 < MIN_LINES:
+            return None
+        if isinstance(node, ast.ClassDef):
+            if used & ({node.name} | _defined_in_class(node)):
+                return None
+        elif node.name in used:
+            return None
+        start = lines[first - 1]
+        indent = start[: len(start) - len(start.lstrip(b" \t\f"))]
+        if len(indent) != node.body[0].col_offset:
+            return None  # the body starts on the def line
+        if first >= 2 and lines[first - 2].rstrip(b"\r\n").endswith(b"\\"):
+            return None
+        body = b"".join(lines[first - 1 : last])
+        if b"global" in body or b"nonlocal" in body or b"async-migrate" in body:
+            return None
+        ending = b"\r\n" if lines[last - 1].endswith(b"\r\n") else b"\n"
+        comment = f"  # {mark}-{len(regions)}"
+        if isinstance(node, ast.ClassDef):
+            text = _class_stand_in(node, module_names, identifiers)
+        else:
+            text = _stand_in(node, module_names, identifiers)
+        return indent + (text + comment).encode("ascii") + ending
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.AsyncFunctionDef):
+                continue  # a coroutine is migrated whole
+            if isinstance(child, (ast.FunctionDef, ast.ClassDef)):
+                line = stand_in(child)
+                if line is not None:
+                    regions.append((_first_line(child.body[0]), child.end_lineno or 0, line))
+                    continue
+            visit(child)
+
+    try:
+        visit(tree)
+    except UnicodeEncodeError:  # a non-ASCII identifier: not worth handling encodings
+        return None
+    if not regions:
+        return None
+    out: list[bytes] = []
+    stand_ins: list[tuple[int, bytes, tuple[bytes, ...]]] = []
+    position = 1
+    for first, last, line in sorted(regions):
+        out.extend(lines[position - 1 : first - 1])
+        stand_ins.append((len(out) + 1, line, tuple(lines[first - 1 : last])))
+        out.append(line)
+        position = last + 1
+    out.extend(lines[position - 1 :])
+    code = b"".join(out)
+    if parsed.parse(code) is None:  # a stand-in this module does not allow: a bug
+        return None
+    return Slice(code, tuple(stand_ins), frozenset(identifiers))
+
+
+def _first_line(statement: ast.stmt) -> int:
+    """Where ``statement`` starts: its first decorator, if it has any."""
+    decorators = getattr(statement, "decorator_list", None) or []
+    return min([statement.lineno, *(d.lineno for d in decorators)])
+
+
+def _named_in_coroutines(tree: ast.Module) -> set[str]:
+    """Every identifier a coroutine mentions, as a name or an attribute (``self.helper``)."""
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Name):
+                    used.add(inner.id)
+                elif isinstance(inner, ast.Attribute):
+                    used.add(inner.attr)
+    return used
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _module_names(tree: ast.Module) -> set[str]:
+    """Every name the module may bind globally (a superset): what module-level code binds,
+    outside function bodies, and what any function declares ``global``."""
+    names: set[str] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
+                names.add(child.id)
+            elif isinstance(child, ast.alias):
+                names.add((child.asname or child.name).split(".")[0])
+            elif isinstance(child, ast.Global):
+                names.update(child.names)
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(child.name)
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                stack.extend(n for n in ast.walk(child) if isinstance(n, ast.Global))
+                continue
+            stack.append(child)
+    return names
+
+
+def _defined_in_class(node: ast.ClassDef) -> set[str]:
+    """The names a class body defines directly: methods, nested classes, attributes."""
+    names: set[str] = set()
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        else:
+            names.update(
+                n.id
+                for n in ast.walk(statement)
+                if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+            )
+    return names
+
+
+def _stand_in(function: ast.FunctionDef, module_names: set[str], identifiers: set[str]) -> str:
+    """One line that binds the module's names the body binds in the function's own scope and
+    reads those it may read from outside; every identifier in the body is added to
+    ``identifiers``."""
+    bound, read = _function_names(function, identifiers)
+    return _line(bound & module_names, read & module_names)
+
+
+def _class_stand_in(node: ast.ClassDef, module_names: set[str], identifiers: set[str]) -> str:
+    """One line that reads the module's names the class body and its methods may read
+    (a class body binds nothing its methods or the module see)."""
+    return _line(set(), _class_reads(node, identifiers) & module_names)
+
+
+def _class_reads(node: ast.ClassDef, identifiers: set[str]) -> set[str]:
+    read: set[str] = set()
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            identifiers.add(statement.name)
+            header = [*statement.decorator_list, statement.args]
+            if statement.returns is not None:
+                header.append(statement.returns)
+            for part in header:
+                read |= _loads(part, identifiers)
+            bound, inner = _function_names(statement, identifiers)
+            read |= inner - bound
+        elif isinstance(statement, ast.ClassDef):
+            identifiers.add(statement.name)
+            for part in [*statement.decorator_list, *statement.bases, *statement.keywords]:
+                read |= _loads(part, identifiers)
+            read |= _class_reads(statement, identifiers)
+        else:
+            read |= _loads(statement, identifiers)
+    return read
+
+
+def _loads(node: ast.AST, identifiers: set[str]) -> set[str]:
+    """Every name ``node`` reads, anywhere in it; its identifiers go to ``identifiers``."""
+    read: set[str] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Name):
+            identifiers.add(inner.id)
+            if isinstance(inner.ctx, ast.Load):
+                read.add(inner.id)
+        else:
+            identifiers.update(_identifiers_of(inner))
+    return read
+
+
+def _identifiers_of(node: ast.AST) -> list[str]:
+    """The identifiers a node other than a Name spells (libcst makes each a Name)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.Attribute):
+        return [node.attr]
+    if isinstance(node, ast.keyword):
+        return [node.arg] if node.arg else []
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.alias):
+        return [*node.name.split("."), *((node.asname,) if node.asname else ())]
+    if isinstance(node, ast.ImportFrom):
+        return node.module.split(".") if node.module else []
+    if isinstance(node, (ast.MatchAs, ast.MatchStar)):
+        return [node.name] if node.name else []
+    if isinstance(node, ast.MatchMapping):
+        return [node.rest] if node.rest else []
+    return []
+
+
+def _line(bound: set[str], read: set[str]) -> str:
+    parts = []
+    if bound:
+        parts.append(" = ".join(sorted(bound)) + " = None")
+    if read:
+        parts.append("(" + ", ".join(sorted(read)) + ",)")
+    return "; ".join(parts) or "pass"
+
+
+def _function_names(function: ast.FunctionDef, identifiers: set[str]) -> tuple[set[str], set[str]]:
+    """The names the body binds in the function's own scope, and those any part of it may
+    read from outside it; every identifier in the body is added to ``identifiers``."""
+    bound: set[str] = set()
+    read: set[str] = set()
+
+    def bind(name: str, own: bool) -> None:
+        identifiers.add(name)
+        if own:
+            bound.add(name)
+
+    def visit(node: ast.AST, own: bool, comprehension: bool) -> None:
+        if isinstance(node, ast.Name):
+            identifiers.add(node.id)
+            if isinstance(node.ctx, ast.Load):
+                read.add(node.id)
+            else:
+                bind(node.id, own and not comprehension)
+            return
+        identifiers.update(_identifiers_of(node))
+        if isinstance(node, ast.NamedExpr):  # binds in the function, even in a comprehension
+            bind(node.target.id, own)
+            visit(node.value, own, comprehension)
+            return
+        if isinstance(node, _SCOPES):
+            if not isinstance(node, ast.Lambda):
+                bind(node.name, own and not comprehension)
+            inner_parts: list[ast.AST] = []
+            for field, value in ast.iter_fields(node):
+                children = value if isinstance(value, list) else [value]
+                for child in children:
+                    if not isinstance(child, ast.AST):
+                        continue
+                    if field == "body":
+                        inner_parts.append(child)
+                    else:  # decorators, defaults, annotations, bases: evaluated here
+                        visit(child, own, comprehension)
+            for child in inner_parts:
+                visit(child, False, False)
+            return
+        if isinstance(node, _COMPREHENSIONS):
+            for child in ast.iter_child_nodes(node):
+                visit(child, own, True)
+            return
+        local = own and not comprehension
+        if isinstance(node, ast.alias):
+            bind((node.asname or node.name).split(".")[0], local)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bind(node.name, local)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bind(node.name, local)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bind(node.rest, local)
+        for child in ast.iter_child_nodes(node):
+            visit(child, own, comprehension)
+
+    for statement in function.body:
+        visit(statement, True, False)
+    return bound, read - bound
+
+
+def _mark(data: bytes) -> str:
+    """A comment text that does not occur in ``data``."""
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    mark = f"async-migrate-sliced-{digest}"
+    while mark.encode() in data:
+        mark += "x"
+    return mark

@@ -1,0 +1,178 @@
+"""``[tool.async-migrate]`` in ``pyproject.toml``: where it is, what it may say.
+
+The file used is the nearest ``pyproject.toml`` that has a ``[tool.async-migrate]``
+table, searched from the directory holding the paths on the command line upward (as
+ruff does); ``--config FILE`` names one, ``--no-config`` ignores them all. Command-line
+flags override what the file says.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from codemods.registry import CODEMODS, UnknownCodemod, choose
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+FILE_NAME = "pyproject.toml"
+TABLE = "tool.async-migrate"
+
+# Top-level keys and their type; per-codemod tables are named after the codemod.
+_LISTS = ("select", "ignore", "exclude", "extend-exclude", "cpu-bound")
+_BOOLS = ("offload-compression",)
+# Shorthands for options of the ``cpu`` codemod: key -> (codemod, keyword argument).
+_SHORTHANDS = {
+    "cpu-bound": ("cpu", "cpu_bound"),
+    "offload-compression": ("cpu", "offload_compression"),
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+@dataclass
+class Config:
+    """What ``[tool.async-migrate]`` says; ``None`` where it says nothing."""
+
+    path: str | None = None
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    exclude: list[str] | None = None
+    extend_exclude: list[str] = field(default_factory=list)
+    #: codemod name -> keyword arguments for its constructor.
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def root(self) -> str | None:
+        """The directory the file's ``exclude`` globs are relative to."""
+        return os.path.dirname(os.path.abspath(self.path)) if self.path else None
+
+
+def find(paths: Sequence[str], stdin_filename: str | None = None) -> str | None:
+    """The nearest ``pyproject.toml`` with a ``[tool.async-migrate]`` table, or None."""
+    for directory in _upward(_start(paths, stdin_filename)):
+        candidate = os.path.join(directory, FILE_NAME)
+        if os.path.isfile(candidate) and _tool_table(_read(candidate)) is not None:
+            return candidate
+    return None
+
+
+def load(path: str) -> Config:
+    """Read and check ``[tool.async-migrate]`` in ``path`` (an empty Config if absent)."""
+    table = _tool_table(_read(path))
+    config = Config(path=path)
+    if table is None:
+        return config
+    for key, value in table.items():
+        if isinstance(value, dict) and key in CODEMODS:
+            _codemod_table(config, path, key, value)
+            continue
+        if key in _LISTS:
+            value = _string_list(path, key, value)
+        elif key in _BOOLS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: {TABLE}.{key} must be true or false")
+        else:
+            raise ConfigError(f"{path}: unknown key {TABLE}.{key} ({_known_keys()})")
+        if key in _SHORTHANDS:
+            codemod, argument = _SHORTHANDS[key]
+            config.options.setdefault(codemod, {})[argument] = value
+        elif key == "extend-exclude":
+            config.extend_exclude = value
+        else:
+            setattr(config, key, value)
+    for key in ("select", "ignore"):
+        try:
+            choose(getattr(config, key) or ())
+        except UnknownCodemod as e:
+            raise ConfigError(f"{path}: {TABLE}.{key}: {e}") from None
+    return config
+
+
+def merge_options(
+    base: dict[str, dict[str, Any]], overrides: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Codemod options with ``overrides`` (from flags) winning key by key."""
+    merged = {name: dict(values) for name, values in base.items()}
+    for name, values in overrides.items():
+        merged.setdefault(name, {}).update(values)
+    return merged
+
+
+def _codemod_table(config: Config, path: str, name: str, table: dict[str, Any]) -> None:
+    accepted = _keyword_arguments(CODEMODS[name].load())
+    for key, value in table.items():
+        argument = key.replace("-", "_")
+        if argument not in accepted:
+            known = ", ".join(sorted(a.replace("_", "-") for a in accepted)) or "none"
+            raise ConfigError(
+                f"{path}: unknown key {TABLE}.{name}.{key} (options of {name}: {known})"
+            )
+        config.options.setdefault(name, {})[argument] = value
+
+
+def _keyword_arguments(codemod: type) -> set[str]:
+    parameters = list(inspect.signature(codemod.__init__).parameters.values())[2:]
+    return {
+        p.name
+        for p in parameters
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    }
+
+
+def _string_list(path: str, key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: {TABLE}.{key} must be a list of strings")
+    return list(value)
+
+
+def _known_keys() -> str:
+    keys = [*_LISTS, *_BOOLS, *(f"[{TABLE}.{name}]" for name in CODEMODS)]
+    return "known: " + ", ".join(keys)
+
+
+def _read(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+
+
+def _tool_table(document: dict[str, Any]) -> dict[str, Any] | None:
+    table = document.get("tool", {})
+    table = table.get("async-migrate") if isinstance(table, dict) else None
+    return table if isinstance(table, dict) else None
+
+
+def _start(paths: Sequence[str], stdin_filename: str | None) -> str:
+    if list(paths) == ["-"] or not paths:
+        given = [stdin_filename] if stdin_filename else []
+    else:
+        given = list(paths)
+    if not given:
+        return os.getcwd()
+    directories = [
+        os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in given
+    ]
+    return os.path.commonpath(directories)
+
+
+def _upward(directory: str) -> Iterator[str]:
+    while True:
+        yield directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent

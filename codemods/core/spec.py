@@ -1,0 +1,170 @@
+"""How a codemod declares itself: one :class:`CodemodSpec`, in ``codemods/<name>/spec.py``.
+
+A declaration holds everything the rest of the tool needs to know about a codemod
+without running it: its name and one-line description, every code it records (with
+its severity, summary, explanation and a verified example), the ruff / flake8-async
+codes each answers, its options, what its prefilter looks for, and where its command
+class lives. The registry (:mod:`codemods.registry`) is an ordered list of these; the
+CLI's options and ``--explain``, the configuration keys and the docs' codes table all
+derive from them.
+
+This module imports neither libcst nor any codemod, so reading a declaration is cheap.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.Enum):
+    """What a code records."""
+
+    #: A rewrite made: the call no longer blocks.
+    REWRITE = "rewrite"
+    #: A blocking call left for manual work: ``--check`` fails while one is left.
+    FINDING = "finding"
+    #: A suggestion ("may be CPU-bound"): shown, but does not fail ``--check`` unless
+    #: selected explicitly.
+    HINT = "hint"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A short module before and after the codemod; ``after`` is None when the codemod
+    must leave ``before`` unchanged (and report the code). Tests run every example."""
+
+    before: str
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code a codemod records (``AM101``)."""
+
+    code: str
+    severity: Severity
+    #: One line: the codes table and ``--list-codemods``.
+    summary: str
+    #: ``--explain``: why the call blocks, what the rewrite does or why it is refused,
+    #: what to do instead. Plain text, wrapped at 88 columns.
+    explanation: str = ""
+    example: Example | None = None
+    #: ruff / flake8-async codes meaning the same: ``# noqa: ASYNC251`` silences this one.
+    ruff: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Option:
+    """A codemod option: a keyword argument of its command's constructor, a CLI flag
+    (``--`` + the key) and a configuration key, all derived from ``name``."""
+
+    #: The keyword argument (``cpu_bound``).
+    name: str
+    #: ``list`` (of strings; the flag repeats), ``bool`` (a ``--x/--no-x`` flag) or ``str``.
+    type: type
+    default: Any
+    help: str
+    #: The CLI metavar for ``list`` and ``str`` options.
+    metavar: str = "NAME"
+
+    @property
+    def key(self) -> str:
+        """The flag without its dashes, and the configuration key: ``cpu-bound``."""
+        return self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What a codemod's prefilter looks for (see :mod:`async_migrate.engine.prefilter`).
+
+    ``tokens``: byte strings, one of which a file must contain.
+    ``names``: dotted names as libcst's QualifiedNameProvider spells them
+    (``time.sleep``, ``builtins.open``, or a bare ``crunch`` for a module-level
+    function); ``*.attr`` matches an attribute ``attr`` on anything, and ``mod.*``
+    anything below ``mod`` (``os.*`` matches ``os.remove`` and ``os.path.exists``). Empty
+    means "no ast stage": any file passing the byte stage goes to libcst.
+    ``markers``: byte strings that, when present, send the file to libcst anyway
+    (comments such as ``# async-migrate: cpu-bound``).
+    ``anywhere``: like ``names``, but matched anywhere in the file, not only inside
+    coroutines (``pool = urllib3.PoolManager()`` at module level makes ``pool.request``
+    blocking).
+    """
+
+    tokens: tuple[bytes, ...] = ()
+    names: frozenset[str] = frozenset()
+    markers: tuple[bytes, ...] = ()
+    anywhere: frozenset[str] = frozenset()
+
+    def bytes_may_match(self, data: bytes) -> bool:
+        return not self.tokens or any(token in data for token in self.tokens)
+
+
+#: A prescan of a codemod's own: ``(source bytes, its options) -> may it apply?``
+Prescan = Callable[[bytes, dict[str, Any]], bool]
+
+
+@dataclass(frozen=True)
+class CodemodSpec:
+    """One codemod, declared once."""
+
+    #: The name users select it by, and its folder's name: ``codemods/<name>/``.
+    name: str
+    description: str
+    #: Where its command class lives, ``"module:Class"``; imported only when a file
+    #: needs it (the class imports libcst).
+    command: str
+    codes: tuple[Code, ...]
+    options: tuple[Option, ...] = ()
+    #: The prefilter: either ``targets``, or a ``prescan`` (``"module:function"``, in a
+    #: module that does not import libcst) that decides by itself.
+    targets: Targets = Targets()
+    prescan: str | None = None
+    #: It offloads blocking calls to threads; ``--no-offload`` makes it report them.
+    offloads: bool = False
+    #: Run unless deselected; an opt-in codemod runs only when selected by name.
+    default: bool = True
+    #: Regular expressions for the module-level names it may define (helpers added after
+    #: the imports); the safety net lets only new definitions matching one appear
+    #: outside coroutines.
+    helpers: tuple[str, ...] = ()
+    _loaded: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def load(self) -> type:
+        """The command class (imports libcst)."""
+        if "command" not in self._loaded:
+            self._loaded["command"] = _load(self.command)
+        return self._loaded["command"]
+
+    def may_apply(self, data: bytes, options: dict[str, Any]) -> bool | None:
+        """The prescan's verdict, or None when the codemod declares ``targets`` instead."""
+        if self.prescan is None:
+            return None
+        if "prescan" not in self._loaded:
+            self._loaded["prescan"] = _load(self.prescan)
+        check: Prescan = self._loaded["prescan"]
+        return check(data, options)
+
+    def code(self, code: str) -> Code:
+        for declared in self.codes:
+            if declared.code == code:
+                return declared
+        raise KeyError(code)
+
+    @property
+    def summaries(self) -> dict[str, str]:
+        """Code -> its one-line summary."""
+        return {c.code: c.summary for c in self.codes}
+
+    @property
+    def ruff_codes(self) -> dict[str, tuple[str, ...]]:
+        """Code -> the ruff / flake8-async codes meaning the same (only codes with some)."""
+        return {c.code: c.ruff for c in self.codes if c.ruff}
+
+
+def _load(path: str) -> Any:
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)

@@ -1,0 +1,71 @@
+"""A cheap look, with :mod:`ast` and before libcst parses anything, for calls the ``cpu``
+codemod might act on. It may say yes too often, never no too often."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from typing import Any
+
+from codemods.core import parsed
+from codemods.cpu.names import COMPRESSION, GIL_RELEASING, MARKER, Targets
+
+_LOOPS = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def candidate_names(targets: Targets, offload_compression: bool) -> set[str]:
+    """Last name components of every call the options make interesting."""
+    names = targets.last_components() | {q.rsplit(".", 1)[-1] for q in GIL_RELEASING}
+    if offload_compression or COMPRESSION & targets.dotted:
+        names |= {"compress", "decompress"}
+    return names
+
+
+def might_apply(source: bytes | str, names: Iterable[str], loop_defs: bool = True) -> bool:
+    """False only if no call in a coroutine of ``source`` can be a candidate: one of
+    ``names``, a function marked ``# async-migrate: cpu-bound``, or a module-level sync def
+    with a loop (which may be suggested; only with ``loop_defs``)."""
+    text = source if isinstance(source, str) else source.decode("latin-1")
+    if MARKER.search(text):
+        return True
+    tree = parsed.parse(source if isinstance(source, bytes) else source.encode("utf-8"))
+    if tree is None:
+        return True  # let the full parse report it
+    wanted = set(names)
+    if loop_defs:
+        wanted |= {
+            node.name
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef)
+            and any(isinstance(inner, _LOOPS) for inner in ast.walk(node))
+        }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            wanted |= {
+                alias.asname
+                for alias in node.names
+                if alias.asname and alias.name.rsplit(".", 1)[-1] in wanted
+            }
+    coroutines = [n for n in ast.walk(tree) if isinstance(n, ast.AsyncFunctionDef)]
+    for coroutine in coroutines:
+        for node in ast.walk(coroutine):
+            if isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Name) and func.id in wanted:
+                    return True
+                if isinstance(func, ast.Attribute) and func.attr in wanted:
+                    return True
+    return False
+
+
+#: Bytes one of which a file must contain before anything else is looked at.
+TOKENS = (b"for", b"while", b"cpu-bound", b"pbkdf2_hmac", b"scrypt")
+
+
+def may_apply(data: bytes, options: dict[str, Any]) -> bool:
+    """False if the ``cpu`` codemod, built with ``options``, surely has nothing to do in
+    ``data``: the engine's prefilter for this codemod (no libcst needed)."""
+    targets = Targets.parse(options.get("cpu_bound"))
+    names = candidate_names(targets, bool(options.get("offload_compression")))
+    tokens = (*TOKENS, *(name.encode() for name in names))
+    return any(token in data for token in tokens) and might_apply(data, names)
