@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from codemods.core.base import needs_parentheses
+from codemods.core.build import needs_parentheses
 from codemods.requests import build
 
 Parent = Callable[[cst.CSTNode], cst.CSTNode | None]
