@@ -1,4 +1,4 @@
-"""``requests`` in a coroutine -> ``aiohttp``, with requests' behaviour kept (SPEC §1)."""
+"""``requests`` in a coroutine -> ``aiohttp``, with requests' behaviour kept (docs/codemods/requests.md)."""
 
 from __future__ import annotations
 
