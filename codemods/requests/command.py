@@ -1,4 +1,5 @@
-"""``requests`` in a coroutine -> ``aiohttp``, with requests' behaviour kept (docs/codemods/requests.md)."""
+"""``requests`` in a coroutine -> ``aiohttp``, with requests' behaviour kept
+(docs/codemods/requests.md)."""
 
 from __future__ import annotations
 

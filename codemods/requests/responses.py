@@ -1,4 +1,5 @@
-"""Uses of a requests ``Response`` -> the same use of an aiohttp ``ClientResponse`` (docs/codemods/requests.md).
+"""Uses of a requests ``Response`` -> the same use of an aiohttp ``ClientResponse``
+(docs/codemods/requests.md).
 
 A use starts at the node that stands for the response (the variable, or the request call
 itself when it is chained: ``requests.get(u).json()``) and spans the attribute access, call or
