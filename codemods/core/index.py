@@ -1,8 +1,9 @@
 """A module's functions as the stdlib ``ast`` sees them: one parse per file gives, for each
 function, whether it is a coroutine or a generator, the calls it makes (with the qualified
 names each may resolve to, and whether it is awaited), the blocking calls of the catalogue
-among them, and the thread-bound state it reads. Project-wide analyses (blocking helpers
-across modules) are built from these records without parsing again.
+among them, the thread-bound state it uses, and the first call it makes that only works in
+the event loop's thread. Project-wide analyses (blocking helpers across modules) are built
+from these records without parsing again.
 
 Kept free of libcst; records are small, picklable and cacheable by the file's content.
 """
@@ -24,6 +25,49 @@ _THREAD_BOUND = {
     "sqlite3.connect": "a sqlite3 connection",
     "contextvars.ContextVar": "a context variable",
 }
+#: A context variable is not bound to a thread the same way: ``asyncio.to_thread`` runs the
+#: call in a copy of the caller's context, so reading one gives the caller's value; only a
+#: change (``set``/``reset``) stays in the copy, lost when the call returns.
+_CONTEXT_VARIABLE = _THREAD_BOUND["contextvars.ContextVar"]
+_CONTEXT_CHANGES = frozenset({"set", "reset"})
+#: Functions that work only in the event loop's thread (in another thread they raise, or
+#: act on another loop), and ``signal.signal``, which works only in the main thread.
+LOOP_BOUND_FUNCTIONS = frozenset(
+    {
+        "asyncio.get_event_loop",
+        "asyncio.get_running_loop",
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.current_task",
+        "asyncio.all_tasks",
+        "asyncio.Future",
+        "asyncio.events.get_event_loop",
+        "asyncio.events.get_running_loop",
+        "signal.signal",
+        "signal.set_wakeup_fd",
+    }
+)
+#: Event loop methods that are not thread-safe (``call_soon_threadsafe`` is the one meant
+#: for other threads), called on a name that reads as a loop (``loop``, ``self._loop``).
+LOOP_METHODS = frozenset(
+    {
+        "call_soon",
+        "call_later",
+        "call_at",
+        "create_task",
+        "create_future",
+        "add_reader",
+        "add_writer",
+        "remove_reader",
+        "remove_writer",
+        "add_signal_handler",
+        "remove_signal_handler",
+    }
+)
+_LOOP_NAME = re.compile(r"(?i)loop$")
+#: The records' layout: part of the name of the cache that holds them (a cache written
+#: with another layout is not read).
+INDEX_FORMAT = 2
 #: A comment on a ``def`` line that marks the function CPU-bound (the cpu codemod's).
 CPU_BOUND_MARKER = "async-migrate: cpu-bound"
 _LOCK_NAME = re.compile(r"(?i)(lock|mutex|sem|semaphore)$")
@@ -61,8 +105,12 @@ class Function:
     #: The class it is a method of (module-relative), if any.
     owner: str | None = None
     decorators: tuple[str, ...] = ()
-    #: Why it must run in the thread that calls it (it reads such state), or "".
+    #: Why it must run in the thread that calls it (it reads a threading.local or a sqlite3
+    #: connection bound at module level, or changes a context variable), or "".
     thread_bound: str = ""
+    #: The first call it makes that works only in the event loop's (or the main) thread:
+    #: ``("asyncio.get_event_loop", line, col)``, or None.
+    loop_bound: tuple[str, int, int] | None = None
     cpu_bound_marker: bool = False
     #: Calls of methods on objects whose methods block (a file, a sqlite3 connection, an
     #: HTTP client) bound at module level, as a parameter's annotation, or in the function:
@@ -190,8 +238,7 @@ def _function(
             kind = objects[child.func.value.id]
             name = f"{child.func.value.id}.{child.func.attr}"
             object_calls.append((f"{name} ({kind})", line, col))
-    reads = {n.id for n in body if isinstance(n, ast.Name) and n.id not in local}
-    bound = sorted(context.thread_bound[n] for n in reads if n in context.thread_bound)
+    bound = sorted(_thread_state(body, local, context.thread_bound))
     line, col = _position(node, context.lines)
     def_line = context.lines[node.lineno - 1] if node.lineno <= len(context.lines) else ""
     return Function(
@@ -203,10 +250,69 @@ def _function(
         calls=tuple(calls),
         owner=owner,
         decorators=tuple(ast.unparse(d) for d in node.decorator_list),
-        thread_bound=f"it reads {bound[0]}" if bound else "",
+        thread_bound=bound[0] if bound else "",
+        loop_bound=_loop_bound(body, context, owner, local),
         cpu_bound_marker=CPU_BOUND_MARKER in def_line,
         object_calls=tuple(object_calls),
     )
+
+
+def _thread_state(body: list[ast.AST], local: set[str], globals_: dict[str, str]) -> set[str]:
+    """How the body uses the module's thread-bound globals that are not shadowed here:
+    ``it reads a threading.local``, ``it changes a context variable``."""
+    found = set()
+    for node in body:
+        if isinstance(node, ast.Name) and node.id in globals_ and node.id not in local:
+            kind = globals_[node.id]
+            if kind != _CONTEXT_VARIABLE:
+                found.add(f"it reads {kind}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _CONTEXT_CHANGES
+            and isinstance(node.func.value, ast.Name)
+            and globals_.get(node.func.value.id) == _CONTEXT_VARIABLE
+            and node.func.value.id not in local
+        ):
+            found.add(f"it changes {_CONTEXT_VARIABLE}")
+    return found
+
+
+def _loop_bound(
+    body: list[ast.AST], context: _Context, owner: str | None, local: set[str]
+) -> tuple[str, int, int] | None:
+    """The first call in the body that works only in the event loop's thread, if any."""
+    found = []
+    for node in body:
+        if not isinstance(node, ast.Call):
+            continue
+        name = next(
+            (n for n in _names_of(node.func, context, owner, local) if n in LOOP_BOUND_FUNCTIONS),
+            None,
+        )
+        func = node.func
+        if (
+            name is None
+            and isinstance(func, ast.Attribute)
+            and func.attr in LOOP_METHODS
+            and _LOOP_NAME.search(_last_name(func.value))
+        ):
+            name = ast.unparse(func)
+        if name is not None:
+            found.append((*_position(node, context.lines), name))
+    if not found:
+        return None
+    line, col, name = min(found)
+    return name, line, col
+
+
+def _last_name(expression: ast.AST) -> str:
+    """``_loop`` for ``self._loop``, ``loop`` for ``loop``; "" for anything else."""
+    if isinstance(expression, ast.Attribute):
+        return expression.attr
+    if isinstance(expression, ast.Name):
+        return expression.id
+    return ""
 
 
 def blocking_calls(function: Function) -> Iterator[tuple[Call, str]]:
