@@ -11,6 +11,7 @@ Kept free of libcst; records are small, picklable and cacheable by the file's co
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -142,7 +143,7 @@ def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
     # Lines as Python counts them: a form feed does not end one.
     text_lines = re.split(r"\r\n|\r|\n", data.decode("utf-8", errors="replace"))
     is_package = path.endswith("__init__.py")
-    imports = _imports(tree, module, is_package)
+    imports = _module_bindings(tree, module, is_package)
     aliases = {
         local: target
         for node in tree.body
@@ -157,7 +158,7 @@ def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
     thread_bound = _thread_bound_globals(tree, imports)
     objects = _objects(tree.body, imports)
     record = ModuleRecord(module, path, aliases=aliases, exported=_exported(tree))
-    context = _Context(module, imports, module_defs, thread_bound, text_lines, objects)
+    context = _Context(module, imports, module_defs, thread_bound, text_lines, objects, is_package)
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             function = _function(node, None, context)
@@ -170,20 +171,37 @@ def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
 @dataclass
 class _Context:
     module: str
+    #: What the names a scope sees stand for: local name -> qualified name. At module
+    #: level, the module's imports and its own ``def``/``class`` names, the later
+    #: binding winning; in a function, its own imports over those.
     imports: dict[str, str]
     module_defs: set[str]
     thread_bound: dict[str, str]
     lines: list[str]
     #: Module-level names bound to objects whose methods block, and their kind.
     objects: dict[str, str]
+    is_package: bool = False
 
     def qualify(self, local: str) -> str | None:
-        """The qualified name a module-level name stands for, if known."""
+        """The qualified name a name this scope sees stands for, if known."""
         if local in self.imports:
             return self.imports[local]
         if local in self.module_defs:
             return f"{self.module}.{local}" if self.module else local
         return None
+
+    def inside(self, body: list[ast.AST]) -> _Context:
+        """The context of a function whose own nodes are ``body``: the names it imports
+        are its own (an import in another function binds nothing here)."""
+        own = [
+            pair
+            for node in body
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for pair in _bound_by_import(node, self.module, self.is_package)
+        ]
+        if not own:
+            return self
+        return dataclasses.replace(self, imports={**self.imports, **dict(own)})
 
 
 def _class(node: ast.ClassDef, prefix: str, record: ModuleRecord, context: _Context) -> None:
@@ -203,12 +221,13 @@ def _function(
     node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None, context: _Context
 ) -> Function:
     qualname = f"{owner}.{node.name}" if owner else node.name
-    local = _local_names(node)
-    body = list(_own_nodes(node))
+    body = list(_own_nodes(node))  # walked once; every scan below reads this list
+    local = _local_names(node, body)
+    context = context.inside(body)
     calls = []
     awaited = {id(n.value) for n in body if isinstance(n, ast.Await)}
-    lazy = _lazy_nodes(node)
-    locked = _locked_nodes(node)
+    lazy = _lazy_nodes(body)
+    locked = _locked_nodes(body)
     for child in body:
         if not isinstance(child, ast.Call):
             continue
@@ -217,7 +236,8 @@ def _function(
             continue
         where = "generator" if id(child) in lazy else "locked" if id(child) in locked else ""
         line, col = _position(child, context.lines)
-        calls.append(Call(names, line, col, id(child) in awaited, where, ast.unparse(child.func)))
+        text = _dotted(child.func) or ast.unparse(child.func)
+        calls.append(Call(names, line, col, id(child) in awaited, where, text))
     objects = {k: v for k, v in context.objects.items() if k not in local}
     objects.update(_objects(body, context.imports))
     for argument in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
@@ -348,9 +368,8 @@ def _objects(nodes: Iterable[ast.AST], imports: dict[str, str]) -> dict[str, str
 
 def _kind(expression: ast.AST, imports: dict[str, str], table: dict[str, str]) -> str:
     """The kind ``table`` gives the dotted name ``expression`` resolves to, or ""."""
-    try:
-        dotted = ast.unparse(expression)
-    except (ValueError, TypeError):
+    dotted = _dotted(expression)
+    if dotted is None:
         return ""
     root, _, rest = dotted.partition(".")
     qualified = imports.get(root, "builtins." + root if not rest else root)
@@ -376,29 +395,35 @@ def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
         stack.extend(reversed(list(ast.iter_child_nodes(child))))
 
 
-def _lazy_nodes(function: ast.AST) -> set[int]:
+def _dotted(expression: ast.AST) -> str | None:
+    """``a.b.c`` for a chain of names and attributes (as ``ast.unparse`` writes it), else
+    None."""
+    attrs: list[str] = []
+    while isinstance(expression, ast.Attribute):
+        attrs.append(expression.attr)
+        expression = expression.value
+    if not isinstance(expression, ast.Name):
+        return None
+    return ".".join([expression.id, *reversed(attrs)])
+
+
+def _lazy_nodes(body: list[ast.AST]) -> set[int]:
     """ids of the nodes that run lazily inside generator expressions (all but the first
-    iterable)."""
+    iterable), among a function's own nodes ``body``."""
     lazy: set[int] = set()
-    for node in _own_nodes(function):
+    for node in body:
         if isinstance(node, ast.GeneratorExp):
-            first = node.generators[0].iter
-            for inner in ast.walk(node):
-                if inner is not node and not _inside(inner, first):
-                    lazy.add(id(inner))
-            for inner in ast.walk(first):
-                lazy.discard(id(inner))
+            first = {id(inner) for inner in ast.walk(node.generators[0].iter)}
+            lazy.update(id(inner) for inner in ast.walk(node) if inner is not node)
+            lazy.difference_update(first)
     return lazy
 
 
-def _inside(node: ast.AST, container: ast.AST) -> bool:
-    return any(inner is node for inner in ast.walk(container))
-
-
-def _locked_nodes(function: ast.AST) -> set[int]:
-    """ids of the nodes inside a plain ``with`` on something named like a lock."""
+def _locked_nodes(body: list[ast.AST]) -> set[int]:
+    """ids of the nodes inside a plain ``with`` on something named like a lock, among a
+    function's own nodes ``body``."""
     locked: set[int] = set()
-    for node in _own_nodes(function):
+    for node in body:
         if isinstance(node, ast.With) and any(_is_lock(item.context_expr) for item in node.items):
             for statement in node.body:
                 locked.update(id(inner) for inner in ast.walk(statement))
@@ -418,22 +443,21 @@ def _is_lock(expression: ast.AST) -> bool:
     return bool(_LOCK_NAME.search(name))
 
 
-def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """Names bound in the function (parameters, assignments, imports inside it)."""
+def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef, body: list[ast.AST]) -> set[str]:
+    """Names bound in the function (parameters, assignments, nested ``def``/``class``),
+    from its own nodes ``body``; the names it imports are resolved by its context."""
     args = node.args
     names = {
         a.arg
         for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
         if a is not None
     }
-    for child in _own_nodes(node):
+    for child in body:
         if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
             names.add(child.id)
         elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(child.name)
-    globals_ = {
-        n for child in _own_nodes(node) if isinstance(child, ast.Global) for n in child.names
-    }
+    globals_ = {n for child in body if isinstance(child, ast.Global) for n in child.names}
     return names - globals_
 
 
@@ -462,12 +486,32 @@ def _names_of(
     yield f"builtins.{root}{suffix}" if not attrs else root + suffix
 
 
-def _imports(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
-    """Local name -> qualified name, for every import in the module (any depth)."""
+def _module_bindings(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    """Local name -> qualified name, for the names module-level code binds by imports and
+    ``def``/``class`` statements (inside ``if``/``try``/``with`` blocks too, not inside
+    functions or classes), in source order: a later binding replaces an earlier one, as
+    it does when the module runs."""
     bound: dict[str, str] = {}
-    for node in ast.walk(tree):
+    prefix = f"{module}." if module else ""
+    stack: list[ast.AST] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             bound.update(_bound_by_import(node, module, is_package))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound[node.name] = prefix + node.name
+        elif isinstance(node, ast.stmt):
+            stack.extend(
+                reversed(
+                    [
+                        c
+                        for c in ast.iter_child_nodes(node)
+                        if isinstance(c, (ast.stmt, ast.excepthandler))
+                    ]
+                )
+            )
+        elif isinstance(node, ast.excepthandler):
+            stack.extend(reversed(node.body))
     return bound
 
 
