@@ -30,6 +30,7 @@ _THREAD_BOUND = {
 #: call in a copy of the caller's context, so reading one gives the caller's value; only a
 #: change (``set``/``reset``) stays in the copy, lost when the call returns.
 _CONTEXT_VARIABLE = _THREAD_BOUND["contextvars.ContextVar"]
+_CONTEXT_VARIABLE_CLASS = "contextvars.ContextVar"
 _CONTEXT_CHANGES = frozenset({"set", "reset"})
 #: Functions that work only in the event loop's thread (in another thread they raise, or
 #: act on another loop), and ``signal.signal``, which works only in the main thread.
@@ -68,7 +69,7 @@ LOOP_METHODS = frozenset(
 _LOOP_NAME = re.compile(r"(?i)loop$")
 #: The records' layout: part of the name of the cache that holds them (a cache written
 #: with another layout is not read).
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 #: A comment on a ``def`` line that marks the function CPU-bound (the cpu codemod's).
 CPU_BOUND_MARKER = "async-migrate: cpu-bound"
 _LOCK_NAME = re.compile(r"(?i)(lock|mutex|sem|semaphore)$")
@@ -112,6 +113,10 @@ class Function:
     #: The first call it makes that works only in the event loop's (or the main) thread:
     #: ``("asyncio.get_event_loop", line, col)``, or None.
     loop_bound: tuple[str, int, int] | None = None
+    #: ``X.set(...)``/``X.reset(...)`` calls that change a context variable if ``X`` is
+    #: one: ``(callee as written, what X may be qualified, line, col)``; for
+    #: ``self.attr``/``cls.attr`` in a method of ``C``, ``<module>.C.attr``.
+    context_changes: tuple[tuple[str, str, int, int], ...] = ()
     cpu_bound_marker: bool = False
     #: Calls of methods on objects whose methods block (a file, a sqlite3 connection, an
     #: HTTP client) bound at module level, as a parameter's annotation, or in the function:
@@ -133,6 +138,10 @@ class ModuleRecord:
     aliases: dict[str, str] = field(default_factory=dict)
     #: ``__all__``, when it is a literal list or tuple of strings.
     exported: tuple[str, ...] = ()
+    #: The context variables it creates, qualified: module-level names
+    #: (``<module>.request_id``), class attributes and attributes a method sets on
+    #: ``self`` (``<module>.Backend._synced``).
+    context_variables: tuple[str, ...] = ()
 
 
 def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
@@ -159,13 +168,21 @@ def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
     objects = _objects(tree.body, imports)
     record = ModuleRecord(module, path, aliases=aliases, exported=_exported(tree))
     context = _Context(module, imports, module_defs, thread_bound, text_lines, objects, is_package)
+    prefix = f"{module}." if module else ""
+    context.context_variables.extend(
+        prefix + target.id
+        for target in _context_variables(tree.body, imports)
+        if isinstance(target, ast.Name)
+    )
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             function = _function(node, None, context)
             record.functions[function.qualname] = function
         elif isinstance(node, ast.ClassDef):
             _class(node, "", record, context)
-    return record
+    return dataclasses.replace(
+        record, context_variables=tuple(sorted(set(context.context_variables)))
+    )
 
 
 @dataclass
@@ -181,6 +198,8 @@ class _Context:
     #: Module-level names bound to objects whose methods block, and their kind.
     objects: dict[str, str]
     is_package: bool = False
+    #: The context variables found so far (see ``ModuleRecord.context_variables``).
+    context_variables: list[str] = field(default_factory=list)
 
     def qualify(self, local: str) -> str | None:
         """The qualified name a name this scope sees stands for, if known."""
@@ -208,6 +227,11 @@ def _class(node: ast.ClassDef, prefix: str, record: ModuleRecord, context: _Cont
     name = f"{prefix}{node.name}"
     record.classes[name] = tuple(
         n for base in node.bases for n in _names_of(base, context, owner=None, local=set())
+    )
+    context.context_variables.extend(
+        _attribute(context.module, name, target.id)
+        for target in _context_variables(node.body, context.imports)
+        if isinstance(target, ast.Name)
     )
     for child in node.body:
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -272,30 +296,85 @@ def _function(
         decorators=tuple(ast.unparse(d) for d in node.decorator_list),
         thread_bound=bound[0] if bound else "",
         loop_bound=_loop_bound(body, context, owner, local),
+        context_changes=tuple(_context_changes(body, context, owner, local)),
         cpu_bound_marker=CPU_BOUND_MARKER in def_line,
         object_calls=tuple(object_calls),
     )
 
 
 def _thread_state(body: list[ast.AST], local: set[str], globals_: dict[str, str]) -> set[str]:
-    """How the body uses the module's thread-bound globals that are not shadowed here:
-    ``it reads a threading.local``, ``it changes a context variable``."""
-    found = set()
+    """How the body uses the module's thread-bound globals that are not shadowed here
+    (``it reads a threading.local``). Context variables are left to
+    ``_context_changes``: reading one in a thread is faithful."""
+    return {
+        f"it reads {globals_[node.id]}"
+        for node in body
+        if isinstance(node, ast.Name)
+        and node.id in globals_
+        and node.id not in local
+        and globals_[node.id] != _CONTEXT_VARIABLE
+    }
+
+
+def _context_variables(statements: Iterable[ast.AST], imports: dict[str, str]) -> Iterator[ast.AST]:
+    """The targets ``statements`` bind to a new ``contextvars.ContextVar``."""
+    for node in statements:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        if not isinstance(value, ast.Call):
+            continue
+        dotted = _dotted(value.func)
+        if dotted is None:
+            continue
+        root, _, rest = dotted.partition(".")
+        if imports.get(root, root) + ("." + rest if rest else "") == _CONTEXT_VARIABLE_CLASS:
+            yield from targets
+
+
+def _attribute(module: str, owner: str, name: str) -> str:
+    return f"{module}.{owner}.{name}" if module else f"{owner}.{name}"
+
+
+def _context_changes(
+    body: list[ast.AST], context: _Context, owner: str | None, local: set[str]
+) -> Iterator[tuple[str, str, int, int]]:
+    """The calls in the body that change a context variable if their receiver is one
+    (``var.set(x)``, ``self._var.reset(token)``), and, in a method, the context
+    variables it creates on ``self``."""
+    for target in _context_variables(body, context.imports):
+        if (
+            owner is not None
+            and isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+        ):
+            context.context_variables.append(_attribute(context.module, owner, target.attr))
     for node in body:
-        if isinstance(node, ast.Name) and node.id in globals_ and node.id not in local:
-            kind = globals_[node.id]
-            if kind != _CONTEXT_VARIABLE:
-                found.add(f"it reads {kind}")
-        elif (
+        if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in _CONTEXT_CHANGES
-            and isinstance(node.func.value, ast.Name)
-            and globals_.get(node.func.value.id) == _CONTEXT_VARIABLE
-            and node.func.value.id not in local
         ):
-            found.add(f"it changes {_CONTEXT_VARIABLE}")
-    return found
+            continue
+        receiver = _dotted(node.func.value)
+        if receiver is None:
+            continue
+        root, _, rest = receiver.partition(".")
+        reference = None
+        if owner is not None and root in ("self", "cls") and rest and "." not in rest:
+            reference = _attribute(context.module, owner, rest)
+        elif root not in local:
+            qualified = context.qualify(root) or (
+                f"{context.module}.{root}" if context.module else root
+            )
+            reference = f"{qualified}.{rest}" if rest else qualified
+        if reference is not None:
+            line, col = _position(node, context.lines)
+            yield _dotted(node.func) or ast.unparse(node.func), reference, line, col
 
 
 def _loop_bound(

@@ -9,10 +9,12 @@ to ``self.m()``/``cls.m()`` methods of the class and of its project base classes
 ``ClassName.m()`` (a class called as such runs its ``__init__``). Nothing else is followed.
 
 A function also needs the event loop's thread when it, or any project function it calls,
-to any depth, uses thread-bound state (a ``threading.local``, a sqlite3 connection bound
-at module level, a change to a context variable) or makes a call that works only there
-(``asyncio.get_event_loop()``, ``loop.call_soon``, ``signal.signal``, ...): a call to it
-is reported, not offloaded, with the chain down to what binds it.
+to any depth, uses thread-bound state (a ``threading.local`` or a sqlite3 connection bound
+at module level), changes a context variable the project creates (module-level, a class
+attribute or one set on ``self``: ``asyncio.to_thread`` runs the call in a copy of the
+context, so the change would be lost; reading one is faithful), or makes a call that works
+only there (``asyncio.get_event_loop()``, ``loop.call_soon``, ``signal.signal``, ...): a
+call to it is reported, not offloaded, with the chain down to what binds it.
 
 Works on :mod:`codemods.core.index` records only: no parsing, no libcst.
 """
@@ -93,6 +95,7 @@ class Project:
             for r in self.modules.values()
             for q, f in r.functions.items()
         }
+        self.context_variables = {v for r in self.modules.values() for v in r.context_variables}
         self._callers = self._call_graph()
         self.blocking = self._blocking()
         self.bound = self._bound()
@@ -167,6 +170,36 @@ class Project:
                 return self._class(target) or self._aliased_class(target, depth - 1)
         return None
 
+    def is_context_variable(self, reference: str) -> bool:
+        """Whether ``reference`` (``pkg.ctx.request_id``, ``pkg.mod.Backend._synced``) is a
+        context variable the project creates: directly, re-exported by a module, or an
+        attribute a project class inherits."""
+        if reference in self.context_variables:
+            return True
+        parts = reference.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            record = self.modules.get(".".join(parts[:cut]))
+            if record is not None and parts[cut] in record.aliases:
+                target = ".".join([record.aliases[parts[cut]], *parts[cut + 1 :]])
+                if target != reference and target in self.context_variables:
+                    return True
+        owner, _, attribute = reference.rpartition(".")
+        klass = self._class(owner) if owner else None
+        seen: set[tuple[str, str]] = set()
+        order = [klass] if klass is not None else []
+        while order:
+            record, qualname = order.pop(0)
+            if (record.module, qualname) in seen:
+                continue
+            seen.add((record.module, qualname))
+            if _qualified(record.module, f"{qualname}.{attribute}") in self.context_variables:
+                return True
+            for base in record.classes[qualname]:
+                found = self._class(base) or self._aliased_class(base, _ALIAS_DEPTH)
+                if found is not None:
+                    order.append(found)
+        return False
+
     # -- blocking ---------------------------------------------------------------
 
     def _call_graph(self) -> dict[str, list[str]]:
@@ -227,6 +260,12 @@ class Project:
             elif function.thread_bound:
                 why = function.thread_bound.removeprefix("it ")
                 found[key] = Bound((name,), why, record.path, function.line, function.col)
+            elif change := next(
+                (c for c in function.context_changes if self.is_context_variable(c[1])), None
+            ):
+                written, _, line, col = change
+                why = f"changes a context variable: {written}()"
+                found[key] = Bound((name,), why, record.path, line, col)
             else:
                 continue
             queue.append(key)
