@@ -341,10 +341,11 @@ def _attribute(module: str, owner: str, name: str) -> str:
 
 def _context_changes(
     body: list[ast.AST], context: _Context, owner: str | None, local: set[str]
-) -> Iterator[tuple[str, str, int, int]]:
+) -> list[tuple[str, str, int, int]]:
     """The calls in the body that change a context variable if their receiver is one
-    (``var.set(x)``, ``self._var.reset(token)``), and, in a method, the context
-    variables it creates on ``self``."""
+    (``var.set(x)``), and, in a method, the context variables it creates on ``self``.
+    A receiver the function both sets and resets (``token = var.set(x)`` ... ``finally:
+    var.reset(token)``) is left out: the change does not outlive the call."""
     for target in _context_variables(body, context.imports):
         if (
             owner is not None
@@ -353,6 +354,8 @@ def _context_changes(
             and target.value.id == "self"
         ):
             context.context_variables.append(_attribute(context.module, owner, target.attr))
+    changes: list[tuple[str, str, int, int]] = []
+    methods: dict[str, set[str]] = {}
     for node in body:
         if not (
             isinstance(node, ast.Call)
@@ -374,7 +377,9 @@ def _context_changes(
             reference = f"{qualified}.{rest}" if rest else qualified
         if reference is not None:
             line, col = _position(node, context.lines)
-            yield _dotted(node.func) or ast.unparse(node.func), reference, line, col
+            changes.append((f"{receiver}.{node.func.attr}", reference, line, col))
+            methods.setdefault(reference, set()).add(node.func.attr)
+    return [c for c in changes if methods[c[1]] != _CONTEXT_CHANGES]
 
 
 def _loop_bound(
