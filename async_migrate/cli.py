@@ -110,6 +110,12 @@ def migrate(
     select: str | None = typer.Option(
         None, "--select", metavar="NAME,...", help="Run only these codemods."
     ),
+    extend_select: str | None = typer.Option(
+        None,
+        "--extend-select",
+        metavar="NAME,...",
+        help="Run these codemods too (how an opt-in codemod joins the default ones).",
+    ),
     ignore: str | None = typer.Option(
         None, "--ignore", metavar="NAME,...", help="Do not run these codemods."
     ),
@@ -172,15 +178,10 @@ def migrate(
         typer.echo(f"async-migrate: error: {e}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
 
-    chosen_select = _names(select)
-    chosen_ignore = _names(ignore)
     try:
-        codemods = choose(
-            chosen_select if chosen_select is not None else config.select or (),
-            chosen_ignore if chosen_ignore is not None else config.ignore or (),
-        )
+        codemods = _chosen(config, _names(select), _names(extend_select), _names(ignore))
     except UnknownCodemod as e:
-        raise typer.BadParameter(str(e), param_hint="--select/--ignore") from None
+        raise typer.BadParameter(str(e), param_hint="--select/--extend-select/--ignore") from None
     overrides = _codemod_overrides(codemod_options)
     settings = Settings(
         codemods=tuple(codemods),
@@ -242,6 +243,22 @@ def _check_combinations(
         )
 
 
+def _chosen(
+    config: Config,
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+) -> list[str]:
+    """The codemods to run. As in ruff: ``--select`` replaces both ``select`` and
+    ``extend-select`` of the configuration, ``--extend-select`` adds to whichever
+    selection holds, and ``--ignore`` replaces ``ignore``."""
+    if select is None:
+        select, extend = config.select or [], [*config.extend_select, *(extend_select or [])]
+    else:
+        extend = extend_select or []
+    return choose(select, ignore if ignore is not None else config.ignore or (), extend)
+
+
 def _config(
     paths: list[str], config_file: str | None, no_config: bool, stdin_filename: str | None
 ) -> Config:
@@ -269,7 +286,7 @@ def _flag(option: Option) -> tuple[Any, Any]:
             None, f"--{option.key}/--no-{option.key}", help=option.help, show_default=False
         )
     return option.type | None, typer.Option(
-        None, f"--{option.key}", metavar=option.metavar, help=option.help
+        None, f"--{option.key}", metavar=option.metavar, help=option.help, min=option.minimum
     )
 
 

@@ -39,7 +39,8 @@ def list_codemods() -> str:
     """The text ``--list-codemods`` prints: each codemod, what it does, its codes."""
     blocks = []
     for spec in SPECS:
-        lines = [f"{spec.name}: {spec.description}"]
+        opt_in = "" if spec.default else f" (off by default: --extend-select {spec.name})"
+        lines = [f"{spec.name}{opt_in}: {spec.description}"]
         lines += [f"  {c.code}  {c.summary}" for c in spec.codes]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

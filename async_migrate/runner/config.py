@@ -26,7 +26,7 @@ FILE_NAME = "pyproject.toml"
 TABLE = "tool.async-migrate"
 
 # Top-level keys and their type; per-codemod tables are named after the codemod.
-_LISTS = ("select", "ignore", "exclude", "extend-exclude")
+_LISTS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
 # A codemod's options may also be given at the top level (``cpu-bound = [...]``):
 # key -> (codemod, option).
 _SHORTHANDS: dict[str, tuple[str, Option]] = {
@@ -44,6 +44,8 @@ class Config:
 
     path: str | None = None
     select: list[str] | None = None
+    #: Codemods to run besides the default (or selected) ones: how opt-in codemods join.
+    extend_select: list[str] = field(default_factory=list)
     ignore: list[str] | None = None
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
@@ -80,15 +82,12 @@ def load(path: str) -> Config:
             config.options.setdefault(codemod, {})[option.name] = _checked(path, key, option, value)
         elif key in _LISTS:
             value = _string_list(path, key, value)
-            if key == "extend-exclude":
-                config.extend_exclude = value
-            else:
-                setattr(config, key, value)
+            setattr(config, key.replace("-", "_"), value)
         else:
             raise ConfigError(f"{path}: unknown key {TABLE}.{key} ({_known_keys()})")
-    for key in ("select", "ignore"):
+    for key in ("select", "extend-select", "ignore"):
         try:
-            choose(getattr(config, key) or ())
+            choose(getattr(config, key.replace("-", "_")) or ())
         except UnknownCodemod as e:
             raise ConfigError(f"{path}: {TABLE}.{key}: {e}") from None
     return config
@@ -142,6 +141,8 @@ def _checked(path: str, key: str, option: Option, value: Any) -> Any:
     elif option.type is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{path}: {TABLE}.{key} must be an integer")
+        if option.minimum is not None and value < option.minimum:
+            raise ConfigError(f"{path}: {TABLE}.{key} must be at least {option.minimum}")
     elif not isinstance(value, option.type):
         raise ConfigError(f"{path}: {TABLE}.{key} must be a {option.type.__name__}")
     return value

@@ -20,6 +20,7 @@ from typing import Any, BinaryIO, TextIO
 from async_migrate.runner.processing import FileReport
 from async_migrate.runner.report import Report, format_finding
 from codemods.core.findings import Finding
+from codemods.registry import hint_codes
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -187,7 +188,8 @@ def _status_line(file: FileReport, applied: bool) -> str:
     if file.skipped:
         return f"{file.display}: skipped (# async-migrate: skip-file)"
     rewrites = sum(f.fixed for f in file.findings)
-    left = len(file.findings) - rewrites
+    hints = sum(not f.fixed and f.code in hint_codes() for f in file.findings)
+    left = len(file.findings) - rewrites - hints
     if file.changed:
         verb = "changed" if applied else "would change"
         state = f"{verb}, {rewrites} rewrite{'s' * (rewrites != 1)}"
@@ -195,4 +197,6 @@ def _status_line(file: FileReport, applied: bool) -> str:
         state = "unchanged"
     if left:
         state += f", {left} finding{'s' * (left != 1)} left for manual work"
+    if hints:
+        state += f", {hints} hint{'s' * (hints != 1)}"
     return f"{file.display}: {state}"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from async_migrate.runner.processing import FileReport
 from codemods.core.findings import Finding
+from codemods.registry import hint_codes
 
 EXIT_OK = 0
 EXIT_CHANGES = 1
@@ -20,10 +21,14 @@ class Report:
     changed: int = 0
     rewrites: int = 0
     left: int = 0
+    #: Suggestions (codes declared ``Severity.HINT``): printed like findings, but they
+    #: are not work left, so ``--check`` does not fail on them.
+    hints: int = 0
     errors: int = 0
     skipped: int = 0
     #: Interactive review: files whose changes were declined.
     declined: int = 0
+    hint_codes: frozenset[str] = field(default_factory=hint_codes)
 
     def add(self, file: FileReport) -> None:
         self.files += 1
@@ -35,6 +40,8 @@ class Report:
         for finding in file.findings:
             if finding.fixed:
                 self.rewrites += 1
+            elif finding.code in self.hint_codes:
+                self.hints += 1
             else:
                 self.left += 1
 
@@ -58,7 +65,8 @@ class Report:
             f"async-migrate: {_plural(self.files, 'file')} scanned{extra}, {self.changed} {verb}, "
             f"{_plural(self.rewrites, 'rewrite')}, "
             f"{_plural(self.left, 'finding')} left for manual work, "
-            f"{_plural(self.errors, 'error')}"
+            + (f"{_plural(self.hints, 'hint')}, " if self.hints else "")
+            + f"{_plural(self.errors, 'error')}"
         )
 
 

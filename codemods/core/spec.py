@@ -64,12 +64,15 @@ class Option:
 
     #: The keyword argument (``cpu_bound``).
     name: str
-    #: ``list`` (of strings; the flag repeats), ``bool`` (a ``--x/--no-x`` flag) or ``str``.
+    #: ``list`` (of strings; the flag repeats), ``bool`` (a ``--x/--no-x`` flag), ``str``,
+    #: or ``int`` (the flag takes one integer; the configuration key, a TOML integer).
     type: type
     default: Any
     help: str
-    #: The CLI metavar for ``list`` and ``str`` options.
+    #: The CLI metavar for ``list``, ``str`` and ``int`` options.
     metavar: str = "NAME"
+    #: For ``int`` options: the smallest value accepted (flag and configuration alike).
+    minimum: int | None = None
 
     @property
     def key(self) -> str:
