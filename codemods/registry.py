@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from codemods import cpu, files, http, offload, requests, sleep, subprocess
+from codemods import concurrency, cpu, files, http, offload, requests, sleep, subprocess
 from codemods.core.spec import CodemodSpec, Severity
 
 # Order matters: codemods run one after the other on the same module, in this order.
@@ -25,6 +25,9 @@ SPECS: tuple[CodemodSpec, ...] = (
     subprocess.SPEC,
     http.SPEC,
     sleep.SPEC,
+    # Opt-in. After the codemods that make blocking calls awaitable, so that it sees
+    # their awaits; before the fallback, whose threads it must not multiply.
+    concurrency.SPEC,
     offload.SPEC,
 )
 
