@@ -33,6 +33,7 @@ from codemods.concurrency.spec import SPEC
 from codemods.core.base import AsyncCodemod
 from codemods.core.build import code_of
 from codemods.core.insert import defined_helpers, insert_helpers, parse_helper
+from codemods.core.names import is_plain_module_import
 
 #: Calls that pace a loop: a loop that makes one sleeps on purpose between its calls.
 SLEEPS = ("asyncio.sleep", "anyio.sleep", "trio.sleep")
@@ -87,7 +88,14 @@ class ConcurrencyCommand(AsyncCodemod):
         existing = defined_helpers(updated_node)
         missing = [parse_helper(SOURCES[n]) for n in SOURCES if n in self._needed]
         missing = [h for h in missing if h.name.value not in existing]
-        return insert_helpers(updated_node, missing) if missing else updated_node
+        if not missing:
+            return updated_node
+        module = insert_helpers(updated_node, missing)
+        if module.body[0] is not updated_node.body[0] and not _imports_asyncio(module):
+            # The helpers open the module, and libcst puts ``import asyncio`` above them.
+            first = module.body[0].with_changes(leading_lines=[cst.EmptyLine()] * 2)
+            module = module.with_changes(body=[first, *module.body[1:]])
+        return module
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         # The helpers' own loop (``for finished in asyncio.as_completed(...)``) is theirs.
@@ -543,6 +551,18 @@ class ConcurrencyCommand(AsyncCodemod):
                     return True
             child, parent = parent, self.parent_of(parent)
         return False
+
+
+def _imports_asyncio(module: cst.Module) -> bool:
+    """True if a statement of the module's top level is ``import asyncio``."""
+    return any(
+        isinstance(line, cst.SimpleStatementLine)
+        and any(
+            isinstance(small, cst.Import) and is_plain_module_import(small, "asyncio")
+            for small in line.body
+        )
+        for line in module.body
+    )
 
 
 def _comments(node: cst.CSTNode) -> list[cst.Comment]:

@@ -4,7 +4,7 @@ propagating as itself."""
 
 from __future__ import annotations
 
-from codemods.concurrency.helpers import DICT_HELPER, HELPER
+from codemods.concurrency.helpers import DICT_HELPER, HELPER, HELPER_SOURCE
 from codemods.core.spec import Code, CodemodSpec, Example, Option, Severity
 
 _WHY = """\
@@ -90,9 +90,7 @@ async def titles(session, ids):
 import asyncio
 
 
-async def {HELPER}(calls, limit=None):
-    ...
-
+{HELPER_SOURCE}
 
 async def titles(session, ids):
     out = await {HELPER}([get_title(session, item_id) for item_id in ids])

@@ -1,0 +1,207 @@
+"""The opt-in ``concurrency`` codemod through the real command: off by default, enabled by
+``--extend-select`` / ``extend-select`` or run alone with ``--select``, its limit as a flag
+and a configuration key, its hints under ``--check``, ``--list-codemods``, ``--explain``
+and interactive review; and its declared example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from async_migrate import migrate_source
+from async_migrate.runner.config import ConfigError, load
+from codemods.concurrency.spec import SPEC
+from codemods.registry import UnknownCodemod, choose
+from tests.conftest import run_cli
+
+# A sleep the default codemods rewrite, and a loop only `concurrency` rewrites.
+APP = b"""import time
+
+
+async def titles(session, ids):
+    time.sleep(0.1)
+    out = []
+    for item_id in ids:
+        out.append(await get_title(session, item_id))
+    return out
+"""
+LOOP = b"    out = await _await_all([get_title(session, item_id) for item_id in ids])\n"
+# A loop that is only reported (a hint).
+PAGED = b"""async def pages(client):
+    cursor = None
+    for _ in range(3):
+        cursor = await client.page(cursor)
+    return cursor
+"""
+
+
+def _app(tmp_path: Path, config: str = "") -> Path:
+    (tmp_path / "app.py").write_bytes(APP)
+    if config:
+        (tmp_path / "pyproject.toml").write_text(f"[tool.async-migrate]\n{config}\n")
+    return tmp_path / "app.py"
+
+
+def test_default_runs_do_not_touch_loops(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    done = run_cli("app.py", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    migrated = app.read_bytes()
+    assert b"await asyncio.sleep(0.1)" in migrated
+    assert b"for item_id in ids:" in migrated and b"_await_all" not in migrated
+    assert b"AM8" not in done.stderr
+    assert migrate_source(APP).findings == migrate_source(APP, select=["sleep"]).findings
+
+
+def test_extend_select_runs_it_with_the_default_codemods(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    done = run_cli("--extend-select", "concurrency", "app.py", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    migrated = app.read_bytes()
+    assert b"await asyncio.sleep(0.1)" in migrated and LOOP in migrated
+    assert b"2 rewrites" in done.stderr
+    compile(migrated, "app.py", "exec")
+    again = run_cli("--extend-select", "concurrency", "--check", "app.py", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+def test_extend_select_from_the_configuration(tmp_path: Path) -> None:
+    app = _app(tmp_path, 'extend-select = ["concurrency"]')
+    assert run_cli("app.py", cwd=tmp_path).returncode == 0
+    assert LOOP in app.read_bytes() and b"asyncio.sleep" in app.read_bytes()
+    # As in ruff, --select replaces the configuration's select and extend-select.
+    app = _app(tmp_path, 'extend-select = ["concurrency"]')
+    assert run_cli("--select", "sleep", "app.py", cwd=tmp_path).returncode == 0
+    assert b"for item_id in ids:" in app.read_bytes()
+    # --extend-select adds to the configuration's select.
+    app = _app(tmp_path, 'select = ["sleep"]')
+    assert run_cli("--extend-select", "concurrency", "app.py", cwd=tmp_path).returncode == 0
+    assert LOOP in app.read_bytes()
+    # ignore wins.
+    app = _app(tmp_path, 'extend-select = ["concurrency"]\nignore = ["concurrency"]')
+    assert run_cli("app.py", cwd=tmp_path).returncode == 0
+    assert b"for item_id in ids:" in app.read_bytes()
+
+
+def test_select_runs_it_alone(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    done = run_cli("--select", "concurrency", "app.py", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    migrated = app.read_bytes()
+    assert LOOP in migrated and b"time.sleep(0.1)" in migrated
+
+
+def test_unknown_names_are_usage_errors(tmp_path: Path) -> None:
+    _app(tmp_path)
+    bad = run_cli("--extend-select", "concurrenc", "app.py", cwd=tmp_path)
+    assert bad.returncode == 2 and b"unknown codemod 'concurrenc'" in bad.stderr
+    _app(tmp_path, 'extend-select = ["nope"]')
+    bad = run_cli("app.py", cwd=tmp_path)
+    assert bad.returncode == 2 and b"tool.async-migrate.extend-select" in bad.stderr
+    assert (tmp_path / "app.py").read_bytes() == APP
+    with pytest.raises(UnknownCodemod):
+        choose(extend_select=["nope"])
+
+
+def test_choose_keeps_the_registry_order() -> None:
+    default = choose()
+    assert "concurrency" not in default
+    assert choose(extend_select=["concurrency"]) == [*default[:-1], "concurrency", "offload"]
+    assert choose(["concurrency"]) == ["concurrency"]
+    assert choose(["sleep"], ["sleep"], ["concurrency"]) == ["concurrency"]
+
+
+def test_list_codemods_shows_it_off_by_default() -> None:
+    listed = run_cli("--list-codemods").stdout.decode()
+    assert "concurrency (off by default: --extend-select concurrency): " in listed
+    assert "sleep: " in listed and "sleep (off" not in listed
+    for code in ("AM801", "AM802", "AM803"):
+        assert code in listed
+
+
+def test_explain() -> None:
+    explained = run_cli("--explain", "AM801").stdout.decode()
+    assert explained.startswith("AM801 (concurrency codemod): ")
+    assert "ExceptionGroup" in explained and "--concurrency-limit" in explained
+
+
+def test_limit_flag_and_configuration_key(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    done = run_cli("--select", "concurrency", "--concurrency-limit", "4", "app.py", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert b"_await_all([get_title(session, item_id) for item_id in ids], limit=4)" in (
+        app.read_bytes()
+    )
+    app = _app(tmp_path, 'select = ["concurrency"]\nconcurrency-limit = 2')
+    assert run_cli("app.py", cwd=tmp_path).returncode == 0
+    assert b"for item_id in ids], limit=2)" in app.read_bytes()
+    app = _app(
+        tmp_path,
+        'select = ["concurrency"]\n[tool.async-migrate.concurrency]\nconcurrency-limit = 3',
+    )
+    assert run_cli("app.py", cwd=tmp_path).returncode == 0
+    assert b"for item_id in ids], limit=3)" in app.read_bytes()
+
+
+def test_a_limit_below_one_is_refused(tmp_path: Path) -> None:
+    _app(tmp_path)
+    flag = run_cli(
+        "--extend-select", "concurrency", "--concurrency-limit", "0", "app.py", cwd=tmp_path
+    )
+    assert flag.returncode == 2 and b"--concurrency-limit" in flag.stderr
+    for value in ("0", "true", '"3"'):
+        _app(tmp_path, f"concurrency-limit = {value}")
+        bad = run_cli("app.py", cwd=tmp_path)
+        assert bad.returncode == 2 and b"tool.async-migrate.concurrency-limit" in bad.stderr
+        with pytest.raises(ConfigError):
+            load(str(tmp_path / "pyproject.toml"))
+    assert (tmp_path / "app.py").read_bytes() == APP
+
+
+def test_hints_do_not_fail_check(tmp_path: Path) -> None:
+    (tmp_path / "paged.py").write_bytes(PAGED)
+    check = run_cli("--check", "--extend-select", "concurrency", "paged.py", cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert (
+        b"paged.py:3:5: AM802 loop left sequential: each iteration reads 'cursor', "
+        b"written by the previous one" in check.stderr
+    )
+    assert b"0 findings left for manual work, 1 hint, 0 errors" in check.stderr
+    verbose = run_cli("--check", "-v", "--extend-select", "concurrency", "paged.py", cwd=tmp_path)
+    assert b"paged.py: unchanged, 1 hint\n" in verbose.stderr
+    # A rewrite pending still fails it.
+    _app(tmp_path)
+    pending = run_cli("--check", "--select", "concurrency", "app.py", cwd=tmp_path)
+    assert pending.returncode == 1 and b"1 would change" in pending.stderr
+
+
+def test_interactive_review_shows_the_helper_and_the_loop(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    done = run_cli(
+        "-i", "--select", "concurrency", "--color", "never", "app.py", cwd=tmp_path, stdin=b"y\n"
+    )
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout.decode()
+    assert "+async def _await_all(calls, limit=None):" in shown
+    assert "-    for item_id in ids:" in shown and "+" + LOOP.decode() in shown
+    assert LOOP in app.read_bytes()
+
+
+def test_the_declared_example_is_what_the_codemod_writes() -> None:
+    for code in SPEC.codes:
+        if code.example is None:
+            continue
+        result = migrate_source(code.example.before, ["concurrency"])
+        if code.example.after is None:
+            assert not result.changed and {f.code for f in result.left} == {code.code}
+        else:
+            assert result.code.decode() == code.example.after
+            assert {f.code for f in result.rewrites} == {code.code}
+
+
+def test_configuration_reads_extend_select(tmp_path: Path) -> None:
+    _app(tmp_path, 'extend-select = ["concurrency"]\nconcurrency-limit = 5')
+    config = load(str(tmp_path / "pyproject.toml"))
+    assert config.extend_select == ["concurrency"] and config.select is None
+    assert config.options == {"concurrency": {"concurrency_limit": 5}}
