@@ -39,8 +39,9 @@ def list_codemods() -> str:
     """The text ``--list-codemods`` prints: each codemod, what it does, its codes."""
     blocks = []
     for spec in SPECS:
-        opt_in = "" if spec.default else f" (off by default: --extend-select {spec.name})"
-        lines = [f"{spec.name}{opt_in}: {spec.description}"]
+        lines = [f"{spec.name}: {spec.description}"]
+        if not spec.default:
+            lines.append(f"  off by default: enable it with --extend-select {spec.name}")
         lines += [f"  {c.code}  {c.summary}" for c in spec.codes]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
