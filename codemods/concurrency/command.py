@@ -44,6 +44,9 @@ PURE = tuple(
     f"builtins.{name}"
     for name in ("abs", "bool", "float", "format", "hex", "int", "len", "repr", "round", "str")
 )
+#: Context managers whose exit never swallows an exception: a loop in their body can be
+#: rewritten even when the list it builds is read after the block.
+NEVER_SUPPRESS = ("aiohttp.ClientSession", "httpx.AsyncClient", "asyncio.timeout")
 #: Black's line length: a rewritten statement longer than this is split over lines.
 LINE_LENGTH = 88
 
@@ -528,7 +531,8 @@ class ConcurrencyCommand(AsyncCodemod):
 
     def _guards(self, loop: cst.For) -> list[tuple[str, cst.CSTNode]]:
         """The ``try`` and ``with`` statements whose body holds the loop, in its function:
-        they may catch an exception from it and go on."""
+        they may catch an exception from it and go on (not a ``with`` on a context
+        manager known never to swallow one)."""
         guards: list[tuple[str, cst.CSTNode]] = []
         child: cst.CSTNode = loop
         parent = self.parent_of(loop)
@@ -536,9 +540,15 @@ class ConcurrencyCommand(AsyncCodemod):
             if isinstance(parent, (cst.Try, cst.TryStar)) and child is parent.body:
                 guards.append(("try", parent.body))
             elif isinstance(parent, cst.With) and child is parent.body:
-                guards.append(("with", parent.body))
+                if not all(self._never_suppresses(item.item) for item in parent.items):
+                    guards.append(("with", parent.body))
             child, parent = parent, self.parent_of(parent)
         return guards
+
+    def _never_suppresses(self, manager: cst.BaseExpression) -> bool:
+        return isinstance(manager, cst.Call) and (
+            self.resolves_to(manager.func, NEVER_SUPPRESS) is not None
+        )
 
     def _rebound(self, access: cst.CSTNode, name: str, loop: cst.For) -> bool:
         """True if ``access`` is in the body of another ``for`` loop that binds ``name``
