@@ -33,7 +33,7 @@ from codemods.concurrency.spec import SPEC
 from codemods.core.base import AsyncCodemod
 from codemods.core.build import code_of
 from codemods.core.insert import defined_helpers, insert_helpers, parse_helper
-from codemods.core.names import is_plain_module_import
+from codemods.core.names import dotted_name, is_plain_module_import
 
 #: Calls that pace a loop: a loop that makes one sleeps on purpose between its calls.
 SLEEPS = ("asyncio.sleep", "anyio.sleep", "trio.sleep")
@@ -159,7 +159,9 @@ class ConcurrencyCommand(AsyncCodemod):
         shape = body_shape(loop)
         if isinstance(shape, str):
             return shape
-        reason = self._call_problem(shape.call, set(fresh))
+        reason = self._call_problem(shape.call, set(fresh)) or _iterable_passed(
+            loop.iter, shape.call
+        )
         if reason is not None:
             return reason
         creation = None
@@ -350,7 +352,7 @@ class ConcurrencyCommand(AsyncCodemod):
             return call
         if isinstance(node, cst.DictComp) and node.key.value not in variables:  # type: ignore[attr-defined]
             return "the key is not a variable of the comprehension"
-        reason = self._call_problem(call, variables)
+        reason = self._call_problem(call, variables) or _iterable_passed(clause.iter, call)
         if reason is not None:
             return reason
         kind = "dict" if isinstance(node, cst.DictComp) else "list"
@@ -561,6 +563,21 @@ class ConcurrencyCommand(AsyncCodemod):
                     return True
             child, parent = parent, self.parent_of(parent)
         return False
+
+
+def _iterable_passed(iterable: cst.BaseExpression, call: cst.Call) -> str | None:
+    """Why the calls may change what the loop goes over: the iterable itself (``jobs``,
+    ``self.jobs``) is passed to them or is what they are called on."""
+    name = dotted_name(iterable)
+    if name is None:
+        return None
+    callee = dotted_name(call.func) or ""
+    if callee.startswith(name + ".") or any(dotted_name(a.value) == name for a in call.args):
+        return (
+            f"the loop's iterable {name!r} goes to every call, which may change what the "
+            "loop goes over"
+        )
+    return None
 
 
 def _imports_asyncio(module: cst.Module) -> bool:
