@@ -206,3 +206,22 @@ def test_configuration_reads_extend_select(tmp_path: Path) -> None:
     config = load(str(tmp_path / "pyproject.toml"))
     assert config.extend_select == ["concurrency"] and config.select is None
     assert config.options == {"concurrency": {"concurrency_limit": 5}}
+
+
+def test_helpers_take_the_modules_line_endings() -> None:
+    """The helper's docstring spans lines: in a CRLF module it must hold CRLF too, and a
+    second run must know the helper for its own (the subprocess helpers alike)."""
+    crlf = APP.replace(b"\n", b"\r\n")
+    migrated = migrate_source(crlf, ["concurrency"]).code
+    assert b"\n" not in migrated.replace(b"\r\n", b"")
+    more = (
+        migrated
+        + b"\r\n\r\nasync def more(api, ids):\r\n    return [await api.get(i) for i in ids]\r\n"
+    )
+    again = migrate_source(more, ["concurrency"])
+    assert [f.code for f in again.findings] == ["AM801"]
+    assert again.code.count(b"async def _await_all(") == 1
+    process = b"import os\r\n\r\n\r\nasync def f():\r\n    return os.system('true')\r\n"
+    migrated = migrate_source(process, ["subprocess"]).code
+    assert b"_os_system" in migrated and b"\n" not in migrated.replace(b"\r\n", b"")
+    assert not migrate_source(migrated, ["subprocess"]).changed

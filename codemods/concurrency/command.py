@@ -32,7 +32,7 @@ from codemods.concurrency.helpers import DICT_HELPER, HELPER, NEEDS, SOURCES
 from codemods.concurrency.spec import SPEC
 from codemods.core.base import AsyncCodemod
 from codemods.core.build import code_of
-from codemods.core.insert import defined_helpers, insert_helpers, parse_helper
+from codemods.core.insert import defined_helpers, insert_helpers, parse_helper, same_helper
 from codemods.core.names import dotted_name, is_plain_module_import
 
 #: Calls that pace a loop: a loop that makes one sleeps on purpose between its calls.
@@ -279,8 +279,7 @@ class ConcurrencyCommand(AsyncCodemod):
         used = self.module_identifiers(self._module)
         for name in (helper, *NEEDS[helper]):
             if name in existing:
-                ours = parse_helper(SOURCES[name])
-                if not existing[name].with_changes(leading_lines=[]).deep_equals(ours):
+                if not same_helper(existing[name], SOURCES[name]):
                     return f"the name {name!r} is already defined in the module"
             elif name in used:
                 return f"the name {name!r} is already used in the module"

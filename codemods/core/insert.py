@@ -12,6 +12,13 @@ def parse_helper(source: str) -> cst.FunctionDef:
     return statement
 
 
+def same_helper(existing: cst.FunctionDef, source: str) -> bool:
+    """True if ``existing`` is the helper ``source`` defines, whatever the module's line
+    endings (a docstring spanning lines holds them)."""
+    code = cst.Module(body=[]).code_for_node(existing.with_changes(leading_lines=[]))
+    return code.replace("\r\n", "\n").strip() == source.strip()
+
+
 def defined_helpers(module: cst.Module) -> dict[str, cst.FunctionDef]:
     """Module-level function definitions, by name."""
     return {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
@@ -19,7 +26,9 @@ def defined_helpers(module: cst.Module) -> dict[str, cst.FunctionDef]:
 
 def insert_helpers(module: cst.Module, helpers: list[cst.FunctionDef]) -> cst.Module:
     """``module`` with ``helpers`` after its docstring and leading imports, two blank
-    lines around each."""
+    lines around each, in the module's line endings (down to those inside a docstring)."""
+    if module.default_newline != "\n":
+        helpers = [_with_newline(helper, module) for helper in helpers]
     body = list(module.body)
     index = 0
     while index < len(body) and _is_header(body[index], index):
@@ -33,6 +42,13 @@ def insert_helpers(module: cst.Module, helpers: list[cst.FunctionDef]) -> cst.Mo
     if index == 0:
         spaced[0] = spaced[0].with_changes(leading_lines=[])
     return module.with_changes(body=[*body[:index], *spaced, *body[index:]])
+
+
+def _with_newline(helper: cst.FunctionDef, module: cst.Module) -> cst.FunctionDef:
+    code = cst.Module(body=[]).code_for_node(helper).replace("\n", module.default_newline)
+    statement = cst.parse_statement(code, config=module.config_for_parsing)
+    assert isinstance(statement, cst.FunctionDef)
+    return statement
 
 
 def _is_header(statement: cst.BaseStatement, index: int) -> bool:
