@@ -64,6 +64,19 @@ OFFLOAD_TOKENS = (
     b"Buffered",
     b"Client",
     b"Pool",
+    # network clients and waits on threads (see the catalogue's kinds)
+    b"redis",
+    b"mongo",
+    b"smtplib",
+    b"ftplib",
+    b"http",
+    b"boto3",
+    b"paramiko",
+    b"socket",
+    b"threading",
+    b"queue",
+    b"concurrent",
+    b"sqlalchemy",
 )
 
 
@@ -77,6 +90,11 @@ def _blocking(families: set[str], tokens: tuple[bytes, ...]) -> Targets:
     return Targets(tokens=tokens, names=frozenset(names) | objects, anywhere=objects)
 
 
+def _spec(module: str) -> Any:
+    """The ``SPEC`` a codemod declares in ``codemods/<name>/spec.py``."""
+    return importlib.import_module(module).SPEC
+
+
 def _files() -> Targets:
     """What the ``files`` codemod looks for: its functions, and Path objects, which may be
     bound outside the coroutine (``DATA = Path(__file__).parent``)."""
@@ -88,6 +106,8 @@ def _files() -> Targets:
         anywhere=PATH_CLASSES,
     )
 
+
+_REDIS = _spec("codemods.redis.spec")
 
 # Order matters: codemods run one after the other on the same module, in this order.
 # ``requests`` comes first and ``sleep`` late: retry loops mix requests and time.sleep,
@@ -135,13 +155,31 @@ ENTRIES: tuple[Entry, ...] = (
         targets=Targets(tokens=(b"sleep",), names=frozenset({"time.sleep"})),
         summary="time.sleep(x) -> await asyncio.sleep(x)",
     ),
+    Entry(
+        name="redis",
+        command="codemods.redis.command:RedisCommand",
+        summary=_REDIS.description,
+        targets=_REDIS.targets,
+        offloads=_REDIS.offloads,
+    ),
     # The fallback runs last: it offloads only what every codemod above left blocking.
     Entry(
         name="offload",
         command="codemods.offload.command:OffloadCommand",
         summary="any other blocking call -> await asyncio.to_thread(...)",
         targets=_blocking(
-            {"requests", "http", "subprocess", "files", "input", "sleep", "database"},
+            {
+                "requests",
+                "http",
+                "subprocess",
+                "files",
+                "input",
+                "sleep",
+                "database",
+                "redis",
+                "network",
+                "threads",
+            },
             OFFLOAD_TOKENS,
         ),
         offloads=True,

@@ -11,8 +11,20 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.core.catalogue import DATABASE, FILES, HTTP, INPUT, REQUESTS, SLEEP, SUBPROCESS
-from codemods.core.offloading import OffloadingCodemod
+from codemods.core.catalogue import (
+    BLOCKING_EXIT,
+    DATABASE,
+    FILES,
+    HTTP,
+    INPUT,
+    NETWORK,
+    REDIS,
+    REQUESTS,
+    SLEEP,
+    SUBPROCESS,
+    THREADS,
+)
+from codemods.core.offloading import OffloadingCodemod, kind_of
 
 
 class OffloadCommand(OffloadingCodemod):
@@ -25,18 +37,32 @@ class OffloadCommand(OffloadingCodemod):
         )
     }
     DESCRIPTION = "a blocking call in a coroutine -> await asyncio.to_thread(func, *args)"
-    FAMILIES = frozenset({REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE})
+    FAMILIES = frozenset(
+        {REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE, REDIS, NETWORK, THREADS}
+    )
     OFFLOADED = "AM601"
     NOT_OFFLOADED = "AM602"
     THREAD_BOUND = "AM603"
     CANNOT_HERE = "AM604"
+    ASYNC_INSTEAD = "AM605"
     CODES = {
         "AM601": "a blocking call offloaded to a thread: await asyncio.to_thread(func, *args)",
         "AM602": "a blocking call left as is because offloading is off (--no-offload)",
-        "AM603": "a blocking call on an object bound to its thread (sqlite3); use an async driver",
+        "AM603": "a blocking call on an object bound to its thread or unsafe in another "
+        "(sqlite3, SQLAlchemy, RLock, boto3 resources); use an async driver",
         "AM604": "a blocking call that cannot be offloaded here (generator expression, "
         "asyncio shadowed, a stream read later)",
+        "AM605": "a blocking call offloading would not fix (a cursor or generator read "
+        "later, a blocking socket, a redis-py lock or pub/sub): use the async API named",
     }
+
+    def visit_With(self, node: cst.With) -> None:
+        if not self.in_coroutine() or node.asynchronous is not None:
+            return
+        for item in node.items:
+            kind = kind_of(self, item.item)
+            if kind in BLOCKING_EXIT:
+                self.report(node, self.ASYNC_INSTEAD, f"with {kind}: {BLOCKING_EXIT[kind]}")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         found = self.blocking_call(original_node)
