@@ -260,6 +260,8 @@ REDIS_LOCAL_METHODS = frozenset(
         "set_response_callback",
         "from_url",
         "from_pool",
+        "load_external_module",
+        "digest_local",
     }
 )
 #: redis-py client methods whose objects behave differently in redis.asyncio (and do their
@@ -279,6 +281,10 @@ REDIS_ASYNC_SHAPES: dict[str, str] = {
         f"'async for item in r.{name}(...)'"
         for name in ("scan_iter", "hscan_iter", "sscan_iter", "zscan_iter")
     },
+    "client": "returns another client bound to one connection; migrate it by hand",
+    "keyspace_notifications": "the notifications object reads its messages later; with "
+    "redis.asyncio, r.keyspace_notifications() gives an async one",
+    "get_cache": "client-side caching has no redis.asyncio form",
     "bitfield": "the BitFieldOperation runs later, in execute(); with redis.asyncio: "
     "'await r.bitfield(key)....execute()'",
     **{
