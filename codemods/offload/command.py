@@ -25,18 +25,13 @@ from codemods.core.catalogue import (
     THREADS,
 )
 from codemods.core.offloading import OffloadingCodemod, kind_of
+from codemods.offload.spec import SPEC
 
 
 class OffloadCommand(OffloadingCodemod):
     """Offload each remaining blocking call in a coroutine to a worker thread."""
 
-    NAME = "offload"
-    RUFF_CODES = {
-        "AM601": tuple(
-            f"ASYNC{n}" for n in (210, 211, 212, 220, 221, 222, 230, 231, 232, 240, 250, 251)
-        )
-    }
-    DESCRIPTION = "a blocking call in a coroutine -> await asyncio.to_thread(func, *args)"
+    SPEC = SPEC
     FAMILIES = frozenset(
         {REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE, REDIS, NETWORK, THREADS}
     )
@@ -45,16 +40,6 @@ class OffloadCommand(OffloadingCodemod):
     THREAD_BOUND = "AM603"
     CANNOT_HERE = "AM604"
     ASYNC_INSTEAD = "AM605"
-    CODES = {
-        "AM601": "a blocking call offloaded to a thread: await asyncio.to_thread(func, *args)",
-        "AM602": "a blocking call left as is because offloading is off (--no-offload)",
-        "AM603": "a blocking call on an object bound to its thread or unsafe in another "
-        "(sqlite3, SQLAlchemy, RLock, boto3 resources); use an async driver",
-        "AM604": "a blocking call that cannot be offloaded here (generator expression, "
-        "asyncio shadowed, a stream read later)",
-        "AM605": "a blocking call offloading would not fix (a cursor or generator read "
-        "later, a blocking socket, a redis-py lock or pub/sub): use the async API named",
-    }
 
     def visit_With(self, node: cst.With) -> None:
         if not self.in_coroutine() or node.asynchronous is not None:

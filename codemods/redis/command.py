@@ -25,10 +25,7 @@ from codemods.redis.spec import SPEC
 class RedisCommand(OffloadingCodemod):
     """Migrate redis-py clients used only in one coroutine to redis.asyncio."""
 
-    NAME = SPEC.name
-    DESCRIPTION = SPEC.description
-    CODES = SPEC.summaries
-    RUFF_CODES = SPEC.ruff_codes
+    SPEC = SPEC
     FAMILIES = frozenset({REDIS})
     OFFLOADED = "AM904"
     NOT_OFFLOADED = "AM905"
