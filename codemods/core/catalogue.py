@@ -247,7 +247,6 @@ MEMBERS: dict[str, str] = {
     MONGO_CLIENT: MONGO_DATABASE,
     MONGO_DATABASE: MONGO_COLLECTION,
     MONGO_COLLECTION: MONGO_COLLECTION,  # a sub-collection: db.items.archive
-    BOTO_RESOURCE: BOTO_RESOURCE,  # bucket.objects
 }
 
 #: redis-py client methods that do no I/O in the sync client and are not coroutines in
