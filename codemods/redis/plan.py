@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import Assignment, ScopeProvider
+from libcst.metadata import Assignment, FunctionScope, ScopeProvider
 
 from codemods.core.base import AsyncCodemod
 from codemods.core.catalogue import (
@@ -316,8 +316,9 @@ class Planner:
         assignments = [a for a in scope[name.value] if isinstance(a, Assignment)]
         if len(assignments) != 1 or assignments[0].node is not name:
             return None
-        if codemod.get_metadata(ScopeProvider, self.function.body, None) is None:
-            return None
+        local = assignments[0].scope
+        if not isinstance(local, FunctionScope) or local.node is not self.function:
+            return None  # a global or nonlocal name: other code may use the client
         if len(scope[name.value]) != 1:
             return None
         out = []
