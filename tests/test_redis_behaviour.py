@@ -316,3 +316,22 @@ def test_waiting_coroutines_no_longer_wait_for_each_other(
     )
     assert before >= 1.1
     assert after <= 0.6 * before
+
+
+def test_the_declared_examples_are_what_the_codemod_writes_and_run_alike(
+    server: tuple[str, Any],
+) -> None:
+    from codemods.redis.spec import SPEC
+
+    examples = {c.example for c in SPEC.codes if c.example is not None}
+    assert examples
+    url, client = server
+    for example in examples:
+        assert example.after is not None
+        assert migrate_source(example.before, ["redis"]).code.decode() == example.after
+        results = []
+        for code in (example.before, example.after):
+            client.flushdb()
+            module = load(code, "m")
+            results.append((asyncio.run(module.visit(url, "home")), _dump(client)))
+        assert results[0] == results[1]
