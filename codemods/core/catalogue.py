@@ -555,3 +555,13 @@ def blocking_targets(families: set[str], tokens: tuple[bytes, ...]) -> Targets:
     names = {name for name, family in FUNCTIONS.items() if family in families}
     objects = frozenset(set(CONSTRUCTORS) | set(ANNOTATIONS))
     return Targets(tokens=tokens, names=frozenset(names) | objects, anywhere=objects)
+
+
+def method_blocks(kind: str, method: str) -> bool:
+    """Whether calling ``method`` on an object of ``kind`` may block: as the method tables
+    above say for the kinds they list, and any method for the other kinds."""
+    if kind in BLOCKING_METHODS:
+        return method in BLOCKING_METHODS[kind]
+    if kind in CHEAP_METHODS:
+        return method not in CHEAP_METHODS[kind]
+    return True
