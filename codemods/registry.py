@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from codemods import cpu, files, helpers, http, offload, requests, sleep, subprocess
+from codemods import cpu, files, helpers, http, offload, redis, requests, sleep, subprocess
 from codemods.core.spec import CodemodSpec, Severity
 
 # Order matters: codemods run one after the other on the same module, in this order.
@@ -27,6 +27,7 @@ SPECS: tuple[CodemodSpec, ...] = (
     subprocess.SPEC,
     http.SPEC,
     sleep.SPEC,
+    redis.SPEC,
     helpers.SPEC,
     offload.SPEC,
 )

@@ -136,3 +136,12 @@ def https_server(tmp_path_factory):
     context = self_signed_context(str(tmp_path_factory.mktemp("tls")))
     with serve(context) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """URL of a private redis-server on 127.0.0.1 (see tests/redis_server.py)."""
+    from tests.redis_server import redis_server
+
+    with redis_server() as url:
+        yield url
