@@ -89,6 +89,13 @@ def _files() -> Targets:
     )
 
 
+def _db() -> Targets:
+    """What the ``db`` codemod looks for: the connect functions of the drivers it knows."""
+    from codemods.db.spec import SPEC
+
+    return Targets(tokens=SPEC.targets.tokens, names=SPEC.targets.names)
+
+
 # Order matters: codemods run one after the other on the same module, in this order.
 # ``requests`` comes first and ``sleep`` late: retry loops mix requests and time.sleep,
 # and both apply in one run.
@@ -134,6 +141,12 @@ ENTRIES: tuple[Entry, ...] = (
         command="codemods.sleep.command:SleepCommand",
         targets=Targets(tokens=(b"sleep",), names=frozenset({"time.sleep"})),
         summary="time.sleep(x) -> await asyncio.sleep(x)",
+    ),
+    Entry(
+        name="db",
+        command="codemods.db.command:DbCommand",
+        summary="sqlite3 / psycopg2 / pymysql -> aiosqlite / psycopg 3 / aiomysql",
+        targets=_db(),
     ),
     # The fallback runs last: it offloads only what every codemod above left blocking.
     Entry(
