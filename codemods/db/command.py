@@ -88,7 +88,7 @@ class DbCommand(AsyncCodemod):
 
     def _connect(self, driver: Driver, original: cst.Call, call: cst.Call) -> cst.Call:
         args: list[cst.Arg] = []
-        for index, (before, arg) in enumerate(zip(original.args, call.args)):
+        for index, (before, arg) in enumerate(zip(original.args, call.args, strict=True)):
             keyword = arg.keyword.value if arg.keyword is not None else None
             if keyword is None and index > 0:
                 keyword = driver.positional[index]
@@ -110,7 +110,7 @@ class DbCommand(AsyncCodemod):
 
     def _cursor_args(self, driver: Driver, original: cst.Call, call: cst.Call) -> list[cst.Arg]:
         args = []
-        for before, arg in zip(original.args, call.args):
+        for before, arg in zip(original.args, call.args, strict=True):
             if arg.keyword is None or arg.keyword.value in driver.cursor_class_keywords:
                 args.append(self._cursor_class_arg(driver, before, arg))
             else:
@@ -220,7 +220,7 @@ class DbCommand(AsyncCodemod):
                 f"'{wrap.name}' closed after its last use: async with",
             )
         body = build.wrapped(
-            list(zip(originals, updated)),
+            list(zip(originals, updated, strict=True)),
             [(w.first, w.last, w.name, self._calls[w.connect], w.drop_first) for w in wraps],
             self._before,
         )
