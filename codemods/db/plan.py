@@ -344,7 +344,7 @@ class Planner:
         driver = group.driver
         member = attribute.attr.value
         holder = self.c.parent_of(attribute)
-        shown = f"'{group.name}.{member}'"
+        shown = f"{group.name}.{member}"
         if isinstance(holder, cst.Call) and holder.func is attribute:
             group.nodes.append(holder)
             if member == "cursor":
@@ -359,7 +359,7 @@ class Planner:
                 return
             if member in driver.connection_unchanged:
                 return
-            raise Refused(NOT_MODELLED, self._unsupported(driver, member, shown + "()", line))
+            raise Refused(NOT_MODELLED, self._unsupported(driver, member, f"{shown}()", line))
         if _is_store(holder, attribute):
             statement = self.c.parent_of(holder)
             if (
@@ -380,6 +380,10 @@ class Planner:
         raise Refused(NOT_MODELLED, self._unsupported(driver, member, shown, line))
 
     def _unsupported(self, driver: Driver, member: str, shown: str, line: int) -> str:
+        if shown.startswith("setting "):
+            shown = f"setting '{shown.removeprefix('setting ')}'"
+        else:
+            shown = f"'{shown}'"
         reason = driver.unsupported.get(member)
         if reason:
             return f"{shown} (line {line}): {reason}"
@@ -561,13 +565,27 @@ class Planner:
                 group.nodes.append(statement)
                 return
             raise Refused(NOT_MODELLED, f"'with {shown}' (line {line})")
+        self._extras(group, parent, shown, line)
         raise Refused(ESCAPES, f"{shown} {_escape(parent)} (line {line})")
+
+    def _extras(self, group: Group, parent: cst.CSTNode | None, shown: str, line: int) -> None:
+        """A cursor passed to one of psycopg2.extras' helpers: say which."""
+        call = self.c.parent_of(parent) if isinstance(parent, cst.Arg) else None
+        if not isinstance(call, cst.Call):
+            return
+        for name in self.c.qualified_names(call.func):
+            if name.startswith(f"{group.driver.name}.extras."):
+                raise Refused(
+                    NOT_MODELLED,
+                    f"{shown} is passed to {name}() (line {line}), which has no "
+                    f"{group.driver.target} twin; use executemany or a plain query",
+                )
 
     def _cursor_member(self, group: Group, attribute: cst.Attribute, shown: str, line: int) -> None:
         driver = group.driver
         member = attribute.attr.value
         holder = self.c.parent_of(attribute)
-        what = f"'{shown}.{member}'"
+        what = f"{shown}.{member}"
         if isinstance(holder, cst.Call) and holder.func is attribute:
             group.nodes.append(holder)
             if member in driver.cursor_methods:
@@ -579,7 +597,7 @@ class Planner:
                     ):
                         raise Refused(
                             NOT_MODELLED,
-                            f"the value of {what}() is used (line {line}): None in "
+                            f"the value of '{what}()' is used (line {line}): None in "
                             f"{driver.name}, the cursor in {driver.target}",
                         )
                 if member in driver.returns_cursor:
@@ -659,10 +677,12 @@ class Planner:
                 group.actions[statement] = a.Transaction(driver.code, group.name, binding.call)
 
     def _used_after(self, group: Group, statement: cst.With, scope: FunctionScope) -> bool:
-        """Is the connection used anywhere but in the body of ``statement`` (its binding)?"""
-        for access in self._accesses(scope, group.name):
-            if not _inside(access.node, statement.body, self.c):
-                return True
+        """Is the connection, or one of its cursors, used anywhere but in the body of
+        ``statement`` (its binding)?"""
+        for name in (group.name, *sorted(group.cursors)):
+            for access in self._accesses(scope, name):
+                if not _inside(access.node, statement.body, self.c):
+                    return True
         return False
 
     def _wrap_assignment(self, group: Group, binding: Binding, scope: FunctionScope) -> None:
@@ -699,7 +719,8 @@ class Planner:
         statements = list(block.body)
         index = statements.index(first)
         last = index
-        for access in self._accesses(scope, group.name):
+        uses = [x for n in (group.name, *sorted(group.cursors)) for x in self._accesses(scope, n)]
+        for access in uses:
             position = _statement_index(access.node, block, self.c)
             if position is None or position < index:
                 raise Refused(
