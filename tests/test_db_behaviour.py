@@ -66,7 +66,7 @@ def four_at_once(function: Callable[..., Coroutine[Any, Any, Any]], *args: Any) 
 
 # -- sqlite3 -> aiosqlite ---------------------------------------------------------------
 
-SQLITE = '''
+SQLITE = """
 import sqlite3
 
 
@@ -158,7 +158,7 @@ async def slow(path):
         ).fetchone()[0]
     finally:
         conn.close()
-'''
+"""
 
 SQLITE_CALLS: list[Call] = [
     ("setup", ()),
@@ -191,8 +191,10 @@ def test_sqlite_same_results_and_same_committed_rows(tmp_path: Path) -> None:
     assert dumps[0] == dumps[1]
     kinds = [r[0] for r in results[0]]
     # the duplicate, the failing transaction: both paths are exercised
-    assert kinds.count("raised") == 2 and results[0][4] == ("ok", "integrity: UNIQUE "
-        "constraint failed: items.name")
+    assert kinds.count("raised") == 2 and results[0][4] == (
+        "ok",
+        "integrity: UNIQUE constraint failed: items.name",
+    )
     assert not any("'never'" in line or "'lost'" in line for line in dumps[0])
     assert any("'lime'" in line for line in dumps[0])
 
@@ -219,7 +221,7 @@ def test_sqlite_query_no_longer_blocks_the_loop(tmp_path: Path) -> None:
 
 # -- psycopg2 -> psycopg 3 ------------------------------------------------------------------
 
-PSYCOPG = '''
+PSYCOPG = """
 import psycopg2
 import psycopg2.extras
 
@@ -315,7 +317,7 @@ async def slow(dsn):
     cur = conn.cursor()
     cur.execute("SELECT pg_sleep(0.3)")
     conn.close()
-'''
+"""
 
 PSYCOPG_CALLS: list[Call] = [
     ("setup", ()),
@@ -393,7 +395,7 @@ def test_psycopg_queries_run_concurrently(postgres_server: Postgres) -> None:
 
 # -- pymysql -> aiomysql ----------------------------------------------------------------------
 
-PYMYSQL = '''
+PYMYSQL = """
 import pymysql
 import pymysql.cursors
 
@@ -459,7 +461,7 @@ async def slow(host, port, db):
             return cur.fetchall()
     finally:
         conn.close()
-'''
+"""
 
 PYMYSQL_CALLS: list[Call] = [
     ("setup", ()),

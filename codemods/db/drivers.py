@@ -150,9 +150,12 @@ PSYCOPG2 = Driver(
                 "NotSupportedError",
             )
         },
-        "psycopg2.errors.*": "psycopg.errors.*",  # same SQLSTATE class names
-        "psycopg2.extensions.QueryCanceledError": "psycopg.errors.QueryCanceled",
-        "psycopg2.extensions.TransactionRollbackError": "psycopg.errors.TransactionRollback",
+        **{
+            f"psycopg2.{module}.{name}Error": f"psycopg.errors.{name}"
+            for module in ("errors", "extensions")
+            for name in ("QueryCanceled", "TransactionRollback")
+        },
+        "psycopg2.errors.*": "psycopg.errors.*",  # the same SQLSTATE class names
     },
     execute_result_differs=True,
     unsupported={
