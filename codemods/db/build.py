@@ -7,9 +7,13 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 
 from codemods.files.build import dotted, with_commas
+from codemods.requests.build import LINE_LENGTH, code, explode
 
 __all__ = [
+    "LINE_LENGTH",
     "assignment",
+    "code",
+    "explode",
     "commit_at_end",
     "dotted",
     "keyword",

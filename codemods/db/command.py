@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodContext
+from libcst.metadata import PositionProvider
 
 from codemods.core.base import AsyncCodemod
 from codemods.db import actions as a
@@ -61,6 +62,7 @@ class DbCommand(AsyncCodemod):
         action = self._plan.actions.get(original_node)
         if isinstance(action, a.Connect):
             new = self._connect(action.driver, original_node, updated_node)
+            new = self._fitted(original_node, new, action.awaited)
             result: cst.BaseExpression = new
             if action.awaited:
                 result = self.awaited(original_node, new)
@@ -107,6 +109,18 @@ class DbCommand(AsyncCodemod):
         return call.with_changes(
             func=build.dotted(driver.async_connect), args=build.with_commas(args)
         )
+
+    def _fitted(self, original: cst.Call, new: cst.Call, awaited: bool) -> cst.Call:
+        """``new`` one argument per line when its line would grow past the line length
+        (as black would write it); a call already written on several lines is kept."""
+        if "\n" in build.code(original) or not new.args:
+            return new
+        width = self.get_metadata(PositionProvider, original).start.column
+        width += len(build.code(new)) + (len("await ") if awaited else 0)
+        item = self.parent_of(original)
+        if isinstance(item, cst.WithItem) and item.asname is not None:
+            width += len("async ") + len(build.code(item.asname)) + len(" :")
+        return new if width <= build.LINE_LENGTH else build.explode(new)
 
     def _cursor_args(self, driver: Driver, original: cst.Call, call: cst.Call) -> list[cst.Arg]:
         args = []
