@@ -6,13 +6,12 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
-from codemods.files.build import dotted, with_commas
-from codemods.requests.build import LINE_LENGTH, code, explode
+from codemods.core.build import LINE_LENGTH, code_of, dotted, explode, with_commas
 
 __all__ = [
     "LINE_LENGTH",
     "assignment",
-    "code",
+    "code_of",
     "explode",
     "commit_at_end",
     "dotted",

@@ -27,10 +27,7 @@ class DbCommand(AsyncCodemod):
     """Migrate sqlite3, psycopg2 and pymysql connections used only inside a coroutine to
     aiosqlite, psycopg 3 and aiomysql."""
 
-    NAME = SPEC.name
-    DESCRIPTION = SPEC.description
-    CODES = SPEC.summaries
-    RUFF_CODES = SPEC.ruff_codes  # type: ignore[assignment]
+    SPEC = SPEC
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
@@ -113,13 +110,13 @@ class DbCommand(AsyncCodemod):
     def _fitted(self, original: cst.Call, new: cst.Call, awaited: bool) -> cst.Call:
         """``new`` one argument per line when its line would grow past the line length
         (as black would write it); a call already written on several lines is kept."""
-        if "\n" in build.code(original) or not new.args:
+        if "\n" in build.code_of(original) or not new.args:
             return new
         width = self.get_metadata(PositionProvider, original).start.column
-        width += len(build.code(new)) + (len("await ") if awaited else 0)
+        width += len(build.code_of(new)) + (len("await ") if awaited else 0)
         item = self.parent_of(original)
         if isinstance(item, cst.WithItem) and item.asname is not None:
-            width += len("async ") + len(build.code(item.asname)) + len(" :")
+            width += len("async ") + len(build.code_of(item.asname)) + len(" :")
         return new if width <= build.LINE_LENGTH else build.explode(new)
 
     def _cursor_args(self, driver: Driver, original: cst.Call, call: cst.Call) -> list[cst.Arg]:
