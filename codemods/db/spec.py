@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from codemods.core.spec import Code, CodemodSpec, Example, Severity, Targets
 from codemods.db.drivers import CONNECTS
+
+
+def _code(
+    code: str, severity: Severity, summary: str, why: str, example: Example | None = None
+) -> Code:
+    """A code whose explanation is ``why`` wrapped at 88 columns, then how to silence it."""
+    silence = f"Silence it on one line with `# async-migrate: ignore[{code}]` or `# noqa: {code}`."
+    explanation = textwrap.fill(why, 88) + "\n\n" + textwrap.fill(silence, 88)
+    return Code(code, severity, summary, explanation, example)
+
 
 _KEEP = (
     "A connection is migrated only when every use of it and of its cursors is in the "
@@ -16,7 +28,7 @@ SPEC = CodemodSpec(
     description="sqlite3 / psycopg2 / pymysql in a coroutine -> aiosqlite / psycopg 3 / aiomysql",
     command="codemods.db.command:DbCommand",
     codes=(
-        Code(
+        _code(
             "AM701",
             Severity.REWRITE,
             "sqlite3 connection rewritten to aiosqlite (connect, calls awaited, "
@@ -48,7 +60,7 @@ SPEC = CodemodSpec(
                 "        await conn.close()\n",
             ),
         ),
-        Code(
+        _code(
             "AM702",
             Severity.REWRITE,
             "psycopg2 connection rewritten to psycopg 3's AsyncConnection, with client-side "
@@ -66,7 +78,7 @@ SPEC = CodemodSpec(
             "psycopg.X`. Some types load differently (bytea as bytes, uuid as UUID, inet as "
             "ipaddress objects): see docs/databases.md.",
         ),
-        Code(
+        _code(
             "AM703",
             Severity.REWRITE,
             "pymysql connection rewritten to aiomysql (database= as db=, cursors and "
@@ -79,7 +91,7 @@ SPEC = CodemodSpec(
             "drops the socket). The exception classes are pymysql's own, and autocommit is "
             "off by default in both.",
         ),
-        Code(
+        _code(
             "AM710",
             Severity.FINDING,
             "connection or cursor escapes the coroutine (returned, stored, passed on, used "
@@ -87,7 +99,7 @@ SPEC = CodemodSpec(
             "Callers, other functions and nested functions would go on using the object "
             "synchronously, and the async driver's methods return awaitables. " + _KEEP,
         ),
-        Code(
+        _code(
             "AM711",
             Severity.FINDING,
             "connection or cursor used in a way the codemod does not model (a method or "
@@ -96,15 +108,15 @@ SPEC = CodemodSpec(
             "or callproc; aiosqlite cannot set isolation_level from the event loop's "
             "thread; ...). " + _KEEP,
         ),
-        Code(
+        _code(
             "AM712",
             Severity.FINDING,
-            "connect arguments that cannot be carried over (unknown keyword, *args/**kwargs, "
+            "connect arguments that cannot be carried over (unknown keyword, `*args`/`**kwargs`, "
             "custom connection or cursor classes)",
             "The async driver must receive the same settings: a keyword it does not take "
             "would raise TypeError, and `**kwargs` cannot be checked. " + _KEEP,
         ),
-        Code(
+        _code(
             "AM713",
             Severity.FINDING,
             "psycopg2 query psycopg 3 would run differently (`IN %s` with a tuple, several "
@@ -114,7 +126,7 @@ SPEC = CodemodSpec(
             "one execute its cursor holds the first statement's result where psycopg2's "
             "held the last one's. " + _KEEP,
         ),
-        Code(
+        _code(
             "AM714",
             Severity.FINDING,
             "commit, rollback or close cannot be placed faithfully (a transaction block left "
@@ -125,14 +137,14 @@ SPEC = CodemodSpec(
             "original never closes is closed after its last use, which must be in the "
             "block that opens it. " + _KEEP,
         ),
-        Code(
+        _code(
             "AM715",
             Severity.FINDING,
             "connection or cursor name also bound to something else (or global, nonlocal)",
             "The codemod follows a connection by its name; a name that may also hold "
             "something else cannot be migrated. " + _KEEP,
         ),
-        Code(
+        _code(
             "AM716",
             Severity.FINDING,
             "except clause or exception attribute with no faithful twin in the async driver",
@@ -141,14 +153,14 @@ SPEC = CodemodSpec(
             "also guards an unmigrated psycopg2 connection, or `e.pgerror` (absent in "
             "psycopg 3) is refused. " + _KEEP,
         ),
-        Code(
+        _code(
             "AM717",
             Severity.FINDING,
             "a name the rewrite needs (aiosqlite, psycopg, aiomysql, dict_row) is bound to "
             "something else",
             "The rewrite refers to the async driver's module by its name. " + _KEEP,
         ),
-        Code(
+        _code(
             "AM718",
             Severity.FINDING,
             "connection left unchanged because one of its uses runs under a thread lock or "
@@ -157,7 +169,7 @@ SPEC = CodemodSpec(
             "(a deadlock when another coroutine waits for it); a connection is migrated "
             "whole, so one silenced use keeps all of it. " + _KEEP,
         ),
-        Code(
+        _code(
             "AM719",
             Severity.FINDING,
             "connect call the codemod cannot follow (not bound to a name, in a generator "
