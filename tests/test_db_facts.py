@@ -233,8 +233,14 @@ def test_psycopg2_with_is_a_transaction_psycopg_async_with_closes(
                 await other.execute("INSERT INTO fact_with VALUES (4, 'd')")
                 await other.execute("SELECT * FROM missing")
 
+    async def returned() -> int:
+        async with await _async(dsn) as aconn:
+            await aconn.execute("INSERT INTO fact_with VALUES (5, 'e')")
+            return 5  # leaving by return commits too
+
     asyncio.run(run())
-    assert _pg_count(dsn, "fact_with") == 2  # 1 and 3; 2 and 4 rolled back
+    assert asyncio.run(returned()) == 5
+    assert _pg_count(dsn, "fact_with") == 3  # 1, 3 and 5; 2 and 4 rolled back
 
 
 QUERIES: list[tuple[str, Any]] = [
@@ -426,6 +432,30 @@ def test_psycopg_connect_arguments(postgres_server: Postgres) -> None:
     assert PSYCOPG2.keywords == {"dsn": "conninfo", "database": "dbname"}
 
 
+def test_types_psycopg_loads_the_same(postgres_server: Postgres) -> None:
+    query = (
+        "SELECT 1, 2::bigint, 'text', 1.5::numeric, 2.5::float8, true, NULL,"
+        " '2024-02-29'::date, '2024-02-29 12:30'::timestamp, '1 day 2 hours'::interval,"
+        " ARRAY[1, 2], '{\"a\": [1, null]}'::json, '{\"b\": 2}'::jsonb"
+    )
+    conn = psycopg2.connect(postgres_server.dsn)
+    cur = conn.cursor()
+    cur.execute(query)
+    expected = cur.fetchone()
+    conn.close()
+
+    async def run() -> Any:
+        aconn = await _async(postgres_server.dsn)
+        try:
+            return await (await aconn.cursor().execute(query)).fetchone()
+        finally:
+            await aconn.close()
+
+    row = asyncio.run(run())
+    assert row == expected
+    assert [type(v) for v in row] == [type(v) for v in expected]
+
+
 def test_types_psycopg_loads_differently(postgres_server: Postgres) -> None:
     """Not refused (the codemod cannot see column types): documented."""
     query = "SELECT '\\x6162'::bytea, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, '::1'::inet"
@@ -543,5 +573,12 @@ def test_with_closes_in_both(mariadb_server: MariaDB) -> None:
             pass
         return c
 
+    async def entered() -> Any:
+        conn = await aiomysql.connect(host=server.host, port=server.port, user=server.user)
+        async with conn:  # what 'with conn:' becomes
+            pass
+        return conn
+
     assert asyncio.run(run()).closed
+    assert asyncio.run(entered()).closed
     assert PYMYSQL.connection_renamed == {"close": "ensure_closed"}
