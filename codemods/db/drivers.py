@@ -244,8 +244,16 @@ PYMYSQL = Driver(
 
 DRIVERS: tuple[Driver, ...] = (SQLITE, PSYCOPG2, PYMYSQL)
 
+#: Drivers whose connections are reported, not migrated, with the reason.
+REPORTED: dict[str, str] = {
+    name: "MySQLdb (mysqlclient) is not migrated: it raises its own exception classes, "
+    "which aiomysql does not; move to aiomysql by hand (or to pymysql, then rerun)"
+    for name in ("MySQLdb.connect", "MySQLdb.Connect", "MySQLdb.Connection")
+}
+
 #: What the prefilter looks for: the connect functions, inside coroutines.
 CONNECTS: frozenset[str] = frozenset(name for d in DRIVERS for name in d.connects)
+PREFILTER: frozenset[str] = CONNECTS | frozenset(REPORTED)
 
 
 def async_exception(driver: Driver, name: str) -> str | None:

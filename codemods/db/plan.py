@@ -24,6 +24,7 @@ from codemods.db.drivers import (
     CONNECTS,
     DRIVERS,
     PSYCOPG2,
+    REPORTED,
     Driver,
     async_exception,
     is_driver_exception,
@@ -53,6 +54,7 @@ EXCEPTIONS = "AM716"
 NAMES = "AM717"
 HELD = "AM718"
 UNTRACKED = "AM719"
+REPORTED_CODE = "AM720"
 
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp)
@@ -151,6 +153,10 @@ class Planner:
     def _connect_calls(self) -> Iterator[tuple[cst.Call, Driver]]:
         for node in _own_nodes(self.function.body):
             if not isinstance(node, cst.Call):
+                continue
+            reported = self.c.resolves_to(node.func, REPORTED)
+            if reported is not None:
+                self.plan.refusals.append((node, REPORTED_CODE, REPORTED[reported]))
                 continue
             name = self.c.resolves_to(node.func, CONNECTS)
             if name is None:

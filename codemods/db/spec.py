@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from codemods.core.spec import Code, CodemodSpec, Example, Severity, Targets
-from codemods.db.drivers import CONNECTS
+from codemods.db.drivers import PREFILTER
 
 
 def _code(
@@ -177,9 +177,19 @@ SPEC = CodemodSpec(
             "Bind the connection with `conn = ...connect(...)` or `with ...connect(...) as "
             "conn:` in the coroutine so that each use can be migrated.",
         ),
+        _code(
+            "AM720",
+            Severity.FINDING,
+            "MySQLdb (mysqlclient) connection in a coroutine: blocks, not migrated",
+            "MySQLdb blocks the event loop on every query. It is not migrated to aiomysql: "
+            "MySQLdb raises its own exception classes (aiomysql raises pymysql's), so every "
+            "except clause would change meaning, and its behaviour is not checked by this "
+            "project's tests. Move the coroutine to aiomysql by hand, or to pymysql (whose "
+            "connections this codemod migrates) and rerun.",
+        ),
     ),
     targets=Targets(
         tokens=(b"sqlite3", b"psycopg2", b"pymysql", b"MySQLdb"),
-        names=CONNECTS,
+        names=PREFILTER,
     ),
 )
