@@ -134,6 +134,7 @@ async def pages(client):
         ),
     ),
     prescan="codemods.concurrency.prescan:may_apply",
+    interest="codemods.concurrency.prescan:interest",
     default=False,
     helpers=(HELPER, DICT_HELPER),
 )
