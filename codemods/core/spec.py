@@ -35,10 +35,15 @@ class Severity(enum.Enum):
 @dataclass(frozen=True)
 class Example:
     """A short module before and after the codemod; ``after`` is None when the codemod
-    must leave ``before`` unchanged (and report the code). Tests run every example."""
+    must leave ``before`` unchanged (and report the code). ``tests/test_examples.py``
+    runs the codemod on every ``before`` and compares."""
 
     before: str
     after: str | None = None
+    #: Keyword arguments for the codemod's command, when the example needs some:
+    #: ``{"offload": False}`` is ``--no-offload``, ``{"cpu_bound": ["crunch"]}`` is
+    #: ``--cpu-bound crunch``.
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
