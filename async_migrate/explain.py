@@ -37,7 +37,7 @@ def explain(code: str) -> str:
     lines += wrap(f"ruff / flake8-async equivalent: {equivalent}")
     lines += ["", declared.explanation or _generic(spec)]
     if declared.example is not None:
-        lines += ["", *_example(declared, declared.example)]
+        lines += ["", *_example(declared, declared.example, spec.name)]
     lines += ["", *_silence(declared), *_more(declared, spec)]
     return "\n".join(lines)
 
@@ -48,10 +48,9 @@ def _generic(spec: CodemodSpec) -> str:
     )
 
 
-def _example(code: Code, example: Example) -> list[str]:
-    lines = ["Example:"]
-    if example.options:
-        lines.append(f"  (run with {flags(example.options)})")
+def _example(code: Code, example: Example, name: str) -> list[str]:
+    command = " ".join(filter(None, ("async-migrate --select", name, flags(example.options))))
+    lines = ["Example:", f"  ({command})"]
     if example.after is None:
         lines.append(f"  left unchanged, reported as {code.code}:")
         lines += _indented(example.before)

@@ -62,6 +62,12 @@ def name_taken(names: str, several: bool = True) -> str:
 RENAME = "What to do: rename the other binding, then rerun."
 
 
+#: For a refusal the offload codemod (on by default, run last) takes over.
+OFFLOADED_INSTEAD = """In a default run the offload codemod, which runs last, then moves the
+call to a thread (AM601), so that it no longer blocks the loop; with --no-offload it stays
+as it is."""
+
+
 def offloading_off(family: str) -> tuple[str, ...]:
     """Why a blocking call of ``family`` (``"process"``) is reported under
     ``--no-offload``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from codemods.core.explanations import (
+    OFFLOADED_INSTEAD,
     RENAME,
     USE_A_LOOP,
     explained,
@@ -85,6 +86,7 @@ AM103 = Code(
         argument, a keyword, or not exactly one argument cannot be carried over faithfully
         (asyncio.sleep's second parameter is the result to return, not a duration).""",
         "What to do: rewrite the call by hand with one explicit, non-negative duration.",
+        OFFLOADED_INSTEAD,
     ),
     example=Example(
         before="""\
