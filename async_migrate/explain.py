@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from codemods.core.explanations import wrap
+from codemods.core.explanations import WIDTH, wrap
 from codemods.core.spec import Code, CodemodSpec, Example, Severity
 from codemods.registry import SPECS, codemod_of
 
@@ -30,7 +30,7 @@ def explain(code: str) -> str:
         raise UnknownCode(f"unknown code {code!r} (known: {known})")
     declared = spec.code(code)
     header = f"{code} ({spec.name} codemod): {declared.summary}"
-    lines = [header, "=" * len(header)]
+    lines = [header, "=" * min(len(header), WIDTH)]
     severity = declared.severity
     lines.append(f"Severity: {severity.value} ({SEVERITY_MEANING[severity]})")
     equivalent = ", ".join(declared.ruff) if declared.ruff else "none"
