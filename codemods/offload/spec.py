@@ -13,49 +13,126 @@ from codemods.core.catalogue import (
     SUBPROCESS,
     blocking_targets,
 )
-from codemods.core.spec import Code, CodemodSpec, Severity
+from codemods.core.explanations import explained, offloading_off
+from codemods.core.spec import Code, CodemodSpec, Example, Severity
+
+_WHY = """Why it blocks: input(), open() and file methods, os.path queries, requests and
+the other calls ruff's and flake8-async's blocking-call rules flag wait in the event
+loop's thread, and no other task runs meanwhile."""
+
+AM601 = Code(
+    "AM601",
+    Severity.REWRITE,
+    "a blocking call offloaded to a thread: await asyncio.to_thread(func, *args)",
+    ruff=(
+        "ASYNC210",
+        "ASYNC211",
+        "ASYNC212",
+        "ASYNC220",
+        "ASYNC221",
+        "ASYNC222",
+        "ASYNC230",
+        "ASYNC231",
+        "ASYNC232",
+        "ASYNC240",
+        "ASYNC250",
+        "ASYNC251",
+    ),
+    explanation=explained(
+        _WHY,
+        """What the rewrite does: a blocking call that no earlier codemod rewrote runs in
+        the loop's default thread pool, `await asyncio.to_thread(func, *args, **kwargs)`.
+        The callee and the arguments are evaluated in the coroutine in the same order as
+        before, and the call returns or raises the same. Calls already awaited are left
+        alone.""",
+        """Limits: changes the call makes to context variables stay in the thread's copy;
+        at most min(32, cores + 4) such calls run at once; on Ctrl-C, asyncio.run waits
+        for a call still running in a thread (input() waits for a line).""",
+    ),
+    example=Example(
+        before="""\
+async def ask(prompt):
+    answer = input(prompt)
+    return answer.strip()
+""",
+        after="""\
+import asyncio
+
+async def ask(prompt):
+    answer = await asyncio.to_thread(input, prompt)
+    return answer.strip()
+""",
+    ),
+)
+
+AM602 = Code(
+    "AM602",
+    Severity.FINDING,
+    "a blocking call left as is because offloading is off (--no-offload)",
+    explanation=explained(_WHY, *offloading_off("blocking")),
+    example=Example(
+        before="""\
+async def ask(prompt):
+    answer = input(prompt)
+    return answer.strip()
+""",
+        options={"offload": False},
+    ),
+)
+
+AM603 = Code(
+    "AM603",
+    Severity.FINDING,
+    "a blocking call on an object bound to its thread (sqlite3); use an async driver",
+    explanation=explained(
+        _WHY,
+        """Why it is refused: a sqlite3 connection, and its cursors, may only be used in
+        the thread that created it, and asyncio.to_thread may run each call in a
+        different thread of the pool, so the calls cannot be offloaded one by one.""",
+        """What to do: use an async driver (aiosqlite), or move all the work with the
+        connection into one sync function and run that with `await
+        asyncio.to_thread(...)`.""",
+    ),
+    example=Example(
+        before="""\
+import sqlite3
+
+
+async def count(db_path):
+    conn = sqlite3.connect(db_path)
+    return conn.execute("select count(*) from items").fetchone()[0]
+"""
+    ),
+)
+
+AM604 = Code(
+    "AM604",
+    Severity.FINDING,
+    "a blocking call that cannot be offloaded here (generator expression, asyncio "
+    "shadowed, a stream read later)",
+    explanation=explained(
+        _WHY,
+        """Why it is refused: the call is inside a generator expression in a coroutine,
+        or inside `with <thread lock>:` in a coroutine, or asyncio is bound to something
+        else there, or it is an httpx stream whose body is read later; or it is awaited by
+        mistake (`await open(p)`: it blocks, then the await raises TypeError).""",
+        """What to do: use a loop instead of the generator expression, move the call out
+        of the lock's block (or use an asyncio.Lock), rename the other binding, or drop
+        the stray await; then rerun.""",
+    ),
+    example=Example(
+        before="""\
+async def load(path):
+    return await open(path)
+"""
+    ),
+)
 
 SPEC = CodemodSpec(
     name="offload",
     description="a blocking call in a coroutine -> await asyncio.to_thread(func, *args)",
     command="codemods.offload.command:OffloadCommand",
-    codes=(
-        Code(
-            "AM601",
-            Severity.REWRITE,
-            "a blocking call offloaded to a thread: await asyncio.to_thread(func, *args)",
-            ruff=(
-                "ASYNC210",
-                "ASYNC211",
-                "ASYNC212",
-                "ASYNC220",
-                "ASYNC221",
-                "ASYNC222",
-                "ASYNC230",
-                "ASYNC231",
-                "ASYNC232",
-                "ASYNC240",
-                "ASYNC250",
-                "ASYNC251",
-            ),
-        ),
-        Code(
-            "AM602",
-            Severity.FINDING,
-            "a blocking call left as is because offloading is off (--no-offload)",
-        ),
-        Code(
-            "AM603",
-            Severity.FINDING,
-            "a blocking call on an object bound to its thread (sqlite3); use an async driver",
-        ),
-        Code(
-            "AM604",
-            Severity.FINDING,
-            "a blocking call that cannot be offloaded here (generator expression, asyncio "
-            "shadowed, a stream read later)",
-        ),
-    ),
+    codes=(AM601, AM602, AM603, AM604),
     offloads=True,
     # Calls the fallback handles can be spelled many ways (os.system, os.path, from os
     # import ..., file objects known from annotations): sound, if broad.
