@@ -22,7 +22,7 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 FORBIDDEN = ("SPEC", "issue 9", "/work/shared", "../shared")
 
 _FENCE = re.compile(r"^(```|~~~)")
-_VERIFIED = re.compile(r"<!-- verified: (.*?) -->")
+_VERIFIED = re.compile(r"^<!-- verified: (.*?) -->$", re.MULTILINE)
 _BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 _LINK = re.compile(r"(?<!\!)\[[^\]]*\]\(([^)\s]+)\)|<a [^>]*href=\"([^\"]+)\"")
 _ANCHOR = re.compile(r"<a [^>]*(?:id|name)=\"([^\"]+)\"")
