@@ -58,7 +58,8 @@ class Code:
     #: what to do instead. Plain text, wrapped at 88 columns.
     explanation: str = ""
     example: Example | None = None
-    #: ruff / flake8-async codes meaning the same: ``# noqa: ASYNC251`` silences this one.
+    #: ruff / flake8-async codes meaning the same; a noqa comment with one (ASYNC251)
+    #: silences this code too.
     ruff: tuple[str, ...] = ()
 
 
