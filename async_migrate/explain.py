@@ -12,7 +12,7 @@ from codemods.registry import SPECS, codemod_of
 #: What each severity means, for ``--explain`` and the docs' codes table.
 SEVERITY_MEANING = {
     Severity.REWRITE: "the tool rewrites the call; nothing is left to do",
-    Severity.FINDING: "left unchanged for manual work; --check fails while one is left",
+    Severity.FINDING: "left for manual work; --check fails while one is left",
     Severity.HINT: "a suggestion, never rewritten: check the code before acting on it",
 }
 
