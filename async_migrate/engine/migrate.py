@@ -91,6 +91,7 @@ def migrate_source(
     if select or ignore:
         names = set(choose(select, ignore))
         chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
+    options = _prepared(data, filename, chosen, options)
     active = _active(data, chosen, options)
     if not active:
         return Migration(data, False)
@@ -227,6 +228,23 @@ def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -
             classes[codemod.NAME] = codemod
     needed = set(needing_libcst(data, targets)) | prescanned
     return [classes[name] or CODEMODS[name].load() for name in classes if name in needed]
+
+
+def _prepared(
+    data: bytes, filename: str, chosen: Sequence[Codemod], options: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``options``, with what registered codemods derive from the module itself."""
+    if not has_coroutine(data):
+        return options
+    out = dict(options)
+    for codemod in chosen:
+        name = codemod if isinstance(codemod, str) else getattr(codemod, "NAME", "")
+        spec = CODEMODS.get(name)
+        if spec is None or (not isinstance(codemod, str) and spec.load() is not codemod):
+            continue  # unregistered: nothing to prepare
+        if spec.prepare is not None:
+            out[spec.name] = spec.prepared(data, filename, options.get(spec.name, {}))
+    return out
 
 
 def _merge(earlier: list[Finding], later: list[Finding]) -> list[Finding]:
