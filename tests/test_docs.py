@@ -14,6 +14,7 @@ import pytest
 
 from async_migrate import migrate_source
 from async_migrate.docs import CODES_PAGE, REGENERATE, codes_markdown
+from async_migrate.runner.config import load
 from codemods.registry import CODEMODS
 from tests.conftest import run_cli
 
@@ -120,6 +121,23 @@ def test_verified_example(example: tuple[str, str, str, str]) -> None:
     names, options = _run_flags(flags)
     result = migrate_source(before, names, options=options)
     assert result.code.decode("utf-8") == after, where
+
+
+def _toml_blocks() -> list[tuple[str, str]]:
+    out = []
+    for page in PAGES:
+        for block in re.findall(r"```toml\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL):
+            out.append((_rel(page), block))
+    return out
+
+
+@pytest.mark.parametrize("block", _toml_blocks(), ids=lambda b: b[0])
+def test_configuration_examples_load(block: tuple[str, str], tmp_path: Path) -> None:
+    """Every ``[tool.async-migrate]`` example in the docs is a configuration the tool
+    accepts."""
+    (tmp_path / "pyproject.toml").write_text(block[1], encoding="utf-8")
+    config = load(str(tmp_path / "pyproject.toml"))
+    assert config.select or config.exclude or config.options, block[0]
 
 
 # --- links -----------------------------------------------------------------------
