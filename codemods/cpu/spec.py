@@ -277,6 +277,7 @@ SPEC = CodemodSpec(
     codes=(AM401, AM402, AM403, AM404, AM405, AM406, AM407, AM408),
     helpers=("_process_pool(_\\d+)?", "_PROCESS_POOL(_\\d+)?"),
     prescan="codemods.cpu.prescan:may_apply",
+    interest="codemods.cpu.prescan:interest",
     options=(
         Option(
             "cpu_bound",

@@ -146,6 +146,7 @@ SPEC = CodemodSpec(
     codes=(AM651, AM652, AM653, AM654),
     # Decided by the project index: the runner gives each module its sites.
     prescan="codemods.helpers.prescan:may_apply",
+    interest="codemods.helpers.prescan:interest",
     prepare="codemods.helpers.prescan:with_sites",
     offloads=True,
 )

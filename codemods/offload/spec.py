@@ -8,9 +8,12 @@ from codemods.core.catalogue import (
     FILES,
     HTTP,
     INPUT,
+    NETWORK,
+    REDIS,
     REQUESTS,
     SLEEP,
     SUBPROCESS,
+    THREADS,
     blocking_targets,
 )
 from codemods.core.explanations import explained, offloading_off
@@ -83,14 +86,19 @@ async def ask(prompt):
 AM603 = Code(
     "AM603",
     Severity.FINDING,
-    "a blocking call on an object bound to its thread (sqlite3); use an async driver",
+    "a blocking call on an object bound to its thread or unsafe to hand to another "
+    "(sqlite3, SQLAlchemy, RLock.acquire, boto3 resources and sessions); use the "
+    "async library named",
     explanation=explained(
         _WHY,
-        """Why it is refused: a sqlite3 connection, and its cursors, may only be used in
-        the thread that created it, and asyncio.to_thread may run each call in a
-        different thread of the pool, so the calls cannot be offloaded one by one.""",
-        """What to do: use an async driver (aiosqlite), or move all the work with the
-        connection into one sync function and run that with `await
+        """Why it is refused: the object may only be used in the thread that made it, or is
+        not safe to hand from one thread to another, and asyncio.to_thread may run each
+        call in a different thread of the pool: a sqlite3 connection and its cursors,
+        SQLAlchemy sessions, connections and engines, boto3 resources and sessions; and
+        RLock.acquire, whose lock belongs to the thread that took it.""",
+        """What to do: use what the message names (aiosqlite, sqlalchemy.ext.asyncio, a
+        boto3 client whose calls can be offloaded, asyncio.Lock), or move all the work with
+        the object into one sync function and run that with `await
         asyncio.to_thread(...)`.""",
     ),
     example=Example(
@@ -128,16 +136,46 @@ async def load(path):
     ),
 )
 
+AM605 = Code(
+    "AM605",
+    Severity.FINDING,
+    "a blocking call that offloading would not fix (a cursor or generator read "
+    "later, a blocking socket, a redis-py lock or pub/sub, a with block whose exit "
+    "blocks): use the async API named",
+    explanation=explained(
+        _WHY,
+        """Why it is refused: offloading one call moves only that call to a thread. A
+        pymongo cursor, an FTP listing generator or redis-py's scan_iter do their I/O
+        later, while the coroutine iterates them; smtplib's and ftplib's `with` blocks
+        send QUIT when left; a blocking socket is better replaced by asyncio's
+        streams.""",
+        """What to do: use the async form the message names (pymongo's AsyncMongoClient,
+        redis.asyncio, asyncio.open_connection, ...), or move the whole loop or block into
+        one sync function run with `await asyncio.to_thread(...)`.""",
+    ),
+    example=Example(
+        before="""\
+import socket
+
+
+async def ping(host, port):
+    sock = socket.create_connection((host, port), timeout=5)
+    sock.sendall(b"PING\\r\\n")
+    return sock.recv(64)
+"""
+    ),
+)
+
 SPEC = CodemodSpec(
     name="offload",
     description="a blocking call in a coroutine -> await asyncio.to_thread(func, *args)",
     command="codemods.offload.command:OffloadCommand",
-    codes=(AM601, AM602, AM603, AM604),
+    codes=(AM601, AM602, AM603, AM604, AM605),
     offloads=True,
     # Calls the fallback handles can be spelled many ways (os.system, os.path, from os
     # import ..., file objects known from annotations): sound, if broad.
     targets=blocking_targets(
-        {REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE},
+        {REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE, REDIS, NETWORK, THREADS},
         (
             b"open",
             b"input",
@@ -153,6 +191,19 @@ SPEC = CodemodSpec(
             b"Buffered",
             b"Client",
             b"Pool",
+            # network clients and waits on other threads (the catalogue's kinds)
+            b"redis",
+            b"mongo",
+            b"smtplib",
+            b"ftplib",
+            b"http",
+            b"boto3",
+            b"paramiko",
+            b"socket",
+            b"threading",
+            b"queue",
+            b"concurrent",
+            b"sqlalchemy",
         ),
     ),
 )
