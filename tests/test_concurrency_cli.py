@@ -1,7 +1,7 @@
 """The opt-in ``concurrency`` codemod through the real command: off by default, enabled by
 ``--extend-select`` / ``extend-select`` or run alone with ``--select``, its limit as a flag
 and a configuration key, its hints under ``--check``, ``--list-codemods``, ``--explain``
-and interactive review; and its declared example."""
+and interactive review; its helpers in CRLF modules."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 
 from async_migrate import migrate_source
 from async_migrate.runner.config import ConfigError, load
-from codemods.concurrency.spec import SPEC
 from codemods.registry import UnknownCodemod, choose
 from tests.conftest import run_cli
 
@@ -187,18 +186,6 @@ def test_interactive_review_shows_the_helper_and_the_loop(tmp_path: Path) -> Non
     assert "+async def _await_all(calls, limit=None):" in shown
     assert "-    for item_id in ids:" in shown and "+" + LOOP.decode() in shown
     assert LOOP in app.read_bytes()
-
-
-def test_the_declared_example_is_what_the_codemod_writes() -> None:
-    for code in SPEC.codes:
-        if code.example is None:
-            continue
-        result = migrate_source(code.example.before, ["concurrency"])
-        if code.example.after is None:
-            assert not result.changed and {f.code for f in result.left} == {code.code}
-        else:
-            assert result.code.decode() == code.example.after
-            assert {f.code for f in result.rewrites} == {code.code}
 
 
 def test_configuration_reads_extend_select(tmp_path: Path) -> None:

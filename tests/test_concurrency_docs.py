@@ -1,4 +1,4 @@
-"""docs/concurrency.md says what the codemod does: each ``# before`` example, migrated,
+"""docs/codemods/concurrency.md says what the codemod does: each ``# before`` example, migrated,
 gives the ``# after`` example that follows it (helpers and the added import aside), and
 the helper shown is the one the codemod writes."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from async_migrate import migrate_source
 from codemods.concurrency.helpers import DICT_HELPER_SOURCE, HELPER_SOURCE
 
-DOC = Path(__file__).parent.parent / "docs" / "concurrency.md"
+DOC = Path(__file__).parent.parent / "docs" / "codemods" / "concurrency.md"
 _BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 

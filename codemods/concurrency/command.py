@@ -2,7 +2,7 @@
 
 A ``for`` loop in a coroutine whose every iteration awaits one call, or a list or dict
 comprehension of awaited calls, becomes one ``await _await_all([...])`` when the codemod
-can prove the iterations independent (see ``docs/concurrency.md`` for the exact rules);
+can prove the iterations independent (see ``docs/codemods/concurrency.md`` for the exact rules);
 other loops that await in each iteration are reported, with the reason, as hints.
 """
 
