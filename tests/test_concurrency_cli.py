@@ -51,6 +51,8 @@ def test_default_runs_do_not_touch_loops(tmp_path: Path) -> None:
     assert b"for item_id in ids:" in migrated and b"_await_all" not in migrated
     assert b"AM8" not in done.stderr
     assert migrate_source(APP).findings == migrate_source(APP, select=["sleep"]).findings
+    extended = migrate_source(APP, extend_select=["concurrency"])
+    assert {f.code for f in extended.rewrites} == {"AM101", "AM801"} and LOOP in extended.code
 
 
 def test_extend_select_runs_it_with_the_default_codemods(tmp_path: Path) -> None:
