@@ -210,6 +210,15 @@ def test_helpers_take_the_modules_line_endings() -> None:
     again = migrate_source(more, ["concurrency"])
     assert [f.code for f in again.findings] == ["AM801"]
     assert again.code.count(b"async def _await_all(") == 1
+    split = (
+        b"async def f(client, ids):\r\n    out = []\r\n    for i in ids:\r\n"
+        b"        out.append(\r\n            await client.get_json(\r\n"
+        b'                f"/items/{i}",  # path\r\n                params={"lang": "en"},\r\n'
+        b"            )\r\n        )\r\n    return out\r\n"
+    )
+    migrated = migrate_source(split, ["concurrency"]).code
+    assert b"            for i in ids\r\n" in migrated
+    assert b"\n" not in migrated.replace(b"\r\n", b"")
     process = b"import os\r\n\r\n\r\nasync def f():\r\n    return os.system('true')\r\n"
     migrated = migrate_source(process, ["subprocess"]).code
     assert b"_os_system" in migrated and b"\n" not in migrated.replace(b"\r\n", b"")

@@ -53,6 +53,14 @@ LINE_LENGTH = 88
 _Comprehension = cst.ListComp | cst.DictComp
 #: Line breaks as Python counts them (a form feed is none).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BARE_LF = re.compile(r"(?<!\r)\n")
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """An independent loop left as it is: a name the rewrite needs is taken (AM803)."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -109,12 +117,7 @@ class ConcurrencyCommand(AsyncCodemod):
     def visit_For(self, node: cst.For) -> None:
         if not self.in_coroutine() or self.suppressed(node, "AM801"):
             return
-        verdict = self._for_verdict(node)
-        if isinstance(verdict, _Plan):
-            self._accept(node, verdict)
-        elif verdict is not None:
-            code = "AM803" if verdict.startswith("the name") else "AM802"
-            self.report(node, code, f"loop left sequential: {verdict}")
+        self._judge(node, self._for_verdict(node), "loop")
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
@@ -129,10 +132,19 @@ class ConcurrencyCommand(AsyncCodemod):
                 continue
             if plan.creation is not None:
                 body.pop()  # the statement creating the list: the rewrite assigns it
-            body.append(self._rewritten_loop(original, updated, plan, original_node))
+            body.append(self._rewritten_loop(original, updated, plan))
         return updated_node.with_changes(body=body)
 
-    def _for_verdict(self, loop: cst.For) -> _Plan | str | None:
+    def _judge(self, node: cst.CSTNode, verdict: _Plan | _Taken | str | None, what: str) -> None:
+        """Rewrite ``node`` later (a plan), or report why it stays sequential."""
+        if isinstance(verdict, _Plan):
+            self._accept(node, verdict)
+        elif isinstance(verdict, _Taken):
+            self.report(node, "AM803", f"{what} left sequential: {verdict.reason}")
+        elif verdict is not None:
+            self.report(node, "AM802", f"{what} left sequential: {verdict}")
+
+    def _for_verdict(self, loop: cst.For) -> _Plan | _Taken | str | None:
         """The plan for rewriting ``loop``, why it stays sequential, or None when it awaits
         nothing of its own (there is nothing to say about it)."""
         if not suspensions(loop_parts(loop)):
@@ -171,13 +183,11 @@ class ConcurrencyCommand(AsyncCodemod):
                 return reason
             if shape.key is not None and shape.key.value not in fresh:
                 return f"the key {shape.key.value!r} is not a loop variable"
-        reason = self._scope_problem(loop, targets, shape)
+        reason = self._scope_problem(loop, targets)
         if reason is not None:
             return reason
-        reason = self._names_taken(loop, DICT_HELPER if shape.kind == "dict" else HELPER)
-        if reason is not None:
-            return reason
-        return _Plan(shape, creation)
+        taken = self._names_taken(loop, DICT_HELPER if shape.kind == "dict" else HELPER)
+        return _Plan(shape, creation) if taken is None else _Taken(taken)
 
     def _sleeps(self, node: cst.CSTNode) -> bool:
         return any(
@@ -254,7 +264,7 @@ class ConcurrencyCommand(AsyncCodemod):
                     )
         return None
 
-    def _scope_problem(self, loop: cst.For, targets: list[cst.Name], shape: Shape) -> str | None:
+    def _scope_problem(self, loop: cst.For, targets: list[cst.Name]) -> str | None:
         """The loop variables must be local, and not read after the loop: the
         comprehension the rewrite makes does not leave them bound."""
         for target in targets:
@@ -318,14 +328,9 @@ class ConcurrencyCommand(AsyncCodemod):
     def _visit_comprehension(self, node: _Comprehension) -> None:
         if not self.in_coroutine() or self.suppressed(node, "AM801"):
             return
-        verdict = self._comprehension_verdict(node)
-        if isinstance(verdict, _Plan):
-            self._accept(node, verdict)
-        elif verdict is not None:
-            code = "AM803" if verdict.startswith("the name") else "AM802"
-            self.report(node, code, f"comprehension left sequential: {verdict}")
+        self._judge(node, self._comprehension_verdict(node), "comprehension")
 
-    def _comprehension_verdict(self, node: _Comprehension) -> _Plan | str | None:
+    def _comprehension_verdict(self, node: _Comprehension) -> _Plan | _Taken | str | None:
         count = len(suspensions(loop_parts(node)))
         if not count:
             return None
@@ -355,10 +360,8 @@ class ConcurrencyCommand(AsyncCodemod):
         if reason is not None:
             return reason
         kind = "dict" if isinstance(node, cst.DictComp) else "list"
-        reason = self._names_taken(node, DICT_HELPER if kind == "dict" else HELPER)
-        if reason is not None:
-            return reason
-        return _Plan(Shape(kind, call))
+        taken = self._names_taken(node, DICT_HELPER if kind == "dict" else HELPER)
+        return _Plan(Shape(kind, call)) if taken is None else _Taken(taken)
 
     def leave_ListComp(
         self, original_node: cst.ListComp, updated_node: cst.ListComp
@@ -417,20 +420,19 @@ class ConcurrencyCommand(AsyncCodemod):
     # -- the rewritten loop -------------------------------------------------------
 
     def _rewritten_loop(
-        self, original: cst.For, updated: cst.For, plan: _Plan, block: cst.IndentedBlock
+        self, original: cst.For, updated: cst.For, plan: _Plan
     ) -> cst.SimpleStatementLine:
         """``out = await _await_all([f(x) for x in xs])`` in place of the list's creation
         and the loop; the comments of both go on lines above it."""
         module = self._module
-        newline = module.default_newline
         unit = updated.body.indent if isinstance(updated.body, cst.IndentedBlock) else None
         unit = unit or module.default_indent
         first = self._lines[self.get_metadata(PositionProvider, original).start.line - 1]
         indent = first[: len(first) - len(first.lstrip(" \t"))]
 
         shape = plan.shape
-        # Nodes print their continuation lines relative to their block, and the block
-        # the statement goes in adds its own indentation to them when printed.
+        # Nodes print their continuation lines relative to their block (and with "\n"),
+        # and the block the statement goes in adds its own indentation to them.
         call = code_of(shape.call)
         element = f"({shape.key.value}, {call})" if shape.key is not None else call
         target = code_of(original.target)
@@ -446,21 +448,23 @@ class ConcurrencyCommand(AsyncCodemod):
         if "\n" in text or len(indent) + len(text) > LINE_LENGTH:
             inner = f"{comprehension}{limit}"
             if "\n" not in inner and len(indent + unit) + len(inner) <= LINE_LENGTH:
-                text = f"{head}{newline}{unit}{inner}{newline})"
+                text = f"{head}\n{unit}{inner}\n)"
             else:
                 deeper = unit + unit
                 if not _multiline_string(shape.call):
-                    element = element.replace(newline, newline + unit)  # was in the body
+                    element = element.replace("\n", "\n" + unit)  # was in the body
                 if not _multiline_string(original.iter):
-                    iterable = iterable.replace(newline, newline + deeper)
+                    iterable = iterable.replace("\n", "\n" + deeper)
                 text = (
-                    f"{head}{newline}{unit}[{newline}{deeper}{element}{newline}"
-                    f"{deeper}for {target} in {iterable}{newline}{unit}]"
+                    f"{head}\n{unit}[\n{deeper}{element}\n"
+                    f"{deeper}for {target} in {iterable}\n{unit}]"
                 )
                 if self.limit is not None:
-                    text += f",{newline}{unit}limit={self.limit},"
-                text += f"{newline})"
-        statement = cst.parse_statement(text + newline, config=module.config_for_parsing)
+                    text += f",\n{unit}limit={self.limit},"
+                text += "\n)"
+        # In the module's line endings (those inside a string spanning lines already are).
+        text = _BARE_LF.sub(module.default_newline, text + "\n")
+        statement = cst.parse_statement(text, config=module.config_for_parsing)
         assert isinstance(statement, cst.SimpleStatementLine)
         return statement.with_changes(leading_lines=self._leading_lines(original, plan))
 
