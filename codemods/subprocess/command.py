@@ -10,9 +10,11 @@ from __future__ import annotations
 import libcst as cst
 from libcst.codemod import CodemodContext
 
+from codemods.core.blocking import Blocking
 from codemods.core.catalogue import POPEN, SUBPROCESS
 from codemods.core.insert import defined_helpers, insert_helpers, parse_helper
-from codemods.core.offloading import Blocking, OffloadingCodemod, kind_of
+from codemods.core.kinds import kind_of
+from codemods.core.offloading import OffloadingCodemod
 from codemods.subprocess.spec import SPEC
 
 RUN_HELPER = "_subprocess_run"

@@ -1,0 +1,152 @@
+"""What blocks the event loop: the calls ruff's and flake8-async's blocking-call rules
+(ASYNC210-251) flag, and the methods that block on objects of a known kind (a file, an
+httpx client, a sqlite3 connection, ...). :func:`classify` is a planner: it looks at one
+call through :class:`~codemods.core.lookups.Lookups` and says what it found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from codemods.core.catalogue import (
+    _HTTP_VERBS,
+    DATABASE,
+    FILE,
+    FILES,
+    FUNCTIONS,
+    HTTP,
+    HTTPX_CLIENT,
+    POPEN,
+    SQLITE,
+    SUBPROCESS,
+    URL_RESPONSE,
+    URLLIB3_POOL,
+)
+from codemods.core.kinds import kind_of
+from codemods.core.lookups import Lookups
+
+_KIND_FAMILY = {
+    FILE: FILES,
+    HTTPX_CLIENT: HTTP,
+    URLLIB3_POOL: HTTP,
+    URL_RESPONSE: HTTP,
+    SQLITE: DATABASE,
+    POPEN: SUBPROCESS,
+}
+# Methods that do not block, per kind; every other method call on such an object is
+# treated as blocking (as flake8-async does for files and urllib3 pools).
+_CHEAP_METHODS = {
+    FILE: frozenset({"fileno", "detach"}),
+    URLLIB3_POOL: frozenset(
+        {
+            "connection_from_host",
+            "connection_from_url",
+            "connection_from_context",
+            "connection_from_pool_key",
+        }
+    ),
+}
+# For the other kinds, only these methods block.
+_BLOCKING_METHODS = {
+    HTTPX_CLIENT: frozenset({*_HTTP_VERBS, "send", "close", "stream"}),
+    SQLITE: frozenset(
+        {
+            "execute",
+            "executemany",
+            "executescript",
+            "commit",
+            "rollback",
+            "close",
+            "backup",
+            "fetchone",
+            "fetchmany",
+            "fetchall",
+            "iterdump",
+        }
+    ),
+    POPEN: frozenset({"wait", "communicate"}),
+    URL_RESPONSE: frozenset({"read", "read1", "readline", "readlines", "readinto", "peek"}),
+}
+# (kind, method) pairs that offloading would not make non-blocking.
+_NOT_OFFLOADABLE = {
+    (HTTPX_CLIENT, "stream"): "the response is read in the with block that follows",
+}
+# Functions that offloading would not make non-blocking.
+_FUNCTIONS_NOT_OFFLOADABLE = {
+    "httpx.stream": "the response is read in the with block that follows",
+    "httpx2.stream": "the response is read in the with block that follows",
+}
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """One recognised blocking call."""
+
+    family: str
+    name: str  # what users see: "subprocess.run", "f.read"
+    kind: str | None = None  # the receiver's kind, for a method call
+    thread_bound: bool = False
+    not_offloadable: str = ""  # why offloading would not help, or ""
+
+
+def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
+    """The blocking call ``call`` (a node of the original tree) is, or None."""
+    for name in sorted(lookups.call_names(call.func)):
+        family = FUNCTIONS.get(name)
+        if family is None:
+            continue
+        if _does_not_wait(name, call):
+            return None
+        return Blocking(
+            family,
+            name.removeprefix("builtins."),
+            thread_bound=family == DATABASE,
+            not_offloadable=_FUNCTIONS_NOT_OFFLOADABLE.get(name, ""),
+        )
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    kind = kind_of(lookups, func.value)
+    if kind is None:
+        return None
+    method = func.attr.value
+    if kind in _CHEAP_METHODS and method in _CHEAP_METHODS[kind]:
+        return None
+    if kind in _BLOCKING_METHODS and method not in _BLOCKING_METHODS[kind]:
+        return None
+    receiver = _display(func.value)
+    return Blocking(
+        _KIND_FAMILY[kind],
+        f"{receiver}.{method}",
+        kind=kind,
+        thread_bound=kind == SQLITE,
+        not_offloadable=_NOT_OFFLOADABLE.get((kind, method), ""),
+    )
+
+
+def _display(node: cst.BaseExpression) -> str:
+    text = cst.Module([]).code_for_node(node)
+    return text if len(text) <= 30 else "<object>"
+
+
+def _does_not_wait(name: str, call: cst.Call) -> bool:
+    """``os.waitpid(pid, os.WNOHANG)`` and the like return at once."""
+    positions = {"os.waitpid": 1, "os.wait3": 0, "os.wait4": 1, "os.waitid": 2}
+    if name not in positions:
+        return False
+    for index, arg in enumerate(call.args):
+        if arg.keyword is None and arg.star == "" and index == positions[name]:
+            return _mentions_wnohang(arg.value)
+        if arg.keyword is not None and arg.keyword.value == "options":
+            return _mentions_wnohang(arg.value)
+    return False
+
+
+def _mentions_wnohang(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        return _mentions_wnohang(node.left) or _mentions_wnohang(node.right)
+    if isinstance(node, cst.Attribute):
+        return node.attr.value == "WNOHANG"
+    return isinstance(node, cst.Name) and node.value == "WNOHANG"
