@@ -8,10 +8,11 @@ The decisions (which file objects can be migrated, and how) are made per corouti
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import Assignment, ScopeProvider
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
+from codemods.core.problems import Problem
 from codemods.files import build, facts
+from codemods.files.paths import is_constructed_path, is_path
 from codemods.files.plan import (
     AwaitCall,
     Binding,
@@ -21,7 +22,6 @@ from codemods.files.plan import (
     Plan,
     Planner,
     ReadLines,
-    Resolver,
 )
 from codemods.files.spec import SPEC
 
@@ -42,7 +42,7 @@ class FilesCommand(AsyncCodemod):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is None:
             return
-        plan = Planner(node, self._resolver()).run()
+        plan = Planner(node, self).run()
         calls = [n for n in plan.actions if isinstance(n, cst.Call)] + list(plan.seen_calls)
         locked = {id(c) for c in calls if self.held_lock(c)}
         if locked:  # the coroutine's files are planned together: leave them all
@@ -63,16 +63,7 @@ class FilesCommand(AsyncCodemod):
         self._plan.actions.update(plan.actions)
         self._plan.async_withs |= plan.async_withs
         self._plan.seen_calls |= plan.seen_calls
-        for where, code, message in plan.refusals:
-            self.report(where, code, message)
-
-    def _resolver(self) -> Resolver:
-        return Resolver(
-            resolves_to=self.resolves_to,
-            parent_of=self.parent_of,
-            scope_of=lambda n: self.get_metadata(ScopeProvider, n, None),
-            is_path=self._is_constructed_path,
-        )
+        self.report_problems(plan.refusals)
 
     def _check_names(self, function: cst.FunctionDef, plan: Plan) -> Plan:
         """Drop the whole plan if a module name it needs is taken in this coroutine."""
@@ -95,7 +86,7 @@ class FilesCommand(AsyncCodemod):
         for action in plan.actions.values():
             if isinstance(action, OpenCall):
                 kept.refusals.append(
-                    (
+                    Problem(
                         action.binding.call,
                         "AM320",
                         f"file left unchanged: the name '{taken[0]}' is bound to something "
@@ -118,7 +109,7 @@ class FilesCommand(AsyncCodemod):
         for action in plan.actions.values():
             if isinstance(action, OpenCall) and action.binding.call not in silenced:
                 kept.refusals.append(
-                    (
+                    Problem(
                         action.binding.call,
                         "AM321",
                         "file left unchanged: another file in this coroutine is silenced by "
@@ -309,69 +300,15 @@ class FilesCommand(AsyncCodemod):
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in facts.PATH_TO_THREAD | facts.PATH_LAZY | {"open"}:
-                if self._is_path(func.value, allow_parameters=True):
+                if is_path(self, func.value, allow_parameters=True):
                     if method == "open":
-                        if self._is_constructed_path(func.value):
+                        if is_constructed_path(self, func.value):
                             return "unbound", "Path.open"
                         return "unproven", "Path.open"
                     if method in facts.PATH_LAZY:
                         return "lazy", f"Path.{method}"
                     return "thread", f"Path.{method}"
         return None, ""
-
-    # -- proving an expression is a pathlib.Path ------------------------------------------
-
-    def _is_constructed_path(self, expr: cst.BaseExpression) -> bool:
-        return self._is_path(expr, allow_parameters=False)
-
-    def _is_path(self, expr: cst.BaseExpression, allow_parameters: bool, depth: int = 0) -> bool:
-        if depth > 4:
-            return False
-        if isinstance(expr, cst.Call):
-            func = expr.func
-            if self.resolves_to(func, facts.PATH_CLASSES):
-                return True
-            return (
-                isinstance(func, cst.Attribute)
-                and func.attr.value in facts.PATH_CONSTRUCTORS
-                and self.resolves_to(func.value, facts.PATH_CLASSES) is not None
-            )
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
-            return self._is_path(expr.left, allow_parameters, depth + 1)
-        if isinstance(expr, cst.Name):
-            return self._name_is_path(expr, allow_parameters, depth)
-        return False
-
-    def _name_is_path(self, name: cst.Name, allow_parameters: bool, depth: int) -> bool:
-        scope = self.get_metadata(ScopeProvider, name, None)
-        if scope is None:
-            return False
-        assignments = scope[name.value]
-        if not assignments:
-            return False
-        for assignment in assignments:
-            if not isinstance(assignment, Assignment):
-                return False
-            node = assignment.node
-            if isinstance(node, cst.Param):
-                annotation = node.annotation
-                if not (
-                    allow_parameters
-                    and annotation is not None
-                    and self.resolves_to(annotation.annotation, facts.PATH_CLASSES)
-                ):
-                    return False
-                continue
-            target = self.parent_of(node)
-            statement = self.parent_of(target) if target is not None else None
-            if not (
-                isinstance(target, cst.AssignTarget)
-                and isinstance(statement, cst.Assign)
-                and len(statement.targets) == 1
-                and self._is_path(statement.value, allow_parameters, depth + 1)
-            ):
-                return False
-        return True
 
 
 _LINES_MESSAGE = "line loop over a file -> iterate its content, read with one await"
