@@ -9,8 +9,9 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
+from codemods.core.problems import Problem
 from codemods.requests import arguments, blocks, build
-from codemods.requests.coroutine import CoroutinePlan
+from codemods.requests.coroutine import CoroutinePlan, plan_coroutine
 from codemods.requests.model import Request, UserSession
 from codemods.requests.spec import SPEC
 
@@ -43,18 +44,18 @@ class RequestsCommand(AsyncCodemod):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is None:
             return
-        plan = CoroutinePlan(self, node)
-        plan.analyse()
+        plan = plan_coroutine(self, node)
+        self.report_problems(plan.references)
         for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
             if self.held_lock(call):
                 plan.problems.append(
-                    (call, "AM220", "requests call left unchanged: " + LOCKED_REASON)
+                    Problem(call, "AM220", "requests call left unchanged: " + LOCKED_REASON)
                 )
         for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
             if self.suppressed(call, "AM201"):
                 # Silenced: not reported itself, and the coroutine's other calls stay
                 # unchanged too (they share one session), each reported as AM217.
-                plan.problems.append((call, "AM201", "silenced by a suppression comment"))
+                plan.problems.append(Problem(call, "AM201", "silenced by a suppression comment"))
         if not plan.requests and not plan.sessions and not plan.problems:
             return
         if plan.problems:
@@ -81,14 +82,14 @@ class RequestsCommand(AsyncCodemod):
 
     def _refuse(self, plan: CoroutinePlan) -> None:
         seen = set()
-        for node, code, message in plan.problems:
-            key = (id(node), code)
+        for problem in plan.problems:
+            key = (id(problem.node), problem.code)
             if key not in seen:
                 seen.add(key)
-                self.report(node, code, message)
-        lines = sorted({self._line(node) for node, _, _ in plan.problems})
+                self.report_problems([problem])
+        lines = sorted({self._line(p.node) for p in plan.problems})
         where = ("line " if len(lines) == 1 else "lines ") + ", ".join(str(n) for n in lines)
-        problem_nodes = {id(n) for n, _, _ in plan.problems}
+        problem_nodes = {id(p.node) for p in plan.problems}
         for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
             if id(call) in problem_nodes or self._line(call) in lines:
                 continue
@@ -100,9 +101,7 @@ class RequestsCommand(AsyncCodemod):
             )
 
     def _line(self, node: cst.CSTNode) -> int:
-        from libcst.metadata import PositionProvider
-
-        return self.get_metadata(PositionProvider, node).start.line
+        return self.position_of(node)[0]
 
     # -- rewriting --------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import PositionProvider, ScopeProvider
 
 from codemods.requests.model import Request, UserSession
 from codemods.requests.names import METHODS
@@ -50,7 +49,7 @@ class SessionAnalysis(CoroutineTree):
             target = small.targets[0].target
             session = UserSession(call, target.value, "assign", stmt)
         self.sessions.append(session)
-        scope = self.cmd.get_metadata(ScopeProvider, target, None)
+        scope = self.lookups.scope_of(target)
         assignments = scope.assignments[target.value] if scope is not None else []
         if len(assignments) != 1:
             self.refuse(call, "AM215", f"session name '{target.value}' is assigned more than once")
@@ -89,14 +88,7 @@ class SessionAnalysis(CoroutineTree):
         closing earlier would break responses still being read (requests' would not)."""
         if not session.closes:
             return
-        position = self.cmd.get_metadata
-        last = max(
-            accesses,
-            key=lambda a: (
-                position(PositionProvider, a).start.line,
-                position(PositionProvider, a).start.column,
-            ),
-        )
+        last = max(accesses, key=self.lookups.position_of)
         for close in session.closes:
             stmt = self.statement_of(close)
             if stmt is None or self.parent(stmt) is not home or not self.inside(last, stmt):
