@@ -30,7 +30,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from codemods.core.build import needs_parentheses
+from codemods.core.build import await_expression, needs_parentheses
 from codemods.core.coroutines import LOCKED_REASON, CoroutineContext
 from codemods.core.findings import Finding
 from codemods.core.imports import run_import_passes, schedule_removal
@@ -244,13 +244,12 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
 
     def awaited(self, original: cst.CSTNode, expression: cst.BaseExpression) -> cst.Await:
         """``await expression``, parenthesised when where ``original`` stands needs it."""
-        parent = self.parent_of(original)
-        inner = expression.with_changes(lpar=[], rpar=[])
         outer_lpar: Sequence[cst.LeftParen] = getattr(original, "lpar", ())
-        outer_rpar: Sequence[cst.RightParen] = getattr(original, "rpar", ())
-        if not outer_lpar and needs_parentheses(original, parent):
-            outer_lpar, outer_rpar = [cst.LeftParen()], [cst.RightParen()]
-        return cst.Await(expression=inner, lpar=outer_lpar, rpar=outer_rpar)
+        if outer_lpar:  # the parentheses written around the original stay
+            outer_rpar: Sequence[cst.RightParen] = getattr(original, "rpar", ())
+            return await_expression(expression).with_changes(lpar=outer_lpar, rpar=outer_rpar)
+        parenthesised = needs_parentheses(original, self.parent_of(original))
+        return await_expression(expression, parenthesised=parenthesised)
 
     # -- offloading one call to a thread -------------------------------------
 

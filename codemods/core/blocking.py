@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from codemods.core.build import code_of
 from codemods.core.catalogue import (
     _HTTP_VERBS,
     DATABASE,
@@ -127,7 +128,7 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
 
 
 def _display(node: cst.BaseExpression) -> str:
-    text = cst.Module([]).code_for_node(node)
+    text = code_of(node)
     return text if len(text) <= 30 else "<object>"
 
 

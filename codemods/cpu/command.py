@@ -26,6 +26,7 @@ from libcst.metadata import (
 )
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
+from codemods.core.build import code_of
 from codemods.cpu.analysis import ModuleFacts, is_generator, module_facts, state_change
 from codemods.cpu.names import COMPRESSION, GIL_RELEASING, Targets
 from codemods.cpu.pool import choose_helper, insert_helper
@@ -40,10 +41,6 @@ LINE_LENGTH = 88
 class Verdict:
     kind: str  # "pool", "thread", "fallback", "refuse", "suggest"
     reason: str = ""
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
 
 
 class CpuCommand(AsyncCodemod):
@@ -98,7 +95,7 @@ class CpuCommand(AsyncCodemod):
                 self.report(
                     original_node,
                     "AM408",
-                    f"{_code(original_node.func).strip()} left unchanged: {LOCKED_REASON}",
+                    f"{code_of(original_node.func).strip()} left unchanged: {LOCKED_REASON}",
                 )
             return updated_node
         if not (self.in_coroutine() or in_genexp):
@@ -106,7 +103,7 @@ class CpuCommand(AsyncCodemod):
         verdict = self._classify(original_node)
         if verdict is None:
             return updated_node
-        name = _code(original_node.func).strip()
+        name = code_of(original_node.func).strip()
         if verdict.kind == "suggest":
             if not in_genexp:
                 self.report(
@@ -225,7 +222,7 @@ class CpuCommand(AsyncCodemod):
 
     def _wrapped(self, original: cst.Call, call: cst.Call) -> cst.Call:
         """``call``, with its arguments on a line of their own when one line is too long."""
-        old = _code(original)
+        old = code_of(original)
         if "\n" in old or not call.args:
             return call
         position = self.get_metadata(PositionProvider, original)
@@ -233,7 +230,7 @@ class CpuCommand(AsyncCodemod):
         rest = line[position.end.column :].strip()
         if rest and not rest.startswith("#"):
             return call  # only a call that ends its line is split, as black would
-        if len(line) - len(old) + len("await ") + len(_code(call)) <= LINE_LENGTH:
+        if len(line) - len(old) + len("await ") + len(code_of(call)) <= LINE_LENGTH:
             return call
         indent = line[: len(line) - len(line.lstrip())]
         args = list(call.args)

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from codemods.core.build import code_of
+
 BASE_NAME = "_process_pool"
 
 _TEMPLATE = """\
@@ -40,14 +42,10 @@ def helper_statements(func: str, var: str) -> list[cst.BaseStatement]:
     return [statement.with_changes(leading_lines=two_blank) for statement in body]
 
 
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node).strip()
-
-
 def _has_helper(module: cst.Module, func: str, var: str) -> bool:
     """True if ``module`` already holds this helper, exactly as the codemod writes it."""
-    wanted = [_code(s) for s in helper_statements(func, var)]
-    found = [_code(s.with_changes(leading_lines=[])) for s in module.body]
+    wanted = [code_of(s).strip() for s in helper_statements(func, var)]
+    found = [code_of(s.with_changes(leading_lines=[])).strip() for s in module.body]
     return any(found[i : i + 2] == wanted for i in range(len(found) - 1))
 
 

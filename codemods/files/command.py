@@ -10,6 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
+from codemods.core.build import await_expression, dotted
 from codemods.core.problems import Problem
 from codemods.files import build, facts
 from codemods.files.paths import is_constructed_path, is_path
@@ -171,16 +172,14 @@ class FilesCommand(AsyncCodemod):
             self.need_import("aiofiles.tempfile")
             self.drop_import_if_unused(original.func)
             short = binding.factory.rsplit(".", 1)[1]
-            new = updated.with_changes(func=build.dotted(f"aiofiles.tempfile.{short}"))
+            new = updated.with_changes(func=dotted(f"aiofiles.tempfile.{short}"))
         else:
             self.need_import("aiofiles")
             args = list(updated.args)
             if binding.factory == "path.open":
                 assert isinstance(updated.func, cst.Attribute)
                 args.insert(0, cst.Arg(updated.func.value.with_changes(lpar=[], rpar=[])))
-            new = updated.with_changes(
-                func=build.dotted("aiofiles.open"), args=build.with_commas(args)
-            )
+            new = updated.with_changes(func=dotted("aiofiles.open"), args=build.with_commas(args))
         self.fixed(original, "AM301", f"{binding.factory}() -> aiofiles")
         if isinstance(binding.statement, cst.Assign):
             return self.awaited(original, new)
@@ -205,7 +204,7 @@ class FilesCommand(AsyncCodemod):
             args[0] = args[0].with_changes(value=source)
             return updated.with_changes(args=args)
         if action.kind == facts.PRINT:
-            return cst.Await(build.method_call(name, "write", build.printed_text(updated)))
+            return await_expression(build.method_call(name, "write", build.printed_text(updated)))
         # json.dump / pickle.dump: the file is the argument named fp / file, or the second.
         keyword = "fp" if action.kind == facts.JSON_DUMP else "file"
         index = next((i for i, a in enumerate(args) if a.keyword and a.keyword.value == keyword), 1)
@@ -213,7 +212,7 @@ class FilesCommand(AsyncCodemod):
             func=self._sibling(original.func, updated.func, action.kind + "s"),
             args=build.without(args, index),
         )
-        return cst.Await(build.method_call(name, "write", dumps))
+        return await_expression(build.method_call(name, "write", dumps))
 
     def _sibling(
         self, original: cst.BaseExpression, func: cst.BaseExpression, qualified: str
@@ -223,7 +222,7 @@ class FilesCommand(AsyncCodemod):
             return func.with_changes(attr=cst.Name(qualified.rsplit(".", 1)[1]))
         self.drop_import_if_unused(original)
         self.need_import(qualified.split(".")[0])
-        return build.dotted(qualified)
+        return dotted(qualified)
 
     # -- plain calls: os, os.path, shutil, pathlib, tempfile ---------------------------
 
@@ -280,7 +279,7 @@ class FilesCommand(AsyncCodemod):
         self.need_import("aiofiles.os")
         self.drop_import_if_unused(original.func)
         self.fixed(original, "AM305", f"{what} -> await aiofiles.{what}")
-        new = updated.with_changes(func=build.dotted(f"aiofiles.{what}"))
+        new = updated.with_changes(func=dotted(f"aiofiles.{what}"))
         return self.awaited(original, new)
 
     def _plain_kind(self, call: cst.Call) -> tuple[str | None, str]:

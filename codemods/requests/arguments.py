@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from codemods.core.build import dotted, kwarg
 from codemods.core.lookups import Lookups
 from codemods.core.problems import Problem
 from codemods.requests import build
@@ -95,18 +96,18 @@ def _walk(
         if name in _SIMPLE_KEPT:
             if name == "allow_redirects":
                 follows_redirects = not _is_name(value, "False")
-            out.append(build.kwarg(name, value))
+            out.append(kwarg(name, value))
         elif name == "params":
-            out.append(build.kwarg(name, _form_values(value, info, lookups, "params", True)))
+            out.append(kwarg(name, _form_values(value, info, lookups, "params", True)))
         elif name == "data":
             if isinstance(value, cst.Dict):
-                out.append(build.kwarg(name, _form_values(value, info, lookups, "data", False)))
+                out.append(kwarg(name, _form_values(value, info, lookups, "data", False)))
             else:
                 _check_raw_body(call, value, info, lookups)
-                out.append(build.kwarg(name, value))
+                out.append(kwarg(name, value))
         elif name == "headers":
             headers_index = len(out)
-            out.append(build.kwarg(name, _without_none(value)))
+            out.append(kwarg(name, _without_none(value)))
         elif name == "auth":
             if isinstance(value, cst.Tuple) and len(value.elements) == 2:
                 auth = _basic_auth(value)
@@ -118,10 +119,10 @@ def _walk(
             translated = _timeout(value, info)
             if translated is not None:
                 info.has_timeout = True
-                out.append(build.kwarg("timeout", translated))
+                out.append(kwarg("timeout", translated))
         elif name == "verify":
             if _is_name(value, "False"):
-                out.append(build.kwarg("ssl", cst.Name("False")))
+                out.append(kwarg("ssl", cst.Name("False")))
             elif not _is_name(value, "True"):
                 info.problems.append(
                     Problem(
@@ -141,7 +142,7 @@ def _walk(
                     )
                 )
             if _form(value, info, lookups, form):
-                out.append(build.kwarg("data", cst.Name(form)))
+                out.append(kwarg("data", cst.Name(form)))
         elif name == "stream":
             if _is_name(value, "True"):
                 info.stream = True
@@ -157,7 +158,7 @@ def _walk(
         out = _merge_auth(out, headers_index, auth)
     if follows_redirects:
         # requests follows up to 30 redirects, aiohttp 10.
-        out.append(build.kwarg("max_redirects", cst.Integer("30")))
+        out.append(kwarg("max_redirects", cst.Integer("30")))
     return build._with_commas(out)
 
 
@@ -288,11 +289,11 @@ def _without_none(value: cst.BaseExpression) -> cst.BaseExpression:
 def _basic_auth(pair: cst.Tuple) -> cst.Call:
     user, password = (e.value for e in pair.elements)
     return build.call(
-        build.dotted("aiohttp.encode_basic_auth"),
+        dotted("aiohttp.encode_basic_auth"),
         [
             cst.Arg(user),
             cst.Arg(password),
-            build.kwarg("encoding", cst.SimpleString('"latin-1"')),
+            kwarg("encoding", cst.SimpleString('"latin-1"')),
         ],
     )
 
@@ -301,7 +302,7 @@ def _merge_auth(out: list[cst.Arg], headers_index: int | None, auth: cst.Call) -
     """requests' auth= overrides an Authorization header: put it last in the headers."""
     entry = cst.DictElement(cst.SimpleString('"Authorization"'), auth)
     if headers_index is None:
-        return [*out, build.kwarg("headers", cst.Dict([entry]))]
+        return [*out, kwarg("headers", cst.Dict([entry]))]
     headers = out[headers_index].value
     if isinstance(headers, cst.Dict):
         elements = list(headers.elements)
@@ -320,7 +321,7 @@ def _merge_auth(out: list[cst.Arg], headers_index: int | None, auth: cst.Call) -
             ]
         )
     out = list(out)
-    out[headers_index] = build.kwarg("headers", merged)
+    out[headers_index] = kwarg("headers", merged)
     return out
 
 
@@ -389,8 +390,8 @@ def _form(value: cst.BaseExpression, info: CallInfo, lookups: Lookups | None, fo
                         [
                             cst.Arg(element.key),
                             cst.Arg(content),
-                            build.kwarg("filename", filename),
-                            build.kwarg("content_type", content_type),
+                            kwarg("filename", filename),
+                            kwarg("content_type", content_type),
                         ],
                     )
                 )
@@ -399,7 +400,7 @@ def _form(value: cst.BaseExpression, info: CallInfo, lookups: Lookups | None, fo
     create = build.statement(
         cst.Assign(
             targets=[cst.AssignTarget(cst.Name(form))],
-            value=build.call(build.dotted("aiohttp.FormData"), []),
+            value=build.call(dotted("aiohttp.FormData"), []),
         )
     )
     info.before = [create, *fields]

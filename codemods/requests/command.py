@@ -9,6 +9,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
+from codemods.core.build import dotted, kwarg
 from codemods.core.problems import Problem
 from codemods.requests import arguments, blocks, build
 from codemods.requests.coroutine import CoroutinePlan, plan_coroutine
@@ -261,14 +262,14 @@ def _reads_text(requests: list[Request]) -> bool:
 def _client_session(jar: str | None, text: bool) -> cst.Call:
     args = []
     if jar:
-        args.append(build.kwarg("cookie_jar", build.expr(jar)))
+        args.append(kwarg("cookie_jar", build.expr(jar)))
     if text:
-        args.append(build.kwarg("fallback_charset_resolver", build.expr(_CHARSET)))
+        args.append(kwarg("fallback_charset_resolver", build.expr(_CHARSET)))
     # requests never times out by default; aiohttp's default is 300 s in total.
-    args.append(build.kwarg("timeout", build.expr("aiohttp.ClientTimeout(total=None)")))
+    args.append(kwarg("timeout", build.expr("aiohttp.ClientTimeout(total=None)")))
     # requests reads proxies and .netrc from the environment; aiohttp only when asked.
-    args.append(build.kwarg("trust_env", cst.Name("True")))
-    return build.call(build.dotted("aiohttp.ClientSession"), args)
+    args.append(kwarg("trust_env", cst.Name("True")))
+    return build.call(dotted("aiohttp.ClientSession"), args)
 
 
 def _constant(new: cst.BaseExpression) -> Rebuild:
@@ -306,7 +307,7 @@ def _session_auth(node: cst.CSTNode) -> cst.CSTNode:
         slice=[cst.SubscriptElement(cst.Index(cst.SimpleString('"Authorization"')))],
     )
     value = build.call(
-        build.dotted("aiohttp.encode_basic_auth"),
-        [cst.Arg(user), cst.Arg(password), build.kwarg("encoding", cst.SimpleString('"latin-1"'))],
+        dotted("aiohttp.encode_basic_auth"),
+        [cst.Arg(user), cst.Arg(password), kwarg("encoding", cst.SimpleString('"latin-1"'))],
     )
     return node.with_changes(targets=[cst.AssignTarget(header)], value=value)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
+from codemods.core.build import dotted
 from codemods.core.lookups import Lookups
 from codemods.core.problems import Problem
 from codemods.requests import build
@@ -133,7 +134,7 @@ def plan_try(
 def _type_expression(
     items: list[str | cst.BaseExpression], original: cst.BaseExpression
 ) -> cst.BaseExpression:
-    nodes = [build.dotted(i) if isinstance(i, str) else i for i in items]
+    nodes = [dotted(i) if isinstance(i, str) else i for i in items]
     if len(nodes) == 1:
         return nodes[0]
     elements = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from codemods.core.build import needs_parentheses
+from codemods.core.build import await_expression, dotted, kwarg, needs_parentheses
 from codemods.core.lookups import Lookups
 from codemods.core.problems import Problem
 from codemods.requests import build
@@ -172,7 +172,7 @@ def _text(name: str) -> cst.BaseExpression:
     # errors="replace": requests never raises on undecodable bytes.
     return build.call(
         build.attr(cst.Name(name), "text"),
-        [build.kwarg("errors", cst.SimpleString('"replace"'))],
+        [kwarg("errors", cst.SimpleString('"replace"'))],
     )
 
 
@@ -183,13 +183,10 @@ def _read(name: str) -> cst.BaseExpression:
 def _awaited(
     original: cst.CSTNode, lookups: Lookups, inner: Callable[[str], cst.BaseExpression]
 ) -> Builder:
-    needs_parens = needs_parentheses(original, lookups.parent_of(original))
+    parenthesised = needs_parentheses(original, lookups.parent_of(original))
 
     def rebuild(node: cst.CSTNode, name: str) -> cst.CSTNode:
-        awaited = build.await_(inner(name))
-        if needs_parens:
-            awaited = awaited.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        return awaited
+        return await_expression(inner(name), parenthesised=parenthesised)
 
     return rebuild
 
@@ -198,8 +195,8 @@ def _json(node: cst.CSTNode, name: str) -> cst.CSTNode:
     """``r.json(**kw)`` -> ``json.loads(await r.text(errors="replace"), **kw)``: requests
     parses whatever the content type, from the decoded text."""
     assert isinstance(node, cst.Call)
-    args = [cst.Arg(build.await_(_text(name))), *node.args]
-    return build.call(build.dotted("json.loads"), args)
+    args = [cst.Arg(await_expression(_text(name))), *node.args]
+    return build.call(dotted("json.loads"), args)
 
 
 def _headers(up: cst.Attribute, lookups: Lookups) -> Use | Problem:

@@ -11,6 +11,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 
 from codemods.core.blocking import Blocking
+from codemods.core.build import kwarg
 from codemods.core.catalogue import POPEN, SUBPROCESS
 from codemods.core.insert import defined_helpers, insert_helpers, parse_helper
 from codemods.core.kinds import kind_of
@@ -193,9 +194,9 @@ class SubprocessCommand(OffloadingCodemod):
             return None
         extra: list[cst.Arg] = []
         if name == "subprocess.check_output":
-            extra.append(_keyword("stdout", cst.parse_expression("subprocess.PIPE")))
+            extra.append(kwarg("stdout", cst.parse_expression("subprocess.PIPE")))
         if name in ("subprocess.check_output", "subprocess.check_call"):
-            extra.append(_keyword("check", cst.Name("True")))
+            extra.append(kwarg("check", cst.Name("True")))
         args = _append(updated, extra) if extra else list(updated.args)
         call = updated.with_changes(func=cst.Name(RUN_HELPER), args=args)
         awaited = self.awaited(original, call)
@@ -271,16 +272,6 @@ def _carried_over(call: cst.Call, keywords: set[str]) -> bool:
 def _is_pipe(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.Attribute, cst.Name)) and (
         (node.attr.value if isinstance(node, cst.Attribute) else node.value) == "PIPE"
-    )
-
-
-def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(
-        value=value,
-        keyword=cst.Name(name),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
     )
 
 
