@@ -12,12 +12,12 @@ import libcst as cst
 
 from codemods.core.build import code_of
 from codemods.core.catalogue import (
-    _HTTP_VERBS,
     DATABASE,
     FILE,
     FILES,
     FUNCTIONS,
     HTTP,
+    HTTP_METHODS,
     HTTPX_CLIENT,
     POPEN,
     SQLITE,
@@ -51,7 +51,7 @@ _CHEAP_METHODS = {
 }
 # For the other kinds, only these methods block.
 _BLOCKING_METHODS = {
-    HTTPX_CLIENT: frozenset({*_HTTP_VERBS, "send", "close", "stream"}),
+    HTTPX_CLIENT: frozenset({*HTTP_METHODS, "send", "close", "stream"}),
     SQLITE: frozenset(
         {
             "execute",

@@ -23,7 +23,10 @@ REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE = (
     "database",
 )
 
-_HTTP_VERBS = ("get", "options", "head", "post", "put", "patch", "delete", "request")
+#: The HTTP verbs requests and httpx each have a function (and a client method) for.
+HTTP_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
+#: Every request function of requests and httpx: the verbs and ``request(method, url)``.
+HTTP_METHODS = (*HTTP_VERBS, "request")
 _SPAWN = tuple(f"spawn{s}" for s in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe"))
 _WAIT = ("wait", "wait3", "wait4", "waitid", "waitpid")
 # os.path functions that touch the file system (flake8-async ASYNC240; normpath is a
@@ -47,9 +50,9 @@ _OS_PATH = (
 
 #: Blocking functions, by qualified name, and their family.
 FUNCTIONS: dict[str, str] = {
-    **{f"requests.{verb}": REQUESTS for verb in _HTTP_VERBS},
-    **{f"httpx.{verb}": HTTP for verb in (*_HTTP_VERBS, "stream")},
-    **{f"httpx2.{verb}": HTTP for verb in (*_HTTP_VERBS, "stream")},
+    **{f"requests.{verb}": REQUESTS for verb in HTTP_METHODS},
+    **{f"httpx.{verb}": HTTP for verb in (*HTTP_METHODS, "stream")},
+    **{f"httpx2.{verb}": HTTP for verb in (*HTTP_METHODS, "stream")},
     "urllib3.request": HTTP,
     "urllib.request.urlopen": HTTP,
     # Spelled without an import in scope, as name-matching linters see them.

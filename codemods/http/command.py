@@ -20,11 +20,10 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.metadata import Assignment, ScopeProvider
 
-from codemods.core.catalogue import HTTP
+from codemods.core.catalogue import HTTP, HTTP_METHODS
 from codemods.core.offloading import OffloadingCodemod
 from codemods.http.spec import SPEC
 
-_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
 _MODULES = ("httpx", "httpx2")
 # httpx.request(): what goes to the Client and what to client.request().
 _CLIENT_KEYWORDS = ("cookies", "proxy", "verify", "timeout", "trust_env")
@@ -57,7 +56,7 @@ _SAME_ON_ASYNC_CLIENT = {
     "default_encoding",
     "auth",
 }
-_CLIENT_METHODS = {*_VERBS, "request", "send", "close"}
+_CLIENT_METHODS = {*HTTP_METHODS, "send", "close"}
 # Response attributes that behave differently (or are async) on an AsyncClient response.
 _RESPONSE_DIFFERS = {"close", "stream", "aclose", "aread", "aiter_bytes", "aiter_text"}
 _RESPONSE_DIFFERS |= {"aiter_lines", "aiter_raw", "__enter__", "__exit__"}
@@ -182,7 +181,7 @@ class HttpCommand(OffloadingCodemod):
         """``await client.<verb>(...)`` for a module-level httpx request whose statement
         can be wrapped in ``async with httpx.AsyncClient(...) as client:``."""
         module, _, verb = name.partition(".")
-        if module not in _MODULES or verb not in (*_VERBS, "request"):
+        if module not in _MODULES or verb not in HTTP_METHODS:
             return None
         statement = self._statement_of(original)
         if statement is None or statement in self._wrap:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods.core.catalogue import HTTP_METHODS
 from codemods.requests.model import Request, UserSession
-from codemods.requests.names import METHODS
 from codemods.requests.tree import CoroutineTree, only_small
 
 
@@ -110,7 +110,7 @@ class SessionAnalysis(CoroutineTree):
         name = up.attr.value
         above = self.parent(up)
         called = isinstance(above, cst.Call) and above.func is up
-        if name in METHODS and called:
+        if name in HTTP_METHODS and called:
             session.requests.append(Request(above, name, session.name))  # type: ignore[arg-type]
             return
         if name == "headers":
