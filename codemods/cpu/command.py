@@ -27,9 +27,10 @@ from libcst.metadata import (
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
 from codemods.core.build import code_of
+from codemods.core.insert import insert_after_header
 from codemods.cpu.analysis import ModuleFacts, is_generator, module_facts, state_change
 from codemods.cpu.names import COMPRESSION, GIL_RELEASING, Targets
-from codemods.cpu.pool import choose_helper, insert_helper
+from codemods.cpu.pool import choose_helper, helper_statements
 from codemods.cpu.prescan import candidate_names, might_apply
 from codemods.cpu.spec import SPEC
 
@@ -83,7 +84,13 @@ class CpuCommand(AsyncCodemod):
             return updated_node
         func, var, present = self._helper
         self.need_import("concurrent.futures")
-        return updated_node if present else insert_helper(updated_node, func, var)
+        if present:
+            return updated_node
+        # Two blank lines before the pool even at the top of the module, as always here.
+        helper = helper_statements(func, var)
+        return insert_after_header(
+            updated_node, helper, space_at_top=True, comments_are_space=False
+        )
 
     # -- calls ----------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from libcst.codemod import CodemodContext
 from codemods.core.blocking import Blocking
 from codemods.core.build import kwarg
 from codemods.core.catalogue import POPEN, SUBPROCESS
-from codemods.core.insert import defined_helpers, insert_helpers, parse_helper
+from codemods.core.insert import defined_helpers, insert_after_header, parse_helper
 from codemods.core.kinds import kind_of
 from codemods.core.offloading import OffloadingCodemod
 from codemods.subprocess.spec import SPEC
@@ -173,7 +173,7 @@ class SubprocessCommand(OffloadingCodemod):
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         existing = defined_helpers(updated_node)
         missing = [parse_helper(_HELPERS[n]) for n in self._needed if n not in existing]
-        return insert_helpers(updated_node, missing) if missing else updated_node
+        return insert_after_header(updated_node, missing) if missing else updated_node
 
     # -- the idiomatic rewrites -----------------------------------------------
 
