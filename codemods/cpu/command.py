@@ -9,6 +9,7 @@ Calls to sync functions of the module that look CPU-bound are only suggested.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -29,18 +30,28 @@ from codemods.core.base import LOCKED_REASON, AsyncCodemod
 from codemods.core.build import code_of
 from codemods.core.insert import insert_after_header
 from codemods.cpu.analysis import ModuleFacts, is_generator, module_facts, state_change
-from codemods.cpu.names import COMPRESSION, GIL_RELEASING, Targets
+from codemods.cpu.names import COMPRESSION, GIL_RELEASING, CpuBoundNames
 from codemods.cpu.pool import choose_helper, helper_statements
-from codemods.cpu.prescan import candidate_names, might_apply
+from codemods.cpu.prescan import candidate_names, may_call_candidate
 from codemods.cpu.spec import SPEC
 
 #: Black's line length: a rewritten call longer than this gets its arguments on a new line.
 LINE_LENGTH = 88
 
 
+class Offload(enum.Enum):
+    """What becomes of a call."""
+
+    POOL = "pool"  # run_in_executor on the process pool
+    THREAD = "thread"  # asyncio.to_thread: it releases the GIL
+    FALLBACK = "fallback"  # asyncio.to_thread, as the pool cannot take it (the reason says why)
+    REFUSE = "refuse"  # left unchanged and reported (the reason says why)
+    SUGGEST = "suggest"  # left unchanged: it only looks CPU-bound
+
+
 @dataclass(frozen=True)
 class Verdict:
-    kind: str  # "pool", "thread", "fallback", "refuse", "suggest"
+    kind: Offload
     reason: str = ""
 
 
@@ -56,7 +67,7 @@ class CpuCommand(AsyncCodemod):
         offload_compression: bool = False,
     ) -> None:
         super().__init__(context)
-        self.targets = Targets.parse(cpu_bound)
+        self.cpu_bound = CpuBoundNames.parse(cpu_bound)
         self.offload_compression = bool(offload_compression)
         self._facts = ModuleFacts(set(), set(), set())
         self._module: cst.Module | None = None
@@ -68,9 +79,9 @@ class CpuCommand(AsyncCodemod):
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         # Resolving metadata costs far more than this look for candidates.
-        names = candidate_names(self.targets, self.offload_compression)
+        names = candidate_names(self.cpu_bound, self.offload_compression)
         names |= {d.name.value for d in module_facts(tree).suggestible}
-        if not might_apply(tree.code, names, loop_defs=False):
+        if not may_call_candidate(tree.code, names, loop_defs=False):
             return tree
         return super().transform_module(tree)
 
@@ -98,7 +109,7 @@ class CpuCommand(AsyncCodemod):
         in_genexp = self.in_generator_expression()
         if self.under_thread_lock():
             verdict = self._classify(original_node)
-            if verdict is not None and verdict.kind != "suggest":
+            if verdict is not None and verdict.kind is not Offload.SUGGEST:
                 self.report(
                     original_node,
                     "AM408",
@@ -111,7 +122,7 @@ class CpuCommand(AsyncCodemod):
         if verdict is None:
             return updated_node
         name = code_of(original_node.func).strip()
-        if verdict.kind == "suggest":
+        if verdict.kind is Offload.SUGGEST:
             if not in_genexp:
                 self.report(
                     original_node,
@@ -122,8 +133,8 @@ class CpuCommand(AsyncCodemod):
                 )
             return updated_node
         if isinstance(self.parent_of(original_node), cst.Await):
-            verdict = Verdict("refuse", "is awaited here, so it returns an awaitable")
-        if verdict.kind == "refuse":
+            verdict = Verdict(Offload.REFUSE, "is awaited here, so it returns an awaitable")
+        if verdict.kind is Offload.REFUSE:
             self.report(original_node, "AM407", f"{name} {verdict.reason}; not offloaded")
             return updated_node
         if in_genexp:
@@ -134,11 +145,11 @@ class CpuCommand(AsyncCodemod):
                 "would turn the generator into an async generator",
             )
             return updated_node
-        if verdict.kind == "pool":
+        if verdict.kind is Offload.POOL:
             lambda_arg = any(isinstance(a.value, cst.Lambda) for a in original_node.args)
             if lambda_arg:
-                verdict = Verdict("fallback", "a lambda argument cannot be pickled")
-        if verdict.kind == "pool":
+                verdict = Verdict(Offload.FALLBACK, "a lambda argument cannot be pickled")
+        if verdict.kind is Offload.POOL:
             if self.suppressed(original_node, "AM401"):
                 return updated_node
             return self._to_pool(original_node, updated_node, name)
@@ -201,7 +212,7 @@ class CpuCommand(AsyncCodemod):
             )
             return updated
         self.need_import("asyncio")
-        if verdict.kind == "fallback":
+        if verdict.kind is Offload.FALLBACK:
             self.report(
                 original,
                 "AM403",
@@ -255,9 +266,9 @@ class CpuCommand(AsyncCodemod):
         qualified = self.get_metadata(QualifiedNameProvider, func, set())
         names = {q.name for q in qualified}
         if names & GIL_RELEASING:
-            return Verdict("thread")
-        if names & COMPRESSION and (self.offload_compression or names & self.targets.dotted):
-            return Verdict("thread")
+            return Verdict(Offload.THREAD)
+        if names & COMPRESSION and (self.offload_compression or names & self.cpu_bound.dotted):
+            return Verdict(Offload.THREAD)
         imported = {q.name for q in qualified if q.source is QualifiedNameSource.IMPORT}
         if isinstance(func, cst.Name):
             return self._classify_name(call, func, names, imported)
@@ -266,9 +277,9 @@ class CpuCommand(AsyncCodemod):
         return None
 
     def _named(self, imported: set[str], names: set[str]) -> bool:
-        if names & self.targets.dotted:
+        if names & self.cpu_bound.dotted:
             return True
-        return any(q.rsplit(".", 1)[-1] in self.targets.bare for q in imported)
+        return any(q.rsplit(".", 1)[-1] in self.cpu_bound.bare for q in imported)
 
     def _classify_name(
         self, call: cst.Call, func: cst.Name, names: set[str], imported: set[str]
@@ -277,46 +288,48 @@ class CpuCommand(AsyncCodemod):
         assignments = list(scope[func.value]) if scope is not None else []
         marked = any(getattr(a, "node", None) in self._facts.marked for a in assignments)
         named = (
-            func.value in self.targets.bare
+            func.value in self.cpu_bound.bare
             or self._named(imported, names)
             or self._this_module_names(func.value, assignments)
         )
         if not (marked or named):
             if len(assignments) == 1 and _global_def(assignments[0]) in self._facts.suggestible:
-                return Verdict("suggest")
+                return Verdict(Offload.SUGGEST)
             return None
         if not assignments:
-            return Verdict("fallback", "it cannot be resolved to a module-level function")
+            return Verdict(Offload.FALLBACK, "it cannot be resolved to a module-level function")
         reason = None
         for assignment in assignments:
             if not isinstance(assignment.scope, GlobalScope):
-                return Verdict("fallback", _local_kind(assignment))
+                return Verdict(Offload.FALLBACK, _local_kind(assignment))
             node = getattr(assignment, "node", None)
             if isinstance(node, (cst.Import, cst.ImportFrom)):
                 continue  # an attribute of another, importable module
             if not isinstance(node, cst.FunctionDef):
                 reason = "it is bound by an assignment, not a def, so it may not pickle"
             elif node.asynchronous is not None:
-                return Verdict("refuse", "is a coroutine function")
+                return Verdict(Offload.REFUSE, "is a coroutine function")
             elif is_generator(node):
-                return Verdict("refuse", "is a generator function (calling it computes nothing)")
+                return Verdict(
+                    Offload.REFUSE, "is a generator function (calling it computes nothing)"
+                )
             elif node.decorators:
                 reason = "it is decorated, and the decorator may make it unpicklable"
             else:
                 changes = state_change(node)
                 if changes:
                     reason = f"{changes}, which a worker process would not pass back"
-        return Verdict("fallback", reason) if reason else Verdict("pool")
+        return Verdict(Offload.FALLBACK, reason) if reason else Verdict(Offload.POOL)
 
     def _classify_attribute(
         self, func: cst.Attribute, names: set[str], imported: set[str]
     ) -> Verdict | None:
         if self._named(imported, names):
-            return Verdict("pool")  # a module attribute reached through an import
+            return Verdict(Offload.POOL)  # a module attribute reached through an import
         attr = func.attr.value
-        if attr in self.targets.bare or attr in self._facts.marked_methods:
+        if attr in self.cpu_bound.bare or attr in self._facts.marked_methods:
             return Verdict(
-                "fallback", "it is a method or attribute of an object that may not pickle"
+                Offload.FALLBACK, "it is a method or attribute of an object that may not pickle"
             )
         return None
 
@@ -327,7 +340,7 @@ class CpuCommand(AsyncCodemod):
         path = PurePath(self.context.filename or "").with_suffix("").parts
         if path and path[-1] == "__init__":
             path = path[:-1]
-        for target in self.targets.dotted:
+        for target in self.cpu_bound.dotted:
             module, _, last = target.rpartition(".")
             parts = tuple(module.split("."))
             if last == name and path[-len(parts) :] == parts:
