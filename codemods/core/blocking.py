@@ -11,36 +11,23 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.core.build import code_of
-from codemods.core.catalogue import (
-    DATABASE,
-    FILE,
-    FILES,
-    FUNCTIONS,
-    HTTP,
-    HTTP_METHODS,
-    HTTPX_CLIENT,
-    POPEN,
-    SQLITE,
-    SUBPROCESS,
-    URL_RESPONSE,
-    URLLIB3_POOL,
-)
+from codemods.core.catalogue import FUNCTIONS, HTTP_METHODS, Family, ObjectKind
 from codemods.core.kinds import kind_of
 from codemods.core.lookups import Lookups
 
 _KIND_FAMILY = {
-    FILE: FILES,
-    HTTPX_CLIENT: HTTP,
-    URLLIB3_POOL: HTTP,
-    URL_RESPONSE: HTTP,
-    SQLITE: DATABASE,
-    POPEN: SUBPROCESS,
+    ObjectKind.FILE: Family.FILES,
+    ObjectKind.HTTPX_CLIENT: Family.HTTP,
+    ObjectKind.URLLIB3_POOL: Family.HTTP,
+    ObjectKind.URL_RESPONSE: Family.HTTP,
+    ObjectKind.SQLITE: Family.DATABASE,
+    ObjectKind.POPEN: Family.SUBPROCESS,
 }
 # Methods that do not block, per kind; every other method call on such an object is
 # treated as blocking (as flake8-async does for files and urllib3 pools).
 _CHEAP_METHODS = {
-    FILE: frozenset({"fileno", "detach"}),
-    URLLIB3_POOL: frozenset(
+    ObjectKind.FILE: frozenset({"fileno", "detach"}),
+    ObjectKind.URLLIB3_POOL: frozenset(
         {
             "connection_from_host",
             "connection_from_url",
@@ -51,8 +38,8 @@ _CHEAP_METHODS = {
 }
 # For the other kinds, only these methods block.
 _BLOCKING_METHODS = {
-    HTTPX_CLIENT: frozenset({*HTTP_METHODS, "send", "close", "stream"}),
-    SQLITE: frozenset(
+    ObjectKind.HTTPX_CLIENT: frozenset({*HTTP_METHODS, "send", "close", "stream"}),
+    ObjectKind.SQLITE: frozenset(
         {
             "execute",
             "executemany",
@@ -67,12 +54,14 @@ _BLOCKING_METHODS = {
             "iterdump",
         }
     ),
-    POPEN: frozenset({"wait", "communicate"}),
-    URL_RESPONSE: frozenset({"read", "read1", "readline", "readlines", "readinto", "peek"}),
+    ObjectKind.POPEN: frozenset({"wait", "communicate"}),
+    ObjectKind.URL_RESPONSE: frozenset(
+        {"read", "read1", "readline", "readlines", "readinto", "peek"}
+    ),
 }
 # (kind, method) pairs that offloading would not make non-blocking.
 _NOT_OFFLOADABLE = {
-    (HTTPX_CLIENT, "stream"): "the response is read in the with block that follows",
+    (ObjectKind.HTTPX_CLIENT, "stream"): "the response is read in the with block that follows",
 }
 # Functions that offloading would not make non-blocking.
 _FUNCTIONS_NOT_OFFLOADABLE = {
@@ -85,9 +74,9 @@ _FUNCTIONS_NOT_OFFLOADABLE = {
 class Blocking:
     """One recognised blocking call."""
 
-    family: str
+    family: Family
     name: str  # what users see: "subprocess.run", "f.read"
-    kind: str | None = None  # the receiver's kind, for a method call
+    kind: ObjectKind | None = None  # the receiver's kind, for a method call
     thread_bound: bool = False
     not_offloadable: str = ""  # why offloading would not help, or ""
 
@@ -103,7 +92,7 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
         return Blocking(
             family,
             name.removeprefix("builtins."),
-            thread_bound=family == DATABASE,
+            thread_bound=family == Family.DATABASE,
             not_offloadable=_FUNCTIONS_NOT_OFFLOADABLE.get(name, ""),
         )
     func = call.func
@@ -122,7 +111,7 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
         _KIND_FAMILY[kind],
         f"{receiver}.{method}",
         kind=kind,
-        thread_bound=kind == SQLITE,
+        thread_bound=kind == ObjectKind.SQLITE,
         not_offloadable=_NOT_OFFLOADABLE.get((kind, method), ""),
     )
 

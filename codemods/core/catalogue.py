@@ -3,25 +3,33 @@ qualified names, kept free of libcst so the engine's prefilter can use them."""
 
 from __future__ import annotations
 
+import enum
+
 from codemods.core.spec import Targets
 
-# Kinds of objects whose methods block.
-FILE = "file object"
-HTTPX_CLIENT = "httpx client"
-URLLIB3_POOL = "urllib3 pool"
-SQLITE = "sqlite3 connection or cursor"
-POPEN = "subprocess.Popen object"
-URL_RESPONSE = "urlopen response"
 
-REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE = (
-    "requests",
-    "http",
-    "subprocess",
-    "files",
-    "input",
-    "sleep",
-    "database",
-)
+class ObjectKind(enum.Enum):
+    """Kinds of objects whose methods block."""
+
+    FILE = "file object"
+    HTTPX_CLIENT = "httpx client"
+    URLLIB3_POOL = "urllib3 pool"
+    SQLITE = "sqlite3 connection or cursor"
+    POPEN = "subprocess.Popen object"
+    URL_RESPONSE = "urlopen response"
+
+
+class Family(enum.Enum):
+    """Families of blocking calls: each offloading codemod handles some."""
+
+    REQUESTS = "requests"
+    HTTP = "http"
+    SUBPROCESS = "subprocess"
+    FILES = "files"
+    INPUT = "input"
+    SLEEP = "sleep"
+    DATABASE = "database"
+
 
 #: The HTTP verbs requests and httpx each have a function (and a client method) for.
 HTTP_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
@@ -49,43 +57,43 @@ _OS_PATH = (
 )
 
 #: Blocking functions, by qualified name, and their family.
-FUNCTIONS: dict[str, str] = {
-    **{f"requests.{verb}": REQUESTS for verb in HTTP_METHODS},
-    **{f"httpx.{verb}": HTTP for verb in (*HTTP_METHODS, "stream")},
-    **{f"httpx2.{verb}": HTTP for verb in (*HTTP_METHODS, "stream")},
-    "urllib3.request": HTTP,
-    "urllib.request.urlopen": HTTP,
+FUNCTIONS: dict[str, Family] = {
+    **{f"requests.{verb}": Family.REQUESTS for verb in HTTP_METHODS},
+    **{f"httpx.{verb}": Family.HTTP for verb in (*HTTP_METHODS, "stream")},
+    **{f"httpx2.{verb}": Family.HTTP for verb in (*HTTP_METHODS, "stream")},
+    "urllib3.request": Family.HTTP,
+    "urllib.request.urlopen": Family.HTTP,
     # Spelled without an import in scope, as name-matching linters see them.
-    "request.urlopen": HTTP,
-    "urlopen": HTTP,
+    "request.urlopen": Family.HTTP,
+    "urlopen": Family.HTTP,
     **{
-        f"subprocess.{f}": SUBPROCESS
+        f"subprocess.{f}": Family.SUBPROCESS
         for f in ("run", "call", "check_call", "check_output", "Popen", "getoutput")
     },
-    "subprocess.getstatusoutput": SUBPROCESS,
-    **{f"os.{f}": SUBPROCESS for f in ("system", "popen", "posix_spawn", "posix_spawnp")},
-    **{f"os.{f}": SUBPROCESS for f in (*_SPAWN, *_WAIT)},
-    "builtins.open": FILES,
-    "io.open": FILES,
-    "io.open_code": FILES,
-    "os.fdopen": FILES,
-    **{f"os.path.{f}": FILES for f in _OS_PATH},
-    "builtins.input": INPUT,
-    "time.sleep": SLEEP,
-    "sqlite3.connect": DATABASE,
+    "subprocess.getstatusoutput": Family.SUBPROCESS,
+    **{f"os.{f}": Family.SUBPROCESS for f in ("system", "popen", "posix_spawn", "posix_spawnp")},
+    **{f"os.{f}": Family.SUBPROCESS for f in (*_SPAWN, *_WAIT)},
+    "builtins.open": Family.FILES,
+    "io.open": Family.FILES,
+    "io.open_code": Family.FILES,
+    "os.fdopen": Family.FILES,
+    **{f"os.path.{f}": Family.FILES for f in _OS_PATH},
+    "builtins.input": Family.INPUT,
+    "time.sleep": Family.SLEEP,
+    "sqlite3.connect": Family.DATABASE,
 }
 
 #: Calls whose result is an object of a known kind.
-CONSTRUCTORS: dict[str, str] = {
-    "builtins.open": FILE,
-    "io.open": FILE,
-    "io.open_code": FILE,
-    "os.fdopen": FILE,
-    "os.popen": FILE,
-    "httpx.Client": HTTPX_CLIENT,
-    "httpx2.Client": HTTPX_CLIENT,
+CONSTRUCTORS: dict[str, ObjectKind] = {
+    "builtins.open": ObjectKind.FILE,
+    "io.open": ObjectKind.FILE,
+    "io.open_code": ObjectKind.FILE,
+    "os.fdopen": ObjectKind.FILE,
+    "os.popen": ObjectKind.FILE,
+    "httpx.Client": ObjectKind.HTTPX_CLIENT,
+    "httpx2.Client": ObjectKind.HTTPX_CLIENT,
     **{
-        f"urllib3.{name}": URLLIB3_POOL
+        f"urllib3.{name}": ObjectKind.URLLIB3_POOL
         for name in (
             "PoolManager",
             "ProxyManager",
@@ -95,21 +103,21 @@ CONSTRUCTORS: dict[str, str] = {
             "proxy_from_url",
         )
     },
-    "sqlite3.connect": SQLITE,
-    "sqlite3.Connection": SQLITE,
-    "subprocess.Popen": POPEN,
-    "urllib.request.urlopen": URL_RESPONSE,
+    "sqlite3.connect": ObjectKind.SQLITE,
+    "sqlite3.Connection": ObjectKind.SQLITE,
+    "subprocess.Popen": ObjectKind.POPEN,
+    "urllib.request.urlopen": ObjectKind.URL_RESPONSE,
 }
 
 #: Annotations that declare an object of a known kind.
-ANNOTATIONS: dict[str, str] = {
-    **{f"io.{t}": FILE for t in ("TextIOWrapper", "BufferedReader", "BufferedWriter")},
-    "io.BufferedRandom": FILE,
-    "io.FileIO": FILE,
-    "httpx.Client": HTTPX_CLIENT,
-    "httpx2.Client": HTTPX_CLIENT,
+ANNOTATIONS: dict[str, ObjectKind] = {
+    **{f"io.{t}": ObjectKind.FILE for t in ("TextIOWrapper", "BufferedReader", "BufferedWriter")},
+    "io.BufferedRandom": ObjectKind.FILE,
+    "io.FileIO": ObjectKind.FILE,
+    "httpx.Client": ObjectKind.HTTPX_CLIENT,
+    "httpx2.Client": ObjectKind.HTTPX_CLIENT,
     **{
-        f"urllib3.{name}": URLLIB3_POOL
+        f"urllib3.{name}": ObjectKind.URLLIB3_POOL
         for name in (
             "HTTPConnectionPool",
             "HTTPSConnectionPool",
@@ -124,14 +132,14 @@ ANNOTATIONS: dict[str, str] = {
             "_request_methods.RequestMethods",
         )
     },
-    "sqlite3.Connection": SQLITE,
-    "sqlite3.Cursor": SQLITE,
-    "subprocess.Popen": POPEN,
-    "http.client.HTTPResponse": URL_RESPONSE,
+    "sqlite3.Connection": ObjectKind.SQLITE,
+    "sqlite3.Cursor": ObjectKind.SQLITE,
+    "subprocess.Popen": ObjectKind.POPEN,
+    "http.client.HTTPResponse": ObjectKind.URL_RESPONSE,
 }
 
 
-def blocking_targets(families: set[str], tokens: tuple[bytes, ...]) -> Targets:
+def blocking_targets(families: frozenset[Family], tokens: tuple[bytes, ...]) -> Targets:
     """What an offloading codemod's prefilter looks for: the blocking functions of
     ``families``, and every constructor and annotation that makes a name a blocking
     object."""

@@ -7,11 +7,11 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import Assignment
 
-from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, SQLITE
+from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, ObjectKind
 from codemods.core.lookups import Lookups
 
 
-def kind_of(lookups: Lookups, node: cst.BaseExpression, depth: int = 0) -> str | None:
+def kind_of(lookups: Lookups, node: cst.BaseExpression, depth: int = 0) -> ObjectKind | None:
     """The kind of object ``node`` (original tree) evaluates to, when it is known."""
     if depth > 8:
         return None
@@ -23,16 +23,16 @@ def kind_of(lookups: Lookups, node: cst.BaseExpression, depth: int = 0) -> str |
         if (
             isinstance(func, cst.Attribute)
             and func.attr.value in {"cursor", "execute", "executemany", "executescript"}
-            and kind_of(lookups, func.value, depth + 1) == SQLITE
+            and kind_of(lookups, func.value, depth + 1) == ObjectKind.SQLITE
         ):
-            return SQLITE
+            return ObjectKind.SQLITE
         return None
     if isinstance(node, cst.Name):
         return _name_kind(lookups, node, depth)
     return None
 
 
-def _name_kind(lookups: Lookups, name: cst.Name, depth: int) -> str | None:
+def _name_kind(lookups: Lookups, name: cst.Name, depth: int) -> ObjectKind | None:
     """The declared kind of a name: its last annotation before ``name`` in its scope,
     else the value of its last assignment (as a type checker and flake8-async read it)."""
     scope = lookups.scope_of(name)
@@ -66,7 +66,7 @@ def _declared_annotation(lookups: Lookups, node: cst.CSTNode) -> cst.BaseExpress
     return None
 
 
-def _assigned_kind(lookups: Lookups, node: cst.CSTNode, depth: int) -> str | None:
+def _assigned_kind(lookups: Lookups, node: cst.CSTNode, depth: int) -> ObjectKind | None:
     parent = lookups.parent_of(node)
     if isinstance(parent, cst.AssignTarget) and parent.target is node:
         assign = lookups.parent_of(parent)
@@ -80,7 +80,7 @@ def _assigned_kind(lookups: Lookups, node: cst.CSTNode, depth: int) -> str | Non
     return None
 
 
-def _annotation_kind(lookups: Lookups, node: cst.BaseExpression) -> str | None:
+def _annotation_kind(lookups: Lookups, node: cst.BaseExpression) -> ObjectKind | None:
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
         sides = [node.left, node.right]
         others = [s for s in sides if not (isinstance(s, cst.Name) and s.value == "None")]

@@ -17,6 +17,7 @@ from libcst.codemod import CodemodContext
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
 from codemods.core.blocking import Blocking, classify
+from codemods.core.catalogue import Family
 
 # -- the base of the codemods that offload --------------------------------------
 
@@ -25,7 +26,7 @@ class OffloadingCodemod(AsyncCodemod):
     """A codemod that offloads the blocking calls of its ``FAMILIES`` it cannot rewrite
     idiomatically (``offload=False``: reports them instead)."""
 
-    FAMILIES: ClassVar[frozenset[str]] = frozenset()
+    FAMILIES: ClassVar[frozenset[Family]] = frozenset()
     #: Codes: offloaded (rewrite), offloading switched off, thread-bound, not here.
     OFFLOADED: ClassVar[str] = ""
     NOT_OFFLOADED: ClassVar[str] = ""

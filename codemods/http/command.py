@@ -20,9 +20,9 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.metadata import Assignment, ScopeProvider
 
-from codemods.core.catalogue import HTTP, HTTP_METHODS
+from codemods.core.catalogue import HTTP_METHODS
 from codemods.core.offloading import OffloadingCodemod
-from codemods.http.spec import SPEC
+from codemods.http.spec import FAMILIES, SPEC
 
 _MODULES = ("httpx", "httpx2")
 # httpx.request(): what goes to the Client and what to client.request().
@@ -66,7 +66,7 @@ class HttpCommand(OffloadingCodemod):
     """Take HTTP requests off the event loop: httpx.AsyncClient, or a worker thread."""
 
     SPEC = SPEC
-    FAMILIES = frozenset({HTTP})
+    FAMILIES = FAMILIES
     OFFLOADED = "AM523"
     NOT_OFFLOADED = "AM524"
     THREAD_BOUND = "AM525"  # never emitted: HTTP clients are not thread-bound

@@ -3,8 +3,11 @@ httpx.AsyncClient or to_thread."""
 
 from __future__ import annotations
 
-from codemods.core.catalogue import HTTP, blocking_targets
+from codemods.core.catalogue import Family, blocking_targets
 from codemods.core.spec import Code, CodemodSpec, Severity
+
+#: The blocking calls it handles (its command's ``FAMILIES``).
+FAMILIES = frozenset({Family.HTTP})
 
 SPEC = CodemodSpec(
     name="http",
@@ -42,6 +45,6 @@ SPEC = CodemodSpec(
     ),
     offloads=True,
     targets=blocking_targets(
-        {HTTP}, (b"httpx", b"urllib", b"urlopen", b"requests", b"Client", b"Pool")
+        FAMILIES, (b"httpx", b"urllib", b"urlopen", b"requests", b"Client", b"Pool")
     ),
 )

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.core.catalogue import DATABASE, FILES, HTTP, INPUT, REQUESTS, SLEEP, SUBPROCESS
 from codemods.core.offloading import OffloadingCodemod
-from codemods.offload.spec import SPEC
+from codemods.offload.spec import FAMILIES, SPEC
 
 
 class OffloadCommand(OffloadingCodemod):
     """Offload each remaining blocking call in a coroutine to a worker thread."""
 
     SPEC = SPEC
-    FAMILIES = frozenset({REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE})
+    FAMILIES = FAMILIES
     OFFLOADED = "AM601"
     NOT_OFFLOADED = "AM602"
     THREAD_BOUND = "AM603"

@@ -3,17 +3,21 @@ asyncio.to_thread(func, *args)."""
 
 from __future__ import annotations
 
-from codemods.core.catalogue import (
-    DATABASE,
-    FILES,
-    HTTP,
-    INPUT,
-    REQUESTS,
-    SLEEP,
-    SUBPROCESS,
-    blocking_targets,
-)
+from codemods.core.catalogue import Family, blocking_targets
 from codemods.core.spec import Code, CodemodSpec, Severity
+
+#: The blocking calls it handles (its command's ``FAMILIES``): every family.
+FAMILIES = frozenset(
+    {
+        Family.REQUESTS,
+        Family.HTTP,
+        Family.SUBPROCESS,
+        Family.FILES,
+        Family.INPUT,
+        Family.SLEEP,
+        Family.DATABASE,
+    }
+)
 
 SPEC = CodemodSpec(
     name="offload",
@@ -60,7 +64,7 @@ SPEC = CodemodSpec(
     # Calls the fallback handles can be spelled many ways (os.system, os.path, from os
     # import ..., file objects known from annotations): sound, if broad.
     targets=blocking_targets(
-        {REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE},
+        FAMILIES,
         (
             b"open",
             b"input",

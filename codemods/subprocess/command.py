@@ -12,11 +12,11 @@ from libcst.codemod import CodemodContext
 
 from codemods.core.blocking import Blocking
 from codemods.core.build import kwarg
-from codemods.core.catalogue import POPEN, SUBPROCESS
+from codemods.core.catalogue import ObjectKind
 from codemods.core.insert import defined_helpers, insert_after_header, parse_helper
 from codemods.core.kinds import kind_of
 from codemods.core.offloading import OffloadingCodemod
-from codemods.subprocess.spec import SPEC
+from codemods.subprocess.spec import FAMILIES, SPEC
 
 RUN_HELPER = "_subprocess_run"
 SYSTEM_HELPER = "_os_system"
@@ -127,7 +127,7 @@ class SubprocessCommand(OffloadingCodemod):
 
     SPEC = SPEC
 
-    FAMILIES = frozenset({SUBPROCESS})
+    FAMILIES = FAMILIES
     OFFLOADED = "AM503"
     NOT_OFFLOADED = "AM504"
     THREAD_BOUND = "AM505"  # never emitted: process objects are not thread-bound
@@ -149,7 +149,7 @@ class SubprocessCommand(OffloadingCodemod):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if not self.in_coroutine() or node.attr.value not in ("stdin", "stdout", "stderr"):
             return
-        if isinstance(node.value, cst.Name) and kind_of(self, node.value) == POPEN:
+        if isinstance(node.value, cst.Name) and kind_of(self, node.value) == ObjectKind.POPEN:
             self.report(
                 node,
                 "AM506",
@@ -162,7 +162,7 @@ class SubprocessCommand(OffloadingCodemod):
         with_node = self.parent_of(node)
         if not self.in_coroutine() or not isinstance(with_node, cst.With):
             return
-        if with_node.asynchronous is None and kind_of(self, node.item) == POPEN:
+        if with_node.asynchronous is None and kind_of(self, node.item) == ObjectKind.POPEN:
             self.report(
                 node,
                 "AM506",

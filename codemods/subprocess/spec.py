@@ -3,8 +3,11 @@ subprocesses."""
 
 from __future__ import annotations
 
-from codemods.core.catalogue import SUBPROCESS, blocking_targets
+from codemods.core.catalogue import Family, blocking_targets
 from codemods.core.spec import Code, CodemodSpec, Severity
+
+#: The blocking calls it handles (its command's ``FAMILIES``).
+FAMILIES = frozenset({Family.SUBPROCESS})
 
 SPEC = CodemodSpec(
     name="subprocess",
@@ -51,6 +54,6 @@ SPEC = CodemodSpec(
     helpers=("_subprocess_run", "_os_system"),
     offloads=True,
     targets=blocking_targets(
-        {SUBPROCESS}, (b"subprocess", b"os", b"Popen", b"spawn", b"wait", b"system")
+        FAMILIES, (b"subprocess", b"os", b"Popen", b"spawn", b"wait", b"system")
     ),
 )
