@@ -13,7 +13,7 @@ from codemods.core.build import dotted, kwarg
 from codemods.core.problems import Problem
 from codemods.requests import arguments, blocks, build
 from codemods.requests.coroutine import CoroutinePlan, plan_coroutine
-from codemods.requests.model import Request, UserSession
+from codemods.requests.model import Form, Request, UserSession
 from codemods.requests.spec import SPEC
 
 #: requests decodes text/* without a charset as ISO-8859-1; aiohttp would use utf-8.
@@ -129,7 +129,7 @@ class RequestsCommand(AsyncCodemod):
         module_requests = [r for r in plan.requests if r.session is None]
         session = self._fresh("session", "http_session") if module_requests else ""
         response = ""
-        if any(r.form in ("expr", "chained") for r in plan.requests):
+        if any(r.form in (Form.EXPR, Form.CHAINED) for r in plan.requests):
             response = self._fresh("resp", "response")
         for request in plan.requests:
             self._request(plan, request, request.session or session, request.target or response)
@@ -186,27 +186,27 @@ class RequestsCommand(AsyncCodemod):
 
         for use in request.uses:
             self._replace[use.node] = _use(use.build, name)
-        if request.form in ("assign", "expr"):
+        if request.form in (Form.ASSIGN, Form.EXPR):
             assert request.stmt is not None
             block, index = plan.block_of(request.stmt)
-            end = request.end if request.form == "assign" and request.in_block else index
+            end = request.end if request.form is Form.ASSIGN and request.in_block else index
             op = blocks.Op(
                 index,
                 max(end, index),
-                blocks.REQUEST,
+                blocks.Priority.REQUEST,
                 True,
                 header,
                 lambda: [build.read_body(name)],
                 lost_comments,
             )
             self._add_op(plan, block, op)
-        elif request.form == "chained":
+        elif request.form is Form.CHAINED:
             assert request.stmt is not None
             block, index = plan.block_of(request.stmt)
             op = blocks.Op(
                 index,
                 index,
-                blocks.REQUEST,
+                blocks.Priority.REQUEST,
                 False,
                 header,
                 list,
@@ -225,7 +225,7 @@ class RequestsCommand(AsyncCodemod):
     def _user_session(self, plan: CoroutinePlan, session: UserSession) -> None:
         text = _reads_text(session.requests)
         jar = "aiohttp.CookieJar(unsafe=True)"  # requests keeps cookies from IP hosts too
-        if session.form == "with":
+        if session.form is Form.WITH:
             indent = plan.column_of(session.stmt)
             self._replace[session.stmt] = _async_with(lambda: _client_session(jar, text), indent)
         else:
@@ -233,7 +233,7 @@ class RequestsCommand(AsyncCodemod):
             op = blocks.Op(
                 index,
                 max(session.end, index),
-                blocks.USER_SESSION,
+                blocks.Priority.USER_SESSION,
                 True,
                 lambda s: (_client_session(jar, text), session.name, []),
                 lambda: [build.statement(cst.Pass())],

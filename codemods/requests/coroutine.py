@@ -15,7 +15,7 @@ import libcst as cst
 from codemods.core.lookups import Lookups
 from codemods.core.problems import Problem
 from codemods.requests import arguments, blocks, exceptions, responses
-from codemods.requests.model import Request, UserSession
+from codemods.requests.model import Form, Request, UserSession
 from codemods.requests.names import MODULE_FUNCTIONS, SESSION_CLASSES
 from codemods.requests.sessions import SessionAnalysis
 from codemods.requests.tree import (
@@ -130,7 +130,7 @@ class CoroutinePlan(SessionAnalysis):
         small = only_small(stmt)
         if isinstance(small, cst.Assign) and small.value is call:
             if len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                request.form, request.target = "assign", small.targets[0].target.value
+                request.form, request.target = Form.ASSIGN, small.targets[0].target.value
                 self._variable_uses(request, small.targets[0].target)
             elif any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in small.targets):
                 self.refuse(
@@ -149,7 +149,7 @@ class CoroutinePlan(SessionAnalysis):
                 "drop the annotation and rerun",
             )
         elif isinstance(small, cst.Expr) and small.value is call:
-            request.form = "expr"
+            request.form = Form.EXPR
             if request.info.stream:
                 self.refuse(call, "AM216", "streamed response not used")
         elif isinstance(up, cst.WithItem) and isinstance(stmt, cst.With) and up.item is call:
@@ -178,7 +178,7 @@ class CoroutinePlan(SessionAnalysis):
                 "files= in a with statement; assign the response to a name instead",
             )
             return
-        request.form = "with"
+        request.form = Form.WITH
         request.target = item.asname.name.value
         self._variable_uses(request, item.asname.name, body=stmt.body)
 
@@ -226,7 +226,7 @@ class CoroutinePlan(SessionAnalysis):
         if sum(1 for r in self.requests if r.stmt is stmt) > 1:
             self.refuse(call, "AM216", "two requests in one statement")
             return
-        request.form = "chained"
+        request.form = Form.CHAINED
         self._classify(request, call, True)
 
     def _variable_uses(
@@ -406,5 +406,7 @@ class CoroutinePlan(SessionAnalysis):
         block = first[depth][0]
         start = min(p[depth][1] for p in paths)
         end = max(p[depth][1] for p in paths)
-        op = blocks.Op(start, end, blocks.SESSION, False, lambda s: (header(), name, []), list)
+        op = blocks.Op(
+            start, end, blocks.Priority.SESSION, False, lambda s: (header(), name, []), list
+        )
         return block, op

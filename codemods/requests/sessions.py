@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.core.catalogue import HTTP_METHODS
-from codemods.requests.model import Request, UserSession
+from codemods.requests.model import Form, Request, UserSession
 from codemods.requests.tree import CoroutineTree, only_small
 
 
@@ -28,7 +28,7 @@ class SessionAnalysis(CoroutineTree):
             ):
                 self.refuse(call, "AM215", "with requests.Session() without one 'as name'")
                 return
-            session = UserSession(call, up.asname.name.value, "with", stmt)
+            session = UserSession(call, up.asname.name.value, Form.WITH, stmt)
             target = up.asname.name
         else:
             small = only_small(stmt) if stmt is not None else None
@@ -47,7 +47,7 @@ class SessionAnalysis(CoroutineTree):
                 return
             assert stmt is not None
             target = small.targets[0].target
-            session = UserSession(call, target.value, "assign", stmt)
+            session = UserSession(call, target.value, Form.ASSIGN, stmt)
         self.sessions.append(session)
         scope = self.lookups.scope_of(target)
         assignments = scope.assignments[target.value] if scope is not None else []
@@ -55,7 +55,7 @@ class SessionAnalysis(CoroutineTree):
             self.refuse(call, "AM215", f"session name '{target.value}' is assigned more than once")
             return
         accesses = [a.node for a in next(iter(assignments)).references]
-        if session.form == "with":
+        if session.form is Form.WITH:
             home = stmt.body  # type: ignore[union-attr]
             region = [home]
         else:
@@ -74,7 +74,7 @@ class SessionAnalysis(CoroutineTree):
                 continue
             self._session_use(session, access)
         self._closes(session, home, accesses)
-        if session.form == "assign":
+        if session.form is Form.ASSIGN:
             used = [a for a in accesses if not any(self.inside(a, d) for d in session.dropped)]
             session.end = index + max(
                 (i + 1 for i, s in enumerate(region) if any(self.inside(a, s) for a in used)),
