@@ -13,11 +13,12 @@ from codemods.core.base import LOCKED_REASON, AsyncCodemod
 from codemods.core.build import await_expression, dotted
 from codemods.core.problems import Problem
 from codemods.files import build, facts
-from codemods.files.paths import is_constructed_path, is_path
+from codemods.files.plain import PlainCall, plain_call
 from codemods.files.plan import (
     AwaitCall,
     Binding,
     Consumer,
+    ConsumerKind,
     CsvBuffer,
     OpenCall,
     Plan,
@@ -73,11 +74,12 @@ class FilesCommand(AsyncCodemod):
         needed = {"aiofiles"}
         for action in plan.actions.values():
             if isinstance(action, (ReadLines, CsvBuffer)) or (
-                isinstance(action, Consumer) and action.kind.startswith("csv.")
+                isinstance(action, Consumer)
+                and action.kind in (ConsumerKind.CSV_READER, ConsumerKind.CSV_WRITER)
             ):
                 needed.add("io")
             elif isinstance(action, Consumer):
-                needed.add(action.kind.split(".")[0])
+                needed.add(action.kind.value.split(".")[0])
         needed.discard("builtins")
         where = function.body.body[0]
         taken = sorted(m for m in needed if not self.module_name_free(where, m))
@@ -160,7 +162,7 @@ class FilesCommand(AsyncCodemod):
             self.fixed(original_node, "AM302", "file method awaited")
             return self.awaited(original_node, updated_node)
         if isinstance(action, Consumer):
-            kind = action.kind.replace("builtins.", "")
+            kind = action.kind.value.replace("builtins.", "")
             self.fixed(original_node, "AM304", f"{kind} on a file -> in-memory form")
             return self._consumer(original_node, updated_node, action)
         if original_node in self._plan.seen_calls:
@@ -190,26 +192,26 @@ class FilesCommand(AsyncCodemod):
     ) -> cst.BaseExpression:
         args = list(updated.args)
         name = action.name
-        if action.kind in (facts.JSON_LOAD, facts.PICKLE_LOAD):
+        if action.kind in (ConsumerKind.JSON_LOAD, ConsumerKind.PICKLE_LOAD):
             args[0] = args[0].with_changes(value=build.awaited_read(name))
-            func = self._sibling(original.func, updated.func, action.kind + "s")
+            func = self._sibling(original.func, updated.func, action.kind.value + "s")
             return updated.with_changes(func=func, args=args)
-        if action.kind == facts.CSV_WRITER:
+        if action.kind is ConsumerKind.CSV_WRITER:
             assert action.buffer is not None
             args[0] = args[0].with_changes(value=cst.Name(action.buffer))
             return updated.with_changes(args=args)
-        if action.kind == "csv.reader":
+        if action.kind is ConsumerKind.CSV_READER:
             self.need_import("io")
             source = build.lines_source(name, False, action.newline)
             args[0] = args[0].with_changes(value=source)
             return updated.with_changes(args=args)
-        if action.kind == facts.PRINT:
+        if action.kind is ConsumerKind.PRINT:
             return await_expression(build.method_call(name, "write", build.printed_text(updated)))
         # json.dump / pickle.dump: the file is the argument named fp / file, or the second.
-        keyword = "fp" if action.kind == facts.JSON_DUMP else "file"
+        keyword = "fp" if action.kind is ConsumerKind.JSON_DUMP else "file"
         index = next((i for i, a in enumerate(args) if a.keyword and a.keyword.value == keyword), 1)
         dumps = updated.with_changes(
-            func=self._sibling(original.func, updated.func, action.kind + "s"),
+            func=self._sibling(original.func, updated.func, action.kind.value + "s"),
             args=build.without(args, index),
         )
         return await_expression(build.method_call(name, "write", dumps))
@@ -227,7 +229,7 @@ class FilesCommand(AsyncCodemod):
     # -- plain calls: os, os.path, shutil, pathlib, tempfile ---------------------------
 
     def _plain_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        kind, what = self._plain_kind(original)
+        kind, what = plain_call(self, original)
         if kind is None:
             return updated
         if self.in_generator_expression():
@@ -240,7 +242,7 @@ class FilesCommand(AsyncCodemod):
             return updated
         if not self.in_coroutine():
             return updated
-        if kind == "unbound":
+        if kind is PlainCall.UNBOUND:
             self.report(
                 original,
                 "AM313",
@@ -248,7 +250,7 @@ class FilesCommand(AsyncCodemod):
                 "bind it so that every use can be awaited",
             )
             return updated
-        if kind == "unproven":
+        if kind is PlainCall.UNPROVEN:
             self.report(
                 original,
                 "AM311",
@@ -256,7 +258,7 @@ class FilesCommand(AsyncCodemod):
                 "would also accept a str, so migrate it by hand",
             )
             return updated
-        if kind == "lazy":
+        if kind is PlainCall.LAZY:
             self.report(
                 original,
                 "AM317",
@@ -264,16 +266,16 @@ class FilesCommand(AsyncCodemod):
                 "into a function run with asyncio.to_thread",
             )
             return updated
-        module = "aiofiles" if kind in ("os", "os.path") else "asyncio"
+        module = "aiofiles" if kind is PlainCall.AIOFILES else "asyncio"
         if not self.module_name_free(original, module):
             self.report(
                 original, "AM320", f"{what}: the name '{module}' is bound to something else here"
             )
             return updated
-        code = "AM306" if kind == "thread" else "AM305"
+        code = "AM306" if kind is PlainCall.THREAD else "AM305"
         if self.suppressed(original, code):
             return updated
-        if kind == "thread":
+        if kind is PlainCall.THREAD:
             self.fixed(original, "AM306", f"{what} -> await asyncio.to_thread")
             return self.offloaded(original, updated)
         self.need_import("aiofiles.os")
@@ -281,33 +283,6 @@ class FilesCommand(AsyncCodemod):
         self.fixed(original, "AM305", f"{what} -> await aiofiles.{what}")
         new = updated.with_changes(func=dotted(f"aiofiles.{what}"))
         return self.awaited(original, new)
-
-    def _plain_kind(self, call: cst.Call) -> tuple[str | None, str]:
-        func = call.func
-        name = self.resolves_to(func, facts.OPEN | set(facts.TEMPFILE))
-        if name:
-            return "unbound", name.replace("builtins.", "")
-        name = self.resolves_to(func, facts.AIOFILES_OS | facts.AIOFILES_OS_PATH)
-        if name:
-            return ("os.path" if name.startswith("os.path.") else "os"), name
-        name = self.resolves_to(func, facts.TO_THREAD)
-        if name:
-            return "thread", name
-        name = self.resolves_to(func, facts.LAZY)
-        if name:
-            return "lazy", name
-        if isinstance(func, cst.Attribute):
-            method = func.attr.value
-            if method in facts.PATH_TO_THREAD | facts.PATH_LAZY | {"open"}:
-                if is_path(self, func.value, allow_parameters=True):
-                    if method == "open":
-                        if is_constructed_path(self, func.value):
-                            return "unbound", "Path.open"
-                        return "unproven", "Path.open"
-                    if method in facts.PATH_LAZY:
-                        return "lazy", f"Path.{method}"
-                    return "thread", f"Path.{method}"
-        return None, ""
 
 
 _LINES_MESSAGE = "line loop over a file -> iterate its content, read with one await"

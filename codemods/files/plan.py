@@ -8,6 +8,7 @@ applied by the codemod as it leaves them, and refusals to report.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -62,11 +63,23 @@ class ReadLines:
     newline: str | None  # io.StringIO's newline argument; None for its default
 
 
+class ConsumerKind(enum.Enum):
+    """A stdlib function that uses a file object, by its qualified name."""
+
+    JSON_LOAD = facts.JSON_LOAD
+    JSON_DUMP = facts.JSON_DUMP
+    PICKLE_LOAD = facts.PICKLE_LOAD
+    PICKLE_DUMP = facts.PICKLE_DUMP
+    CSV_READER = "csv.reader"  # csv.reader and csv.DictReader
+    CSV_WRITER = facts.CSV_WRITER  # csv.writer and csv.DictWriter
+    PRINT = facts.PRINT
+
+
 @dataclass(frozen=True)
 class Consumer:
     """A stdlib consumer of the file object translated to its in-memory form."""
 
-    kind: str  # one of the facts.* consumer names
+    kind: ConsumerKind
     name: str
     newline: str | None = None  # csv readers: as ReadLines.newline
     buffer: str | None = None  # csv writers: the in-memory buffer they write into
@@ -534,19 +547,19 @@ class Planner:
         if any(a.star for a in call.args if a is not arg and consumer != facts.PRINT):
             consumer = None
         if consumer == facts.JSON_LOAD and index == 0 and not arg.keyword:
-            return call, Consumer(consumer, name), "read"
+            return call, Consumer(ConsumerKind.JSON_LOAD, name), "read"
         if consumer == facts.JSON_DUMP and statement and _is_param(arg, index, 1, "fp"):
-            return call, Consumer(consumer, name), "write"
+            return call, Consumer(ConsumerKind.JSON_DUMP, name), "write"
         if consumer == facts.PICKLE_LOAD and index == 0 and not arg.keyword:
             self._require(mode.binary is True, name, "pickle.load")
-            return call, Consumer(consumer, name), facts.PICKLE_LOAD
+            return call, Consumer(ConsumerKind.PICKLE_LOAD, name), facts.PICKLE_LOAD
         if consumer == facts.PICKLE_DUMP and statement and _is_param(arg, index, 1, "file"):
             self._require(mode.binary is True, name, "pickle.dump")
-            return call, Consumer(consumer, name), "write"
+            return call, Consumer(ConsumerKind.PICKLE_DUMP, name), "write"
         if consumer in facts.CSV_READERS and index == 0 and not arg.keyword:
             self._require(mode.text, name, consumer)
             newline = self._stringio_newline(name, mode)
-            return call, Consumer("csv.reader", name, newline), "csv.reader"
+            return call, Consumer(ConsumerKind.CSV_READER, name, newline), "csv.reader"
         if consumer in facts.CSV_WRITERS and index == 0 and not arg.keyword:
             if not isinstance(binding.statement, cst.With):
                 raise Refused(
@@ -557,11 +570,11 @@ class Planner:
             self._writer_nodes[call] = writers.writer_nodes(
                 call, binding.statement, name, scope, self.lookups, self.declared | self.deleted
             )
-            return call, Consumer(facts.CSV_WRITER, name), facts.CSV_WRITER
+            return call, Consumer(ConsumerKind.CSV_WRITER, name), facts.CSV_WRITER
         if consumer == facts.PRINT and arg.keyword and arg.keyword.value == "file":
             self._require(statement and mode.text, name, "print(file=...)")
             _check_print(call, name)
-            return call, Consumer(consumer, name), "write"
+            return call, Consumer(ConsumerKind.PRINT, name), "write"
         what = _dotted(call.func) or "a call"
         raise Refused("AM310", f"'{name}' is passed to {what}, which would use it synchronously")
 
@@ -599,7 +612,7 @@ class Planner:
             raise Refused("AM310", f"a csv writer on '{name}' is used outside its 'with' body")
         buffer = self._buffer_name(statement)
         for call in calls:
-            actions[call] = Consumer(facts.CSV_WRITER, name, buffer=buffer)
+            actions[call] = Consumer(ConsumerKind.CSV_WRITER, name, buffer=buffer)
         known = [i for i in indexes if i is not None]
         actions[statement] = CsvBuffer(name, buffer, min(known), max(known))
 
