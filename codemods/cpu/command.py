@@ -23,7 +23,6 @@ from libcst.metadata import (
     PositionProvider,
     QualifiedNameProvider,
     QualifiedNameSource,
-    ScopeProvider,
 )
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
@@ -233,7 +232,7 @@ class CpuCommand(AsyncCodemod):
         return self._helper
 
     def _helper_visible(self, original: cst.Call, func: str) -> bool:
-        scope = self.get_metadata(ScopeProvider, original, None)
+        scope = self.scope_of(original)
         if scope is None:
             return False
         return all(isinstance(a.scope, GlobalScope) for a in scope[func])
@@ -284,7 +283,7 @@ class CpuCommand(AsyncCodemod):
     def _classify_name(
         self, call: cst.Call, func: cst.Name, names: set[str], imported: set[str]
     ) -> Verdict | None:
-        scope = self.get_metadata(ScopeProvider, call, None)
+        scope = self.scope_of(call)
         assignments = list(scope[func.value]) if scope is not None else []
         marked = any(getattr(a, "node", None) in self._facts.marked for a in assignments)
         named = (

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.metadata import Assignment, ScopeProvider
+from libcst.metadata import Assignment
 
 from codemods.core.catalogue import HTTP_METHODS
+from codemods.core.names import identifiers
+from codemods.core.navigation import runs_directly_in
 from codemods.core.offloading import OffloadingCodemod
 from codemods.http.spec import FAMILIES, SPEC
 
@@ -113,7 +115,7 @@ class HttpCommand(OffloadingCodemod):
     def _client_requests(self, with_node: cst.With, name: cst.Name) -> list[cst.Call] | None:
         """The calls on the client ``name`` in the block, if they are all requests whose
         responses behave the same from an AsyncClient."""
-        scope = self.get_metadata(ScopeProvider, name, None)
+        scope = self.scope_of(name)
         if scope is None:
             return None
         assignments = [a for a in scope[name.value] if isinstance(a, Assignment)]
@@ -129,20 +131,12 @@ class HttpCommand(OffloadingCodemod):
                 return None
             if attribute.attr.value not in _CLIENT_METHODS:
                 return None
-            if not self._directly_in(call, with_node.body) or not self._response_kept(call):
+            if not runs_directly_in(self, call, with_node.body, awaiting=True):
+                return None
+            if not self._response_kept(call):
                 return None
             calls.append(call)
         return calls
-
-    def _directly_in(self, node: cst.CSTNode, body: cst.BaseSuite) -> bool:
-        """``node`` runs in ``body``'s coroutine: no nested def, lambda, class or
-        generator expression between them."""
-        current = self.parent_of(node)
-        while current is not None and current is not body:
-            if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.GeneratorExp)):
-                return False
-            current = self.parent_of(current)
-        return current is body
 
     def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.BaseStatement:
         if original_node not in self._async_withs:
@@ -259,7 +253,7 @@ class HttpCommand(OffloadingCodemod):
         target = parent.targets[0].target
         if not isinstance(target, cst.Name):
             return False
-        scope = self.get_metadata(ScopeProvider, target, None)
+        scope = self.scope_of(target)
         if scope is None:
             return False
         assignments = [a for a in scope[target.value] if isinstance(a, Assignment)]
@@ -274,24 +268,13 @@ class HttpCommand(OffloadingCodemod):
         return True
 
     def _free_name(self, node: cst.CSTNode, base: str) -> str | None:
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self.scope_of(node)
         if scope is None or not self._function_stack:
             return None
         for candidate in (base, f"{base}_", f"{base}_1", f"{base}_2"):
-            if not scope[candidate] and candidate not in _names_in(self._function_stack[-1]):
+            if not scope[candidate] and candidate not in identifiers(self._function_stack[-1]):
                 return candidate
         return None
-
-
-def _names_in(function: cst.FunctionDef) -> set[str]:
-    names: set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            names.add(node.value)
-
-    function.visit(_Collect())
-    return names
 
 
 def _keywords_only(call: cst.Call, allowed: set[str] | tuple[str, ...]) -> bool:
