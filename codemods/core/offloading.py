@@ -19,12 +19,11 @@ from codemods.core.base import LOCKED_REASON, AsyncCodemod
 from codemods.core.blocking import Blocking, classify
 from codemods.core.catalogue import Family
 
-# -- the base of the codemods that offload --------------------------------------
-
 
 class OffloadingCodemod(AsyncCodemod):
     """A codemod that offloads the blocking calls of its ``FAMILIES`` it cannot rewrite
-    idiomatically (``offload=False``: reports them instead)."""
+    idiomatically (``offload=False``: reports them instead). A subclass rewrites the calls
+    it can in :meth:`idiomatic`."""
 
     FAMILIES: ClassVar[frozenset[Family]] = frozenset()
     #: Codes: offloaded (rewrite), offloading switched off, thread-bound, not here.
@@ -36,6 +35,22 @@ class OffloadingCodemod(AsyncCodemod):
     def __init__(self, context: CodemodContext, offload: bool = True) -> None:
         super().__init__(context)
         self.offload = offload
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        found = self.blocking_call(original_node)
+        if found is None:
+            return updated_node
+        rewritten = self.idiomatic(original_node, updated_node, found)
+        if rewritten is not None:
+            return rewritten
+        return self.offload_or_report(original_node, updated_node, found)
+
+    def idiomatic(
+        self, original: cst.Call, updated: cst.Call, found: Blocking
+    ) -> cst.BaseExpression | None:
+        """The codemod's own rewrite of the blocking call ``found``, or None to offload it
+        (or report it)."""
+        return None
 
     def blocking_call(self, original: cst.Call) -> Blocking | None:
         """The blocking call of this codemod's families ``original`` is, when it runs

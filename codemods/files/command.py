@@ -7,6 +7,8 @@ The decisions (which file objects can be migrated, and how) are made per corouti
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import libcst as cst
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
@@ -28,6 +30,8 @@ from codemods.files.plan import (
 from codemods.files.spec import SPEC
 
 __all__ = ["FilesCommand"]
+
+_Loop = TypeVar("_Loop", cst.For, cst.CompFor)
 
 
 class FilesCommand(AsyncCodemod):
@@ -137,22 +141,21 @@ class FilesCommand(AsyncCodemod):
         return updated_node
 
     def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
-        action = self._plan.actions.get(original_node)
-        if isinstance(action, ReadLines):
-            self.fixed(original_node, "AM303", _LINES_MESSAGE)
-            return updated_node.with_changes(iter=self._lines(action))
-        return updated_node
+        return self._over_lines(original_node, updated_node)
 
     def leave_CompFor(self, original_node: cst.CompFor, updated_node: cst.CompFor) -> cst.CompFor:
-        action = self._plan.actions.get(original_node)
-        if isinstance(action, ReadLines):
-            self.fixed(original_node, "AM303", _LINES_MESSAGE)
-            return updated_node.with_changes(iter=self._lines(action))
-        return updated_node
+        return self._over_lines(original_node, updated_node)
 
-    def _lines(self, action: ReadLines) -> cst.Call:
+    def _over_lines(self, original: _Loop, updated: _Loop) -> _Loop:
+        """A loop over a file's lines iterates its content, read at once."""
+        action = self._plan.actions.get(original)
+        if not isinstance(action, ReadLines):
+            return updated
+        self.fixed(original, "AM303", _LINES_MESSAGE)
         self.need_import("io")
-        return build.lines_source(action.name, action.binary, action.newline)
+        return updated.with_changes(
+            iter=build.lines_source(action.name, action.binary, action.newline)
+        )
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         action = self._plan.actions.get(original_node)

@@ -20,6 +20,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.metadata import Assignment
 
+from codemods.core.blocking import Blocking
 from codemods.core.catalogue import HTTP_METHODS
 from codemods.core.names import identifiers
 from codemods.core.navigation import runs_directly_in
@@ -115,14 +116,11 @@ class HttpCommand(OffloadingCodemod):
     def _client_requests(self, with_node: cst.With, name: cst.Name) -> list[cst.Call] | None:
         """The calls on the client ``name`` in the block, if they are all requests whose
         responses behave the same from an AsyncClient."""
-        scope = self.scope_of(name)
-        if scope is None:
-            return None
-        assignments = [a for a in scope[name.value] if isinstance(a, Assignment)]
-        if len(assignments) != 1 or assignments[0].node is not name:
+        assignment = self._sole_assignment(name)
+        if assignment is None or assignment.node is not name:
             return None
         calls = []
-        for access in assignments[0].references:
+        for access in assignment.references:
             attribute = self.parent_of(access.node)
             if not isinstance(attribute, cst.Attribute) or attribute.value is not access.node:
                 return None
@@ -161,19 +159,14 @@ class HttpCommand(OffloadingCodemod):
                     func=func.with_changes(attr=cst.Name("aclose"))
                 )
             return self.awaited(original_node, updated_node)
-        found = self.blocking_call(original_node)
-        if found is None:
-            return updated_node
-        moved = self._onto_client(original_node, updated_node, found.name)
-        if moved is not None:
-            return moved
-        return self.offload_or_report(original_node, updated_node, found)
+        return super().leave_Call(original_node, updated_node)
 
-    def _onto_client(
-        self, original: cst.Call, updated: cst.Call, name: str
+    def idiomatic(
+        self, original: cst.Call, updated: cst.Call, found: Blocking
     ) -> cst.BaseExpression | None:
         """``await client.<verb>(...)`` for a module-level httpx request whose statement
         can be wrapped in ``async with httpx.AsyncClient(...) as client:``."""
+        name = found.name
         module, _, verb = name.partition(".")
         if module not in _MODULES or verb not in HTTP_METHODS:
             return None
@@ -253,19 +246,24 @@ class HttpCommand(OffloadingCodemod):
         target = parent.targets[0].target
         if not isinstance(target, cst.Name):
             return False
-        scope = self.scope_of(target)
-        if scope is None:
+        assignment = self._sole_assignment(target)
+        if assignment is None:
             return False
-        assignments = [a for a in scope[target.value] if isinstance(a, Assignment)]
-        if len(assignments) != 1:
-            return False
-        for access in assignments[0].references:
+        for access in assignment.references:
             use = self.parent_of(access.node)
             if not isinstance(use, cst.Attribute) or use.value is not access.node:
                 return False
             if use.attr.value in _RESPONSE_DIFFERS:
                 return False
         return True
+
+    def _sole_assignment(self, name: cst.Name) -> Assignment | None:
+        """The assignment of ``name`` in its scope, if it is the only one."""
+        scope = self.scope_of(name)
+        if scope is None:
+            return None
+        assignments = [a for a in scope[name.value] if isinstance(a, Assignment)]
+        return assignments[0] if len(assignments) == 1 else None
 
     def _free_name(self, node: cst.CSTNode, base: str) -> str | None:
         scope = self.scope_of(node)

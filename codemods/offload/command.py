@@ -9,8 +9,6 @@ offloading cannot help (thread-bound objects, streams) or is switched off.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from codemods.core.offloading import OffloadingCodemod
 from codemods.offload.spec import FAMILIES, SPEC
 
@@ -24,9 +22,3 @@ class OffloadCommand(OffloadingCodemod):
     NOT_OFFLOADED = "AM602"
     THREAD_BOUND = "AM603"
     CANNOT_HERE = "AM604"
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        found = self.blocking_call(original_node)
-        if found is None:
-            return updated_node
-        return self.offload_or_report(original_node, updated_node, found)

@@ -137,15 +137,6 @@ class SubprocessCommand(OffloadingCodemod):
         super().__init__(context, offload)
         self._needed: dict[str, None] = {}
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        found = self.blocking_call(original_node)
-        if found is None:
-            return updated_node
-        rewritten = self._idiomatic(original_node, updated_node, found)
-        if rewritten is not None:
-            return rewritten
-        return self.offload_or_report(original_node, updated_node, found)
-
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if not self.in_coroutine() or node.attr.value not in ("stdin", "stdout", "stderr"):
             return
@@ -177,7 +168,7 @@ class SubprocessCommand(OffloadingCodemod):
 
     # -- the idiomatic rewrites -----------------------------------------------
 
-    def _idiomatic(
+    def idiomatic(
         self, original: cst.Call, updated: cst.Call, found: Blocking
     ) -> cst.BaseExpression | None:
         name = found.name
