@@ -8,6 +8,9 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+#: A statement of a module's body.
+_Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
 
 def parse_helper(source: str) -> cst.FunctionDef:
     statement = cst.parse_statement(source)
@@ -22,7 +25,7 @@ def defined_helpers(module: cst.Module) -> dict[str, cst.FunctionDef]:
 
 def insert_after_header(
     module: cst.Module,
-    statements: Sequence[cst.BaseStatement],
+    statements: Sequence[_Statement],
     *,
     space_at_top: bool = False,
     comments_are_space: bool = True,
@@ -47,7 +50,7 @@ def insert_after_header(
     return module.with_changes(body=[*body[:index], *spaced, *body[index:]])
 
 
-def _is_header(statement: cst.BaseStatement, index: int) -> bool:
+def _is_header(statement: _Statement, index: int) -> bool:
     if not isinstance(statement, cst.SimpleStatementLine):
         return False
     if index == 0 and _is_docstring(statement):
@@ -63,7 +66,7 @@ def _is_docstring(statement: cst.SimpleStatementLine) -> bool:
     )
 
 
-def _two_lines_before(statement: cst.BaseStatement, comments_are_space: bool) -> cst.BaseStatement:
+def _two_lines_before(statement: _Statement, comments_are_space: bool) -> _Statement:
     lines = list(statement.leading_lines)
     space = len(lines)
     if not comments_are_space:

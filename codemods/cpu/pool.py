@@ -35,7 +35,9 @@ def helper_names(index: int) -> tuple[str, str]:
     return func, func.upper()
 
 
-def helper_statements(func: str, var: str) -> list[cst.BaseStatement]:
+def helper_statements(
+    func: str, var: str
+) -> list[cst.SimpleStatementLine | cst.BaseCompoundStatement]:
     """The helper's two statements, each preceded by two blank lines."""
     body = list(cst.parse_module(_TEMPLATE.format(func=func, var=var)).body)
     two_blank = [cst.EmptyLine(), cst.EmptyLine()]
