@@ -10,7 +10,7 @@ import typer
 
 from async_migrate import __version__
 from async_migrate.explain import UnknownCode, explain, list_codemods
-from async_migrate.runner.cache import Cache, cache_directory
+from async_migrate.runner.cache import cache_directory
 from async_migrate.runner.concurrency import default_jobs
 from async_migrate.runner.config import Config, ConfigError, find, load, merge_options
 from async_migrate.runner.discovery import Excludes
@@ -196,10 +196,9 @@ def migrate(
         check=check,
         interactive=interactive,
         workers=jobs or default_jobs(),
+        cache_dir=None if no_cache or paths == ["-"] else cache_directory(paths),
+        src=tuple(config.src),
     )
-    if not no_cache and paths != ["-"]:
-        key = [settings.codemods, settings.options]
-        settings.cache = Cache(cache_directory(paths), key)
     output = Output(
         format=output_format,
         color=color,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from async_migrate.engine.positions import PositionMap
-from async_migrate.engine.prefilter import has_coroutine, needing_libcst
+from async_migrate.engine.prefilter import coroutine_interest, has_coroutine, needing_libcst
 from async_migrate.engine.safety import changed_outside_coroutines
 from async_migrate.engine.slicing import slice_module
 from codemods.core.findings import Finding
@@ -91,6 +91,7 @@ def migrate_source(
     if select or ignore:
         names = set(choose(select, ignore))
         chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
+    options = _prepared(data, filename, chosen, options)
     active = _active(data, chosen, options)
     if not active:
         return Migration(data, False)
@@ -129,7 +130,7 @@ def _sliced(
     module is not sliced or the slice does not give an answer (then the whole is used)."""
     if not SLICING:
         return None
-    piece = slice_module(data)
+    piece = slice_module(data, _interest(data, active, options))
     if piece is None:
         return None
     try:
@@ -146,6 +147,34 @@ def _sliced(
             return None
         mapped.append(replace(finding, line=line))
     return restored, mapped
+
+
+def _interest(
+    data: bytes, active: list[type], options: dict[str, dict[str, Any]]
+) -> frozenset[int] | None:
+    """The outermost coroutines (by the line of their ``async def``) some active codemod
+    may act in; None: any of them."""
+    targets: dict[str, Targets] = {}
+    kept: set[int] = set()
+    for codemod in active:
+        spec = CODEMODS.get(codemod.NAME)
+        if spec is None or spec.load() is not codemod:
+            return None  # unregistered: no cheap stage
+        if spec.prescan is None:
+            targets[spec.name] = spec.targets
+            continue
+        lines = spec.coroutines_of_interest(data, options.get(spec.name, {}))
+        if lines is None:
+            return None
+        kept |= lines
+    interest = coroutine_interest(data, targets)
+    if interest is None:
+        return None
+    for lines in interest.values():
+        if lines is None:
+            return None
+        kept |= lines
+    return frozenset(kept)
 
 
 def _transform(
@@ -227,6 +256,23 @@ def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -
             classes[codemod.NAME] = codemod
     needed = set(needing_libcst(data, targets)) | prescanned
     return [classes[name] or CODEMODS[name].load() for name in classes if name in needed]
+
+
+def _prepared(
+    data: bytes, filename: str, chosen: Sequence[Codemod], options: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``options``, with what registered codemods derive from the module itself."""
+    if not has_coroutine(data):
+        return options
+    out = dict(options)
+    for codemod in chosen:
+        name = codemod if isinstance(codemod, str) else getattr(codemod, "NAME", "")
+        spec = CODEMODS.get(name)
+        if spec is None or (not isinstance(codemod, str) and spec.load() is not codemod):
+            continue  # unregistered: nothing to prepare
+        if spec.prepare is not None:
+            out[spec.name] = spec.prepared(data, filename, options.get(spec.name, {}))
+    return out
 
 
 def _merge(earlier: list[Finding], later: list[Finding]) -> list[Finding]:

@@ -26,7 +26,7 @@ FILE_NAME = "pyproject.toml"
 TABLE = "tool.async-migrate"
 
 # Top-level keys and their type; per-codemod tables are named after the codemod.
-_LISTS = ("select", "ignore", "exclude", "extend-exclude")
+_LISTS = ("select", "ignore", "exclude", "extend-exclude", "src")
 # A codemod's options may also be given at the top level (``cpu-bound = [...]``):
 # key -> (codemod, option).
 _SHORTHANDS: dict[str, tuple[str, Option]] = {
@@ -47,6 +47,8 @@ class Config:
     ignore: list[str] | None = None
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
+    #: Directories (relative to the file) that hold top-level packages, as ruff's ``src``.
+    src: list[str] = field(default_factory=list)
     #: codemod name -> keyword arguments for its constructor.
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
 

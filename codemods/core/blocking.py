@@ -11,7 +11,18 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.core.build import code_of
-from codemods.core.catalogue import FUNCTIONS, HTTP_METHODS, Family, ObjectKind
+from codemods.core.catalogue import (
+    ASYNC_INSTEAD,
+    ASYNC_INSTEAD_FUNCTIONS,
+    ASYNC_INSTEAD_KINDS,
+    BLOCKING_METHODS,
+    CHEAP_METHODS,
+    FUNCTIONS,
+    HTTP_METHODS,
+    THREAD_BOUND,
+    Family,
+    ObjectKind,
+)
 from codemods.core.kinds import kind_of
 from codemods.core.lookups import Lookups
 
@@ -22,6 +33,39 @@ _KIND_FAMILY = {
     ObjectKind.URL_RESPONSE: Family.HTTP,
     ObjectKind.SQLITE: Family.DATABASE,
     ObjectKind.POPEN: Family.SUBPROCESS,
+    ObjectKind.REDIS_CLIENT: Family.REDIS,
+    ObjectKind.REDIS_PIPELINE: Family.REDIS,
+    **{
+        kind: Family.NETWORK
+        for kind in (
+            ObjectKind.MONGO_CLIENT,
+            ObjectKind.MONGO_DATABASE,
+            ObjectKind.MONGO_COLLECTION,
+            ObjectKind.SMTP_CLIENT,
+            ObjectKind.FTP_CLIENT,
+            ObjectKind.HTTP_CONNECTION,
+            ObjectKind.BOTO_CLIENT,
+            ObjectKind.BOTO_RESOURCE,
+            ObjectKind.BOTO_SESSION,
+            ObjectKind.SSH_CLIENT,
+            ObjectKind.SFTP_CLIENT,
+            ObjectKind.SOCKET,
+        )
+    },
+    **{
+        kind: Family.THREADS
+        for kind in (
+            ObjectKind.THREAD_EVENT,
+            ObjectKind.THREAD_QUEUE,
+            ObjectKind.FUTURE,
+            ObjectKind.EXECUTOR,
+            ObjectKind.THREAD,
+            ObjectKind.THREAD_LOCK,
+            ObjectKind.THREAD_RLOCK,
+        )
+    },
+    **{kind: Family.DATABASE for kind in (ObjectKind.SA_ENGINE, ObjectKind.SA_CONNECTION)},
+    ObjectKind.SA_SESSION: Family.DATABASE,
 }
 # Methods that do not block, per kind; every other method call on such an object is
 # treated as blocking (as flake8-async does for files and urllib3 pools).
@@ -35,6 +79,7 @@ _CHEAP_METHODS = {
             "connection_from_pool_key",
         }
     ),
+    **CHEAP_METHODS,
 }
 # For the other kinds, only these methods block.
 _BLOCKING_METHODS = {
@@ -58,6 +103,7 @@ _BLOCKING_METHODS = {
     ObjectKind.URL_RESPONSE: frozenset(
         {"read", "read1", "readline", "readlines", "readinto", "peek"}
     ),
+    **BLOCKING_METHODS,
 }
 # (kind, method) pairs that offloading would not make non-blocking.
 _NOT_OFFLOADABLE = {
@@ -79,6 +125,10 @@ class Blocking:
     kind: ObjectKind | None = None  # the receiver's kind, for a method call
     thread_bound: bool = False
     not_offloadable: str = ""  # why offloading would not help, or ""
+    #: why the object cannot go to a worker thread, and what to use (thread-bound calls)
+    thread_reason: str = ""
+    #: why offloading would not be faithful or would not help, and the async API instead
+    async_instead: str = ""
 
 
 def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
@@ -94,7 +144,10 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
             name.removeprefix("builtins."),
             thread_bound=family == Family.DATABASE,
             not_offloadable=_FUNCTIONS_NOT_OFFLOADABLE.get(name, ""),
+            async_instead=ASYNC_INSTEAD_FUNCTIONS.get(name, ""),
         )
+    if _reads_cursor_whole(lookups, call):
+        return Blocking(Family.NETWORK, "list", kind=ObjectKind.MONGO_COLLECTION)
     func = call.func
     if not isinstance(func, cst.Attribute):
         return None
@@ -106,14 +159,48 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
         return None
     if kind in _BLOCKING_METHODS and method not in _BLOCKING_METHODS[kind]:
         return None
+    if kind == ObjectKind.BOTO_RESOURCE and method[:1].isupper():
+        return None
+    if (kind, method) in _CURSORS and _read_whole(lookups, call):
+        return None  # offloaded with the list() around it
     receiver = _display(func.value)
     return Blocking(
         _KIND_FAMILY[kind],
         f"{receiver}.{method}",
         kind=kind,
-        thread_bound=kind == ObjectKind.SQLITE,
+        thread_bound=kind == ObjectKind.SQLITE or kind in THREAD_BOUND,
         not_offloadable=_NOT_OFFLOADABLE.get((kind, method), ""),
+        thread_reason=THREAD_BOUND.get(kind, ""),
+        async_instead=ASYNC_INSTEAD.get((kind, method), ASYNC_INSTEAD_KINDS.get(kind, "")),
     )
+
+
+# ``list(coll.find(...))``: find() does no I/O until iterated, so offloading the list()
+# call moves all of the cursor's I/O to the thread.
+_CURSORS = frozenset(
+    {(ObjectKind.MONGO_COLLECTION, "find"), (ObjectKind.MONGO_COLLECTION, "find_raw_batches")}
+)
+
+
+def _reads_cursor_whole(lookups: Lookups, call: cst.Call) -> bool:
+    """``list(<collection>.find(...))``."""
+    if "builtins.list" not in lookups.qualified_names(call.func):
+        return False
+    if len(call.args) != 1 or call.args[0].star or call.args[0].keyword is not None:
+        return False
+    inner = call.args[0].value
+    if not isinstance(inner, cst.Call) or not isinstance(inner.func, cst.Attribute):
+        return False
+    kind = kind_of(lookups, inner.func.value)
+    return (kind, inner.func.attr.value) in _CURSORS
+
+
+def _read_whole(lookups: Lookups, call: cst.Call) -> bool:
+    parent = lookups.parent_of(call)
+    if not isinstance(parent, cst.Arg):
+        return False
+    outer = lookups.parent_of(parent)
+    return isinstance(outer, cst.Call) and _reads_cursor_whole(lookups, outer)
 
 
 def _display(node: cst.BaseExpression) -> str:

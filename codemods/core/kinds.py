@@ -7,7 +7,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import Assignment
 
-from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, ObjectKind
+from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, MEMBERS, RETURNS, ObjectKind
 from codemods.core.lookups import Lookups
 
 
@@ -20,15 +20,26 @@ def kind_of(lookups: Lookups, node: cst.BaseExpression, depth: int = 0) -> Objec
             if name in CONSTRUCTORS:
                 return CONSTRUCTORS[name]
         func = node.func
-        if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value in {"cursor", "execute", "executemany", "executescript"}
-            and kind_of(lookups, func.value, depth + 1) == ObjectKind.SQLITE
-        ):
+        if not isinstance(func, cst.Attribute):
+            return None
+        receiver = kind_of(lookups, func.value, depth + 1)
+        if receiver == ObjectKind.SQLITE and func.attr.value in {
+            "cursor",
+            "execute",
+            "executemany",
+            "executescript",
+        }:
             return ObjectKind.SQLITE
-        return None
+        if receiver == ObjectKind.BOTO_RESOURCE and func.attr.value[:1].isupper():
+            return receiver  # a sub-resource: s3.Bucket(name), made without I/O
+        return RETURNS.get((receiver, func.attr.value)) if receiver is not None else None
     if isinstance(node, cst.Name):
         return _name_kind(lookups, node, depth)
+    if isinstance(node, (cst.Attribute, cst.Subscript)):
+        # ``client.db`` / ``client["db"]``: only kinds whose members are known objects
+        # (an attribute of anything else may be a method or plain data).
+        receiver = kind_of(lookups, node.value, depth + 1)
+        return MEMBERS.get(receiver) if receiver is not None else None
     return None
 
 

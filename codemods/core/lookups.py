@@ -49,3 +49,11 @@ class Lookups(Protocol):
     def module_name_free(self, node: cst.CSTNode, module: str) -> bool:
         """True if ``module`` can be used as a plain module name where ``node`` is."""
         ...
+
+    def held_lock(self, node: cst.CSTNode) -> bool:
+        """True if ``node`` runs inside ``with <thread lock>:`` within its function."""
+        ...
+
+    def suppressed(self, node: cst.CSTNode, code: str) -> bool:
+        """True if a suppression comment silences ``code`` for ``node``."""
+        ...

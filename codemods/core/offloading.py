@@ -31,6 +31,9 @@ class OffloadingCodemod(AsyncCodemod):
     NOT_OFFLOADED: ClassVar[str] = ""
     THREAD_BOUND: ClassVar[str] = ""
     CANNOT_HERE: ClassVar[str] = ""
+    #: A call offloading would not make faithful or non-blocking, with an async API to
+    #: use instead (defaults to ``CANNOT_HERE``).
+    ASYNC_INSTEAD: ClassVar[str] = ""
 
     def __init__(self, context: CodemodContext, offload: bool = True) -> None:
         super().__init__(context)
@@ -102,12 +105,17 @@ class OffloadingCodemod(AsyncCodemod):
     ) -> cst.BaseExpression:
         """``await asyncio.to_thread(...)`` for the call, or a finding saying why not."""
         if found.thread_bound:
+            why = found.thread_reason or (
+                "sqlite3 connections and cursors are bound to the thread that made them, so "
+                "it cannot be offloaded; use an async driver (aiosqlite)"
+            )
+            self.report(original, self.THREAD_BOUND, f"blocking call {found.name}(): {why}")
+            return updated
+        if found.async_instead:
             self.report(
                 original,
-                self.THREAD_BOUND,
-                f"blocking call {found.name}(): sqlite3 connections and cursors are bound to "
-                "the thread that made them, so it cannot be offloaded; use an async driver "
-                "(aiosqlite)",
+                self.ASYNC_INSTEAD or self.CANNOT_HERE,
+                f"blocking call {found.name}(): {found.async_instead}",
             )
             return updated
         if found.not_offloadable:

@@ -1,4 +1,5 @@
-"""What a planner found it cannot rewrite: a :class:`Problem` its command reports."""
+"""What a planner found it cannot rewrite: a :class:`Problem` its command reports, and
+:class:`Refused`, which a planner raises to give up on one object."""
 
 from __future__ import annotations
 
@@ -15,3 +16,12 @@ class Problem:
     node: cst.CSTNode
     code: str
     message: str
+
+
+class Refused(Exception):
+    """A use that cannot be migrated faithfully: (code, reason)."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason

@@ -12,7 +12,7 @@ from typing import TypeVar
 import libcst as cst
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
-from codemods.core.build import await_expression, dotted
+from codemods.core.build import await_expression, dotted, with_commas
 from codemods.core.problems import Problem
 from codemods.files import build, facts
 from codemods.files.plain import PlainCall, plain_call
@@ -184,7 +184,7 @@ class FilesCommand(AsyncCodemod):
             if binding.factory == "path.open":
                 assert isinstance(updated.func, cst.Attribute)
                 args.insert(0, cst.Arg(updated.func.value.with_changes(lpar=[], rpar=[])))
-            new = updated.with_changes(func=dotted("aiofiles.open"), args=build.with_commas(args))
+            new = updated.with_changes(func=dotted("aiofiles.open"), args=with_commas(args))
         self.fixed(original, "AM301", f"{binding.factory}() -> aiofiles")
         if isinstance(binding.statement, cst.Assign):
             return self.awaited(original, new)

@@ -17,7 +17,7 @@ from libcst.metadata import FunctionScope
 
 from codemods.core.lookups import Lookups
 from codemods.core.navigation import encloses, holds_any
-from codemods.files.errors import Refused
+from codemods.core.problems import Refused
 
 WRITER_METHODS = frozenset({"writerow", "writerows", "writeheader"})
 WRITER_ATTRIBUTES = frozenset({"dialect", "fieldnames"})

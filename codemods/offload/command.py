@@ -9,6 +9,10 @@ offloading cannot help (thread-bound objects, streams) or is switched off.
 
 from __future__ import annotations
 
+import libcst as cst
+
+from codemods.core.catalogue import BLOCKING_EXIT
+from codemods.core.kinds import kind_of
 from codemods.core.offloading import OffloadingCodemod
 from codemods.offload.spec import FAMILIES, SPEC
 
@@ -22,3 +26,12 @@ class OffloadCommand(OffloadingCodemod):
     NOT_OFFLOADED = "AM602"
     THREAD_BOUND = "AM603"
     CANNOT_HERE = "AM604"
+    ASYNC_INSTEAD = "AM605"
+
+    def visit_With(self, node: cst.With) -> None:
+        if not self.in_coroutine() or node.asynchronous is not None:
+            return
+        for item in node.items:
+            kind = kind_of(self, item.item)
+            if kind in BLOCKING_EXIT:
+                self.report(node, self.ASYNC_INSTEAD, f"with {kind.value}: {BLOCKING_EXIT[kind]}")

@@ -6,9 +6,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.core.build import await_expression, code_of, dotted, kwarg
-
-LINE_LENGTH = 100
+from codemods.core.build import LINE_LENGTH, await_expression, code_of, dotted, explode, kwarg
 
 
 def expr(code: str) -> cst.BaseExpression:
@@ -80,42 +78,3 @@ def fitted(item: cst.BaseExpression, indent: int) -> cst.BaseExpression:
     if too_long and isinstance(item, cst.Call) and item.args:
         return explode(item, indent)
     return item
-
-
-def _newline(spaces: int) -> cst.ParenthesizedWhitespace:
-    return cst.ParenthesizedWhitespace(
-        first_line=cst.TrailingWhitespace(),
-        indent=True,
-        last_line=cst.SimpleWhitespace(" " * spaces),
-    )
-
-
-def explode(node: cst.Call, indent: int = 0) -> cst.Call:
-    """One argument per line, with a trailing comma; a dict argument too long for its line
-    gets one entry per line."""
-    args = []
-    for arg in node.args:
-        if indent + 4 + len(code_of(arg)) + 1 > LINE_LENGTH:
-            if isinstance(arg.value, cst.Dict):
-                arg = arg.with_changes(value=_explode_dict(arg.value))
-            elif isinstance(arg.value, cst.Call) and arg.value.args:
-                arg = arg.with_changes(value=_explode_inner_call(arg.value))
-        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=_newline(4))))
-    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(0)))
-    return node.with_changes(args=args, whitespace_before_args=_newline(4))
-
-
-def _explode_inner_call(node: cst.Call) -> cst.Call:
-    args = [a.with_changes(comma=cst.Comma(whitespace_after=_newline(8))) for a in node.args]
-    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(4)))
-    return node.with_changes(args=args, whitespace_before_args=_newline(8))
-
-
-def _explode_dict(node: cst.Dict) -> cst.Dict:
-    elements = [
-        e.with_changes(comma=cst.Comma(whitespace_after=_newline(8))) for e in node.elements
-    ]
-    elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(4)))
-    return node.with_changes(
-        elements=elements, lbrace=cst.LeftCurlyBrace(whitespace_after=_newline(8))
-    )
