@@ -121,6 +121,20 @@ FUNCTIONS: dict[str, Family] = {
     "concurrent.futures.wait": Family.THREADS,
 }
 
+#: Classes of objects that wait on other threads: made and annotated by the same names.
+_THREAD_WAITS: dict[str, ObjectKind] = {
+    "threading.Event": ObjectKind.THREAD_EVENT,
+    **{
+        f"queue.{c}": ObjectKind.THREAD_QUEUE
+        for c in ("Queue", "LifoQueue", "PriorityQueue", "SimpleQueue")
+    },
+    "concurrent.futures.Future": ObjectKind.FUTURE,
+    **{
+        f"concurrent.futures.{c}": ObjectKind.EXECUTOR
+        for c in ("ThreadPoolExecutor", "ProcessPoolExecutor", "Executor")
+    },
+}
+
 #: Calls whose result is an object of a known kind.
 CONSTRUCTORS: dict[str, ObjectKind] = {
     "builtins.open": ObjectKind.FILE,
@@ -164,16 +178,7 @@ CONSTRUCTORS: dict[str, ObjectKind] = {
     "paramiko.SSHClient": ObjectKind.SSH_CLIENT,
     "paramiko.client.SSHClient": ObjectKind.SSH_CLIENT,
     "paramiko.SFTPClient.from_transport": ObjectKind.SFTP_CLIENT,
-    "threading.Event": ObjectKind.THREAD_EVENT,
-    **{
-        f"queue.{c}": ObjectKind.THREAD_QUEUE
-        for c in ("Queue", "LifoQueue", "PriorityQueue", "SimpleQueue")
-    },
-    "concurrent.futures.Future": ObjectKind.FUTURE,
-    **{
-        f"concurrent.futures.{c}": ObjectKind.EXECUTOR
-        for c in ("ThreadPoolExecutor", "ProcessPoolExecutor", "Executor")
-    },
+    **_THREAD_WAITS,
     "threading.Thread": ObjectKind.THREAD,
     "threading.Lock": ObjectKind.THREAD_LOCK,
     "threading.RLock": ObjectKind.THREAD_RLOCK,
@@ -231,16 +236,7 @@ ANNOTATIONS: dict[str, ObjectKind] = {
     "paramiko.client.SSHClient": ObjectKind.SSH_CLIENT,
     "paramiko.SFTPClient": ObjectKind.SFTP_CLIENT,
     "paramiko.sftp_client.SFTPClient": ObjectKind.SFTP_CLIENT,
-    "threading.Event": ObjectKind.THREAD_EVENT,
-    **{
-        f"queue.{c}": ObjectKind.THREAD_QUEUE
-        for c in ("Queue", "LifoQueue", "PriorityQueue", "SimpleQueue")
-    },
-    "concurrent.futures.Future": ObjectKind.FUTURE,
-    **{
-        f"concurrent.futures.{c}": ObjectKind.EXECUTOR
-        for c in ("ThreadPoolExecutor", "ProcessPoolExecutor", "Executor")
-    },
+    **_THREAD_WAITS,
     "threading.Thread": ObjectKind.THREAD,
     "sqlalchemy.Engine": ObjectKind.SA_ENGINE,
     "sqlalchemy.engine.Engine": ObjectKind.SA_ENGINE,

@@ -5,10 +5,10 @@ as a type checker and flake8-async read them."""
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import Assignment
 
 from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, MEMBERS, RETURNS, ObjectKind
 from codemods.core.lookups import Lookups
+from codemods.core.navigation import assignments_of
 
 
 def kind_of(lookups: Lookups, node: cst.BaseExpression, depth: int = 0) -> ObjectKind | None:
@@ -46,12 +46,10 @@ def kind_of(lookups: Lookups, node: cst.BaseExpression, depth: int = 0) -> Objec
 def _name_kind(lookups: Lookups, name: cst.Name, depth: int) -> ObjectKind | None:
     """The declared kind of a name: its last annotation before ``name`` in its scope,
     else the value of its last assignment (as a type checker and flake8-async read it)."""
-    scope = lookups.scope_of(name)
-    if scope is None:
-        return None
-    assignments = [a for a in scope[name.value] if isinstance(a, Assignment)]
+    assignments = assignments_of(lookups, name)
     if not assignments:
         return None
+    scope = lookups.scope_of(name)
     use = lookups.position_of(name)
     local = [a for a in assignments if a.scope is scope]
     if local:

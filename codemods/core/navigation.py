@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import libcst as cst
+from libcst.metadata import Assignment
 
 from codemods.core.lookups import Lookups
 
@@ -37,6 +38,14 @@ def runs_directly_in(
             return False
         current = lookups.parent_of(current)
     return current is container
+
+
+def assignments_of(lookups: Lookups, name: cst.Name) -> list[Assignment]:
+    """The assignments of ``name`` (not imports, not builtins) in the scope it stands in."""
+    scope = lookups.scope_of(name)
+    if scope is None:
+        return []
+    return [a for a in scope[name.value] if isinstance(a, Assignment)]
 
 
 def holds_any(node: cst.CSTNode, targets: Collection[cst.CSTNode]) -> bool:

@@ -23,7 +23,7 @@ from libcst.metadata import Assignment
 from codemods.core.blocking import Blocking
 from codemods.core.catalogue import HTTP_METHODS
 from codemods.core.names import identifiers
-from codemods.core.navigation import runs_directly_in
+from codemods.core.navigation import assignments_of, runs_directly_in
 from codemods.core.offloading import OffloadingCodemod
 from codemods.http.spec import FAMILIES, SPEC
 
@@ -259,10 +259,7 @@ class HttpCommand(OffloadingCodemod):
 
     def _sole_assignment(self, name: cst.Name) -> Assignment | None:
         """The assignment of ``name`` in its scope, if it is the only one."""
-        scope = self.scope_of(name)
-        if scope is None:
-            return None
-        assignments = [a for a in scope[name.value] if isinstance(a, Assignment)]
+        assignments = assignments_of(self, name)
         return assignments[0] if len(assignments) == 1 else None
 
     def _free_name(self, node: cst.CSTNode, base: str) -> str | None:

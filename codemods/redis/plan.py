@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import Assignment, FunctionScope
+from libcst.metadata import FunctionScope
 
 from codemods.core.catalogue import REDIS_ASYNC_SHAPES, REDIS_LOCAL_METHODS, ObjectKind
 from codemods.core.kinds import kind_of
 from codemods.core.lookups import Lookups
-from codemods.core.navigation import runs_directly_in
+from codemods.core.navigation import assignments_of, runs_directly_in
 from codemods.redis.pipeline import (
     ALWAYS_AWAITED,
     NEVER_AWAITED,
@@ -308,12 +308,11 @@ class Planner:
         """The uses of the local ``name``, bound only at ``name``, all directly in this
         coroutine and outside thread locks; None otherwise."""
         lookups = self.lookups
-        scope = lookups.scope_of(name)
-        if scope is None:
-            return None
-        assignments = [a for a in scope[name.value] if isinstance(a, Assignment)]
+        assignments = assignments_of(lookups, name)
         if len(assignments) != 1 or assignments[0].node is not name:
             return None
+        scope = lookups.scope_of(name)
+        assert scope is not None
         local = assignments[0].scope
         if not isinstance(local, FunctionScope) or local.node is not self.function:
             return None  # a global or nonlocal name: other code may use the client
