@@ -405,7 +405,7 @@ def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str | None
 
 def _thread_bound_globals(tree: ast.Module, imports: dict[str, str]) -> dict[str, str]:
     """Module-level names bound to thread-bound objects, and what each is."""
-    found: dict[str, ObjectKind] = {}
+    found: dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
             func = node.value.func
