@@ -32,7 +32,7 @@ from codemods.concurrency.helpers import DICT_HELPER, HELPER, NEEDS, SOURCES
 from codemods.concurrency.spec import SPEC
 from codemods.core.base import AsyncCodemod
 from codemods.core.build import code_of
-from codemods.core.insert import defined_helpers, insert_helpers, parse_helper, same_helper
+from codemods.core.insert import defined_helpers, insert_after_header, parse_helper, same_helper
 from codemods.core.names import dotted_name, is_plain_module_import
 
 #: Calls that pace a loop: a loop that makes one sleeps on purpose between its calls.
@@ -101,12 +101,10 @@ class ConcurrencyCommand(AsyncCodemod):
         missing = [h for h in missing if h.name.value not in existing]
         if not missing:
             return updated_node
-        module = insert_helpers(updated_node, missing)
-        if module.body[0] is not updated_node.body[0] and not _imports_asyncio(module):
-            # The helpers open the module, and libcst puts ``import asyncio`` above them.
-            first = module.body[0].with_changes(leading_lines=[cst.EmptyLine()] * 2)
-            module = module.with_changes(body=[first, *module.body[1:]])
-        return module
+        # When the helpers open the module, libcst puts ``import asyncio`` above them.
+        return insert_after_header(
+            updated_node, missing, space_at_top=not _imports_asyncio(updated_node)
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         # The helpers' own loop (``for finished in asyncio.as_completed(...)``) is theirs.
