@@ -11,15 +11,16 @@ from __future__ import annotations
 import ast
 import sys
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from async_migrate.engine.positions import PositionMap
 from async_migrate.engine.prefilter import Targets, has_coroutine, needing_libcst
 from async_migrate.engine.safety import changed_outside_coroutines
-from async_migrate.engine.slicing import slice_module
+from async_migrate.engine.slicing import Slice, slice_module
 from codemods.core.findings import Finding, findings_of
+from codemods.core.only_at import OnlyAt
 from codemods.core.suppressions import skips_file
 from codemods.registry import CODEMODS, choose
 
@@ -66,6 +67,7 @@ def migrate_source(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    only_at: frozenset[tuple[int, int]] | None = None,
 ) -> Migration:
     """Run codemods over one module's source and return the result; nothing is written.
 
@@ -76,6 +78,12 @@ def migrate_source(
     name to keyword arguments for its constructor, e.g.
     ``{"cpu": {"cpu_bound": ["mylib.crunch"]}}``. ``filename`` only names the module
     in messages. A ``str`` comes back as UTF-8 bytes in :attr:`Migration.code`.
+
+    ``only_at`` lists sites as (line, col) of the input, both 1-based as in
+    :class:`Finding`: every other site is treated as silenced by a suppression comment,
+    so only the rewrites at those sites are made, with what the codemod makes together
+    with them (the imports and helpers they need, the method calls of a file opened
+    there); an editor's quick fix for one call. None: every site.
 
     Raises :class:`SourceError` when the source cannot be parsed, and
     :class:`InternalError` when the migrated code would not compile or changed code
@@ -96,16 +104,23 @@ def migrate_source(
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     try:
-        return _migrate(data, active, filename, options)
+        return _migrate(data, active, filename, options, only_at)
     finally:
         sys.setrecursionlimit(limit)
 
 
+Sites = frozenset[tuple[int, int]]
+
+
 def _migrate(
-    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+    data: bytes,
+    active: list[type],
+    filename: str,
+    options: dict[str, dict[str, Any]],
+    only_at: Sites | None = None,
 ) -> Migration:
-    code, findings = _sliced(data, active, filename, options) or _transform(
-        data, active, filename, options
+    code, findings = _sliced(data, active, filename, options, only_at) or _transform(
+        data, active, filename, options, only_at=only_at
     )
     if code == data:
         return Migration(data, False, sorted(findings))
@@ -122,7 +137,11 @@ SLICING = True
 
 
 def _sliced(
-    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+    data: bytes,
+    active: list[type],
+    filename: str,
+    options: dict[str, dict[str, Any]],
+    only_at: Sites | None = None,
 ) -> tuple[bytes, list[Finding]] | None:
     """What :func:`_transform` gives for ``data``, computed on a slice of it; None when the
     module is not sliced or the slice does not give an answer (then the whole is used)."""
@@ -131,8 +150,12 @@ def _sliced(
     piece = slice_module(data)
     if piece is None:
         return None
+    if only_at is not None:
+        only_at = _sites_in_slice(piece, only_at)
     try:
-        code, findings = _transform(piece.code, active, filename, options, piece.identifiers)
+        code, findings = _transform(
+            piece.code, active, filename, options, piece.identifiers, only_at
+        )
     except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
         return None  # any error in its own words
     restored = piece.restore(code)
@@ -147,15 +170,28 @@ def _sliced(
     return restored, mapped
 
 
+def _sites_in_slice(piece: Slice, sites: Sites) -> Sites:
+    """``sites`` (input positions) as positions in ``piece``'s code; sites inside a
+    stood-in body (sync code, never rewritten) are dropped."""
+    slice_line: dict[int, int] = {}
+    for line in range(1, piece.code.count(b"\n") + 2):
+        original = piece.original_line(line)
+        if original is not None:
+            slice_line[original] = line
+    return frozenset((slice_line[line], col) for line, col in sites if line in slice_line)
+
+
 def _transform(
     data: bytes,
     active: list[type],
     filename: str,
     options: dict[str, dict[str, Any]],
     identifiers: frozenset[str] = frozenset(),
+    only_at: Sites | None = None,
 ) -> tuple[bytes, list[Finding]]:
     """The code the codemods make of ``data``, and their findings in ``data``'s lines;
-    ``identifiers`` are those of the parts of the module left out of ``data``."""
+    ``identifiers`` are those of the parts of the module left out of ``data``; under
+    ``only_at`` (positions in ``data``) only those sites are rewritten."""
     import libcst  # only now: most files never get this far
 
     from codemods.core.base import EXTRA_IDENTIFIERS_KEY, share_metadata
@@ -179,14 +215,18 @@ def _transform(
         context = libcst.codemod.CodemodContext(filename=filename)
         share_metadata(context, wrapper)
         context.scratch[EXTRA_IDENTIFIERS_KEY] = identifiers
+        to_input = (
+            None if before_text == original_text else PositionMap(original_text, before_text).to_old
+        )
+        command = codemod(context, **options.get(codemod.NAME, {}))
+        if only_at is not None:
+            command.only_at = OnlyAt(only_at, to_input) if to_input else OnlyAt(only_at)
         try:
-            result = codemod(context, **options.get(codemod.NAME, {})).transform_module(
-                wrapper.module
-            )
+            result = command.transform_module(wrapper.module)
             after_text = result.code
         except RecursionError:
             raise SourceError("too deeply nested to process") from None
-        found = _to_input_positions(findings_of(context), original_text, before_text)
+        found = _to_input_positions(findings_of(context), to_input)
         findings = _merge(findings, found)
         if after_text != before_text:
             wrapper = libcst.metadata.MetadataWrapper(result)
@@ -286,14 +326,13 @@ def _with_plain_default_indent(module: Any) -> Any:
 
 
 def _to_input_positions(
-    found: list[Finding], original_text: str, before_text: str
+    found: list[Finding], to_input: Callable[[int, int], tuple[int, int]] | None
 ) -> list[Finding]:
-    if before_text == original_text:
+    if to_input is None:
         return list(found)
-    mapping = PositionMap(original_text, before_text)
     out = []
     for f in found:
-        line, col = mapping.to_old(f.line, f.col)
+        line, col = to_input(f.line, f.col)
         out.append(replace(f, line=line, col=col))
     return out
 

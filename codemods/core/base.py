@@ -32,6 +32,7 @@ from libcst.metadata import (
 
 from codemods.core import parsed
 from codemods.core.findings import Finding, findings_of
+from codemods.core.only_at import OnlyAt
 from codemods.core.suppressions import Suppression, parse_comment
 
 # Where a node runs, seen from the innermost enclosing body.
@@ -131,6 +132,9 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     HELPERS: ClassVar[tuple[str, ...]] = ()
     #: For noqa comments: our code -> the ruff / flake8-async code(s) meaning the same.
     RUFF_CODES: ClassVar[dict[str, str | tuple[str, ...]]] = {}
+    #: Set by the engine (``migrate_source(only_at=...)``): rewrite only these sites; every
+    #: other site counts as silenced by a comment. None: no restriction.
+    only_at: OnlyAt | None = None
     METADATA_DEPENDENCIES = (
         QualifiedNameProvider,
         PositionProvider,
@@ -437,7 +441,12 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         last line of the statement holding it (of its header, for ``if``/``with``/...):
         ``# async-migrate: ignore``, ``# async-migrate: ignore[AMnnn]``, ``# noqa``,
         ``# noqa: AMnnn``, or ``# noqa:`` with a ruff code listed in ``RUFF_CODES``.
+        Under :attr:`only_at`, a node that does not start at a listed site is silenced too.
         """
+        if self.only_at is not None:
+            start = self.get_metadata(PositionProvider, node).start
+            if not self.only_at.allows(start.line, start.column + 1):
+                return True
         comments = self._suppression_comments()
         if not comments:
             return False
