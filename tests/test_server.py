@@ -21,6 +21,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 from async_migrate import migrate_source
+from async_migrate.runner.config import tomllib
 from async_migrate.server.diagnostics import CODE_DOCS
 from async_migrate.server.edits import line_edits
 
@@ -37,6 +38,9 @@ COMMAND = (
     ]
 )
 TIMEOUT = 60
+HOMEPAGE = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"][
+    "urls"
+]["Homepage"]
 IGNORE = "  # async-migrate: ignore"
 
 MODULE = """import os
@@ -87,7 +91,7 @@ EXPECTED = [
 class Session:
     """A started and initialized server, and what it published."""
 
-    def __init__(self, options: Any = None) -> None:
+    def __init__(self, options: Any = None, resolves: bool = True) -> None:
         self.loop = asyncio.new_event_loop()
         self.client = LanguageClient("async-migrate-tests", "1")
         self.published: dict[str, list[types.PublishDiagnosticsParams]] = {}
@@ -104,17 +108,18 @@ class Session:
             self.logged.append(params.message)
 
         self.logged: list[str] = []
-        self.run(self._start(options))
+        self.run(self._start(options, resolves))
 
-    async def _start(self, options: Any) -> None:
+    async def _start(self, options: Any, resolves: bool) -> None:
         await self.client.start_io(*COMMAND, "server")
         process = self.client._server
         assert process is not None and process.stderr is not None
         self._stderr_task = asyncio.ensure_future(process.stderr.read())
+        resolve = types.ClientCodeActionResolveOptions(properties=["edit"])
         capabilities = types.ClientCapabilities(
             text_document=types.TextDocumentClientCapabilities(
                 code_action=types.CodeActionClientCapabilities(
-                    resolve_support=types.ClientCodeActionResolveOptions(properties=["edit"])
+                    resolve_support=resolve if resolves else None
                 )
             )
         )
@@ -281,7 +286,7 @@ def test_diagnostics_on_open(session: Session, tmp_path: Path) -> None:
         assert diagnostic.source == "async-migrate"
         assert diagnostic.code_description is not None
         assert diagnostic.code_description.href == CODE_DOCS.format(
-            anchor=str(diagnostic.code).lower()
+            homepage=HOMEPAGE, anchor=str(diagnostic.code).lower()
         )
     library = migrate_source(MODULE)
     assert [(d.range.start.line + 1, d.code) for d in found] == [
@@ -315,6 +320,18 @@ def test_malformed_buffer_clears_diagnostics(session: Session, tmp_path: Path) -
     assert session.diagnostics(uri, 2) == []
     session.change(uri, 3, MODULE)
     assert len(session.diagnostics(uri, 3)) == len(EXPECTED)
+    session.close(uri)
+
+
+def test_unsaved_buffer_with_a_coding_cookie(session: Session) -> None:
+    text = "# -*- coding: latin-1 -*-\nimport time\n\n\nasync def f():\n    time.sleep(1)  # é\n"
+    uri = "untitled:Untitled-1"
+    (found,) = session.open(uri, text)
+    assert (as_tuple(found.range), found.code) == ((5, 4, 5, 17), "AM101")
+    (fix_all,) = session.actions(uri, found.range, only=["source.fixAll"])
+    expected = migrate_source(text.encode("latin-1")).code.decode("latin-1")
+    assert applied(text, session.resolve(fix_all), uri) == expected
+    assert "await asyncio.sleep(1)  # é\n" in expected
     session.close(uri)
 
 
@@ -403,12 +420,23 @@ def test_configuration_from_pyproject_and_client(tmp_path: Path) -> None:
         '[tool.async-migrate]\nselect = ["sleep", "offload"]\n', encoding="utf-8"
     )
     uri = uri_of(project / "src" / "app.py")
-    started = Session(options={"async-migrate": {"offload": False}})
+    # A client that cannot resolve code actions: it gets their edits at once.
+    started = Session(options={"async-migrate": {"offload": False}}, resolves=False)
     try:
-        codes = [d.code for d in started.open(uri, MODULE)]
+        found = started.open(uri, MODULE)
         # sleep and offload only (the file), offloading off (the client): the blocking
         # calls the offload codemod would send to a thread are reported instead.
+        codes = [d.code for d in found]
         assert codes == ["AM101", "AM602", "AM602", "AM101", "AM102", "AM602", "AM602"]
+        (fix,) = [
+            a
+            for a in started.actions(uri, found[0].range, only=["quickfix"])
+            if a.title.startswith("Fix")
+        ]
+        expected = migrate_source(
+            with_ignore(MODULE, {17}), ["sleep", "offload"], options={"offload": {"offload": False}}
+        )
+        assert applied(MODULE, fix, uri) == expected.code.decode().replace(IGNORE, "")
         started.client.workspace_did_change_configuration(
             types.DidChangeConfigurationParams(settings={"select": ["files"], "colour": 1})
         )
@@ -416,10 +444,15 @@ def test_configuration_from_pyproject_and_client(tmp_path: Path) -> None:
         assert [d.code for d in started.diagnostics(uri, 2)] == ["AM305"]
         assert any("unknown setting 'colour'" in m for m in started.logged)
         (project / "pyproject.toml").write_text(
-            "[tool.async-migrate]\nselekt = 1\n", encoding="utf-8"
+            '[tool.async-migrate]\nexclude = ["src/*"]\n', encoding="utf-8"
         )
         started.change(uri, 3, MODULE)
-        (error,) = started.diagnostics(uri, 3)
+        assert started.diagnostics(uri, 3) == []  # excluded
+        (project / "pyproject.toml").write_text(
+            "[tool.async-migrate]\nselekt = 1\n", encoding="utf-8"
+        )
+        started.change(uri, 4, MODULE)
+        (error,) = started.diagnostics(uri, 4)
         assert error.severity == types.DiagnosticSeverity.Error
         assert "configuration error" in error.message and "selekt" in error.message
     finally:

@@ -10,7 +10,9 @@ link to the code's documentation:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from importlib import metadata
 
 from lsprotocol import types
 
@@ -20,16 +22,26 @@ from codemods.core.findings import Finding
 
 SOURCE = "async-migrate"
 
-#: The one place the documentation's address is spelled: the code's anchor in the codes
-#: page of the repository named as Homepage in pyproject.toml.
-CODE_DOCS = "https://example.invalid/async-migrate/blob/main/docs/codes.md#{anchor}"
+#: A code's documentation: its anchor in the codes page of the repository named as
+#: ``Homepage`` in pyproject.toml's ``[project.urls]``.
+CODE_DOCS = "{homepage}/blob/main/docs/codes.md#{anchor}"
 
 #: Codes that suggest rather than report a blocking call.
 HINTS = frozenset({"AM406"})
 
 
+@functools.cache
+def homepage() -> str:
+    """The ``Homepage`` of the installed package's metadata."""
+    for entry in metadata.metadata("async-migrate").get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "homepage":
+            return url.strip().rstrip("/")
+    raise LookupError("async-migrate's metadata names no Homepage")
+
+
 def docs_url(code: str) -> str:
-    return CODE_DOCS.format(anchor=code.lower())
+    return CODE_DOCS.format(homepage=homepage(), anchor=code.lower())
 
 
 def severity(finding: Finding) -> types.DiagnosticSeverity:
