@@ -71,7 +71,12 @@ def _coroutine_of(source: str, line: int) -> tuple[int, int]:
 
 
 def _compare(
-    source: str, codemods: list[str] | None, options: dict, full: Migration, ends: bool = False
+    source: str,
+    codemods: list[str] | None,
+    options: dict,
+    full: Migration,
+    ends: bool = False,
+    filename: str = "<string>",
 ) -> tuple[int, int]:
     """Rewrite each site of ``source`` alone or, where the codemod migrates the sites of a
     coroutine together (so that one alone is left as it is), with the other sites of its
@@ -85,13 +90,13 @@ def _compare(
     for finding in [rewrites[0], rewrites[-1]] if ends else rewrites:
         site = (finding.line, finding.col)
         group = frozenset({site})
-        result = migrate_source(source, codemods, options=options, only_at=group)
+        result = migrate_source(source, codemods, filename, options, only_at=group)
         # Alone, a site may be left as it is, or rewritten otherwise (a file method the
         # fallback offloads when its file is not migrated): then with its coroutine.
         if finding not in result.rewrites:
             first, last = _coroutine_of(source, site[0])
             group = frozenset(s for s in sites if first <= s[0] <= last)
-            result = migrate_source(source, codemods, options=options, only_at=group)
+            result = migrate_source(source, codemods, filename, options, only_at=group)
             assert finding in result.rewrites
         assert set(result.rewrites) <= set(full.rewrites)
         groups.add(group)
@@ -104,7 +109,7 @@ def _compare(
         if lines & others or commented is None:
             skipped += 1  # a comment cannot single the group out
             continue
-        by_comments = migrate_source(commented, codemods, options=options)
+        by_comments = migrate_source(commented, codemods, filename, options)
         if not group <= {(f.line, f.col) for f in by_comments.rewrites}:
             skipped += 1  # a comment on another site's line also silences one of these
             continue
@@ -135,8 +140,8 @@ def test_only_listed_sites_are_rewritten() -> None:
 def test_fixture_sites_alone(case: Path) -> None:
     source = case.read_text(encoding="utf-8")
     options = _options(case)
-    full = migrate_source(source, [case.parent.name], options=options)
+    full = migrate_source(source, [case.parent.name], str(case), options)
     if len({f.line for f in full.rewrites}) < 2:
         pytest.skip("fewer than two lines with rewrites")
-    checked, _ = _compare(source, [case.parent.name], options, full, ends=True)
+    checked, _ = _compare(source, [case.parent.name], options, full, ends=True, filename=str(case))
     assert checked

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from async_migrate.engine.positions import PositionMap
-from async_migrate.engine.prefilter import Targets, has_coroutine, needing_libcst
+from async_migrate.engine.prefilter import has_coroutine, needing_libcst
 from async_migrate.engine.safety import changed_outside_coroutines
 from async_migrate.engine.slicing import Slice, slice_module
-from codemods.core.findings import Finding, findings_of
+from codemods.core.findings import Finding
 from codemods.core.only_at import OnlyAt
+from codemods.core.spec import Targets
 from codemods.core.suppressions import skips_file
 from codemods.registry import CODEMODS, choose
 
@@ -98,6 +99,7 @@ def migrate_source(
     if select or ignore:
         names = set(choose(select, ignore))
         chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
+    options = _prepared(data, filename, chosen, options)
     active = _active(data, chosen, options)
     if not active:
         return Migration(data, False)
@@ -125,7 +127,7 @@ def _migrate(
     if code == data:
         return Migration(data, False, sorted(findings))
     _verify(data, code, filename)
-    helpers = [h for c in active for h in getattr(c, "HELPERS", ())]
+    helpers = [h for c in active for h in c.HELPERS]
     if changed_outside_coroutines(data, code, helpers):
         raise InternalError("the rewrite changed code outside coroutines; file left unchanged")
     return Migration(code, True, sorted(findings))
@@ -194,7 +196,7 @@ def _transform(
     ``only_at`` (positions in ``data``) only those sites are rewritten."""
     import libcst  # only now: most files never get this far
 
-    from codemods.core.base import EXTRA_IDENTIFIERS_KEY, share_metadata
+    from codemods.core.interface import run_codemod
 
     module = _with_plain_default_indent(_parse(data))
     try:
@@ -212,24 +214,25 @@ def _transform(
             codemod, before_text.encode(wrapper.module.encoding), options
         ):
             continue  # an earlier codemod rewrote what this one would have looked at
-        context = libcst.codemod.CodemodContext(filename=filename)
-        share_metadata(context, wrapper)
-        context.scratch[EXTRA_IDENTIFIERS_KEY] = identifiers
         to_input = (
             None if before_text == original_text else PositionMap(original_text, before_text).to_old
         )
-        command = codemod(context, **options.get(codemod.NAME, {}))
-        if only_at is not None:
-            command.only_at = OnlyAt(only_at, to_input) if to_input else OnlyAt(only_at)
         try:
-            result = command.transform_module(wrapper.module)
-            after_text = result.code
+            outcome = run_codemod(
+                codemod,
+                wrapper,
+                filename=filename,
+                options=options.get(codemod.NAME, {}),
+                reserved_names=identifiers,
+                only_at=_restriction(only_at, to_input),
+            )
+            after_text = outcome.module.code
         except RecursionError:
             raise SourceError("too deeply nested to process") from None
-        found = _to_input_positions(findings_of(context), to_input)
+        found = _to_input_positions(outcome.findings, to_input)
         findings = _merge(findings, found)
         if after_text != before_text:
-            wrapper = libcst.metadata.MetadataWrapper(result)
+            wrapper = libcst.metadata.MetadataWrapper(outcome.module)
             before_text = after_text
     module = wrapper.module
     return module.bytes, findings
@@ -265,6 +268,23 @@ def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -
             classes[codemod.NAME] = codemod
     needed = set(needing_libcst(data, targets)) | prescanned
     return [classes[name] or CODEMODS[name].load() for name in classes if name in needed]
+
+
+def _prepared(
+    data: bytes, filename: str, chosen: Sequence[Codemod], options: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``options``, with what registered codemods derive from the module itself."""
+    if not has_coroutine(data):
+        return options
+    out = dict(options)
+    for codemod in chosen:
+        name = codemod if isinstance(codemod, str) else getattr(codemod, "NAME", "")
+        spec = CODEMODS.get(name)
+        if spec is None or (not isinstance(codemod, str) and spec.load() is not codemod):
+            continue  # unregistered: nothing to prepare
+        if spec.prepare is not None:
+            out[spec.name] = spec.prepared(data, filename, options.get(spec.name, {}))
+    return out
 
 
 def _merge(earlier: list[Finding], later: list[Finding]) -> list[Finding]:
@@ -323,6 +343,16 @@ def _with_plain_default_indent(module: Any) -> Any:
     if pinned.code != module.code:
         raise SourceError(f"cannot process the indentation {indent!r}")
     return pinned
+
+
+def _restriction(
+    sites: Sites | None, to_input: Callable[[int, int], tuple[int, int]] | None
+) -> OnlyAt | None:
+    """What a codemod is told of ``only_at``; ``to_input`` maps its module's positions to
+    the input's (None: the same)."""
+    if sites is None:
+        return None
+    return OnlyAt(sites) if to_input is None else OnlyAt(sites, to_input)
 
 
 def _to_input_positions(

@@ -19,6 +19,7 @@ from lsprotocol import types
 from async_migrate.server.positions import position
 from async_migrate.server.spans import Spans
 from codemods.core.findings import Finding
+from codemods.registry import hint_codes
 
 SOURCE = "async-migrate"
 
@@ -26,8 +27,8 @@ SOURCE = "async-migrate"
 #: ``Homepage`` in pyproject.toml's ``[project.urls]``.
 CODE_DOCS = "{homepage}/blob/main/docs/codes.md#{anchor}"
 
-#: Codes that suggest rather than report a blocking call.
-HINTS = frozenset({"AM406"})
+#: Codes that suggest rather than report a blocking call (declared as hints).
+HINTS = hint_codes()
 
 
 @functools.cache

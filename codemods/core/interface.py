@@ -1,0 +1,46 @@
+"""The one interface between the engine and a codemod: run a command class over one
+module and get back the new module and what the codemod recorded.
+
+The engine imports this module only for files that reach libcst.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.metadata import MetadataWrapper
+
+from codemods.core.base import AsyncCodemod
+from codemods.core.findings import Finding
+from codemods.core.only_at import OnlyAt
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one codemod made of one module."""
+
+    module: cst.Module
+    #: In the positions of the module it was given.
+    findings: list[Finding]
+
+
+def run_codemod(
+    command: type[AsyncCodemod],
+    wrapper: MetadataWrapper,
+    *,
+    filename: str,
+    options: dict[str, Any],
+    reserved_names: frozenset[str] = frozenset(),
+    only_at: OnlyAt | None = None,
+) -> Outcome:
+    """Run ``command`` (built with ``options``) over ``wrapper.module``, reusing the
+    metadata ``wrapper`` has resolved; names in ``reserved_names`` are never invented;
+    under ``only_at``, every site it does not list counts as silenced."""
+    codemod = command(CodemodContext(filename=filename), **options)
+    codemod.share(wrapper, reserved_names)
+    codemod.only_at = only_at
+    module = codemod.transform_module(wrapper.module)
+    return Outcome(module, codemod.findings)
