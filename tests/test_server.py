@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Coroutine, Iterator
@@ -24,6 +25,7 @@ from async_migrate import migrate_source
 from async_migrate.runner.config import tomllib
 from async_migrate.server.diagnostics import CODE_DOCS
 from async_migrate.server.edits import line_edits
+from tests.conftest import FIXTURES
 
 T = TypeVar("T")
 
@@ -332,6 +334,29 @@ def test_unsaved_buffer_with_a_coding_cookie(session: Session) -> None:
     expected = migrate_source(text.encode("latin-1")).code.decode("latin-1")
     assert applied(text, session.resolve(fix_all), uri) == expected
     assert "await asyncio.sleep(1)  # é\n" in expected
+    session.close(uri)
+
+
+def test_project_modules_seen_from_disk(session: Session, tmp_path: Path) -> None:
+    shape = FIXTURES / "helpers" / "package_chain"
+    work = tmp_path / "project"
+    shutil.copytree(shape / "in", work)
+    uri = uri_of(work / "shop" / "api.py")
+    text = (work / "shop" / "api.py").read_text(encoding="utf-8")
+    found = session.open(uri, text)
+    # The coroutines call shop.util.backoff, which sleeps: found through the project.
+    assert [(d.range.start.line + 1, d.range.start.character + 1, d.code) for d in found] == [
+        (7, 12, "AM651"),
+        (11, 12, "AM651"),
+        (15, 5, "AM651"),
+    ]
+    (fix_all,) = session.actions(uri, found[0].range, only=["source.fixAll"])
+    expected = (shape / "out" / "shop" / "api.py").read_text(encoding="utf-8")
+    assert applied(text, session.resolve(fix_all), uri) == expected
+    # The other modules are read from disk: once backoff no longer blocks, nothing is left.
+    (work / "shop" / "util.py").write_text("def backoff(attempt):\n    pass\n", encoding="utf-8")
+    session.change(uri, 2, text)
+    assert session.diagnostics(uri, 2) == []
     session.close(uri)
 
 

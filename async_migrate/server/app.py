@@ -58,13 +58,14 @@ class AsyncMigrateServer(LanguageServer):
     def snapshot(self, uri: str) -> Snapshot:
         """The document as it is now, with its settings (not analysed yet)."""
         document = self.workspace.get_text_document(uri)
+        path = _path(uri)
         snapshot = Snapshot(
             uri=uri,
             version=document.version,
             text=document.source,
+            path=path,
             encoding=str(self.workspace.position_encoding or "utf-16"),
         )
-        path = _path(uri)
         try:
             resolved = self.settings.resolve(path, _path(self.workspace.root_uri or ""))
         except ConfigError as e:

@@ -19,6 +19,8 @@ class Snapshot:
     uri: str
     version: int | None
     text: str
+    #: The file the document is, if it has one.
+    path: str | None
     #: The negotiated position encoding (``utf-16``, ``utf-8``, ``utf-32``).
     encoding: str
     #: None when the document is excluded or the configuration is in error.
@@ -41,7 +43,7 @@ def analyse(snapshot: Snapshot, engine: Engine) -> Snapshot:
     """Fill in the snapshot's analysis and diagnostics (blocks: run it in a worker)."""
     if snapshot.resolved is None:
         return snapshot
-    analysis = engine.analyse(snapshot.text, snapshot.resolved)
+    analysis = engine.analyse(snapshot.text, snapshot.resolved, snapshot.path)
     lines = lines_of(snapshot.text)
     spans = Spans(snapshot.text, lines)
     if analysis.failure is not None:

@@ -39,7 +39,8 @@ def fix_one(
 ) -> Fix | None:
     """The fix for ``finding`` (a pending rewrite of ``full``), or None if it cannot be made
     apart from the others."""
-    alone = engine.analyse(full.text, resolved, frozenset({(finding.line, finding.col)}))
+    site = frozenset({(finding.line, finding.col)})
+    alone = engine.analyse(full.text, resolved, full.path, site)
     if _made(alone, finding) and alone.migration is not None:
         return Fix(alone.new_text, tuple(alone.migration.rewrites))
     coroutine = spans.coroutine(finding.line)
@@ -49,7 +50,7 @@ def fix_one(
     sites = frozenset((f.line, f.col) for f in full.findings if f.fixed and first <= f.line <= last)
     if len(sites) < 2:
         return None
-    together = engine.analyse(full.text, resolved, sites)
+    together = engine.analyse(full.text, resolved, full.path, sites)
     if not _made(together, finding) or together.migration is None:
         return None
     return Fix(together.new_text, tuple(together.migration.rewrites), coroutine=name)

@@ -63,6 +63,8 @@ class Resolved:
     codemods: tuple[str, ...]
     options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
     excludes: Excludes = Excludes()
+    #: More directories module names are relative to (the configuration's ``src``).
+    src: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -106,6 +108,7 @@ class Settings:
             excludes=Excludes(
                 project=tuple((config.exclude or []) + config.extend_exclude), root=config.root
             ),
+            src=tuple(config.src),
         )
 
     def _load(self, path: str) -> Config:
