@@ -169,6 +169,8 @@ def create() -> AsyncMigrateServer:
     def did_change_configuration(
         ls: AsyncMigrateServer, params: types.DidChangeConfigurationParams
     ) -> None:
+        if params.settings is None:
+            return  # "changed, ask for them": the settings come pushed or not at all
         ls.apply_settings(params.settings)
         ls.reanalyse_all()
 
