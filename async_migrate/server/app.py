@@ -14,10 +14,10 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
 
 from async_migrate import __version__
 from async_migrate.runner.config import ConfigError
@@ -130,10 +130,9 @@ class AsyncMigrateServer(LanguageServer):
 
 
 def _path(uri: str) -> str | None:
-    parsed = urlparse(uri)
-    if parsed.scheme != "file":
-        return None
-    return os.path.normpath(unquote(parsed.path))
+    """The file a ``file:`` URI names; None for other schemes (an unsaved buffer)."""
+    path = to_fs_path(uri) if uri.startswith("file:") else None
+    return os.path.normpath(path) if path else None
 
 
 def create() -> AsyncMigrateServer:
@@ -153,7 +152,8 @@ def create() -> AsyncMigrateServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: AsyncMigrateServer, params: types.DidSaveTextDocumentParams) -> None:
-        # The document's pyproject.toml may have changed meanwhile: the buffer has not.
+        # The buffer has not changed, but pyproject.toml or the modules it imports may have.
+        ls.snapshots.pop(params.text_document.uri, None)
         ls.schedule(params.text_document.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -189,8 +189,9 @@ def create() -> AsyncMigrateServer:
         offered = actions.offered(snapshot, params.range, params.context.only, ls.versioned_edits)
         if ls.resolves_edits:
             return offered
+        # The client cannot resolve: every edit now, and only the actions that have one.
         loop = asyncio.get_running_loop()
-        return [
+        complete = [
             action
             if action.edit is not None
             else await loop.run_in_executor(
@@ -198,6 +199,7 @@ def create() -> AsyncMigrateServer:
             )
             for action in offered
         ]
+        return [action for action in complete if action.edit is not None]
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def code_action_resolve(
