@@ -25,7 +25,7 @@ from async_migrate import migrate_source
 from async_migrate.runner.config import tomllib
 from async_migrate.server.diagnostics import CODE_DOCS
 from async_migrate.server.edits import line_edits
-from async_migrate.server.positions import lines_of, to_characters, to_units
+from async_migrate.server.positions import lines_of, to_units
 from tests.conftest import FIXTURES
 
 T = TypeVar("T")
@@ -527,5 +527,4 @@ def test_columns_in_each_position_encoding() -> None:
     line = 'x = "é😀"; time.sleep(1)'
     column = line.index("time")  # 10 characters: é is 2 bytes in UTF-8, 😀 4 and 2 units
     assert [to_units(line, column, e) for e in ("utf-8", "utf-16", "utf-32")] == [14, 11, 10]
-    assert [to_characters(line, n, e) for n, e in ((14, "utf-8"), (11, "utf-16"))] == [10, 10]
     assert lines_of("a\r\nb\x0cc\rd\n") == ["a", "b\x0cc", "d", ""]

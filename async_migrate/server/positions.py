@@ -41,19 +41,6 @@ def to_units(line: str, column: int, encoding: str) -> int:
     return units(line[:column], encoding)
 
 
-def to_characters(line: str, column: int, encoding: str) -> int:
-    """The 0-based character index of 0-based ``column`` in code units (clamped to the
-    line; a column inside a character counts as that character)."""
-    if encoding == UTF32:
-        return min(column, len(line))
-    counted = 0
-    for index, char in enumerate(line):
-        if counted >= column:
-            return index
-        counted += units(char, encoding)
-    return len(line)
-
-
 def position(lines: Sequence[str], line: int, column: int, encoding: str) -> tuple[int, int]:
     """LSP (line, character) for 0-based ``line`` and 0-based ``column`` in characters."""
     if line >= len(lines):
