@@ -1,8 +1,9 @@
 """``migrate_source(only_at=...)``: rewriting one site gives exactly what a run gives with
-``# async-migrate: ignore`` on the lines of every other site (the comments taken out
-again), on every fixture with rewrites on several lines. Where a codemod migrates a
-coroutine's sites together (the requests of one session, the uses of one file), a site
-alone is left as it is; then the sites of its coroutine are rewritten together."""
+``# async-migrate: ignore`` on the lines of every other rewrite site (the comments taken
+out again), on every fixture with rewrites on several lines. Where a codemod migrates a
+coroutine's sites together (the requests of one session, the uses of one file, a redis
+client and its calls), a site alone is left as it is or rewritten otherwise; then the
+sites of its coroutine are rewritten together."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from async_migrate import Migration, migrate_source
+from async_migrate import Migration, OnlyAt, migrate_source
 from tests.test_fixtures import _cases, _options
 
 IGNORE = "  # async-migrate: ignore (added by test_only_at)"
@@ -90,13 +91,15 @@ def _compare(
     for finding in [rewrites[0], rewrites[-1]] if ends else rewrites:
         site = (finding.line, finding.col)
         group = frozenset({site})
-        result = migrate_source(source, codemods, filename, options, only_at=group)
+        only_at = OnlyAt.of(full.rewrites, group)
+        result = migrate_source(source, codemods, filename, options, only_at=only_at)
         # Alone, a site may be left as it is, or rewritten otherwise (a file method the
         # fallback offloads when its file is not migrated): then with its coroutine.
         if finding not in result.rewrites:
             first, last = _coroutine_of(source, site[0])
             group = frozenset(s for s in sites if first <= s[0] <= last)
-            result = migrate_source(source, codemods, filename, options, only_at=group)
+            only_at = OnlyAt.of(full.rewrites, group)
+            result = migrate_source(source, codemods, filename, options, only_at=only_at)
             assert finding in result.rewrites
         assert set(result.rewrites) <= set(full.rewrites)
         groups.add(group)
@@ -128,12 +131,12 @@ def test_each_site_of_a_module_alone() -> None:
 def test_only_listed_sites_are_rewritten() -> None:
     full = migrate_source(MODULE)
     sites = frozenset((f.line, f.col) for f in full.rewrites if f.line < 15)
-    some = migrate_source(MODULE, only_at=sites)
+    some = migrate_source(MODULE, only_at=OnlyAt.of(full.rewrites, sites))
     assert {(f.line, f.col) for f in some.rewrites} == sites
     assert "requests.get(url, timeout=5)" in some.code.decode("utf-8")
-    assert migrate_source(MODULE, only_at=frozenset()).changed is False
+    assert migrate_source(MODULE, only_at=OnlyAt.of(full.rewrites, ())).changed is False
     everything = frozenset((f.line, f.col) for f in full.rewrites)
-    assert migrate_source(MODULE, only_at=everything).code == full.code
+    assert migrate_source(MODULE, only_at=OnlyAt.of(full.rewrites, everything)).code == full.code
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.stem}")

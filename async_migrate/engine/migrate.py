@@ -16,9 +16,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from async_migrate.engine.positions import PositionMap
-from async_migrate.engine.prefilter import has_coroutine, needing_libcst
+from async_migrate.engine.prefilter import coroutine_interest, has_coroutine, needing_libcst
 from async_migrate.engine.safety import changed_outside_coroutines
 from async_migrate.engine.slicing import Slice, slice_module
+from codemods.core import parsed
 from codemods.core.findings import Finding
 from codemods.core.only_at import OnlyAt
 from codemods.core.spec import Targets
@@ -68,7 +69,7 @@ def migrate_source(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
-    only_at: frozenset[tuple[int, int]] | None = None,
+    only_at: OnlyAt | None = None,
 ) -> Migration:
     """Run codemods over one module's source and return the result; nothing is written.
 
@@ -80,11 +81,12 @@ def migrate_source(
     ``{"cpu": {"cpu_bound": ["mylib.crunch"]}}``. ``filename`` only names the module
     in messages. A ``str`` comes back as UTF-8 bytes in :attr:`Migration.code`.
 
-    ``only_at`` lists sites as (line, col) of the input, both 1-based as in
-    :class:`Finding`: every other site is treated as silenced by a suppression comment,
-    so only the rewrites at those sites are made, with what the codemod makes together
-    with them (the imports and helpers they need, the method calls of a file opened
-    there); an editor's quick fix for one call. None: every site.
+    ``only_at`` (an editor's quick fix for one call) rewrites only the sites it lists,
+    as (line, col) of the input, both 1-based as in :class:`Finding`: the other rewrite
+    sites of the module, which it lists too (``OnlyAt.of(full.rewrites, sites)``), are
+    treated as silenced by a suppression comment. What is made at the listed sites comes
+    with what the codemod makes together with it (the imports and helpers it needs, the
+    method calls of a file opened there).
 
     Raises :class:`SourceError` when the source cannot be parsed, and
     :class:`InternalError` when the migrated code would not compile or changed code
@@ -111,15 +113,12 @@ def migrate_source(
         sys.setrecursionlimit(limit)
 
 
-Sites = frozenset[tuple[int, int]]
-
-
 def _migrate(
     data: bytes,
     active: list[type],
     filename: str,
     options: dict[str, dict[str, Any]],
-    only_at: Sites | None = None,
+    only_at: OnlyAt | None = None,
 ) -> Migration:
     code, findings = _sliced(data, active, filename, options, only_at) or _transform(
         data, active, filename, options, only_at=only_at
@@ -143,17 +142,20 @@ def _sliced(
     active: list[type],
     filename: str,
     options: dict[str, dict[str, Any]],
-    only_at: Sites | None = None,
+    only_at: OnlyAt | None = None,
 ) -> tuple[bytes, list[Finding]] | None:
     """What :func:`_transform` gives for ``data``, computed on a slice of it; None when the
     module is not sliced or the slice does not give an answer (then the whole is used)."""
     if not SLICING:
         return None
-    piece = slice_module(data)
+    interest = _interest(data, active, options)
+    if only_at is not None:
+        interest = _holding(data, only_at.sites, interest)
+    piece = slice_module(data, interest)
     if piece is None:
         return None
     if only_at is not None:
-        only_at = _sites_in_slice(piece, only_at)
+        only_at = only_at.moved(_slice_lines(piece))
     try:
         code, findings = _transform(
             piece.code, active, filename, options, piece.identifiers, only_at
@@ -172,15 +174,59 @@ def _sliced(
     return restored, mapped
 
 
-def _sites_in_slice(piece: Slice, sites: Sites) -> Sites:
-    """``sites`` (input positions) as positions in ``piece``'s code; sites inside a
-    stood-in body (sync code, never rewritten) are dropped."""
+def _holding(
+    data: bytes, sites: frozenset[tuple[int, int]], interest: frozenset[int] | None
+) -> frozenset[int] | None:
+    """Of ``interest`` (None: every coroutine), the outermost coroutines that hold one of
+    ``sites``: nothing is rewritten in the others, so they are stood in."""
+    tree = parsed.parse(data)
+    if tree is None:
+        return interest
+    lines = {line for line, _ in sites}
+    holding = frozenset(
+        node.lineno
+        for node in parsed.outermost_coroutines(tree)
+        if any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in lines)
+    )
+    return holding if interest is None else holding & interest
+
+
+def _slice_lines(piece: Slice) -> Callable[[int], int | None]:
+    """Maps a line of the input to its line in ``piece``'s code (None: stood in)."""
     slice_line: dict[int, int] = {}
     for line in range(1, piece.code.count(b"\n") + 2):
         original = piece.original_line(line)
         if original is not None:
             slice_line[original] = line
-    return frozenset((slice_line[line], col) for line, col in sites if line in slice_line)
+    return slice_line.get
+
+
+def _interest(
+    data: bytes, active: list[type], options: dict[str, dict[str, Any]]
+) -> frozenset[int] | None:
+    """The outermost coroutines (by the line of their ``async def``) some active codemod
+    may act in; None: any of them."""
+    targets: dict[str, Targets] = {}
+    kept: set[int] = set()
+    for codemod in active:
+        spec = CODEMODS.get(codemod.NAME)
+        if spec is None or spec.load() is not codemod:
+            return None  # unregistered: no cheap stage
+        if spec.prescan is None:
+            targets[spec.name] = spec.targets
+            continue
+        lines = spec.coroutines_of_interest(data, options.get(spec.name, {}))
+        if lines is None:
+            return None
+        kept |= lines
+    interest = coroutine_interest(data, targets)
+    if interest is None:
+        return None
+    for lines in interest.values():
+        if lines is None:
+            return None
+        kept |= lines
+    return frozenset(kept)
 
 
 def _transform(
@@ -189,11 +235,11 @@ def _transform(
     filename: str,
     options: dict[str, dict[str, Any]],
     identifiers: frozenset[str] = frozenset(),
-    only_at: Sites | None = None,
+    only_at: OnlyAt | None = None,
 ) -> tuple[bytes, list[Finding]]:
     """The code the codemods make of ``data``, and their findings in ``data``'s lines;
     ``identifiers`` are those of the parts of the module left out of ``data``; under
-    ``only_at`` (positions in ``data``) only those sites are rewritten."""
+    ``only_at`` (positions in ``data``) its other sites are silenced."""
     import libcst  # only now: most files never get this far
 
     from codemods.core.interface import run_codemod
@@ -224,7 +270,7 @@ def _transform(
                 filename=filename,
                 options=options.get(codemod.NAME, {}),
                 reserved_names=identifiers,
-                only_at=_restriction(only_at, to_input),
+                only_at=(only_at.seen_through(to_input) if only_at and to_input else only_at),
             )
             after_text = outcome.module.code
         except RecursionError:
@@ -343,16 +389,6 @@ def _with_plain_default_indent(module: Any) -> Any:
     if pinned.code != module.code:
         raise SourceError(f"cannot process the indentation {indent!r}")
     return pinned
-
-
-def _restriction(
-    sites: Sites | None, to_input: Callable[[int, int], tuple[int, int]] | None
-) -> OnlyAt | None:
-    """What a codemod is told of ``only_at``; ``to_input`` maps its module's positions to
-    the input's (None: the same)."""
-    if sites is None:
-        return None
-    return OnlyAt(sites) if to_input is None else OnlyAt(sites, to_input)
 
 
 def _to_input_positions(

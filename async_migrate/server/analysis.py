@@ -23,10 +23,9 @@ from async_migrate.runner.run import HELPERS
 from async_migrate.server.codec import EncodingError, decode, encode
 from async_migrate.server.settings import Resolved
 from codemods.core.findings import Finding
+from codemods.core.only_at import OnlyAt
 
 log = logging.getLogger(__name__)
-
-Sites = frozenset[tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class Engine:
         self._lock = threading.Lock()
 
     def analyse(
-        self, text: str, resolved: Resolved, path: str | None, only_at: Sites | None = None
+        self, text: str, resolved: Resolved, path: str | None, only_at: OnlyAt | None = None
     ) -> Analysis:
         """Migrate ``text``, the buffer of the file at ``path``, with ``resolved``'s
         codemods (only at ``only_at`` if given)."""
@@ -106,7 +105,7 @@ def _run(
     path: str | None,
     resolved: Resolved,
     options: dict[str, dict[str, Any]],
-    only_at: Sites | None,
+    only_at: OnlyAt | None,
 ) -> Analysis:
     try:
         migration = migrate_source(

@@ -1,7 +1,8 @@
 """The migration that makes one pending rewrite (a quick fix), and the one that makes them
 all (fix all).
 
-One rewrite is made with ``migrate_source(only_at={its site})``. Some codemods migrate
+One rewrite is made with ``migrate_source(only_at=...)`` listing its site (the module's
+other rewrite sites count as silenced by a comment). Some codemods migrate
 the calls of a coroutine together (the requests sharing one session, every use of a file
 object); alone, such a site is left as it is, or rewritten otherwise (the fallback offloads
 a file method when its file is not migrated). Then the fix makes the rewrites of that
@@ -16,6 +17,7 @@ from async_migrate.server.analysis import Analysis, Engine
 from async_migrate.server.settings import Resolved
 from async_migrate.server.spans import Spans
 from codemods.core.findings import Finding
+from codemods.core.only_at import OnlyAt
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,10 @@ def fix_one(
 ) -> Fix | None:
     """The fix for ``finding`` (a pending rewrite of ``full``), or None if it cannot be made
     apart from the others."""
-    site = frozenset({(finding.line, finding.col)})
+    if full.migration is None:
+        return None
+    rewrites = full.migration.rewrites
+    site = OnlyAt.of(rewrites, {(finding.line, finding.col)})
     alone = engine.analyse(full.text, resolved, full.path, site)
     if _made(alone, finding) and alone.migration is not None:
         return Fix(alone.new_text, tuple(alone.migration.rewrites))
@@ -47,10 +52,10 @@ def fix_one(
     if coroutine is None:
         return None
     first, last, name = coroutine
-    sites = frozenset((f.line, f.col) for f in full.findings if f.fixed and first <= f.line <= last)
+    sites = {(f.line, f.col) for f in rewrites if first <= f.line <= last}
     if len(sites) < 2:
         return None
-    together = engine.analyse(full.text, resolved, full.path, sites)
+    together = engine.analyse(full.text, resolved, full.path, OnlyAt.of(rewrites, sites))
     if not _made(together, finding) or together.migration is None:
         return None
     return Fix(together.new_text, tuple(together.migration.rewrites), coroutine=name)

@@ -14,8 +14,8 @@ from codemods.core.suppressions import Suppression, parse_comment
 class SuppressionChecks:
     """A mixin of the codemods' base class: ``suppressed(node, code)``."""
 
-    #: Set by the engine (``migrate_source(only_at=...)``): rewrite only these sites; every
-    #: other site counts as silenced by a comment. None: no restriction.
+    #: Set by the engine (``migrate_source(only_at=...)``): the module's rewrite sites other
+    #: than those to rewrite count as silenced by a comment. None: no restriction.
     only_at: OnlyAt | None = None
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -29,11 +29,11 @@ class SuppressionChecks:
         last line of the statement holding it (of its header, for ``if``/``with``/...):
         ``# async-migrate: ignore``, ``# async-migrate: ignore[AMnnn]``, ``# noqa``,
         ``# noqa: AMnnn``, or ``# noqa:`` with a ruff code listed in ``RUFF_CODES``.
-        Under :attr:`only_at`, a node that does not start at a listed site is silenced too.
+        Under :attr:`only_at`, a node starting at another rewrite site is silenced too.
         """
         if self.only_at is not None:
             start = self.get_metadata(PositionProvider, node).start
-            if not self.only_at.allows(start.line, start.column + 1):
+            if self.only_at.silences(start.line, start.column + 1):
                 return True
         comments = self._suppression_comments()
         if not comments:
