@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sys
 from enum import Enum
 from typing import Any
 
@@ -48,6 +49,8 @@ Settings are read from [tool.async-migrate] in the nearest pyproject.toml above 
 paths; command-line options override them.
 
 Codemods: {", ".join(CODEMODS)} (see --list-codemods, --explain CODE).
+
+`async-migrate server` starts a language server (LSP over stdio) for editors.
 
 Exit codes: 0 done (or nothing to do); 1 with --check: a file would change or a
 finding is left for manual work; 2 usage or configuration error, or a file could not
@@ -327,6 +330,13 @@ app.command(help=HELP, no_args_is_help=True)(_with_codemod_flags(migrate))
 
 
 def main() -> None:
+    # ``async-migrate server``: the language server, with options of its own. A file or
+    # directory named ``server`` is still reached as ``./server``.
+    if sys.argv[1:2] == ["server"]:
+        from async_migrate.server import main as server
+
+        server(sys.argv[2:])
+        return
     app(prog_name="async-migrate")
 
 
