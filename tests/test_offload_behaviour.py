@@ -77,14 +77,16 @@ def test_offloaded_call_raises_what_the_original_raised(tmp_path: Path) -> None:
 
 
 def test_a_file_passed_to_a_parser_keeps_its_finding(tmp_path: Path) -> None:
-    """The files codemod refuses ``with open(p) as f: json.load(f)`` (json.load would read
-    ``f`` synchronously); the fallback must not offload only the open() and drop that
-    finding: the code stays as it was, runs the same, and --check still fails."""
+    """The files codemod refuses ``with open(p) as f: parse(f)`` (parse would read ``f``
+    synchronously); the fallback must not offload only the open() and drop that finding:
+    the code stays as it was, runs the same, and --check still fails."""
     source = (
         "import asyncio\nimport json\nimport sys\n\n\n"
+        "def parse(f):\n"
+        "    return json.loads(f.read())\n\n\n"
         "async def load(path):\n"
         "    with open(path) as f:\n"
-        "        return json.load(f)\n\n\n"
+        "        return parse(f)\n\n\n"
         "print(asyncio.run(load(sys.argv[1])))\n"
     )
     script = tmp_path / "loader.py"
@@ -92,7 +94,7 @@ def test_a_file_passed_to_a_parser_keeps_its_finding(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text('{"debug": true}')
     checked = run_cli("--check", "--no-cache", str(script))
     assert checked.returncode == 1
-    assert b"AM310" in checked.stderr and b"json.load" in checked.stderr
+    assert b"AM310" in checked.stderr and b"passed to parse" in checked.stderr
     migrated = run_cli("--no-cache", str(script))
     assert migrated.returncode == 0
     assert script.read_text() == source
