@@ -183,6 +183,7 @@ def migrate(
 
     try:
         codemods = _chosen(config, _names(select), _names(extend_select), _names(ignore))
+        ignored = _names(ignore) if ignore is not None else config.ignore or []
     except UnknownCodemod as e:
         raise typer.BadParameter(str(e), param_hint="--select/--extend-select/--ignore") from None
     overrides = _codemod_overrides(codemod_options)
@@ -194,7 +195,8 @@ def migrate(
             root=config.root,
         ),
         options=merge_options(
-            merge_options(config.options, offload_options(codemods, offload)), overrides
+            merge_options(config.options, offload_options(codemods, offload, ignored)),
+            overrides,
         ),
         diff=diff,
         check=check,

@@ -80,12 +80,21 @@ def _matching(selectors: Iterable[str]) -> set[str]:
     return names
 
 
-def offload_options(names: Iterable[str], offload: bool) -> dict[str, dict[str, Any]]:
-    """Codemod options for ``--no-offload``: the codemods that offload blocking calls to
-    a thread report them instead."""
-    if offload:
-        return {}
-    return {n: {"offload": False} for n in names if CODEMODS[n].offloads}
+def offload_options(
+    names: Iterable[str], offload: bool, ignore: Iterable[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """Codemod options for ``--no-offload`` (the codemods that offload blocking calls to a
+    thread report them instead) and for ignored codemods: the calls they are responsible
+    for are left alone by every codemod (the ``offload`` fallback and the ``helpers``
+    index included)."""
+    options: dict[str, dict[str, Any]] = {}
+    if not offload:
+        options = {n: {"offload": False} for n in names if CODEMODS[n].offloads}
+    families = sorted({f for n in ignore if n in CODEMODS for f in CODEMODS[n].owns})
+    if families:
+        for name in ("offload", "helpers"):
+            options.setdefault(name, {})["leave_alone"] = families
+    return options
 
 
 def codemod_of(code: str) -> CodemodSpec | None:

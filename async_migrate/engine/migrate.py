@@ -24,7 +24,7 @@ from codemods.core.findings import Finding
 from codemods.core.only_at import OnlyAt
 from codemods.core.spec import Targets
 from codemods.core.suppressions import skips_file
-from codemods.registry import CODEMODS, choose
+from codemods.registry import CODEMODS, choose, offload_options
 
 Codemod = str | type  # a registered codemod's name, or any AsyncCodemod subclass
 
@@ -106,6 +106,8 @@ def migrate_source(
         if select or ignore or extend_select:
             names = set(choose(select or list(CODEMODS), ignore, extend_select))
             chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
+    for name, extra in offload_options((), True, ignore).items():
+        options = {**options, name: {**options.get(name, {}), **extra}}
     options = _prepared(data, filename, chosen, options)
     active = _active(data, chosen, options)
     if not active:

@@ -73,6 +73,7 @@ def build(
     cache_dir: str | None,
     src: Iterable[str] = (),
     overrides: dict[str, bytes] | None = None,
+    leave_alone: Iterable[str] = (),
 ) -> ProjectSites:
     """Index what the coroutines of the files under ``paths`` can reach in the project, and
     find the sites of every file of the run. ``overrides`` gives the source of files that
@@ -115,7 +116,7 @@ def build(
                 if found is not None:
                     queue.append(found)
     _save(cache_dir, {**cached, **fresh})
-    project = Project(records.values())
+    project = Project(records.values(), frozenset(leave_alone))
     by_path: dict[str, list[Site]] = {}
     digest = hashlib.sha256()
     for key, record in sorted(records.items()):

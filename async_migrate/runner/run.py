@@ -49,7 +49,10 @@ def _project(paths: list[str], settings: Settings, sources: dict[str, bytes]) ->
     every project file)."""
     if HELPERS not in settings.codemods:
         return ProjectSites()
-    return build_project(paths, settings.excludes, settings.cache_dir, settings.src, sources)
+    leave_alone = settings.options.get(HELPERS, {}).get("leave_alone", ())
+    return build_project(
+        paths, settings.excludes, settings.cache_dir, settings.src, sources, leave_alone
+    )
 
 
 def _options(settings: Settings, project: ProjectSites, path: str) -> dict[str, dict[str, Any]]:

@@ -10,6 +10,7 @@ worker thread. It is wrong only for objects bound to the thread that made them
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import libcst as cst
@@ -36,9 +37,17 @@ class OffloadingCodemod(AsyncCodemod):
     #: use instead (defaults to ``CANNOT_HERE``).
     ASYNC_INSTEAD: ClassVar[str] = ""
 
-    def __init__(self, context: CodemodContext, offload: bool = True) -> None:
+    def __init__(
+        self, context: CodemodContext, offload: bool = True, leave_alone: Sequence[str] = ()
+    ) -> None:
         super().__init__(context)
         self.offload = offload
+        #: Families of blocking calls whose codemod is ignored: neither offloaded nor reported.
+        self.leave_alone = frozenset(leave_alone)
+
+    def _ours(self, found: Blocking) -> bool:
+        """A call of this codemod's families, whose own codemod is not ignored."""
+        return found.family in self.FAMILIES and found.family.value not in self.leave_alone
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         found = self.blocking_call(original_node)
@@ -61,7 +70,7 @@ class OffloadingCodemod(AsyncCodemod):
         in a coroutine and is not awaited; reports it when it cannot be rewritten here."""
         if self.under_thread_lock():
             found = classify(self, original)
-            if found is not None and found.family in self.FAMILIES:
+            if found is not None and self._ours(found):
                 self.report(
                     original,
                     self.CANNOT_HERE,
@@ -71,7 +80,7 @@ class OffloadingCodemod(AsyncCodemod):
         if not (self.in_coroutine() or self.in_generator_expression()):
             return None
         found = classify(self, original)
-        if found is None or found.family not in self.FAMILIES:
+        if found is None or not self._ours(found):
             return None
         if self.suppressed(original, self.OFFLOADED):
             return None

@@ -142,6 +142,9 @@ class CodemodSpec:
     #: module that does not import libcst: options the codemod derives from the module
     #: itself when the caller did not give them (before the prefilter runs).
     prepare: str | None = None
+    #: The families of blocking calls it is responsible for (``Family`` values of the
+    #: catalogue): when it is ignored, no codemod touches or reports those calls.
+    owns: tuple[str, ...] = ()
     #: It offloads blocking calls to threads; ``--no-offload`` makes it report them.
     offloads: bool = False
     #: Run unless deselected; an opt-in codemod runs only when selected by name.

@@ -217,6 +217,7 @@ _KEEP = (
 
 SPEC = CodemodSpec(
     name="db",
+    owns=("database",),
     description="sqlite3 / psycopg2 / pymysql in a coroutine -> aiosqlite / psycopg 3 / aiomysql",
     command="codemods.db.command:DbCommand",
     codes=(

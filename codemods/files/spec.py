@@ -500,6 +500,7 @@ async def append(path, line):
 
 SPEC = CodemodSpec(
     name="files",
+    owns=("files",),
     description="open()/os/shutil/pathlib/tempfile in a coroutine -> aiofiles / to_thread",
     command="codemods.files.command:FilesCommand",
     codes=(

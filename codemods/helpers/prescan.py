@@ -17,7 +17,8 @@ def with_sites(data: bytes, filename: str, options: dict[str, Any]) -> dict[str,
     if "sites" in options:
         return options
     record = index_module(data, "", filename)
-    sites = Project([record]).sites("") if record is not None else []
+    leave_alone = frozenset(options.get("leave_alone", ()))
+    sites = Project([record], leave_alone).sites("") if record is not None else []
     return {**options, "sites": sites}
 
 

@@ -169,6 +169,7 @@ FAMILIES = frozenset({Family.HTTP})
 
 SPEC = CodemodSpec(
     name="http",
+    owns=("http",),
     description="httpx/urllib/urllib3 requests in a coroutine -> httpx.AsyncClient or to_thread",
     command="codemods.http.command:HttpCommand",
     codes=(AM521, AM522, AM523, AM524, AM525),

@@ -245,6 +245,7 @@ AM907 = Code(
 
 SPEC = CodemodSpec(
     name="redis",
+    owns=("redis",),
     description="redis-py's sync client in a coroutine -> redis.asyncio, commands awaited",
     command="codemods.redis.command:RedisCommand",
     codes=(AM901, AM902, AM903, AM904, AM905, AM906, AM907),

@@ -425,6 +425,7 @@ async def fetch(url):
 
 SPEC = CodemodSpec(
     name="requests",
+    owns=("requests",),
     description="requests in a coroutine -> aiohttp, faithfully",
     command="codemods.requests.command:RequestsCommand",
     codes=(

@@ -168,6 +168,7 @@ async def worker():
 
 SPEC = CodemodSpec(
     name="sleep",
+    owns=("sleep",),
     description="time.sleep(x) in a coroutine -> await asyncio.sleep(x)",
     command="codemods.sleep.command:SleepCommand",
     codes=(AM101, AM102, AM103, AM104, AM105, AM106),

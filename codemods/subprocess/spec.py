@@ -271,6 +271,7 @@ FAMILIES = frozenset({Family.SUBPROCESS})
 
 SPEC = CodemodSpec(
     name="subprocess",
+    owns=("subprocess",),
     description="subprocess and os process calls in a coroutine -> asyncio subprocesses",
     command="codemods.subprocess.command:SubprocessCommand",
     codes=(AM501, AM502, AM503, AM504, AM505, AM506),
