@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
 
 import typer
@@ -12,10 +13,11 @@ from async_migrate.runner.cache import Cache, cache_directory
 from async_migrate.runner.concurrency import default_jobs
 from async_migrate.runner.config import Config, ConfigError, find, load, merge_options
 from async_migrate.runner.discovery import Excludes
+from async_migrate.runner.interrupts import Interrupted, handling_signals
 from async_migrate.runner.output import Output
 from async_migrate.runner.report import EXIT_ERROR, Report
 from async_migrate.runner.run import Settings, run_paths, run_stdin
-from codemods.registry import CODEMODS, UnknownCodemod, choose, offload_options
+from codemods.registry import CODEMODS, UnknownCodemod, choose, hint_codes, offload_options
 
 
 # Enums, so that --help lists the values and shell completion offers them.
@@ -47,8 +49,9 @@ paths; command-line options override them.
 Codemods: {", ".join(CODEMODS)} (see --list-codemods, --explain CODE).
 
 Exit codes: 0 done (or nothing to do); 1 with --check: a file would change or a
-finding is left for manual work; 2 usage or configuration error, or a file could not
-be processed.
+finding is left for manual work (hints, such as AM406, count only with --extend-select);
+2 usage or configuration error, or a file could not be processed; 130 / 143 stopped by
+SIGINT (Ctrl-C) / SIGTERM.
 """
 
 app = typer.Typer(
@@ -108,6 +111,12 @@ def migrate(
     select: str | None = typer.Option(
         None, "--select", metavar="NAME,...", help="Run only these codemods."
     ),
+    extend_select: str | None = typer.Option(
+        None,
+        "--extend-select",
+        metavar="CODE,...",
+        help=f"Hints that fail --check like findings ({', '.join(sorted(hint_codes()))}).",
+    ),
     ignore: str | None = typer.Option(
         None, "--ignore", metavar="NAME,...", help="Do not run these codemods."
     ),
@@ -122,7 +131,7 @@ def migrate(
         [],
         "--cpu-bound",
         metavar="NAME",
-        help="A function the cpu codemod offloads to a thread (repeatable).",
+        help="A CPU-bound function the cpu codemod runs in a process pool (repeatable).",
     ),
     offload_compression: bool | None = typer.Option(
         None,
@@ -153,6 +162,12 @@ def migrate(
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Neither read nor write the cache of per-file results."
     ),
+    add_dependencies: bool = typer.Option(
+        False,
+        "--add-dependencies",
+        help="Add the packages the migrated code now imports to [project].dependencies "
+        "in pyproject.toml (shown as a diff with --diff).",
+    ),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
     explain_code: str | None = typer.Option(
         None,
@@ -175,6 +190,8 @@ def migrate(
 ) -> None:
     output_format, color = output_format.value, color.value
     _check_combinations(paths, diff, check, interactive, output_format, quiet, verbose)
+    if add_dependencies and paths == ["-"]:
+        raise typer.BadParameter("cannot be combined with -", param_hint="--add-dependencies")
     try:
         config = _config(paths, config_file, no_config, stdin_filename)
     except ConfigError as e:
@@ -190,6 +207,17 @@ def migrate(
         )
     except UnknownCodemod as e:
         raise typer.BadParameter(str(e), param_hint="--select/--ignore") from None
+    chosen_hints = _names(extend_select)
+    selected_hints = {
+        code.upper()
+        for code in (chosen_hints if chosen_hints is not None else config.extend_select or [])
+    }
+    if selected_hints - hint_codes():
+        unknown = ", ".join(sorted(selected_hints - hint_codes()))
+        hints = ", ".join(sorted(hint_codes()))
+        raise typer.BadParameter(
+            f"not a hint code: {unknown} (hints: {hints})", param_hint="--extend-select"
+        )
     overrides: dict[str, dict[str, object]] = {}
     if cpu_bound:
         overrides.setdefault("cpu", {})["cpu_bound"] = list(cpu_bound)
@@ -209,6 +237,7 @@ def migrate(
         check=check,
         interactive=interactive,
         workers=jobs or default_jobs(),
+        add_dependencies=add_dependencies,
     )
     if not no_cache and paths != ["-"]:
         key = [settings.codemods, settings.options]
@@ -219,13 +248,19 @@ def migrate(
         quiet=quiet,
         verbose=verbose,
         pending=diff or check,
+        check=check,
+        hints=hint_codes() - selected_hints,
     )
-    report = Report(check=check, dry_run=diff)
-    if paths == ["-"]:
-        run_stdin(stdin_filename or "-", settings, output, report)
-    else:
-        run_paths(paths, settings, output, report)
-    output.finish(report)
+    report = Report(check=check, dry_run=diff, hints=hint_codes() - selected_hints)
+    try:
+        if paths == ["-"]:
+            run_stdin(stdin_filename or "-", settings, output, report)
+        else:
+            run_paths(paths, settings, output, report)
+    except Interrupted as e:
+        output.interrupted(report.written)
+        raise typer.Exit(e.exit_code) from None
+    output.finish(report, searched=None if paths == ["-"] else paths)
     raise typer.Exit(report.exit_code)
 
 
@@ -267,7 +302,14 @@ def _config(
 
 
 def main() -> None:
-    app(prog_name="async-migrate")
+    # From here on, SIGINT and SIGTERM stop the run cleanly (see runner/interrupts.py);
+    # one arriving before a run starts ends the command the same way.
+    with handling_signals():
+        try:
+            app(prog_name="async-migrate")
+        except Interrupted as e:
+            typer.echo("async-migrate: interrupted; 0 files written", err=True)
+            sys.exit(e.exit_code)
 
 
 if __name__ == "__main__":

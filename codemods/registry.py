@@ -177,3 +177,9 @@ def choose(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
             raise UnknownCodemod(f"unknown codemod {name!r} (known: {known})")
     chosen = select or list(CODEMODS)
     return [name for name in CODEMODS if name in chosen and name not in ignore]
+
+
+def hint_codes() -> frozenset[str]:
+    """The codes that are hints (severity HINT in the codemods' declarations): shown,
+    but not failing ``--check`` unless selected explicitly (``--extend-select``)."""
+    return frozenset({"AM406"})

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from codemods.registry import CODEMODS, UnknownCodemod, choose
+from codemods.registry import CODEMODS, UnknownCodemod, choose, hint_codes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,7 +26,7 @@ FILE_NAME = "pyproject.toml"
 TABLE = "tool.async-migrate"
 
 # Top-level keys and their type; per-codemod tables are named after the codemod.
-_LISTS = ("select", "ignore", "exclude", "extend-exclude", "cpu-bound")
+_LISTS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "cpu-bound")
 _BOOLS = ("offload-compression",)
 # Shorthands for options of the ``cpu`` codemod: key -> (codemod, keyword argument).
 _SHORTHANDS = {
@@ -48,6 +48,8 @@ class Config:
     ignore: list[str] | None = None
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
+    #: Hint codes that fail ``--check`` like findings.
+    extend_select: list[str] | None = None
     #: codemod name -> keyword arguments for its constructor.
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -88,6 +90,9 @@ def load(path: str) -> Config:
             config.options.setdefault(codemod, {})[argument] = value
         elif key == "extend-exclude":
             config.extend_exclude = value
+        elif key == "extend-select":
+            _hint_codes(path, value)
+            config.extend_select = value
         else:
             setattr(config, key, value)
     for key in ("select", "ignore"):
@@ -127,6 +132,15 @@ def _keyword_arguments(codemod: type) -> set[str]:
         for p in parameters
         if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
     }
+
+
+def _hint_codes(path: str, codes: list[str]) -> None:
+    unknown = sorted({code.upper() for code in codes} - hint_codes())
+    if unknown:
+        hints = ", ".join(sorted(hint_codes()))
+        raise ConfigError(
+            f"{path}: {TABLE}.extend-select: not a hint code: {', '.join(unknown)} (hints: {hints})"
+        )
 
 
 def _string_list(path: str, key: str, value: Any) -> list[str]:

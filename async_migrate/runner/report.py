@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from async_migrate.runner.processing import FileReport
 from codemods.core.findings import Finding
@@ -16,14 +16,21 @@ EXIT_ERROR = 2
 class Report:
     check: bool = False
     dry_run: bool = False
+    #: Codes of hints: shown, counted apart, and not failing ``--check``.
+    hints: frozenset[str] = frozenset()
     files: int = 0
     changed: int = 0
     rewrites: int = 0
     left: int = 0
+    hinted: int = 0
     errors: int = 0
     skipped: int = 0
     #: Interactive review: files whose changes were declined.
     declined: int = 0
+    #: Files this run has written.
+    written: int = 0
+    #: Third-party modules the changes import that the originals did not -> the files.
+    imported: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, file: FileReport) -> None:
         self.files += 1
@@ -35,8 +42,13 @@ class Report:
         for finding in file.findings:
             if finding.fixed:
                 self.rewrites += 1
+            elif finding.code in self.hints:
+                self.hinted += 1
             else:
                 self.left += 1
+        if file.changed:
+            for module in file.modules:
+                self.imported.setdefault(module, []).append(file.display)
 
     def missing(self) -> None:
         self.errors += 1
@@ -58,6 +70,7 @@ class Report:
             f"async-migrate: {_plural(self.files, 'file')} scanned{extra}, {self.changed} {verb}, "
             f"{_plural(self.rewrites, 'rewrite')}, "
             f"{_plural(self.left, 'finding')} left for manual work, "
+            f"{_plural(self.hinted, 'hint') + ', ' if self.hinted else ''}"
             f"{_plural(self.errors, 'error')}"
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import stat
@@ -36,3 +37,17 @@ def write_atomically(path: str, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def replace_contents(path: str, new: bytes, old_digest: str | None) -> str | None:
+    """Write ``new`` to ``path`` (atomically) unless the file no longer holds the bytes
+    whose SHA-256 is ``old_digest``; the error message, or None once written."""
+    try:
+        with open(path, "rb") as handle:
+            current = handle.read()
+        if hashlib.sha256(current).hexdigest() != old_digest:
+            return "changed on disk since it was read; not written"
+        write_atomically(path, new)
+    except OSError as e:
+        return f"cannot write: {e.strerror or e}"
+    return None
