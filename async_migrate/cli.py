@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from enum import Enum
+from typing import Any
 
 import typer
 
 from async_migrate import __version__
 from async_migrate.explain import UnknownCode, explain, list_codemods
-from async_migrate.runner.cache import Cache, cache_directory
+from async_migrate.runner.cache import cache_directory
 from async_migrate.runner.concurrency import default_jobs
 from async_migrate.runner.config import Config, ConfigError, find, load, merge_options
 from async_migrate.runner.discovery import Excludes
@@ -17,7 +19,8 @@ from async_migrate.runner.interrupts import Interrupted, handling_signals
 from async_migrate.runner.output import Output
 from async_migrate.runner.report import EXIT_ERROR, Report
 from async_migrate.runner.run import Settings, run_paths, run_stdin
-from codemods.registry import CODEMODS, UnknownCodemod, choose, hint_codes, offload_options
+from codemods.core.spec import Option
+from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose, hint_codes, offload_options
 
 
 # Enums, so that --help lists the values and shell completion offers them.
@@ -91,7 +94,6 @@ def _show_codemods(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.command(help=HELP, no_args_is_help=True)
 def migrate(
     paths: list[str] = typer.Argument(..., metavar="PATH...", show_default=False),
     diff: bool = typer.Option(
@@ -126,18 +128,6 @@ def migrate(
         metavar="GLOB",
         help="Skip files and directories matching GLOB (repeatable; replaces `exclude` "
         "from the configuration).",
-    ),
-    cpu_bound: list[str] = typer.Option(
-        [],
-        "--cpu-bound",
-        metavar="NAME",
-        help="A CPU-bound function the cpu codemod runs in a process pool (repeatable).",
-    ),
-    offload_compression: bool | None = typer.Option(
-        None,
-        "--offload-compression/--no-offload-compression",
-        help="cpu codemod: offload compression calls too.",
-        show_default=False,
     ),
     config_file: str | None = typer.Option(
         None, "--config", metavar="FILE", help="Read settings from this pyproject.toml."
@@ -187,6 +177,7 @@ def migrate(
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Show the version."
     ),
+    **codemod_options: Any,
 ) -> None:
     output_format, color = output_format.value, color.value
     _check_combinations(paths, diff, check, interactive, output_format, quiet, verbose)
@@ -218,11 +209,7 @@ def migrate(
         raise typer.BadParameter(
             f"not a hint code: {unknown} (hints: {hints})", param_hint="--extend-select"
         )
-    overrides: dict[str, dict[str, object]] = {}
-    if cpu_bound:
-        overrides.setdefault("cpu", {})["cpu_bound"] = list(cpu_bound)
-    if offload_compression is not None:
-        overrides.setdefault("cpu", {})["offload_compression"] = offload_compression
+    overrides = _codemod_overrides(codemod_options)
     settings = Settings(
         codemods=tuple(codemods),
         excludes=Excludes(
@@ -238,10 +225,9 @@ def migrate(
         interactive=interactive,
         workers=jobs or default_jobs(),
         add_dependencies=add_dependencies,
+        cache_dir=None if no_cache or paths == ["-"] else cache_directory(paths),
+        src=tuple(config.src),
     )
-    if not no_cache and paths != ["-"]:
-        key = [settings.codemods, settings.options]
-        settings.cache = Cache(cache_directory(paths), key)
     output = Output(
         format=output_format,
         color=color,
@@ -299,6 +285,63 @@ def _config(
         return load(config_file)
     found = find(paths, stdin_filename)
     return load(found) if found else Config()
+
+
+# Each codemod's options (its declaration's ``options``) are flags of the command too:
+# ``--cpu-bound NAME``. They reach ``migrate`` as ``<codemod>__<option>`` keywords.
+_SEPARATOR = "__"
+
+
+def _flag(option: Option) -> tuple[Any, Any]:
+    """The annotation and the typer default of an option's flag."""
+    if option.type is list:
+        return list[str], typer.Option(
+            [], f"--{option.key}", metavar=option.metavar, help=option.help
+        )
+    if option.type is bool:
+        return bool | None, typer.Option(
+            None, f"--{option.key}/--no-{option.key}", help=option.help, show_default=False
+        )
+    return option.type | None, typer.Option(
+        None, f"--{option.key}", metavar=option.metavar, help=option.help
+    )
+
+
+def _with_codemod_flags(command: Any) -> Any:
+    """``command``, with a keyword parameter per codemod option (typer reads the
+    signature)."""
+    signature = inspect.signature(command)
+    parameters = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    annotations = dict(command.__annotations__)
+    for spec in SPECS:
+        for option in spec.options:
+            name = f"{spec.name}{_SEPARATOR}{option.name}"
+            annotation, default = _flag(option)
+            parameters.append(
+                inspect.Parameter(
+                    name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+                )
+            )
+            annotations[name] = annotation
+    command.__signature__ = signature.replace(parameters=parameters)
+    command.__annotations__ = annotations
+    return command
+
+
+def _codemod_overrides(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The codemod options given as flags (an empty list or None: not given)."""
+    overrides: dict[str, dict[str, Any]] = {}
+    for name, value in values.items():
+        if value is None or value == []:
+            continue
+        codemod, _, option = name.partition(_SEPARATOR)
+        overrides.setdefault(codemod, {})[option] = (
+            list(value) if isinstance(value, list) else value
+        )
+    return overrides
+
+
+app.command(help=HELP, no_args_is_help=True)(_with_codemod_flags(migrate))
 
 
 def main() -> None:

@@ -1,90 +1,10 @@
-"""``--explain CODE`` and ``--list-codemods``: what each code and codemod means.
-
-Every code a codemod lists in ``CODES`` is explained at least by its one-line summary;
-the codes below also get a longer text: why the call blocks, what the rewrite does
-(or why it is refused), and an example.
-"""
+"""``--explain CODE`` and ``--list-codemods``: what each code and codemod means, from the
+codemods' declarations."""
 
 from __future__ import annotations
 
-from codemods.registry import commands
-
-_WHY_SLEEP = """\
-Why it blocks: time.sleep suspends the whole thread, and the event loop runs every
-coroutine in that one thread: while a coroutine sleeps, no other task, callback or
-network I/O makes progress. asyncio.sleep suspends only the current coroutine and
-hands control back to the loop."""
-
-EXPLANATIONS: dict[str, str] = {
-    "AM101": f"""\
-{_WHY_SLEEP}
-
-What the rewrite does: in code that runs directly in a coroutine, time.sleep(x)
-becomes await asyncio.sleep(x), under every import form (import time, import time as t,
-from time import sleep as nap), with parentheses where Python needs them. import
-asyncio is added; the time import is removed once nothing else uses it.
-
-Example:
-    import time                         import asyncio
-
-    async def poll():            ->     async def poll():
-        time.sleep(0.5)                     await asyncio.sleep(0.5)
-
-Silence it on one line with `# async-migrate: ignore[AM101]`, `# noqa: AM101`,
-or ruff's / flake8-async's `# noqa: ASYNC251`.""",
-    "AM102": f"""\
-{_WHY_SLEEP}
-
-Why it is refused: time.sleep is referenced without being called, e.g. passed as a
-callback (loop.call_soon(time.sleep, 1), cb = time.sleep). Whoever calls it later
-calls it synchronously, and an awaitable cannot be dropped in its place: the callee
-would get a coroutine object it never awaits.
-
-Example (left unchanged, reported):
-    async def f(loop):
-        loop.call_soon(time.sleep, 1)     # AM102
-
-What to do: move the code that has to wait into a coroutine, where it can
-`await asyncio.sleep(1)`, and schedule that with asyncio.create_task.""",
-    "AM103": f"""\
-{_WHY_SLEEP}
-
-Why it is refused: the arguments would not mean the same to asyncio.sleep.
-time.sleep(-1) raises ValueError while asyncio.sleep(-1) returns at once; a starred
-argument, a keyword, or not exactly one argument cannot be carried over faithfully
-(asyncio.sleep's second parameter is the result to return, not a duration).
-
-Example (left unchanged, reported):
-    async def f(args):
-        time.sleep(*args)                 # AM103
-
-What to do: rewrite the call by hand with one explicit, non-negative duration.""",
-    "AM104": f"""\
-{_WHY_SLEEP}
-
-Why it is refused: the call sits in a generator expression inside a coroutine.
-Adding await there turns the generator expression into an async generator, which
-the code consuming it (sum(), list(), a for loop) cannot iterate.
-
-Example (left unchanged, reported):
-    async def f(items):
-        return sum(time.sleep(0.1) or x for x in items)    # AM104
-
-What to do: use a list comprehension or an explicit loop, where await is allowed.""",
-    "AM105": f"""\
-{_WHY_SLEEP}
-
-Why it is refused: at the call, the name asyncio is bound to something other than
-the asyncio module (a parameter, a local variable, import trio as asyncio), so an
-inserted asyncio.sleep would call the wrong thing.
-
-Example (left unchanged, reported):
-    async def f(asyncio):
-        time.sleep(1)                     # AM105
-
-What to do: rename the other binding, or write the await by hand with a module
-alias that is free.""",
-}
+from codemods.core.spec import Code, CodemodSpec
+from codemods.registry import SPECS, codemod_of
 
 
 class UnknownCode(LookupError):
@@ -94,34 +14,32 @@ class UnknownCode(LookupError):
 def explain(code: str) -> str:
     """The text ``--explain CODE`` prints."""
     code = code.strip().upper()
-    for name, codemod in commands().items():
-        if code in codemod.CODES:
-            aliases = codemod.RUFF_CODES.get(code, ())
-            if isinstance(aliases, str):
-                aliases = (aliases,)
-            header = f"{code} ({name} codemod): {codemod.CODES[code]}"
-            lines = [header, "=" * len(header), ""]
-            lines.append(EXPLANATIONS.get(code, _generic(code, name)))
-            if aliases and code not in EXPLANATIONS:
-                lines.append(f"\nruff / flake8-async equivalent: {', '.join(aliases)}")
-            return "\n".join(lines)
-    known = ", ".join(c for codemod in commands().values() for c in codemod.CODES)
-    raise UnknownCode(f"unknown code {code!r} (known: {known})")
+    spec = codemod_of(code)
+    if spec is None:
+        known = ", ".join(c.code for s in SPECS for c in s.codes)
+        raise UnknownCode(f"unknown code {code!r} (known: {known})")
+    declared = spec.code(code)
+    header = f"{code} ({spec.name} codemod): {declared.summary}"
+    lines = [header, "=" * len(header), ""]
+    lines.append(declared.explanation or _generic(declared, spec))
+    if declared.ruff and not declared.explanation:
+        lines.append(f"\nruff / flake8-async equivalent: {', '.join(declared.ruff)}")
+    return "\n".join(lines)
 
 
-def _generic(code: str, name: str) -> str:
+def _generic(code: Code, spec: CodemodSpec) -> str:
     return (
-        f"See the README's section on the {name} codemod for what it rewrites and refuses.\n"
-        f"Silence it on one line with `# async-migrate: ignore[{code}]` or `# noqa: {code}`."
+        f"See the README's section on the {spec.name} codemod for what it rewrites and "
+        f"refuses.\nSilence it on one line with `# async-migrate: ignore[{code.code}]` or "
+        f"`# noqa: {code.code}`."
     )
 
 
 def list_codemods() -> str:
     """The text ``--list-codemods`` prints: each codemod, what it does, its codes."""
     blocks = []
-    for name, codemod in commands().items():
-        description = getattr(codemod, "DESCRIPTION", "") or (codemod.__doc__ or "").strip()
-        lines = [f"{name}: {description}"]
-        lines += [f"  {code}  {summary}" for code, summary in codemod.CODES.items()]
+    for spec in SPECS:
+        lines = [f"{spec.name}: {spec.description}"]
+        lines += [f"  {c.code}  {c.summary}" for c in spec.codes]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

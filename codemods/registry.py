@@ -1,154 +1,53 @@
-"""The codemods the tool knows, by the name users select them with.
+"""The codemods the tool knows: their declarations, in the order they run.
 
-Each entry says where its command class lives (imported only when a file needs
-it, so a run over files with nothing to do never imports libcst) and what it
-looks for (see :mod:`async_migrate.engine.prefilter`).
+Each codemod declares itself once, in ``codemods/<name>/spec.py`` (see
+:class:`~codemods.core.spec.CodemodSpec`); adding a codemod means adding its folder and
+its line below. Nothing here imports libcst: a command class is imported only when a
+file needs it.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
-from async_migrate.engine.prefilter import Targets
-
-Options = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A codemod: its name, its command class, and its cheap prefilter: either the
-    names it looks for (``targets``) or a function ``prescan(data, options) -> bool``
-    of its own, in a module that does not import libcst."""
-
-    name: str
-    command: str  # "module:Class"
-    summary: str
-    targets: Targets = Targets()
-    prescan: str | None = None  # "module:function"
-    #: Offloads blocking calls to threads; ``--no-offload`` makes it report them.
-    offloads: bool = False
-
-    def load(self) -> type:
-        return _load(self.command)
-
-    def may_apply(self, data: bytes, options: Options) -> bool | None:
-        """The prescan's verdict, or None when the entry declares ``targets`` instead."""
-        if self.prescan is None:
-            return None
-        check: Callable[[bytes, Options], bool] = _load(self.prescan)
-        return check(data, options)
-
-
-def _load(path: str) -> Any:
-    module, _, attribute = path.partition(":")
-    return getattr(importlib.import_module(module), attribute)
-
-
-# Calls the fallback handles can be spelled many ways (os.system, os.path, from os
-# import ..., file objects known from annotations): sound, if broad.
-OFFLOAD_TOKENS = (
-    b"open",
-    b"input",
-    b"sleep",
-    b"path",
-    b"request",
-    b"httpx",
-    b"urllib",
-    b"subprocess",
-    b"os",  # os.system, os.path, os.fdopen, from os import ...: sound, if broad
-    b"sqlite3",
-    b"IO",
-    b"Buffered",
-    b"Client",
-    b"Pool",
-)
-
-
-def _blocking(families: set[str], tokens: tuple[bytes, ...]) -> Targets:
-    """What an offloading codemod looks for: the blocking functions of ``families``, and
-    every constructor and annotation that makes a name a blocking object."""
-    from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, FUNCTIONS
-
-    names = {name for name, family in FUNCTIONS.items() if family in families}
-    objects = frozenset(set(CONSTRUCTORS) | set(ANNOTATIONS))
-    return Targets(tokens=tokens, names=frozenset(names) | objects, anywhere=objects)
-
-
-def _files() -> Targets:
-    """What the ``files`` codemod looks for: its functions, and Path objects, which may be
-    bound outside the coroutine (``DATA = Path(__file__).parent``)."""
-    from codemods.files.facts import PATH_CLASSES, PREFILTER_NAMES
-
-    return Targets(
-        tokens=(b"open", b"os", b"shutil", b"glob", b"tempfile", b"pathlib", b"Path"),
-        names=PREFILTER_NAMES,
-        anywhere=PATH_CLASSES,
-    )
-
+from codemods import cpu, files, helpers, http, offload, requests, sleep, subprocess
+from codemods.core.spec import CodemodSpec, Severity
 
 # Order matters: codemods run one after the other on the same module, in this order.
 # ``requests`` comes first and ``sleep`` late: retry loops mix requests and time.sleep,
-# and both apply in one run.
-ENTRIES: tuple[Entry, ...] = (
-    Entry(
-        name="requests",
-        command="codemods.requests.command:RequestsCommand",
-        summary="requests -> aiohttp, one ClientSession per coroutine call",
-        targets=Targets(tokens=(b"requests",), names=frozenset({"requests.*"})),
-    ),
-    Entry(
-        name="cpu",
-        command="codemods.cpu.command:CpuCommand",
-        summary="CPU-bound calls -> await loop.run_in_executor(<process pool>, ...)",
-        prescan="codemods.cpu.prescan:may_apply",
-    ),
-    Entry(
-        name="files",
-        command="codemods.files.command:FilesCommand",
-        summary="open()/os/shutil/pathlib/tempfile -> aiofiles / asyncio.to_thread",
-        targets=_files(),
-    ),
-    Entry(
-        name="subprocess",
-        command="codemods.subprocess.command:SubprocessCommand",
-        summary="subprocess / os.system -> asyncio subprocesses, or asyncio.to_thread",
-        targets=_blocking(
-            {"subprocess"}, (b"subprocess", b"os", b"Popen", b"spawn", b"wait", b"system")
-        ),
-        offloads=True,
-    ),
-    Entry(
-        name="http",
-        command="codemods.http.command:HttpCommand",
-        summary="httpx / urllib / urllib3 -> httpx.AsyncClient, or asyncio.to_thread",
-        targets=_blocking(
-            {"http"}, (b"httpx", b"urllib", b"urlopen", b"requests", b"Client", b"Pool")
-        ),
-        offloads=True,
-    ),
-    Entry(
-        name="sleep",
-        command="codemods.sleep.command:SleepCommand",
-        targets=Targets(tokens=(b"sleep",), names=frozenset({"time.sleep"})),
-        summary="time.sleep(x) -> await asyncio.sleep(x)",
-    ),
-    # The fallback runs last: it offloads only what every codemod above left blocking.
-    Entry(
-        name="offload",
-        command="codemods.offload.command:OffloadCommand",
-        summary="any other blocking call -> await asyncio.to_thread(...)",
-        targets=_blocking(
-            {"requests", "http", "subprocess", "files", "input", "sleep", "database"},
-            OFFLOAD_TOKENS,
-        ),
-        offloads=True,
-    ),
+# and both apply in one run. ``helpers`` comes after the codemods that rewrite blocking
+# calls directly (a project function the cpu codemod sends to a process pool is no longer
+# a plain call by then). The ``offload`` fallback runs last: it offloads only what
+# every codemod before it left blocking.
+SPECS: tuple[CodemodSpec, ...] = (
+    requests.SPEC,
+    cpu.SPEC,
+    files.SPEC,
+    subprocess.SPEC,
+    http.SPEC,
+    sleep.SPEC,
+    helpers.SPEC,
+    offload.SPEC,
 )
 
-CODEMODS: dict[str, Entry] = {entry.name: entry for entry in ENTRIES}
+CODEMODS: dict[str, CodemodSpec] = {spec.name: spec for spec in SPECS}
+
+
+class UnknownCodemod(ValueError):
+    pass
+
+
+def choose(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
+    """The names of the codemods to run, in order: those on by default, or those
+    selected, minus those ignored."""
+    select, ignore = list(select), list(ignore)
+    for name in (*select, *ignore):
+        if name not in CODEMODS:
+            known = ", ".join(CODEMODS)
+            raise UnknownCodemod(f"unknown codemod {name!r} (known: {known})")
+    chosen = select or [spec.name for spec in SPECS if spec.default]
+    return [name for name in CODEMODS if name in chosen and name not in ignore]
 
 
 def offload_options(names: Iterable[str], offload: bool) -> dict[str, dict[str, Any]]:
@@ -159,27 +58,14 @@ def offload_options(names: Iterable[str], offload: bool) -> dict[str, dict[str, 
     return {n: {"offload": False} for n in names if CODEMODS[n].offloads}
 
 
-def commands() -> dict[str, type]:
-    """Every codemod's command class, by name (imports them all, libcst included)."""
-    return {name: entry.load() for name, entry in CODEMODS.items()}
-
-
-class UnknownCodemod(ValueError):
-    pass
-
-
-def choose(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
-    """The names of the codemods to run: all, or those selected, minus those ignored."""
-    select, ignore = list(select), list(ignore)
-    for name in (*select, *ignore):
-        if name not in CODEMODS:
-            known = ", ".join(CODEMODS)
-            raise UnknownCodemod(f"unknown codemod {name!r} (known: {known})")
-    chosen = select or list(CODEMODS)
-    return [name for name in CODEMODS if name in chosen and name not in ignore]
+def codemod_of(code: str) -> CodemodSpec | None:
+    """The codemod that records ``code`` (``AM101``), if any."""
+    for spec in SPECS:
+        if any(declared.code == code for declared in spec.codes):
+            return spec
+    return None
 
 
 def hint_codes() -> frozenset[str]:
-    """The codes that are hints (severity HINT in the codemods' declarations): shown,
-    but not failing ``--check`` unless selected explicitly (``--extend-select``)."""
-    return frozenset({"AM406"})
+    """The codes that are suggestions, not work left: they do not fail ``--check``."""
+    return frozenset(c.code for spec in SPECS for c in spec.codes if c.severity is Severity.HINT)

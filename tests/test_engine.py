@@ -10,11 +10,11 @@ import pytest
 
 from async_migrate import InternalError, migrate_source
 from async_migrate.engine.positions import PositionMap
-from async_migrate.engine.prefilter import Targets
 from async_migrate.engine.safety import changed_outside_coroutines
 from async_migrate.runner.processing import Job, process
 from codemods.core.base import AsyncCodemod
-from codemods.registry import CODEMODS, Entry
+from codemods.core.spec import Code, CodemodSpec, Severity
+from codemods.registry import CODEMODS
 
 
 class AwaitEverywhere(AsyncCodemod):
@@ -38,7 +38,12 @@ def test_output_that_does_not_compile_is_an_internal_error() -> None:
 def test_file_is_left_byte_identical_on_internal_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    entry = Entry("broken", "tests.test_engine:AwaitEverywhere", Targets(), "broken")
+    entry = CodemodSpec(
+        "broken",
+        "broken",
+        "tests.test_engine:AwaitEverywhere",
+        (Code("AM999", Severity.REWRITE, "broken rewrite"),),
+    )
     monkeypatch.setitem(CODEMODS, "broken", entry)
     path = tmp_path / "m.py"
     path.write_bytes(SOURCE)

@@ -434,7 +434,8 @@ def _relocated(value: object, old: Path, new: Path) -> object:
 
 
 def test_print_to_an_aiofiles_object_would_write_nothing(tmp_path: Path) -> None:
-    """Why print(file=f) must be translated (SPEC 5): left as is, it silently loses data."""
+    """Why print(file=f) must be translated (docs/codemods/files.md): left as is, it
+    silently loses data."""
     import warnings
 
     import aiofiles

@@ -1,16 +1,15 @@
 """Every fixture: ``<codemod>/<shape>.py`` becomes ``<shape>.expected.py`` (or stays as it
-is when there is no expected file); findings left for manual work sit on the lines
-marked ``# expect: CODE``; and a second run changes nothing.
+is when there is no expected file); it produces exactly the codes ``<shape>.codes`` lists
+(rewrites and findings, at their positions); findings left for manual work sit on the
+lines marked ``# expect: CODE``; and a second run changes nothing.
 
 A codemod's options (constructor keyword arguments) come from ``<shape>.options.json``
 beside the case, else from ``options.json`` in the codemod's directory, else none."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,19 +17,11 @@ from async_migrate import migrate_source
 from async_migrate.engine import migrate, slicing
 from codemods.registry import CODEMODS
 from tests.conftest import FIXTURES
+from tests.fixture_codes import cases as _cases
+from tests.fixture_codes import codes_path, codes_text
+from tests.fixture_codes import options_of as _options
 
 _EXPECT = re.compile(r"#\s*expect:\s*(AM\d+(?:\s*,\s*AM\d+)*)")
-
-
-def _cases() -> list[Path]:
-    return sorted(p for p in FIXTURES.glob("*/*.py") if not p.name.endswith(".expected.py"))
-
-
-def _options(case: Path) -> dict[str, dict[str, Any]]:
-    for path in (case.with_name(case.stem + ".options.json"), case.with_name("options.json")):
-        if path.exists():
-            return {case.parent.name: json.loads(path.read_text(encoding="utf-8"))}
-    return {}
 
 
 def _expected_findings(source: str) -> set[tuple[int, str]]:
@@ -58,6 +49,9 @@ def test_fixture(case: Path) -> None:
     assert result.code.decode("utf-8") == expected
     assert result.changed == (expected != source)
     assert {f.code for f in result.findings} <= set(codemod.CODES)
+    stated = codes_path(case)
+    assert stated.exists(), f"{stated.name} is missing: write it with python -m tests.fixture_codes"
+    assert codes_text(result) == stated.read_text(encoding="utf-8")
     left = {(f.line, f.code) for f in result.left}
     assert left == _expected_findings(source)
     if result.changed:

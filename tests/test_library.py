@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from async_migrate import InternalError, SourceError, migrate_source
-from codemods.core.base import Finding
+from codemods.core.findings import Finding
 from codemods.registry import UnknownCodemod
 from codemods.sleep.command import SleepCommand
 

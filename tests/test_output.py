@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from codemods.registry import commands
+from codemods.registry import SPECS
 from tests.conftest import command_path, run_cli, run_in_pty
 
 SOURCE = (
@@ -183,12 +183,12 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
 
 
 def test_explain_every_code() -> None:
-    for codemod in commands().values():
-        for code, summary in codemod.CODES.items():
-            result = run_cli("--explain", code.lower())
-            assert result.returncode == 0, code
+    for spec in SPECS:
+        for code in spec.codes:
+            result = run_cli("--explain", code.code.lower())
+            assert result.returncode == 0, code.code
             text = result.stdout.decode()
-            assert text.startswith(f"{code} ({codemod.NAME} codemod): {summary}\n")
+            assert text.startswith(f"{code.code} ({spec.name} codemod): {code.summary}\n")
     text = run_cli("--explain", "AM101").stdout.decode()
     for part in ("Why it blocks:", "What the rewrite does:", "Example:", "ASYNC251"):
         assert part in text
@@ -200,10 +200,10 @@ def test_list_codemods() -> None:
     result = run_cli("--list-codemods")
     assert result.returncode == 0
     text = result.stdout.decode()
-    for name, codemod in commands().items():
-        assert f"\n{name}: " in "\n" + text
-        for code, summary in codemod.CODES.items():
-            assert f"  {code}  {summary}" in text
+    for spec in SPECS:
+        assert f"\n{spec.name}: " in "\n" + text
+        for code in spec.codes:
+            assert f"  {code.code}  {code.summary}" in text
 
 
 def test_shell_completion_script_and_completions() -> None:

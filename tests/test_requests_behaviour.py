@@ -531,7 +531,7 @@ def test_ten_requests_run_concurrently_after_migration(versions, http_server: st
 
 
 def test_ruff_async_rules_flag_the_original_and_not_the_migrated_code() -> None:
-    """ruff's ASYNC210 flags blocking HTTP calls in coroutines (SPEC §0)."""
+    """ruff's ASYNC210 flags blocking HTTP calls in coroutines."""
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
 
     def async_findings(code: bytes | str) -> str:

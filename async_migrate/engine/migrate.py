@@ -16,10 +16,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from async_migrate.engine.positions import PositionMap
-from async_migrate.engine.prefilter import Targets, has_coroutine, needing_libcst
+from async_migrate.engine.prefilter import has_coroutine, needing_libcst
 from async_migrate.engine.safety import changed_outside_coroutines
 from async_migrate.engine.slicing import slice_module
-from codemods.core.findings import Finding, findings_of
+from codemods.core.findings import Finding
+from codemods.core.spec import Targets
 from codemods.core.suppressions import skips_file
 from codemods.registry import CODEMODS, choose
 
@@ -90,6 +91,7 @@ def migrate_source(
     if select or ignore:
         names = set(choose(select, ignore))
         chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
+    options = _prepared(data, filename, chosen, options)
     active = _active(data, chosen, options)
     if not active:
         return Migration(data, False)
@@ -110,7 +112,7 @@ def _migrate(
     if code == data:
         return Migration(data, False, sorted(findings))
     _verify(data, code, filename)
-    helpers = [h for c in active for h in getattr(c, "HELPERS", ())]
+    helpers = [h for c in active for h in c.HELPERS]
     if changed_outside_coroutines(data, code, helpers):
         raise InternalError("the rewrite changed code outside coroutines; file left unchanged")
     return Migration(code, True, sorted(findings))
@@ -158,7 +160,7 @@ def _transform(
     ``identifiers`` are those of the parts of the module left out of ``data``."""
     import libcst  # only now: most files never get this far
 
-    from codemods.core.base import EXTRA_IDENTIFIERS_KEY, share_metadata
+    from codemods.core.interface import run_codemod
 
     module = _with_plain_default_indent(_parse(data))
     try:
@@ -176,20 +178,21 @@ def _transform(
             codemod, before_text.encode(wrapper.module.encoding), options
         ):
             continue  # an earlier codemod rewrote what this one would have looked at
-        context = libcst.codemod.CodemodContext(filename=filename)
-        share_metadata(context, wrapper)
-        context.scratch[EXTRA_IDENTIFIERS_KEY] = identifiers
         try:
-            result = codemod(context, **options.get(codemod.NAME, {})).transform_module(
-                wrapper.module
+            outcome = run_codemod(
+                codemod,
+                wrapper,
+                filename=filename,
+                options=options.get(codemod.NAME, {}),
+                reserved_names=identifiers,
             )
-            after_text = result.code
+            after_text = outcome.module.code
         except RecursionError:
             raise SourceError("too deeply nested to process") from None
-        found = _to_input_positions(findings_of(context), original_text, before_text)
+        found = _to_input_positions(outcome.findings, original_text, before_text)
         findings = _merge(findings, found)
         if after_text != before_text:
-            wrapper = libcst.metadata.MetadataWrapper(result)
+            wrapper = libcst.metadata.MetadataWrapper(outcome.module)
             before_text = after_text
     module = wrapper.module
     return module.bytes, findings
@@ -225,6 +228,23 @@ def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -
             classes[codemod.NAME] = codemod
     needed = set(needing_libcst(data, targets)) | prescanned
     return [classes[name] or CODEMODS[name].load() for name in classes if name in needed]
+
+
+def _prepared(
+    data: bytes, filename: str, chosen: Sequence[Codemod], options: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``options``, with what registered codemods derive from the module itself."""
+    if not has_coroutine(data):
+        return options
+    out = dict(options)
+    for codemod in chosen:
+        name = codemod if isinstance(codemod, str) else getattr(codemod, "NAME", "")
+        spec = CODEMODS.get(name)
+        if spec is None or (not isinstance(codemod, str) and spec.load() is not codemod):
+            continue  # unregistered: nothing to prepare
+        if spec.prepare is not None:
+            out[spec.name] = spec.prepared(data, filename, options.get(spec.name, {}))
+    return out
 
 
 def _merge(earlier: list[Finding], later: list[Finding]) -> list[Finding]:

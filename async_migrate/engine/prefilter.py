@@ -18,33 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from codemods.core import parsed
+from codemods.core.spec import Targets
 
 COROUTINE = re.compile(rb"async[ \t\\\r\n]+def\b")
-
-
-@dataclass(frozen=True)
-class Targets:
-    """What one codemod looks for.
-
-    ``tokens``: byte strings, one of which a file must contain.
-    ``names``: dotted names as libcst's QualifiedNameProvider spells them
-    (``time.sleep``, ``builtins.open``, or a bare ``crunch`` for a module-level
-    function); ``*.attr`` matches an attribute ``attr`` on anything, and ``mod.*``
-    anything below ``mod`` (``os.*`` matches ``os.remove`` and ``os.path.exists``). Empty means
-    "no ast stage": any file passing the byte stage goes to libcst.
-    ``markers``: byte strings that, when present, send the file to libcst anyway
-    (comments such as ``# async-migrate: cpu-bound``).
-    """
-
-    tokens: tuple[bytes, ...] = ()
-    names: frozenset[str] = frozenset()
-    markers: tuple[bytes, ...] = ()
-    #: Like ``names``, but matched anywhere in the file, not only inside coroutines
-    #: (``pool = urllib3.PoolManager()`` at module level makes ``pool.request`` blocking).
-    anywhere: frozenset[str] = frozenset()
-
-    def bytes_may_match(self, data: bytes) -> bool:
-        return not self.tokens or any(token in data for token in self.tokens)
 
 
 def has_coroutine(data: bytes) -> bool:

@@ -8,14 +8,14 @@ flags override what the file says.
 
 from __future__ import annotations
 
-import inspect
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from codemods.registry import CODEMODS, UnknownCodemod, choose, hint_codes
+from codemods.core.spec import CodemodSpec, Option
+from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose, hint_codes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,12 +26,11 @@ FILE_NAME = "pyproject.toml"
 TABLE = "tool.async-migrate"
 
 # Top-level keys and their type; per-codemod tables are named after the codemod.
-_LISTS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "cpu-bound")
-_BOOLS = ("offload-compression",)
-# Shorthands for options of the ``cpu`` codemod: key -> (codemod, keyword argument).
-_SHORTHANDS = {
-    "cpu-bound": ("cpu", "cpu_bound"),
-    "offload-compression": ("cpu", "offload_compression"),
+_LISTS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "src")
+# A codemod's options may also be given at the top level (``cpu-bound = [...]``):
+# key -> (codemod, option).
+_SHORTHANDS: dict[str, tuple[str, Option]] = {
+    option.key: (spec.name, option) for spec in SPECS for option in spec.options
 }
 
 
@@ -50,6 +49,8 @@ class Config:
     extend_exclude: list[str] = field(default_factory=list)
     #: Hint codes that fail ``--check`` like findings.
     extend_select: list[str] | None = None
+    #: Directories (relative to the file) that hold top-level packages, as ruff's ``src``.
+    src: list[str] = field(default_factory=list)
     #: codemod name -> keyword arguments for its constructor.
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -78,23 +79,16 @@ def load(path: str) -> Config:
         if isinstance(value, dict) and key in CODEMODS:
             _codemod_table(config, path, key, value)
             continue
-        if key in _LISTS:
+        if key in _SHORTHANDS:
+            codemod, option = _SHORTHANDS[key]
+            config.options.setdefault(codemod, {})[option.name] = _checked(path, key, option, value)
+        elif key in _LISTS:
             value = _string_list(path, key, value)
-        elif key in _BOOLS:
-            if not isinstance(value, bool):
-                raise ConfigError(f"{path}: {TABLE}.{key} must be true or false")
+            if key == "extend-select":
+                _hint_codes(path, value)
+            setattr(config, key.replace("-", "_"), value)
         else:
             raise ConfigError(f"{path}: unknown key {TABLE}.{key} ({_known_keys()})")
-        if key in _SHORTHANDS:
-            codemod, argument = _SHORTHANDS[key]
-            config.options.setdefault(codemod, {})[argument] = value
-        elif key == "extend-exclude":
-            config.extend_exclude = value
-        elif key == "extend-select":
-            _hint_codes(path, value)
-            config.extend_select = value
-        else:
-            setattr(config, key, value)
     for key in ("select", "ignore"):
         try:
             choose(getattr(config, key) or ())
@@ -114,24 +108,46 @@ def merge_options(
 
 
 def _codemod_table(config: Config, path: str, name: str, table: dict[str, Any]) -> None:
-    accepted = _keyword_arguments(CODEMODS[name].load())
+    spec = CODEMODS[name]
+    accepted = _options_of(spec)
     for key, value in table.items():
-        argument = key.replace("-", "_")
-        if argument not in accepted:
-            known = ", ".join(sorted(a.replace("_", "-") for a in accepted)) or "none"
+        option = accepted.get(key.replace("_", "-"))
+        if option is None:
+            known = ", ".join(sorted(accepted)) or "none"
             raise ConfigError(
                 f"{path}: unknown key {TABLE}.{name}.{key} (options of {name}: {known})"
             )
-        config.options.setdefault(name, {})[argument] = value
+        config.options.setdefault(name, {})[option.name] = _checked(
+            path, f"{name}.{key}", option, value
+        )
 
 
-def _keyword_arguments(codemod: type) -> set[str]:
-    parameters = list(inspect.signature(codemod.__init__).parameters.values())[2:]
-    return {
-        p.name
-        for p in parameters
-        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    }
+#: ``offload = false`` in the table of a codemod that offloads: that codemod reports
+#: blocking calls instead of offloading them (as ``--no-offload`` does for all).
+_OFFLOAD = Option("offload", bool, True, "Offload blocking calls to a thread, or report them.")
+
+
+def _options_of(spec: CodemodSpec) -> dict[str, Option]:
+    """The keys of a codemod's table, and what each sets."""
+    options = {o.key: o for o in spec.options}
+    if spec.offloads:
+        options[_OFFLOAD.key] = _OFFLOAD
+    return options
+
+
+def _checked(path: str, key: str, option: Option, value: Any) -> Any:
+    """``value`` if it has the option's type (a list of strings for ``list``)."""
+    if option.type is list:
+        return _string_list(path, key, value)
+    if option.type is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: {TABLE}.{key} must be true or false")
+    elif option.type is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{path}: {TABLE}.{key} must be an integer")
+    elif not isinstance(value, option.type):
+        raise ConfigError(f"{path}: {TABLE}.{key} must be a {option.type.__name__}")
+    return value
 
 
 def _hint_codes(path: str, codes: list[str]) -> None:
@@ -150,7 +166,7 @@ def _string_list(path: str, key: str, value: Any) -> list[str]:
 
 
 def _known_keys() -> str:
-    keys = [*_LISTS, *_BOOLS, *(f"[{TABLE}.{name}]" for name in CODEMODS)]
+    keys = [*_LISTS, *_SHORTHANDS, *(f"[{TABLE}.{name}]" for name in CODEMODS)]
     return "known: " + ", ".join(keys)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -16,12 +17,19 @@ from async_migrate.runner.interrupts import deferred
 from async_migrate.runner.output import Output
 from async_migrate.runner.processing import FileReport, Job, process_data
 from async_migrate.runner.progress import Progress, wanted
+from async_migrate.runner.project import ProjectSites
+from async_migrate.runner.project import build as build_project
 from async_migrate.runner.report import Report
 from async_migrate.runner.writing import replace_contents
 
+#: The codemod that needs the project index.
+HELPERS = "helpers"
 
-@dataclass
+
+@dataclass(frozen=True)
 class Settings:
+    """What one run does, settled from the command line and the configuration."""
+
     codemods: tuple[str, ...]
     excludes: Excludes = field(default_factory=Excludes)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -29,16 +37,45 @@ class Settings:
     check: bool = False
     interactive: bool = False
     workers: int = 1
-    cache: Cache | None = None
+    #: Where per-file results and the project index are cached; None: no cache.
+    cache_dir: str | None = None
+    #: More directories module names are relative to (the configuration's ``src``).
+    src: tuple[str, ...] = ()
     #: Add undeclared dependencies to pyproject.toml.
     add_dependencies: bool = False
+
+    def cache_key(self, project_digest: str = "") -> list[Any]:
+        """What a cached result depends on besides the file itself: the codemods, their
+        options, and what the project's other modules say about this one."""
+        return [list(self.codemods), self.options, project_digest]
+
+
+def _project(paths: list[str], settings: Settings, sources: dict[str, bytes]) -> ProjectSites:
+    """The helpers codemod's sites, when it runs (the project index costs a look at
+    every project file)."""
+    if HELPERS not in settings.codemods:
+        return ProjectSites()
+    return build_project(paths, settings.excludes, settings.cache_dir, settings.src, sources)
+
+
+def _options(settings: Settings, project: ProjectSites, path: str) -> dict[str, dict[str, Any]]:
+    if HELPERS not in settings.codemods:
+        return settings.options
+    options = dict(settings.options)
+    options[HELPERS] = {**options.get(HELPERS, {}), "sites": project.of(path)}
+    return options
 
 
 def run_paths(paths: list[str], settings: Settings, output: Output, report: Report) -> None:
     """Process every file under ``paths``. Files are written here, in the main process,
     one at a time and each with its count (see :func:`deferred`), so that an
     interrupted run has written whole files only, and knows how many."""
-    cache = settings.cache
+    project = _project(paths, settings, {})
+    cache = (
+        Cache(settings.cache_dir, settings.cache_key(project.digest))
+        if settings.cache_dir
+        else None
+    )
     write = not (settings.diff or settings.check or settings.interactive)
     need = "code" if write or settings.interactive else "diff" if settings.diff else "findings"
     # One slot per file in discovery order: a report from the cache, or a job to run.
@@ -68,7 +105,7 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
                 codemods=settings.codemods,
                 write=write,
                 diff=settings.diff or settings.interactive,
-                options=settings.options,
+                options=_options(settings, project, found.path),
                 keep=settings.interactive,
                 explicit=found.explicit,
             )
@@ -121,13 +158,16 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
 
 def run_stdin(display: str, settings: Settings, output: Output, report: Report) -> None:
     data = sys.stdin.buffer.read()
+    # The buffer stands for the file it names, if any: the project sees it as it is now.
+    named = display if display != "-" else os.path.join(os.getcwd(), "<stdin>.py")
+    project = _project([named], settings, {named: data})
     job = Job(
         path="-",
         display=display,
         codemods=settings.codemods,
         write=False,
         diff=settings.diff,
-        options=settings.options,
+        options=_options(settings, project, named),
     )
     file, new = process_data(data, job)
     report.add(file)

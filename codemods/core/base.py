@@ -1,27 +1,26 @@
-"""Helpers shared by every codemod: coroutine context, name resolution, imports,
-awaiting an expression, and recording findings.
+"""The base class of every codemod: :class:`AsyncCodemod`.
 
-Codemods know nothing about files or the command line. They record what they did
-and what they refused as :class:`Finding` objects in the codemod context, where the
-engine (or any other caller) collects them with :func:`findings_of`.
+It knows where the node being visited runs (:mod:`codemods.core.coroutines`), resolves
+names through imports, adds and removes imports (:mod:`codemods.core.imports`), awaits
+and offloads expressions, honours suppression comments
+(:mod:`codemods.core.suppression_checks`), and records what it did and what it refused as
+:class:`~codemods.core.findings.Finding` objects in :attr:`AsyncCodemod.findings`.
+Codemods know nothing about files or the command line; the engine runs them through
+:mod:`codemods.core.interface`.
 """
 
 from __future__ import annotations
 
-import ast
+import argparse
 import dataclasses
-import re
-from collections.abc import Generator, Iterable, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.helpers import get_absolute_module_from_package_for_import
+from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     Assignment,
-    CodeRange,
     GlobalScope,
     MetadataWrapper,
     ParentNodeProvider,
@@ -30,107 +29,54 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from codemods.core import parsed
-from codemods.core.findings import Finding, findings_of
-from codemods.core.suppressions import Suppression, parse_comment
+from codemods.core.build import needs_parentheses
+from codemods.core.coroutines import LOCKED_REASON, CoroutineContext
+from codemods.core.findings import Finding
+from codemods.core.imports import run_import_passes, schedule_removal
+from codemods.core.names import dotted_name, identifiers, is_dotted_name, is_plain_module_import
+from codemods.core.spec import CodemodSpec
+from codemods.core.suppression_checks import SuppressionChecks
 
-# Where a node runs, seen from the innermost enclosing body.
-_COROUTINE = "coroutine"  # directly in an ``async def`` body
-_SYNC = "sync"  # a ``def``, ``lambda`` or ``class`` body
-_GENEXP = "genexp"  # a generator expression inside a coroutine: ``await`` would change it
-_ANNOTATION = "annotation"  # evaluated late or never (PEP 563/649, local variables)
-#: In a coroutine, inside ``with <thread lock>:``. An ``await`` there would suspend the
-#: coroutine while it holds the lock; another coroutine taking the same lock would then
-#: block the event loop's thread, and the first could never resume: a deadlock.
-_LOCKED = "locked"
-
-#: What a ``with`` item must be called (its last name) to count as a thread lock. An
-#: ``asyncio.Lock`` cannot be used in a plain ``with``, so any lock there blocks.
-_LOCK_NAME = re.compile(r"(?i)(lock|mutex|sem|semaphore)$")
-_THREAD_LOCKS = frozenset(
-    f"{module}.{name}"
-    for module in ("threading", "multiprocessing")
-    for name in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")
-)
+__all__ = ["LOCKED_REASON", "AsyncCodemod"]
 
 
-#: Why a call under a thread lock is left for manual work (every codemod's message ends so).
-LOCKED_REASON = (
-    "a thread lock is held around it: awaiting there would keep the lock across the await, "
-    "and a coroutine waiting for that lock would block the event loop (deadlock); move the "
-    "call out of the 'with' block or use an asyncio.Lock"
-)
-
-SHARED_WRAPPER_KEY = "async_migrate.shared_wrapper"
-
-
-#: Identifiers the engine left out of the module it gives the codemods (see
-#: ``async_migrate/slicing.py``): names a codemod invents must not collide with them either.
-EXTRA_IDENTIFIERS_KEY = "async_migrate.extra_identifiers"
-
-
-def identifiers(node: cst.CSTNode) -> set[str]:
-    """Every identifier spelled in ``node``: names, attributes, parameters, keywords."""
-    names: set[str] = set()
-
-    class Collect(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            names.add(node.value)
-
-    node.visit(Collect())
-    return names
-
-
-def share_metadata(context: CodemodContext, wrapper: MetadataWrapper) -> None:
-    """Let the codemod run with ``context`` reuse ``wrapper``'s metadata when it is given
-    ``wrapper.module`` to transform (the engine does this while codemods change nothing)."""
-    context.scratch[SHARED_WRAPPER_KEY] = wrapper
-
-
-def replace_wrapper(context: CodemodContext, wrapper: MetadataWrapper | None) -> CodemodContext:
-    return dataclasses.replace(context, wrapper=wrapper)
-
-
-def needs_parentheses(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
-    """True when ``await <node>`` must be parenthesised where ``node`` stands.
-
-    ``await`` binds tighter than every operator but less tightly than a primary
-    (attribute access, subscription, call), so only those, and another ``await``,
-    need parentheses around it.
-    """
-    if isinstance(parent, cst.Attribute) and parent.value is node:
-        return True
-    if isinstance(parent, cst.Subscript) and parent.value is node:
-        return True
-    if isinstance(parent, cst.Call) and parent.func is node:
-        return True
-    return isinstance(parent, cst.Await)
-
-
-class AsyncCodemod(VisitorBasedCodemodCommand):
+class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodCommand):
     """Base of every async-migrate codemod.
 
     Tracks whether the node being visited runs directly in a coroutine, resolves
-    names through imports, and records findings. Subclasses set ``NAME`` (the name
-    users select it by) and ``CODES``; what a codemod looks for, for the engine's
-    cheap prefilter, is declared beside its entry in ``async_migrate/registry.py``.
+    names through imports, and records findings. Subclasses set ``SPEC``, their
+    declaration (``codemods/<name>/spec.py``); ``NAME``, ``DESCRIPTION``, ``CODES``,
+    ``RUFF_CODES`` and ``HELPERS`` are derived from it.
 
     Suppression comments: before rewriting ``node`` under code ``AMnnn``, a codemod
     calls ``if self.suppressed(node, "AMnnn"): return updated_node`` (leave it alone).
-    :meth:`report` checks by itself, so a suppressed finding is never recorded. Map
-    ruff's / flake8-async's codes for the same problem in ``RUFF_CODES`` so that
-    ``# noqa: ASYNC251`` works too.
+    :meth:`report` checks by itself, so a suppressed finding is never recorded. ruff's /
+    flake8-async's codes for the same problem (``Code.ruff`` in the declaration) make
+    ``# noqa: ASYNC251`` work too.
     """
 
+    SPEC: ClassVar[CodemodSpec | None] = None
+    #: The name users select it by (from ``SPEC``).
     NAME: ClassVar[str] = ""
-    #: Every code the codemod records, with a one-line summary (the README's table).
+    #: Every code the codemod records, with its one-line summary (from ``SPEC``).
     CODES: ClassVar[dict[str, str]] = {}
     #: Regular expressions for the module-level names the codemod may define (helpers
     #: it adds after the imports); the engine's safety net allows only new definitions
     #: whose names match one of them to appear outside coroutines.
     HELPERS: ClassVar[tuple[str, ...]] = ()
-    #: For noqa comments: our code -> the ruff / flake8-async code(s) meaning the same.
-    RUFF_CODES: ClassVar[dict[str, str | tuple[str, ...]]] = {}
+    #: For noqa comments: our code -> the ruff / flake8-async codes meaning the same.
+    RUFF_CODES: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("SPEC")
+        if spec is not None:
+            cls.NAME = spec.name
+            cls.DESCRIPTION = spec.description
+            cls.CODES = spec.summaries
+            cls.RUFF_CODES = spec.ruff_codes
+            cls.HELPERS = spec.helpers
+
     METADATA_DEPENDENCIES = (
         QualifiedNameProvider,
         PositionProvider,
@@ -140,131 +86,44 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
-        self._where: list[str] = []
-        self._locks: list[bool] = []  # per ``with`` body: whether it pushed _LOCKED
         self._imports_dropped: set[tuple[int, str]] = set()
-        self._comments: tuple[object, dict[int, Suppression]] | None = None
-        self._first_iterables: dict[int, str] = {}  # id(CompFor) -> where it is evaluated
+        #: What this run rewrote and what it left for manual work, in its tree's positions.
+        self.findings: list[Finding] = []
+        self._shared_wrapper: MetadataWrapper | None = None
+        self._reserved_names: frozenset[str] = frozenset()
 
-    # -- coroutine context --------------------------------------------------
-    # Attribute hooks (``visit_<Node>_<field>``) make defaults, decorators and
-    # annotations of a nested ``def`` belong to the enclosing body, as they do
-    # at run time; only the nested body is sync.
+    @classmethod
+    def add_args(cls, arg_parser: argparse.ArgumentParser) -> None:
+        """The declared options, for libcst's codemod runner (``--cpu-bound NAME``)."""
+        for option in cls.SPEC.options if cls.SPEC else ():
+            flag, dest = f"--{option.key}", option.name
+            if option.type is list:
+                arg_parser.add_argument(
+                    flag,
+                    dest=dest,
+                    action="append",
+                    default=[],
+                    metavar=option.metavar,
+                    help=option.help,
+                )
+            elif option.type is bool:
+                arg_parser.add_argument(flag, dest=dest, action="store_true", help=option.help)
+            else:
+                arg_parser.add_argument(
+                    flag,
+                    dest=dest,
+                    type=option.type,
+                    default=option.default,
+                    metavar=option.metavar,
+                    help=option.help,
+                )
 
-    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self._where.append(_COROUTINE if node.asynchronous is not None else _SYNC)
-
-    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self._where.pop()
-
-    def visit_Lambda_body(self, node: cst.Lambda) -> None:
-        self._where.append(_SYNC)
-
-    def leave_Lambda_body(self, node: cst.Lambda) -> None:
-        self._where.pop()
-
-    def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self._where.append(_SYNC)
-
-    def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self._where.pop()
-
-    # An annotation is never coroutine code: under ``from __future__ import annotations``
-    # (and from Python 3.14 on) it is evaluated lazily, if ever, and ``await`` there does
-    # not compile; a local variable's annotation is never evaluated at all.
-    def visit_Annotation(self, node: cst.Annotation) -> None:
-        self._where.append(_ANNOTATION)
-
-    def leave_Annotation(
-        self, original_node: cst.Annotation, updated_node: cst.Annotation
-    ) -> cst.Annotation:
-        self._where.pop()
-        return updated_node
-
-    # A generator expression's first iterable is evaluated where the expression stands,
-    # at once; only the rest runs lazily, in the generator.
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        enclosing = self._where[-1] if self._where else _SYNC
-        self._where.append(_GENEXP if enclosing == _COROUTINE else enclosing)
-        self._first_iterables[id(node.for_in)] = enclosing
-
-    def visit_CompFor_iter(self, node: cst.CompFor) -> None:
-        if id(node) in self._first_iterables:
-            self._where.append(self._first_iterables[id(node)])
-
-    def leave_CompFor_iter(self, node: cst.CompFor) -> None:
-        if id(node) in self._first_iterables:
-            self._where.pop()
-
-    def leave_GeneratorExp(
-        self, original_node: cst.GeneratorExp, updated_node: cst.GeneratorExp
-    ) -> cst.BaseExpression:
-        self._where.pop()
-        return updated_node
-
-    def in_coroutine(self) -> bool:
-        """True while visiting code that runs directly in a coroutine."""
-        return bool(self._where) and self._where[-1] == _COROUTINE
-
-    def under_thread_lock(self) -> bool:
-        """True inside ``with <thread lock>:`` in a coroutine, where nothing may be awaited
-        (:meth:`in_coroutine` is then False: codemods leave such calls alone, and the
-        offloading ones report them)."""
-        return bool(self._where) and self._where[-1] == _LOCKED
-
-    def visit_With_body(self, node: cst.With) -> None:
-        locked = self.in_coroutine() and self._holds_thread_lock(node)
-        self._locks.append(locked)
-        if locked:
-            self._where.append(_LOCKED)
-
-    def leave_With_body(self, node: cst.With) -> None:
-        if self._locks.pop():
-            self._where.pop()
-
-    def held_lock(self, node: cst.CSTNode) -> bool:
-        """True if ``node`` (original tree) runs inside ``with <thread lock>:`` within its
-        function: for codemods that plan a whole coroutine instead of asking
-        :meth:`under_thread_lock` while they visit it."""
-        child, parent = node, self.parent_of(node)
-        while parent is not None and not isinstance(
-            parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-        ):
-            if (
-                isinstance(parent, cst.With)
-                and child is parent.body
-                and self._holds_thread_lock(parent)
-            ):
-                return True
-            child, parent = parent, self.parent_of(parent)
-        return False
-
-    def _holds_thread_lock(self, node: cst.With) -> bool:
-        """A plain ``with`` (an ``asyncio.Lock`` needs ``async with``) on a thread lock."""
-        return node.asynchronous is None and any(
-            self._is_thread_lock(item.item) for item in node.items
-        )
-
-    def _is_thread_lock(self, expression: cst.BaseExpression) -> bool:
-        """``lock``, ``self._lock``, ``threading.Lock()``: a lock, by its name or type."""
-        if isinstance(expression, cst.Call):
-            return bool(self.qualified_names(expression.func) & _THREAD_LOCKS)
-        if isinstance(expression, cst.Attribute):
-            return bool(_LOCK_NAME.search(expression.attr.value))
-        if isinstance(expression, cst.Name):
-            return bool(_LOCK_NAME.search(expression.value))
-        return False
-
-    def in_generator_expression(self) -> bool:
-        """True inside a generator expression that is itself inside a coroutine."""
-        return bool(self._where) and self._where[-1] == _GENEXP
-
-    # Import statements name things without using them.
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
+    def share(self, wrapper: MetadataWrapper | None, reserved_names: frozenset[str]) -> None:
+        """Reuse ``wrapper``'s metadata when this codemod is given ``wrapper.module`` (the
+        engine shares one wrapper between codemods that change nothing), and invent no name
+        in ``reserved_names`` (those of the parts of the module left out of the tree)."""
+        self._shared_wrapper = wrapper
+        self._reserved_names = reserved_names
 
     # -- names ----------------------------------------------------------------
 
@@ -315,78 +174,33 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
                 return False
             if not isinstance(assignment.scope, GlobalScope):
                 return False
-            if not _is_plain_module_import(assignment.node, module):
+            if not is_plain_module_import(assignment.node, module):
                 return False
         return True
 
     def module_identifiers(self, module: cst.Module) -> set[str]:
         """Every identifier in ``module``, and in the parts of it the engine left out: a
         name a codemod invents must be none of them."""
-        return identifiers(module) | set(self.context.scratch.get(EXTRA_IDENTIFIERS_KEY, ()))
+        return identifiers(module) | self._reserved_names
 
-    # -- metadata -------------------------------------------------------------
-
-    @contextmanager
-    def _handle_metadata_reference(self, module: cst.Module) -> Generator[cst.Module, None, None]:
-        """Use the engine's wrapper (see :func:`share_metadata`) when it wraps ``module``
-        itself: metadata already resolved for it by an earlier codemod is not resolved
-        again."""
-        shared = self.context.scratch.get(SHARED_WRAPPER_KEY)
-        if not isinstance(shared, MetadataWrapper) or shared.module is not module:
-            with super()._handle_metadata_reference(module) as tree:
-                yield tree
-            return
-        old = self.context.wrapper
-        with self.resolve(shared):
-            self.context = replace_wrapper(self.context, shared)
-            try:
-                yield shared.module
-            finally:
-                self.context = replace_wrapper(self.context, old)
-
-    # -- imports --------------------------------------------------------------
+    # -- running ----------------------------------------------------------------
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        tree = super().transform_module(tree)
-        # libcst's RemoveImportsVisitor keeps one alias per module for ``import m``
-        # forms, so of ``import time`` and ``import time as tm`` one stayed behind,
-        # unused. Remove the others in further passes, one alias per module each.
-        scheduled = self.context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, [])
-        aliases: dict[str, list[str | None]] = {}
-        for module, obj, asname in scheduled:
-            if obj is None:
-                names = aliases.setdefault(module, [])
-                if asname in names:
-                    names.remove(asname)
-                names.append(asname)  # libcst's pass removed the last one scheduled
-        leftovers = {module: names[:-1] for module, names in aliases.items() if len(names) > 1}
-        while any(leftovers.values()):
-            batch = [(m, None, names.pop()) for m, names in leftovers.items() if names]
-            context = CodemodContext(
-                filename=self.context.filename,
-                full_module_name=self.context.full_module_name,
-                full_package_name=self.context.full_package_name,
-            )
-            tree = RemoveImportsVisitor(context, batch).transform_module(tree)
-        return tree
+        """Resolve metadata (the engine's, when it wraps ``tree`` itself: see :meth:`share`),
+        transform, then add and remove the imports the transform asked for."""
+        wrapper = self._shared_wrapper
+        if wrapper is None or wrapper.module is not tree:
+            wrapper = MetadataWrapper(tree)
+        old = self.context.wrapper
+        with self.resolve(wrapper):
+            self.context = dataclasses.replace(self.context, wrapper=wrapper)
+            try:
+                tree = self.transform_module_impl(wrapper.module)
+            finally:
+                self.context = dataclasses.replace(self.context, wrapper=old)
+        return run_import_passes(self.context, tree)
 
-    def _instantiate_and_run(self, transform: type, tree: cst.Module) -> cst.Module:
-        """Run libcst's import passes only when they can change something: each costs a
-        pass over the whole module (the removal pass with its own scope analysis)."""
-        key = getattr(transform, "CONTEXT_KEY", None)
-        if transform is AddImportsVisitor or transform is RemoveImportsVisitor:
-            scratch = self.context.scratch
-            text = tree.code
-            tree_ast = parsed.parse(text.encode(tree.encoding, errors="replace"))
-            if tree_ast is not None:
-                if transform is AddImportsVisitor:
-                    scratch[key] = [i for i in scratch[key] if not _imported(tree_ast, i)]
-                else:
-                    names = {n.id for n in ast.walk(tree_ast) if isinstance(n, ast.Name)}
-                    scratch[key] = [r for r in scratch[key] if _bound_name(r) not in names]
-            if not scratch[key]:
-                return tree
-        return super()._instantiate_and_run(transform, tree)
+    # -- imports --------------------------------------------------------------
 
     def need_import(self, module: str, obj: str | None = None) -> None:
         AddImportsVisitor.add_needed_import(self.context, module, obj)
@@ -414,7 +228,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
             if key in self._imports_dropped:
                 continue
             self._imports_dropped.add(key)
-            _schedule_removal(self.context, node, base.value)
+            schedule_removal(self.context, node, base.value)
 
     # -- rewriting ------------------------------------------------------------
 
@@ -427,58 +241,6 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         if not outer_lpar and needs_parentheses(original, parent):
             outer_lpar, outer_rpar = [cst.LeftParen()], [cst.RightParen()]
         return cst.Await(expression=inner, lpar=outer_lpar, rpar=outer_rpar)
-
-    # -- suppressions ---------------------------------------------------------
-
-    def suppressed(self, node: cst.CSTNode, code: str) -> bool:
-        """True if a comment silences ``code`` for ``node`` (a node of the original tree).
-
-        The comment counts when it ends the node's first or last line, or the first or
-        last line of the statement holding it (of its header, for ``if``/``with``/...):
-        ``# async-migrate: ignore``, ``# async-migrate: ignore[AMnnn]``, ``# noqa``,
-        ``# noqa: AMnnn``, or ``# noqa:`` with a ruff code listed in ``RUFF_CODES``.
-        """
-        comments = self._suppression_comments()
-        if not comments:
-            return False
-        aliases = self.RUFF_CODES.get(code, ())
-        codes = frozenset(
-            c.upper() for c in (code, *((aliases,) if isinstance(aliases, str) else aliases))
-        )
-        return any(
-            line in comments and comments[line].covers(codes) for line in self._lines_of(node)
-        )
-
-    def _suppression_comments(self) -> dict[int, Suppression]:
-        """Line -> what the comment ending it silences, for the module being visited."""
-        positions = self.metadata.get(PositionProvider, {})
-        if self._comments is None or self._comments[0] is not positions:
-            found = {}
-            for node, where in positions.items():
-                if isinstance(node, cst.Comment):
-                    suppression = parse_comment(node.value)
-                    if suppression is not None:
-                        found[where.start.line] = suppression
-            self._comments = (positions, found)
-        return self._comments[1]
-
-    def _lines_of(self, node: cst.CSTNode) -> set[int]:
-        where: CodeRange = self.get_metadata(PositionProvider, node)
-        lines = {where.start.line, where.end.line}
-        statement: cst.CSTNode | None = node
-        while statement is not None and not isinstance(
-            statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
-        ):
-            statement = self.parent_of(statement)
-        if isinstance(statement, cst.SimpleStatementLine):
-            span = self.get_metadata(PositionProvider, statement)
-            lines.update((span.start.line, span.end.line))
-        elif isinstance(statement, cst.BaseCompoundStatement):
-            span = self.get_metadata(PositionProvider, statement)
-            body = self.get_metadata(PositionProvider, statement.body)
-            last = body.start.line - 1 if isinstance(statement.body, cst.IndentedBlock) else None
-            lines.update((span.start.line, last or body.start.line))
-        return lines
 
     # -- offloading one call to a thread -------------------------------------
 
@@ -512,7 +274,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
         if scope is None:
             return False
         return all(
-            isinstance(a, Assignment) and _is_plain_module_import(a.node, module)
+            isinstance(a, Assignment) and is_plain_module_import(a.node, module)
             for a in scope.globals[module]
         )
 
@@ -539,7 +301,7 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     def _record(self, node: cst.CSTNode, code: str, message: str, fixed: bool) -> None:
         position = self.get_metadata(PositionProvider, node).start
         finding = Finding(position.line, position.column + 1, code, message, fixed)
-        findings_of(self.context).append(finding)
+        self.findings.append(finding)
         if not fixed:
             self.warn(f"{position.line}:{position.column + 1}: {code} {message}")
 
@@ -552,81 +314,3 @@ class AsyncCodemod(VisitorBasedCodemodCommand):
     def fixed(self, node: cst.CSTNode, code: str, message: str) -> None:
         """Record a rewrite made at ``node`` (a node of the original tree)."""
         self._record(node, code, message, fixed=True)
-
-
-def is_dotted_name(node: cst.CSTNode) -> bool:
-    """True for ``name`` and ``a.b.c``: names and attributes of names only."""
-    return isinstance(node, cst.BaseExpression) and dotted_name(node) is not None
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for a chain of plain names and attributes, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
-    return None
-
-
-def _is_plain_module_import(node: cst.CSTNode | object, module: str) -> bool:
-    if not isinstance(node, cst.Import):
-        return False
-    for alias in node.names:
-        if alias.asname is not None:
-            continue
-        dotted = cst.helpers.get_full_name_for_node(alias.name) or ""
-        if dotted == module or dotted.startswith(module + "."):
-            return True
-    return False
-
-
-def _imported(tree: ast.Module, item: object) -> bool:
-    """True if ``tree``'s top level already has the import ``item`` (an ImportItem) asks
-    for, in exactly that form (then libcst's pass would add nothing)."""
-    module = getattr(item, "module_name", "")
-    obj, alias = getattr(item, "obj_name", None), getattr(item, "alias", None)
-    if alias is not None or getattr(item, "relative", 0):
-        return False
-    for statement in tree.body:
-        if obj is None and isinstance(statement, ast.Import):
-            if any(a.name == module and a.asname is None for a in statement.names):
-                return True
-        if obj is not None and isinstance(statement, ast.ImportFrom):
-            if statement.level == 0 and statement.module == module:
-                if any(a.name == obj and a.asname is None for a in statement.names):
-                    return True
-    return False
-
-
-def _bound_name(removal: tuple[str, str | None, str | None]) -> str:
-    """The name an import scheduled for removal binds: (module, obj, asname)."""
-    module, obj, asname = removal
-    if asname:
-        return asname
-    return obj if obj else module.split(".")[0]
-
-
-def _schedule_removal(
-    context: CodemodContext, node: cst.Import | cst.ImportFrom, name: str
-) -> None:
-    """Schedule the alias of ``node`` that binds ``name`` for removal once unused."""
-    if isinstance(node, cst.Import):
-        for alias in node.names:
-            if alias.evaluated_alias == name or (
-                alias.evaluated_alias is None and alias.evaluated_name.split(".")[0] == name
-            ):
-                RemoveImportsVisitor.remove_unused_import(
-                    context, alias.evaluated_name, asname=alias.evaluated_alias
-                )
-        return
-    if isinstance(node.names, cst.ImportStar):
-        return
-    module = get_absolute_module_from_package_for_import(context.full_package_name, node)
-    if module is None:
-        return
-    for alias in node.names:
-        if (alias.evaluated_alias or alias.evaluated_name) == name:
-            RemoveImportsVisitor.remove_unused_import(
-                context, module, obj=alias.evaluated_name, asname=alias.evaluated_alias
-            )

@@ -3,6 +3,8 @@ qualified names, kept free of libcst so the engine's prefilter can use them."""
 
 from __future__ import annotations
 
+from codemods.core.spec import Targets
+
 # Kinds of objects whose methods block.
 FILE = "file object"
 HTTPX_CLIENT = "httpx client"
@@ -124,3 +126,12 @@ ANNOTATIONS: dict[str, str] = {
     "subprocess.Popen": POPEN,
     "http.client.HTTPResponse": URL_RESPONSE,
 }
+
+
+def blocking_targets(families: set[str], tokens: tuple[bytes, ...]) -> Targets:
+    """What an offloading codemod's prefilter looks for: the blocking functions of
+    ``families``, and every constructor and annotation that makes a name a blocking
+    object."""
+    names = {name for name, family in FUNCTIONS.items() if family in families}
+    objects = frozenset(set(CONSTRUCTORS) | set(ANNOTATIONS))
+    return Targets(tokens=tokens, names=frozenset(names) | objects, anywhere=objects)

@@ -6,9 +6,6 @@ Kept free of libcst so the engine can handle results without importing it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-FINDINGS_KEY = "async_migrate.findings"
 
 
 @dataclass(frozen=True, order=True)
@@ -20,8 +17,3 @@ class Finding:
     code: str
     message: str
     fixed: bool
-
-
-def findings_of(context: Any) -> list[Finding]:
-    """The findings recorded so far in a ``CodemodContext`` (a live list)."""
-    return context.scratch.setdefault(FINDINGS_KEY, [])

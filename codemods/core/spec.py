@@ -123,6 +123,10 @@ class CodemodSpec:
     #: module that does not import libcst) that decides by itself.
     targets: Targets = Targets()
     prescan: str | None = None
+    #: ``"module:function"``, ``(source bytes, filename, its options) -> its options``, in a
+    #: module that does not import libcst: options the codemod derives from the module
+    #: itself when the caller did not give them (before the prefilter runs).
+    prepare: str | None = None
     #: It offloads blocking calls to threads; ``--no-offload`` makes it report them.
     offloads: bool = False
     #: Run unless deselected; an opt-in codemod runs only when selected by name.
@@ -147,6 +151,14 @@ class CodemodSpec:
             self._loaded["prescan"] = _load(self.prescan)
         check: Prescan = self._loaded["prescan"]
         return check(data, options)
+
+    def prepared(self, data: bytes, filename: str, options: dict[str, Any]) -> dict[str, Any]:
+        """The codemod's options for ``data`` (see ``prepare``)."""
+        if self.prepare is None:
+            return options
+        if "prepare" not in self._loaded:
+            self._loaded["prepare"] = _load(self.prepare)
+        return self._loaded["prepare"](data, filename, options)
 
     def code(self, code: str) -> Code:
         for declared in self.codes:

@@ -9,7 +9,6 @@ Calls to sync functions of the module that look CPU-bound are only suggested.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -31,6 +30,7 @@ from codemods.cpu.analysis import ModuleFacts, is_generator, module_facts, state
 from codemods.cpu.names import COMPRESSION, GIL_RELEASING, Targets
 from codemods.cpu.pool import choose_helper, insert_helper
 from codemods.cpu.prescan import candidate_names, might_apply
+from codemods.cpu.spec import SPEC
 
 #: Black's line length: a rewritten call longer than this gets its arguments on a new line.
 LINE_LENGTH = 88
@@ -49,22 +49,7 @@ def _code(node: cst.CSTNode) -> str:
 class CpuCommand(AsyncCodemod):
     """Offload CPU-bound calls made directly in coroutines to a process pool or a thread."""
 
-    NAME = "cpu"
-    HELPERS = (r"_process_pool(_\d+)?", r"_PROCESS_POOL(_\d+)?")
-    DESCRIPTION = "CPU-bound calls in coroutines -> await loop.run_in_executor(process pool)"
-    CODES = {
-        "AM401": "CPU-bound call rewritten to await loop.run_in_executor(<process pool>, ...)",
-        "AM402": "call rewritten to await asyncio.to_thread(...)",
-        "AM403": "CPU-bound call sent to a thread, not a process: it cannot be shown to "
-        "pickle (responsive, but no parallel speed-up)",
-        "AM404": "CPU-bound call in a generator expression inside a coroutine",
-        "AM405": "a name the rewrite needs (asyncio, functools, concurrent) is bound to "
-        "something else",
-        "AM406": "suggestion: a sync function that looks CPU-bound (loops, no I/O) is called "
-        "from a coroutine",
-        "AM407": "a function marked CPU-bound is a coroutine or generator function, or is awaited",
-        "AM408": "a CPU-bound call left unchanged because a thread lock is held around it",
-    }
+    SPEC = SPEC
 
     def __init__(
         self,
@@ -80,23 +65,6 @@ class CpuCommand(AsyncCodemod):
         self._lines: list[str] = []
         self._helper: tuple[str, str, bool] | None = None
         self._pool_used = False
-
-    @staticmethod
-    def add_args(arg_parser: argparse.ArgumentParser) -> None:
-        arg_parser.add_argument(
-            "--cpu-bound",
-            dest="cpu_bound",
-            action="append",
-            default=[],
-            metavar="NAME",
-            help="a CPU-bound function: crunch, pkg.mod.func or pkg.mod:func (repeatable)",
-        )
-        arg_parser.add_argument(
-            "--offload-compression",
-            dest="offload_compression",
-            action="store_true",
-            help="also send zlib/gzip/bz2/lzma compress and decompress to a thread",
-        )
 
     # -- module -------------------------------------------------------------
 

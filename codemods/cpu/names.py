@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 MARKER = re.compile(r"#\s*async-migrate:\s*cpu-bound\b")
 
-#: Heavy stdlib calls that release the GIL: a thread gives real parallelism (SPEC §7).
+#: Heavy stdlib calls that release the GIL: a thread gives real parallelism (docs/codemods/cpu.md).
 GIL_RELEASING = frozenset({"hashlib.pbkdf2_hmac", "hashlib.scrypt"})
 #: Compression calls, offloaded to a thread only on request (``offload_compression``).
 COMPRESSION = frozenset(

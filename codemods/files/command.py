@@ -23,6 +23,7 @@ from codemods.files.plan import (
     ReadLines,
     Resolver,
 )
+from codemods.files.spec import SPEC
 
 __all__ = ["FilesCommand"]
 
@@ -30,38 +31,7 @@ __all__ = ["FilesCommand"]
 class FilesCommand(AsyncCodemod):
     """Rewrite blocking file I/O made directly in coroutines into aiofiles calls."""
 
-    NAME = "files"
-    RUFF_CODES = {
-        "AM301": ("ASYNC230", "ASYNC101"),
-        "AM305": "ASYNC240",
-        "AM306": "ASYNC240",
-    }
-    DESCRIPTION = "open()/os/shutil/pathlib/tempfile in a coroutine -> aiofiles / to_thread"
-    CODES = {
-        "AM301": "open() (or Path.open(), tempfile) rewritten to aiofiles, as async with or await",
-        "AM302": "a file method awaited (read, write, seek, close, ...)",
-        "AM303": "a line loop over a file rewritten to iterate the content read at once",
-        "AM304": "json/pickle/csv reader or writer/print on a file rewritten to an in-memory "
-        "form + one read/write",
-        "AM305": "os / os.path call rewritten to await aiofiles.os / aiofiles.os.path",
-        "AM306": "blocking filesystem call without aiofiles twin moved to asyncio.to_thread",
-        "AM310": "file object escapes the coroutine (returned, stored, passed on, nested use)",
-        "AM311": "file object used in a way the codemod does not model",
-        "AM312": "mode, buffering or newline not a literal where the async form depends on it",
-        "AM313": "open() result not bound by 'with ... as name' or 'name = open(...)'",
-        "AM314": "file read whole by a line loop/csv/pickle reader, or written by a csv "
-        "writer, but also used otherwise",
-        "AM315": "file name also bound to something else (or global/nonlocal)",
-        "AM316": "'with' that also enters a non-file context manager",
-        "AM317": "lazy filesystem iterator (os.walk, glob.iglob, Path.glob, ...)",
-        "AM319": "blocking file call in a generator expression inside a coroutine",
-        "AM320": "a name the rewrite needs (aiofiles, asyncio, io, json, ...) is bound to "
-        "something else",
-        "AM321": "a file left unchanged because another file of the same coroutine is "
-        "silenced by a suppression comment",
-        "AM322": "a file call left unchanged because a thread lock is held around it (or around "
-        "another file call of the same coroutine)",
-    }
+    SPEC = SPEC
 
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
         super().__init__(context)

@@ -1,7 +1,7 @@
 """What the ``files`` codemod knows about blocking file APIs and their async forms (free of
 libcst, so that the engine's prefilter can use the names).
 
-Every table here is checked against aiofiles 25.1 and CPython (SPEC.md section 5) and
+Every table here is checked against aiofiles 25.1 and CPython (docs/codemods/files.md) and
 exercised by ``tests/test_files_behaviour.py``.
 """
 

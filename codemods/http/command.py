@@ -22,6 +22,7 @@ from libcst.metadata import Assignment, ScopeProvider
 
 from codemods.core.catalogue import HTTP
 from codemods.core.offloading import OffloadingCodemod
+from codemods.http.spec import SPEC
 
 _VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
 _MODULES = ("httpx", "httpx2")
@@ -65,22 +66,12 @@ _RESPONSE_DIFFERS |= {"aiter_lines", "aiter_raw", "__enter__", "__exit__"}
 class HttpCommand(OffloadingCodemod):
     """Take HTTP requests off the event loop: httpx.AsyncClient, or a worker thread."""
 
-    NAME = "http"
-    RUFF_CODES = {code: ("ASYNC210", "ASYNC211", "ASYNC212") for code in ("AM521", "AM523")}
-    DESCRIPTION = "httpx/urllib/urllib3 requests in a coroutine -> httpx.AsyncClient or to_thread"
+    SPEC = SPEC
     FAMILIES = frozenset({HTTP})
     OFFLOADED = "AM523"
     NOT_OFFLOADED = "AM524"
     THREAD_BOUND = "AM525"  # never emitted: HTTP clients are not thread-bound
     CANNOT_HERE = "AM525"
-    CODES = {
-        "AM521": "httpx.<verb>(...) rewritten to a request on an httpx.AsyncClient",
-        "AM522": "with httpx.Client() as c rewritten to async with httpx.AsyncClient() as c",
-        "AM523": "an HTTP call offloaded to a thread: await asyncio.to_thread(...)",
-        "AM524": "a blocking HTTP call left as is because offloading is off",
-        "AM525": "a blocking HTTP call that cannot be rewritten here (streaming, generator "
-        "expression, asyncio bound to something else)",
-    }
 
     def __init__(self, context: CodemodContext, offload: bool = True) -> None:
         super().__init__(context, offload)

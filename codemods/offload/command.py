@@ -13,30 +13,18 @@ import libcst as cst
 
 from codemods.core.catalogue import DATABASE, FILES, HTTP, INPUT, REQUESTS, SLEEP, SUBPROCESS
 from codemods.core.offloading import OffloadingCodemod
+from codemods.offload.spec import SPEC
 
 
 class OffloadCommand(OffloadingCodemod):
     """Offload each remaining blocking call in a coroutine to a worker thread."""
 
-    NAME = "offload"
-    RUFF_CODES = {
-        "AM601": tuple(
-            f"ASYNC{n}" for n in (210, 211, 212, 220, 221, 222, 230, 231, 232, 240, 250, 251)
-        )
-    }
-    DESCRIPTION = "a blocking call in a coroutine -> await asyncio.to_thread(func, *args)"
+    SPEC = SPEC
     FAMILIES = frozenset({REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE})
     OFFLOADED = "AM601"
     NOT_OFFLOADED = "AM602"
     THREAD_BOUND = "AM603"
     CANNOT_HERE = "AM604"
-    CODES = {
-        "AM601": "a blocking call offloaded to a thread: await asyncio.to_thread(func, *args)",
-        "AM602": "a blocking call left as is because offloading is off (--no-offload)",
-        "AM603": "a blocking call on an object bound to its thread (sqlite3); use an async driver",
-        "AM604": "a blocking call that cannot be offloaded here (generator expression, "
-        "asyncio shadowed, a stream read later)",
-    }
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         found = self.blocking_call(original_node)

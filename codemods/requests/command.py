@@ -1,4 +1,5 @@
-"""``requests`` in a coroutine -> ``aiohttp``, with requests' behaviour kept (SPEC §1)."""
+"""``requests`` in a coroutine -> ``aiohttp``, with requests' behaviour kept
+(docs/codemods/requests.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from codemods.core.base import LOCKED_REASON, AsyncCodemod
 from codemods.requests import arguments, blocks, build
 from codemods.requests.coroutine import CoroutinePlan
 from codemods.requests.model import Request, UserSession
-from codemods.requests.names import CODES
+from codemods.requests.spec import SPEC
 
 #: requests decodes text/* without a charset as ISO-8859-1; aiohttp would use utf-8.
 _CHARSET = """lambda resp, body: (
@@ -24,12 +25,7 @@ Rebuild = Callable[[cst.CSTNode], cst.CSTNode]
 class RequestsCommand(AsyncCodemod):
     """Rewrite requests calls made directly in coroutines into aiohttp requests."""
 
-    NAME = "requests"
-    # Every form of importing it: ``import requests``, ``from requests import get``,
-    # ``import os, requests``, ``from requests.exceptions import ...``.
-    DESCRIPTION = "requests in a coroutine -> aiohttp, faithfully"
-    CODES = CODES
-    RUFF_CODES = {"AM201": "ASYNC210", "AM202": "ASYNC210"}
+    SPEC = SPEC
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)

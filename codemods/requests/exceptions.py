@@ -1,4 +1,4 @@
-"""``except`` clauses for requests' exceptions -> aiohttp's (SPEC §1.5).
+"""``except`` clauses for requests' exceptions -> aiohttp's (docs/codemods/requests.md).
 
 Only the handlers of a ``try`` whose body runs a rewritten request (or a rewritten
 ``raise_for_status()`` / ``.json()``) are changed: the exceptions there now come from aiohttp.

@@ -1,4 +1,5 @@
-"""Uses of a requests ``Response`` -> the same use of an aiohttp ``ClientResponse`` (SPEC §1.4).
+"""Uses of a requests ``Response`` -> the same use of an aiohttp ``ClientResponse``
+(docs/codemods/requests.md).
 
 A use starts at the node that stands for the response (the variable, or the request call
 itself when it is chained: ``requests.get(u).json()``) and spans the attribute access, call or
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from codemods.core.base import needs_parentheses
+from codemods.core.build import needs_parentheses
 from codemods.requests import build
 
 Parent = Callable[[cst.CSTNode], cst.CSTNode | None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
+from codemods.sleep.spec import SPEC
 
 SLEEP = "time.sleep"
 
@@ -12,18 +13,7 @@ SLEEP = "time.sleep"
 class SleepCommand(AsyncCodemod):
     """Rewrite ``time.sleep`` calls made directly in coroutines into ``await asyncio.sleep``."""
 
-    NAME = "sleep"
-    DESCRIPTION = "time.sleep(x) in a coroutine -> await asyncio.sleep(x)"
-    CODES = {
-        "AM101": "time.sleep(x) rewritten to await asyncio.sleep(x)",
-        "AM102": "time.sleep referenced without being called (e.g. passed as a callback)",
-        "AM103": "time.sleep with arguments that asyncio.sleep would treat differently",
-        "AM104": "time.sleep in a generator expression inside a coroutine",
-        "AM105": "the name asyncio is bound to something other than the module-level module",
-        "AM106": "time.sleep while a thread lock is held (with lock: in a coroutine)",
-    }
-    # ruff / flake8-async: ASYNC251 blocking-sleep-in-async-function (calls only).
-    RUFF_CODES = {code: "ASYNC251" for code in ("AM101", "AM103", "AM104", "AM105", "AM106")}
+    SPEC = SPEC
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if self.resolves_to(original_node.func, (SLEEP,)) is None:

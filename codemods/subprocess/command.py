@@ -13,6 +13,7 @@ from libcst.codemod import CodemodContext
 from codemods.core.catalogue import POPEN, SUBPROCESS
 from codemods.core.insert import defined_helpers, insert_helpers, parse_helper
 from codemods.core.offloading import Blocking, OffloadingCodemod, kind_of
+from codemods.subprocess.spec import SPEC
 
 RUN_HELPER = "_subprocess_run"
 SYSTEM_HELPER = "_os_system"
@@ -121,29 +122,13 @@ _KEYWORDS = {
 class SubprocessCommand(OffloadingCodemod):
     """Run processes without blocking the event loop."""
 
-    HELPERS = (RUN_HELPER, SYSTEM_HELPER)
+    SPEC = SPEC
 
-    NAME = "subprocess"
-    RUFF_CODES = {
-        code: ("ASYNC220", "ASYNC221", "ASYNC222") for code in ("AM501", "AM502", "AM503")
-    }
-    DESCRIPTION = "subprocess and os process calls in a coroutine -> asyncio subprocesses"
     FAMILIES = frozenset({SUBPROCESS})
     OFFLOADED = "AM503"
     NOT_OFFLOADED = "AM504"
     THREAD_BOUND = "AM505"  # never emitted: process objects are not thread-bound
     CANNOT_HERE = "AM505"
-    CODES = {
-        "AM501": "subprocess.run/call/check_call/check_output rewritten to "
-        f"await {RUN_HELPER}(...) (asyncio subprocess, same result)",
-        "AM502": f"os.system(cmd) rewritten to await {SYSTEM_HELPER}(cmd) (same wait status)",
-        "AM503": "a process call offloaded to a thread: await asyncio.to_thread(...)",
-        "AM504": "a blocking process call left as is because offloading is off",
-        "AM505": "a blocking process call that cannot be rewritten here (generator "
-        "expression, asyncio or a helper name bound to something else)",
-        "AM506": "a Popen object's pipe used, or its with block left (which waits), in a "
-        "coroutine: blocks, migrate by hand",
-    }
 
     def __init__(self, context: CodemodContext, offload: bool = True) -> None:
         super().__init__(context, offload)

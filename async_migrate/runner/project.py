@@ -1,0 +1,231 @@
+"""The project around the paths of a run, for the ``helpers`` codemod: every Python file
+under the project's roots (not only the files being migrated), indexed with ``ast``, and
+the calls in each module's coroutines to project functions that block.
+
+The roots are the directory holding the ``pyproject.toml`` above the paths (else the
+common directory of the paths) and its ``src`` directory, plus the configuration's
+``src`` entries; a file's module name is its path relative to the deepest root holding
+it. Each file's record is cached by size, modification time and content hash, so a
+second run parses only what changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from async_migrate import __version__
+from async_migrate.runner.discovery import Excludes, Source, discover
+from codemods.core.index import ModuleRecord, index_module
+from codemods.helpers.analysis import Project, Site
+
+_INDEX_FILE = f"index-{__version__}.pickle"
+
+
+@dataclass
+class ProjectSites:
+    """The helpers codemod's input for each file of the run, and a digest of all of it
+    (part of the cache key: a change in any module a file calls into changes it)."""
+
+    by_path: dict[str, list[Site]] = field(default_factory=dict)
+    digest: str = ""
+    project: Project | None = None
+
+    def of(self, path: str) -> list[Site]:
+        return self.by_path.get(os.path.realpath(path), [])
+
+
+def project_roots(paths: Iterable[str], src: Iterable[str] = ()) -> list[str]:
+    """The directories module names are relative to, deepest first."""
+    paths = [os.path.abspath(p) for p in paths if p != "-"] or [os.getcwd()]
+    directories = [p if os.path.isdir(p) else os.path.dirname(p) for p in paths]
+    common = os.path.commonpath(directories)
+    top = _project_directory(common) or common
+    roots = {top}
+    for extra in (*src, "src"):
+        candidate = os.path.normpath(os.path.join(top, extra))
+        if os.path.isdir(candidate):
+            roots.add(candidate)
+    return sorted(roots, key=lambda r: (-len(r), r))
+
+
+def module_name(path: str, roots: list[str]) -> str:
+    """``shop.catalog`` for ``<root>/shop/catalog.py`` (``shop`` for its ``__init__``)."""
+    absolute = os.path.abspath(path)
+    for root in roots:
+        if absolute.startswith(root.rstrip(os.sep) + os.sep):
+            relative = os.path.relpath(absolute, root)
+            parts = relative[: -len(".py")].split(os.sep)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            return ".".join(parts)
+    return os.path.splitext(os.path.basename(absolute))[0]
+
+
+def build(
+    paths: list[str],
+    excludes: Excludes,
+    cache_dir: str | None,
+    src: Iterable[str] = (),
+    overrides: dict[str, bytes] | None = None,
+) -> ProjectSites:
+    """Index what the coroutines of the files under ``paths`` can reach in the project, and
+    find the sites of every file of the run. ``overrides`` gives the source of files that
+    are not on disk as they are migrated (standard input).
+
+    Only modules a coroutine's module imports, directly or through the modules it imports,
+    are parsed: a project's other modules cannot hold a helper its coroutines call.
+    """
+    roots = project_roots(paths, src)
+    cached = _load(cache_dir)
+    fresh: dict[str, tuple[int, int, str, ModuleRecord | None]] = {}
+    overrides = {os.path.realpath(p): data for p, data in (overrides or {}).items()}
+    records: dict[str, ModuleRecord] = {}  # by real path
+
+    def add(path: str) -> ModuleRecord | None:
+        key = os.path.realpath(path)
+        if key in records:
+            return records[key]
+        if key in overrides:
+            record = index_module(overrides[key], module_name(path, roots), os.path.relpath(path))
+        else:
+            record = _record(path, roots, cached, fresh)
+        if record is not None:
+            records[key] = record
+        return record
+
+    queue: list[ModuleRecord] = []
+    run_files = [s.path for s in discover(paths, excludes) if isinstance(s, Source)]
+    for path in [*run_files, *overrides]:
+        if os.path.realpath(path) in overrides or _has_coroutine(path):
+            record = add(path)
+            if record is not None:
+                queue.append(record)
+    while queue:
+        record = queue.pop()
+        for module in _imported_modules(record):
+            path = _module_file(module, roots)
+            if path is not None and os.path.realpath(path) not in records:
+                found = add(path)
+                if found is not None:
+                    queue.append(found)
+    _save(cache_dir, {**cached, **fresh})
+    project = Project(records.values())
+    by_path: dict[str, list[Site]] = {}
+    digest = hashlib.sha256()
+    for key, record in sorted(records.items()):
+        sites = project.sites(record.module)
+        if sites:
+            by_path[key] = sites
+            digest.update(repr((record.path, sites)).encode())
+    return ProjectSites(by_path, digest.hexdigest()[:16] if by_path else "", project)
+
+
+def _has_coroutine(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return b"async" in handle.read()
+    except OSError:
+        return False
+
+
+def _imported_modules(record: ModuleRecord) -> set[str]:
+    """Every module (and parent package) a record's names may come from."""
+    names = set(record.aliases.values())
+    names.update(n for f in record.functions.values() for c in f.calls for n in c.names)
+    names.update(b for bases in record.classes.values() for b in bases)
+    modules = set()
+    for name in names:
+        parts = name.split(".")
+        modules.update(".".join(parts[:cut]) for cut in range(1, len(parts)))
+    modules.discard(record.module)
+    return modules
+
+
+def _module_file(module: str, roots: list[str]) -> str | None:
+    relative = os.path.join(*module.split("."))
+    for root in roots:
+        for candidate in (relative + ".py", os.path.join(relative, "__init__.py")):
+            path = os.path.join(root, candidate)
+            if os.path.isfile(path):
+                return path
+    return None
+
+
+def _record(
+    path: str,
+    roots: list[str],
+    cached: dict[str, tuple[int, int, str, ModuleRecord | None]],
+    fresh: dict[str, tuple[int, int, str, ModuleRecord | None]],
+) -> ModuleRecord | None:
+    key = os.path.realpath(path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    entry = cached.get(key)
+    display = os.path.relpath(path)
+    if entry is not None and entry[0] == st.st_mtime_ns and entry[1] == st.st_size:
+        fresh[key] = entry
+        return _shown_as(entry[3], display)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    content = hashlib.sha256(data).hexdigest()
+    if entry is not None and entry[2] == content:
+        record = _shown_as(entry[3], display)
+    else:
+        record = index_module(data, module_name(path, roots), display)
+    fresh[key] = (st.st_mtime_ns, st.st_size, content, record)
+    return record
+
+
+def _shown_as(record: ModuleRecord | None, display: str) -> ModuleRecord | None:
+    """``record``, naming its file ``display`` (cached records keep the name they had)."""
+    if record is None or record.path == display:
+        return record
+    return dataclasses.replace(record, path=display)
+
+
+def _project_directory(start: str) -> str | None:
+    directory = start
+    while True:
+        if os.path.isfile(os.path.join(directory, "pyproject.toml")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _load(cache_dir: str | None) -> dict[str, tuple[int, int, str, ModuleRecord | None]]:
+    if cache_dir is None:
+        return {}
+    try:
+        with open(os.path.join(cache_dir, _INDEX_FILE), "rb") as handle:
+            loaded = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a damaged or foreign cache only costs time
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _save(
+    cache_dir: str | None, entries: dict[str, tuple[int, int, str, ModuleRecord | None]]
+) -> None:
+    if cache_dir is None:
+        return
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, os.path.join(cache_dir, _INDEX_FILE))
+    except OSError:
+        pass

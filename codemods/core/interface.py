@@ -1,0 +1,42 @@
+"""The one interface between the engine and a codemod: run a command class over one
+module and get back the new module and what the codemod recorded.
+
+The engine imports this module only for files that reach libcst.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.metadata import MetadataWrapper
+
+from codemods.core.base import AsyncCodemod
+from codemods.core.findings import Finding
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one codemod made of one module."""
+
+    module: cst.Module
+    #: In the positions of the module it was given.
+    findings: list[Finding]
+
+
+def run_codemod(
+    command: type[AsyncCodemod],
+    wrapper: MetadataWrapper,
+    *,
+    filename: str,
+    options: dict[str, Any],
+    reserved_names: frozenset[str] = frozenset(),
+) -> Outcome:
+    """Run ``command`` (built with ``options``) over ``wrapper.module``, reusing the
+    metadata ``wrapper`` has resolved; names in ``reserved_names`` are never invented."""
+    codemod = command(CodemodContext(filename=filename), **options)
+    codemod.share(wrapper, reserved_names)
+    module = codemod.transform_module(wrapper.module)
+    return Outcome(module, codemod.findings)

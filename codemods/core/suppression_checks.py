@@ -1,0 +1,64 @@
+"""Whether a suppression comment silences a code for a node (see
+:mod:`codemods.core.suppressions` for the comments themselves)."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import CodeRange, PositionProvider
+
+from codemods.core.suppressions import Suppression, parse_comment
+
+
+class SuppressionChecks:
+    """A mixin of the codemods' base class: ``suppressed(node, code)``."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._comments: tuple[object, dict[int, Suppression]] | None = None
+
+    def suppressed(self, node: cst.CSTNode, code: str) -> bool:
+        """True if a comment silences ``code`` for ``node`` (a node of the original tree).
+
+        The comment counts when it ends the node's first or last line, or the first or
+        last line of the statement holding it (of its header, for ``if``/``with``/...):
+        ``# async-migrate: ignore``, ``# async-migrate: ignore[AMnnn]``, ``# noqa``,
+        ``# noqa: AMnnn``, or ``# noqa:`` with a ruff code listed in ``RUFF_CODES``.
+        """
+        comments = self._suppression_comments()
+        if not comments:
+            return False
+        codes = frozenset(c.upper() for c in (code, *self.RUFF_CODES.get(code, ())))
+        return any(
+            line in comments and comments[line].covers(codes) for line in self._lines_of(node)
+        )
+
+    def _suppression_comments(self) -> dict[int, Suppression]:
+        """Line -> what the comment ending it silences, for the module being visited."""
+        positions = self.metadata.get(PositionProvider, {})
+        if self._comments is None or self._comments[0] is not positions:
+            found = {}
+            for node, where in positions.items():
+                if isinstance(node, cst.Comment):
+                    suppression = parse_comment(node.value)
+                    if suppression is not None:
+                        found[where.start.line] = suppression
+            self._comments = (positions, found)
+        return self._comments[1]
+
+    def _lines_of(self, node: cst.CSTNode) -> set[int]:
+        where: CodeRange = self.get_metadata(PositionProvider, node)
+        lines = {where.start.line, where.end.line}
+        statement: cst.CSTNode | None = node
+        while statement is not None and not isinstance(
+            statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+        ):
+            statement = self.parent_of(statement)
+        if isinstance(statement, cst.SimpleStatementLine):
+            span = self.get_metadata(PositionProvider, statement)
+            lines.update((span.start.line, span.end.line))
+        elif isinstance(statement, cst.BaseCompoundStatement):
+            span = self.get_metadata(PositionProvider, statement)
+            body = self.get_metadata(PositionProvider, statement.body)
+            last = body.start.line - 1 if isinstance(statement.body, cst.IndentedBlock) else None
+            lines.update((span.start.line, last or body.start.line))
+        return lines

@@ -1,0 +1,82 @@
+"""The ``helpers`` codemod over multi-module packages: ``tests/fixtures/helpers/<shape>/in``
+becomes ``out`` when the real command runs over it, with the codes listed in ``codes``
+(``path:line:col CODE rewrite|left``); single-file and standard-input runs still see the
+project; a change in a module a file calls into changes that file's result."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, run_cli
+
+SHAPES = sorted(p.parent for p in (FIXTURES / "helpers").glob("*/in"))
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and ".async_migrate_cache" not in p.parts
+    }
+
+
+def _codes(output: bytes) -> str:
+    return "".join(
+        f"{f['path']}:{f['line']}:{f['col']} {f['code']} {'rewrite' if f['fixable'] else 'left'}\n"
+        for f in json.loads(output)
+    )
+
+
+def test_there_are_project_shapes() -> None:
+    assert len(SHAPES) >= 4
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda p: p.name)
+def test_project_shape(shape: Path, tmp_path: Path) -> None:
+    work = tmp_path / "project"
+    shutil.copytree(shape / "in", work)
+    result = run_cli("--select", "helpers", "--no-cache", "--output-format", "json", ".", cwd=work)
+    assert result.returncode == 0, result.stderr.decode()
+    assert _codes(result.stdout) == (shape / "codes").read_text(encoding="utf-8")
+    assert _tree(work) == _tree(shape / "out")
+    again = run_cli("--select", "helpers", "--no-cache", "--check", ".", cwd=work)
+    assert again.returncode == 0, again.stderr.decode()
+
+
+def _package(tmp_path: Path) -> Path:
+    work = tmp_path / "project"
+    shutil.copytree(FIXTURES / "helpers" / "package_chain" / "in", work)
+    return work
+
+
+def test_one_file_named_still_sees_the_other_modules(tmp_path: Path) -> None:
+    work = _package(tmp_path)
+    result = run_cli("--select", "helpers", "--no-cache", "shop/api.py", cwd=work)
+    assert result.returncode == 0, result.stderr.decode()
+    expected = FIXTURES / "helpers" / "package_chain" / "out" / "shop" / "api.py"
+    assert (work / "shop" / "api.py").read_bytes() == expected.read_bytes()
+
+
+def test_standard_input_named_in_the_project(tmp_path: Path) -> None:
+    work = _package(tmp_path)
+    source = (work / "shop" / "api.py").read_bytes()
+    result = run_cli("--stdin-filename", "shop/api.py", "-", cwd=work, stdin=source)
+    assert result.returncode == 0, result.stderr.decode()
+    expected = FIXTURES / "helpers" / "package_chain" / "out" / "shop" / "api.py"
+    assert result.stdout == expected.read_bytes()
+
+
+def test_a_change_in_a_called_module_invalidates_the_cached_result(tmp_path: Path) -> None:
+    work = _package(tmp_path)
+    cache = {"ASYNC_MIGRATE_CACHE_DIR": str(tmp_path / "cache")}
+    first = run_cli("--check", ".", cwd=work, extra_env=cache)
+    assert first.returncode == 1 and b"3 rewrites" in first.stderr, first.stderr.decode()
+    # backoff no longer blocks: nothing that calls it needs offloading any more.
+    (work / "shop" / "util.py").write_text("def backoff(attempt):\n    return attempt\n")
+    second = run_cli("--check", ".", cwd=work, extra_env=cache)
+    assert second.returncode == 0, second.stderr.decode()
+    assert b"0 rewrites" in second.stderr
