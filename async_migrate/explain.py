@@ -3,8 +3,12 @@ codemods' declarations."""
 
 from __future__ import annotations
 
+from async_migrate.runner import dependencies
 from codemods.core.spec import Code, CodemodSpec
 from codemods.registry import SPECS, codemod_of
+
+#: The engine's own codes (AM0xx): code -> (summary, explanation).
+ENGINE_CODES = {dependencies.CODE: (dependencies.SUMMARY, dependencies.EXPLANATION)}
 
 
 class UnknownCode(LookupError):
@@ -14,9 +18,13 @@ class UnknownCode(LookupError):
 def explain(code: str) -> str:
     """The text ``--explain CODE`` prints."""
     code = code.strip().upper()
+    if code in ENGINE_CODES:
+        summary, explanation = ENGINE_CODES[code]
+        header = f"{code} (engine): {summary}"
+        return "\n".join([header, "=" * len(header), "", explanation])
     spec = codemod_of(code)
     if spec is None:
-        known = ", ".join(c.code for s in SPECS for c in s.codes)
+        known = ", ".join([*ENGINE_CODES, *(c.code for s in SPECS for c in s.codes)])
         raise UnknownCode(f"unknown code {code!r} (known: {known})")
     declared = spec.code(code)
     header = f"{code} ({spec.name} codemod): {declared.summary}"

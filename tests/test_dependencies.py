@@ -180,3 +180,11 @@ def test_add_dependencies_needs_a_project_table(tmp_path: Path) -> None:
     assert b"async with aiofiles.open" in (tmp_path / "app.py").read_bytes()  # still migrated
     usage = run_cli("--add-dependencies", "-", stdin=APP)
     assert usage.returncode == 2 and b"cannot be combined with -" in usage.stderr
+
+
+def test_explain_am001() -> None:
+    result = run_cli("--explain", "am001")
+    assert result.returncode == 0
+    text = result.stdout.decode()
+    assert text.startswith("AM001 (engine): the migrated code imports a package the project ")
+    assert "--add-dependencies" in text and "requirements*.txt" in text

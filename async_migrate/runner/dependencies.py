@@ -18,6 +18,21 @@ from dataclasses import dataclass
 
 #: The code of an undeclared dependency, in the engine's AM0xx range.
 CODE = "AM001"
+SUMMARY = "the migrated code imports a package the project does not declare"
+EXPLANATION = """\
+A rewrite can make a module import a package it did not import before: the requests
+codemod brings in aiohttp, the files codemod aiofiles. Once the migrated code is
+deployed, that import fails unless the project declares the package.
+
+async-migrate compares the imports of each file before and after its migration, and
+looks the new third-party ones up in the project's manifests: pyproject.toml
+([project] dependencies and optional dependencies, Poetry, PDM, dependency groups),
+requirements*.txt and setup.cfg, in the nearest directory above the paths that has one.
+
+What to do: add the package to the dependencies, or rerun with --add-dependencies,
+which adds it to [project].dependencies in pyproject.toml with the lower bound the
+codemods were tested with (aiohttp>=3.9, aiofiles>=23.1), keeping the file's
+formatting and comments (with --diff, it shows that change as a diff instead)."""
 
 
 @dataclass(frozen=True)
