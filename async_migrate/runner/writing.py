@@ -40,11 +40,14 @@ def write_atomically(path: str, data: bytes) -> None:
 
 
 def replace_contents(path: str, new: bytes, old_digest: str | None) -> str | None:
-    """Write ``new`` to ``path`` (atomically) unless the file no longer holds the bytes
-    whose SHA-256 is ``old_digest``; the error message, or None once written."""
+    """Write ``new`` to ``path`` (atomically) if the file still holds the bytes whose
+    SHA-256 is ``old_digest``; the error message when it holds something else, or
+    None. A file that already holds ``new`` (another run wrote it) is left as it is."""
     try:
         with open(path, "rb") as handle:
             current = handle.read()
+        if current == new:
+            return None
         if hashlib.sha256(current).hexdigest() != old_digest:
             return "changed on disk since it was read; not written"
         write_atomically(path, new)
