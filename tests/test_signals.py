@@ -35,9 +35,9 @@ def migrated() -> dict[bytes, bytes]:
     return {source: migrate_source(source).code for source in SOURCES}
 
 
-def _tree(root: Path) -> list[Path]:
+def _tree(root: Path, count: int = COUNT) -> list[Path]:
     paths = []
-    for i in range(COUNT):
+    for i in range(count):
         path = root / f"pkg{i // 50}" / f"m{i}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(SOURCES[i % len(SOURCES)])
@@ -189,3 +189,26 @@ def test_workers_exit_when_the_main_process_is_killed(
     time.sleep(0.5)
     assert _migrated_files(paths, migrated) == done  # nobody writes any more
     assert 0 < len(done) < COUNT
+
+
+def test_a_worker_that_dies_costs_its_files_only(
+    tmp_path: Path, migrated: dict[bytes, bytes]
+) -> None:
+    root, logs = tmp_path / "tree", tmp_path / "logs"
+    logs.mkdir()
+    paths = _tree(root, 150)
+    process = _start(root, logs)
+    try:
+        workers = _wait_for_first_write(process, paths, migrated)
+        os.kill(min(workers), signal.SIGKILL)  # as the out-of-memory killer would
+        assert process.wait(timeout=300) == 2
+        _none_left(process.pid, workers, within=0.5)
+    finally:
+        _cleanup(process)
+    lines = (logs / "stderr").read_text().splitlines()
+    errors = [line for line in lines if ": error: " in line]
+    assert errors and all(
+        line.endswith(": error: worker process died (killed by signal 9)") for line in errors
+    ), lines
+    assert lines[-1].endswith(f"{len(errors)} error{'s' * (len(errors) != 1)}")
+    assert len(_migrated_files(paths, migrated)) == 150 - len(errors)

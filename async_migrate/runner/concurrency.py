@@ -94,19 +94,29 @@ class _Pool:
         done: dict[int, list[FileReport]] = {}
         for start in starts:
             while start not in done:
-                self._hand_out(waiting, chunks)
-                self._collect(chunks, done)
+                self._hand_out(waiting, chunks, done)
+                if start not in done:
+                    self._collect(chunks, done)
             yield from done.pop(start)
 
-    def _hand_out(self, waiting: deque[int], chunks: dict[int, list[Job]]) -> None:
-        for worker in self._workers:
+    def _hand_out(
+        self, waiting: deque[int], chunks: dict[int, list[Job]], done: dict[int, list[FileReport]]
+    ) -> None:
+        for worker in list(self._workers):
             while waiting and len(worker.chunks) < _IN_FLIGHT:
                 start = waiting.popleft()
-                worker.connection.send((start, chunks[start]))
+                try:
+                    worker.connection.send((start, chunks[start]))
+                except OSError:  # it died
+                    waiting.appendleft(start)
+                    self._replace(worker, chunks, done)
+                    break
                 worker.chunks.append(start)
 
     def _collect(self, chunks: dict[int, list[Job]], done: dict[int, list[FileReport]]) -> None:
         busy = {worker.connection: worker for worker in self._workers if worker.chunks}
+        if not busy:
+            return
         for connection in wait(list(busy)):
             worker = busy[connection]  # type: ignore[index]
             try:

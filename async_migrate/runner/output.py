@@ -136,19 +136,17 @@ class Output:
         if file.not_text is not None:
             self._err(f"{file.display}: skipped: not a text file ({file.not_text})")
         for finding in file.findings:
-            self.finding(file.display, finding, applied)
+            self._finding(file.display, finding, applied)
         if self.check and file.changed and self.format == "text" and not self.quiet:
             self._err(f"would change: {file.display}")
         if self.verbose:
             self._err(_status_line(file, applied))
 
-    def finding(
-        self, display: str, finding: Finding, applied: bool, extra: dict[str, Any] | None = None
-    ) -> None:
+    def _finding(self, display: str, finding: Finding, applied: bool) -> None:
         """A rewrite (listed in ``json``, annotated in ``github`` when pending) or a
-        finding left (in every format); ``extra``: more keys for its ``json`` record."""
+        finding left (in every format)."""
         if self.format == "json":
-            self.records.append({**finding_record(display, finding, applied), **(extra or {})})
+            self.records.append(finding_record(display, finding, applied))
         elif self.format == "github":
             if not finding.fixed or self.pending:
                 level = "notice" if finding.code in self.hints else "warning"
