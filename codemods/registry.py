@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from codemods import cpu, files, helpers, http, offload, requests, sleep, subprocess
+from codemods import cpu, db, files, helpers, http, offload, redis, requests, sleep, subprocess
 from codemods.core.spec import CodemodSpec, Severity
 
 # Order matters: codemods run one after the other on the same module, in this order.
 # ``requests`` comes first and ``sleep`` late: retry loops mix requests and time.sleep,
 # and both apply in one run. ``helpers`` comes after the codemods that rewrite blocking
 # calls directly (a project function the cpu codemod sends to a process pool is no longer
-# a plain call by then). The ``offload`` fallback runs last: it offloads only what
+# a plain call by then); so does ``db``, whose migrated connections are awaited, no longer
+# blocking calls. The ``offload`` fallback runs last: it offloads only what
 # every codemod before it left blocking.
 SPECS: tuple[CodemodSpec, ...] = (
     requests.SPEC,
@@ -27,6 +28,8 @@ SPECS: tuple[CodemodSpec, ...] = (
     subprocess.SPEC,
     http.SPEC,
     sleep.SPEC,
+    db.SPEC,
+    redis.SPEC,
     helpers.SPEC,
     offload.SPEC,
 )

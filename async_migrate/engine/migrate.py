@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from async_migrate.engine.positions import PositionMap
-from async_migrate.engine.prefilter import has_coroutine, needing_libcst
+from async_migrate.engine.prefilter import coroutine_interest, has_coroutine, needing_libcst
 from async_migrate.engine.safety import changed_outside_coroutines
 from async_migrate.engine.slicing import slice_module
 from codemods.core.findings import Finding
@@ -130,7 +130,7 @@ def _sliced(
     module is not sliced or the slice does not give an answer (then the whole is used)."""
     if not SLICING:
         return None
-    piece = slice_module(data)
+    piece = slice_module(data, _interest(data, active, options))
     if piece is None:
         return None
     try:
@@ -147,6 +147,34 @@ def _sliced(
             return None
         mapped.append(replace(finding, line=line))
     return restored, mapped
+
+
+def _interest(
+    data: bytes, active: list[type], options: dict[str, dict[str, Any]]
+) -> frozenset[int] | None:
+    """The outermost coroutines (by the line of their ``async def``) some active codemod
+    may act in; None: any of them."""
+    targets: dict[str, Targets] = {}
+    kept: set[int] = set()
+    for codemod in active:
+        spec = CODEMODS.get(codemod.NAME)
+        if spec is None or spec.load() is not codemod:
+            return None  # unregistered: no cheap stage
+        if spec.prescan is None:
+            targets[spec.name] = spec.targets
+            continue
+        lines = spec.coroutines_of_interest(data, options.get(spec.name, {}))
+        if lines is None:
+            return None
+        kept |= lines
+    interest = coroutine_interest(data, targets)
+    if interest is None:
+        return None
+    for lines in interest.values():
+        if lines is None:
+            return None
+        kept |= lines
+    return frozenset(kept)
 
 
 def _transform(

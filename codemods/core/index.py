@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from codemods.core import parsed
-from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, FUNCTIONS
+from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, FUNCTIONS, method_blocks
 
 #: Calls whose result is bound to the thread that made it (read from another thread, it
 #: is a different object, or refuses to work).
@@ -185,6 +185,7 @@ def _function(
             and isinstance(child.func.value, ast.Name)
             and child.func.value.id in objects
             and id(child) not in awaited
+            and method_blocks(objects[child.func.value.id], child.func.attr)
         ):
             line, col = _position(child, context.lines)
             kind = objects[child.func.value.id]

@@ -19,10 +19,14 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.metadata import Assignment, PositionProvider, ScopeProvider
 
+from codemods.core import catalogue
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
 from codemods.core.catalogue import (
     _HTTP_VERBS,
     ANNOTATIONS,
+    ASYNC_INSTEAD,
+    ASYNC_INSTEAD_FUNCTIONS,
+    ASYNC_INSTEAD_KINDS,
     CONSTRUCTORS,
     DATABASE,
     FILE,
@@ -30,9 +34,15 @@ from codemods.core.catalogue import (
     FUNCTIONS,
     HTTP,
     HTTPX_CLIENT,
+    MEMBERS,
+    NETWORK,
     POPEN,
+    REDIS,
+    RETURNS,
     SQLITE,
     SUBPROCESS,
+    THREAD_BOUND,
+    THREADS,
     URL_RESPONSE,
     URLLIB3_POOL,
 )
@@ -44,6 +54,39 @@ _KIND_FAMILY = {
     URL_RESPONSE: HTTP,
     SQLITE: DATABASE,
     POPEN: SUBPROCESS,
+    catalogue.REDIS_CLIENT: REDIS,
+    catalogue.REDIS_PIPELINE: REDIS,
+    **{
+        kind: NETWORK
+        for kind in (
+            catalogue.MONGO_CLIENT,
+            catalogue.MONGO_DATABASE,
+            catalogue.MONGO_COLLECTION,
+            catalogue.SMTP_CLIENT,
+            catalogue.FTP_CLIENT,
+            catalogue.HTTP_CONNECTION,
+            catalogue.BOTO_CLIENT,
+            catalogue.BOTO_RESOURCE,
+            catalogue.BOTO_SESSION,
+            catalogue.SSH_CLIENT,
+            catalogue.SFTP_CLIENT,
+            catalogue.SOCKET,
+        )
+    },
+    **{
+        kind: THREADS
+        for kind in (
+            catalogue.THREAD_EVENT,
+            catalogue.THREAD_QUEUE,
+            catalogue.FUTURE,
+            catalogue.EXECUTOR,
+            catalogue.THREAD,
+            catalogue.THREAD_LOCK,
+            catalogue.THREAD_RLOCK,
+        )
+    },
+    **{kind: DATABASE for kind in (catalogue.SA_ENGINE, catalogue.SA_CONNECTION)},
+    catalogue.SA_SESSION: DATABASE,
 }
 # Methods that do not block, per kind; every other method call on such an object is
 # treated as blocking (as flake8-async does for files and urllib3 pools).
@@ -57,6 +100,7 @@ _CHEAP_METHODS = {
             "connection_from_pool_key",
         }
     ),
+    **catalogue.CHEAP_METHODS,
 }
 # For the other kinds, only these methods block.
 _BLOCKING_METHODS = {
@@ -78,6 +122,7 @@ _BLOCKING_METHODS = {
     ),
     POPEN: frozenset({"wait", "communicate"}),
     URL_RESPONSE: frozenset({"read", "read1", "readline", "readlines", "readinto", "peek"}),
+    **catalogue.BLOCKING_METHODS,
 }
 # (kind, method) pairs that offloading would not make non-blocking.
 _NOT_OFFLOADABLE = {
@@ -99,6 +144,10 @@ class Blocking:
     kind: str | None = None  # the receiver's kind, for a method call
     thread_bound: bool = False
     not_offloadable: str = ""  # why offloading would not help, or ""
+    #: why the object cannot go to a worker thread, and what to use (thread-bound calls)
+    thread_reason: str = ""
+    #: why offloading would not be faithful or would not help, and the async API instead
+    async_instead: str = ""
 
 
 def classify(codemod: AsyncCodemod, call: cst.Call) -> Blocking | None:
@@ -114,7 +163,10 @@ def classify(codemod: AsyncCodemod, call: cst.Call) -> Blocking | None:
             name.removeprefix("builtins."),
             thread_bound=family == DATABASE,
             not_offloadable=_FUNCTIONS_NOT_OFFLOADABLE.get(name, ""),
+            async_instead=ASYNC_INSTEAD_FUNCTIONS.get(name, ""),
         )
+    if _reads_cursor_whole(codemod, call):
+        return Blocking(NETWORK, "list", kind=catalogue.MONGO_COLLECTION)
     func = call.func
     if not isinstance(func, cst.Attribute):
         return None
@@ -126,14 +178,48 @@ def classify(codemod: AsyncCodemod, call: cst.Call) -> Blocking | None:
         return None
     if kind in _BLOCKING_METHODS and method not in _BLOCKING_METHODS[kind]:
         return None
+    if kind == catalogue.BOTO_RESOURCE and method[:1].isupper():
+        return None
+    if (kind, method) in _CURSORS and _read_whole(codemod, call):
+        return None  # offloaded with the list() around it
     receiver = _display(func.value)
     return Blocking(
         _KIND_FAMILY[kind],
         f"{receiver}.{method}",
         kind=kind,
-        thread_bound=kind == SQLITE,
+        thread_bound=kind == SQLITE or kind in THREAD_BOUND,
         not_offloadable=_NOT_OFFLOADABLE.get((kind, method), ""),
+        thread_reason=THREAD_BOUND.get(kind, ""),
+        async_instead=ASYNC_INSTEAD.get((kind, method), ASYNC_INSTEAD_KINDS.get(kind, "")),
     )
+
+
+# ``list(coll.find(...))``: find() does no I/O until iterated, so offloading the list()
+# call moves all of the cursor's I/O to the thread.
+_CURSORS = frozenset(
+    {(catalogue.MONGO_COLLECTION, "find"), (catalogue.MONGO_COLLECTION, "find_raw_batches")}
+)
+
+
+def _reads_cursor_whole(codemod: AsyncCodemod, call: cst.Call) -> bool:
+    """``list(<collection>.find(...))``."""
+    if "builtins.list" not in codemod.qualified_names(call.func):
+        return False
+    if len(call.args) != 1 or call.args[0].star or call.args[0].keyword is not None:
+        return False
+    inner = call.args[0].value
+    if not isinstance(inner, cst.Call) or not isinstance(inner.func, cst.Attribute):
+        return False
+    kind = kind_of(codemod, inner.func.value)
+    return (kind, inner.func.attr.value) in _CURSORS
+
+
+def _read_whole(codemod: AsyncCodemod, call: cst.Call) -> bool:
+    parent = codemod.parent_of(call)
+    if not isinstance(parent, cst.Arg):
+        return False
+    outer = codemod.parent_of(parent)
+    return isinstance(outer, cst.Call) and _reads_cursor_whole(codemod, outer)
 
 
 def _display(node: cst.BaseExpression) -> str:
@@ -174,15 +260,26 @@ def kind_of(codemod: AsyncCodemod, node: cst.BaseExpression, depth: int = 0) -> 
             if name in CONSTRUCTORS:
                 return CONSTRUCTORS[name]
         func = node.func
-        if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value in {"cursor", "execute", "executemany", "executescript"}
-            and kind_of(codemod, func.value, depth + 1) == SQLITE
-        ):
+        if not isinstance(func, cst.Attribute):
+            return None
+        receiver = kind_of(codemod, func.value, depth + 1)
+        if receiver == SQLITE and func.attr.value in {
+            "cursor",
+            "execute",
+            "executemany",
+            "executescript",
+        }:
             return SQLITE
-        return None
+        if receiver == catalogue.BOTO_RESOURCE and func.attr.value[:1].isupper():
+            return receiver  # a sub-resource: s3.Bucket(name), made without I/O
+        return RETURNS.get((receiver, func.attr.value)) if receiver is not None else None
     if isinstance(node, cst.Name):
         return _name_kind(codemod, node, depth)
+    if isinstance(node, (cst.Attribute, cst.Subscript)):
+        # ``client.db`` / ``client["db"]``: only kinds whose members are known objects
+        # (an attribute of anything else may be a method or plain data).
+        receiver = kind_of(codemod, node.value, depth + 1)
+        return MEMBERS.get(receiver) if receiver is not None else None
     return None
 
 
@@ -268,6 +365,9 @@ class OffloadingCodemod(AsyncCodemod):
     NOT_OFFLOADED: ClassVar[str] = ""
     THREAD_BOUND: ClassVar[str] = ""
     CANNOT_HERE: ClassVar[str] = ""
+    #: A call offloading would not make faithful or non-blocking, with an async API to
+    #: use instead (defaults to ``CANNOT_HERE``).
+    ASYNC_INSTEAD: ClassVar[str] = ""
 
     def __init__(self, context: CodemodContext, offload: bool = True) -> None:
         super().__init__(context)
@@ -323,12 +423,17 @@ class OffloadingCodemod(AsyncCodemod):
     ) -> cst.BaseExpression:
         """``await asyncio.to_thread(...)`` for the call, or a finding saying why not."""
         if found.thread_bound:
+            why = found.thread_reason or (
+                "sqlite3 connections and cursors are bound to the thread that made them, so "
+                "it cannot be offloaded; use an async driver (aiosqlite)"
+            )
+            self.report(original, self.THREAD_BOUND, f"blocking call {found.name}(): {why}")
+            return updated
+        if found.async_instead:
             self.report(
                 original,
-                self.THREAD_BOUND,
-                f"blocking call {found.name}(): sqlite3 connections and cursors are bound to "
-                "the thread that made them, so it cannot be offloaded; use an async driver "
-                "(aiosqlite)",
+                self.ASYNC_INSTEAD or self.CANNOT_HERE,
+                f"blocking call {found.name}(): {found.async_instead}",
             )
             return updated
         if found.not_offloadable:

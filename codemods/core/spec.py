@@ -53,7 +53,8 @@ class Code:
     #: what to do instead. Plain text, wrapped at 88 columns.
     explanation: str = ""
     example: Example | None = None
-    #: ruff / flake8-async codes meaning the same: ``# noqa: ASYNC251`` silences this one.
+    #: ruff / flake8-async codes meaning the same: a noqa comment with one of them
+    #: (ASYNC251) silences this code too.
     ruff: tuple[str, ...] = ()
 
 
@@ -123,6 +124,11 @@ class CodemodSpec:
     #: module that does not import libcst) that decides by itself.
     targets: Targets = Targets()
     prescan: str | None = None
+    #: With a ``prescan``: ``"module:function"``, ``(source bytes, its options) ->
+    #: frozenset[int] | None``, the outermost coroutines (by the line of their ``async
+    #: def``) the codemod may act in; None, or no function: any of them. The engine hands
+    #: libcst only those (see ``async_migrate/engine/slicing.py``).
+    interest: str | None = None
     #: ``"module:function"``, ``(source bytes, filename, its options) -> its options``, in a
     #: module that does not import libcst: options the codemod derives from the module
     #: itself when the caller did not give them (before the prefilter runs).
@@ -151,6 +157,14 @@ class CodemodSpec:
             self._loaded["prescan"] = _load(self.prescan)
         check: Prescan = self._loaded["prescan"]
         return check(data, options)
+
+    def coroutines_of_interest(self, data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
+        """What ``interest`` says (None without one)."""
+        if self.interest is None:
+            return None
+        if "interest" not in self._loaded:
+            self._loaded["interest"] = _load(self.interest)
+        return self._loaded["interest"](data, options)
 
     def prepared(self, data: bytes, filename: str, options: dict[str, Any]) -> dict[str, Any]:
         """The codemod's options for ``data`` (see ``prepare``)."""

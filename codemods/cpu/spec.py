@@ -55,6 +55,7 @@ SPEC = CodemodSpec(
     ),
     helpers=("_process_pool(_\\d+)?", "_PROCESS_POOL(_\\d+)?"),
     prescan="codemods.cpu.prescan:may_apply",
+    interest="codemods.cpu.prescan:interest",
     options=(
         Option(
             "cpu_bound",

@@ -7,17 +7,11 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import parse_template_expression
 
+from codemods.core.build import dotted as dotted
+from codemods.core.build import with_commas as with_commas
+
 _SPACE = cst.SimpleWhitespace(" ")
 _COMMA = cst.Comma(whitespace_after=_SPACE)
-
-
-def dotted(name: str) -> cst.BaseExpression:
-    """``a.b.c`` as an expression."""
-    parts = name.split(".")
-    node: cst.BaseExpression = cst.Name(parts[0])
-    for part in parts[1:]:
-        node = cst.Attribute(value=node, attr=cst.Name(part))
-    return node
 
 
 def method_call(name: str, method: str, *args: cst.BaseExpression) -> cst.Call:
@@ -29,22 +23,6 @@ def method_call(name: str, method: str, *args: cst.BaseExpression) -> cst.Call:
 
 def awaited_read(name: str) -> cst.Await:
     return cst.Await(method_call(name, "read"))
-
-
-def with_commas(args: Sequence[cst.Arg]) -> list[cst.Arg]:
-    """``args`` separated by ``, `` where they have no comma yet; none after the last."""
-    out = []
-    for index, arg in enumerate(args):
-        last = index == len(args) - 1
-        if last and isinstance(arg.comma, cst.Comma) and len(args) > 1:
-            out.append(arg)  # a trailing comma the user wrote stays
-        elif last:
-            out.append(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
-        elif not isinstance(arg.comma, cst.Comma):
-            out.append(arg.with_changes(comma=_COMMA))
-        else:
-            out.append(arg)
-    return out
 
 
 def without(args: Sequence[cst.Arg], index: int) -> list[cst.Arg]:

@@ -37,6 +37,7 @@ SPEC = CodemodSpec(
     ),
     # Decided by the project index: the runner gives each module its sites.
     prescan="codemods.helpers.prescan:may_apply",
+    interest="codemods.helpers.prescan:interest",
     prepare="codemods.helpers.prescan:with_sites",
     offloads=True,
 )

@@ -11,8 +11,20 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.core.catalogue import DATABASE, FILES, HTTP, INPUT, REQUESTS, SLEEP, SUBPROCESS
-from codemods.core.offloading import OffloadingCodemod
+from codemods.core.catalogue import (
+    BLOCKING_EXIT,
+    DATABASE,
+    FILES,
+    HTTP,
+    INPUT,
+    NETWORK,
+    REDIS,
+    REQUESTS,
+    SLEEP,
+    SUBPROCESS,
+    THREADS,
+)
+from codemods.core.offloading import OffloadingCodemod, kind_of
 from codemods.offload.spec import SPEC
 
 
@@ -20,11 +32,22 @@ class OffloadCommand(OffloadingCodemod):
     """Offload each remaining blocking call in a coroutine to a worker thread."""
 
     SPEC = SPEC
-    FAMILIES = frozenset({REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE})
+    FAMILIES = frozenset(
+        {REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE, REDIS, NETWORK, THREADS}
+    )
     OFFLOADED = "AM601"
     NOT_OFFLOADED = "AM602"
     THREAD_BOUND = "AM603"
     CANNOT_HERE = "AM604"
+    ASYNC_INSTEAD = "AM605"
+
+    def visit_With(self, node: cst.With) -> None:
+        if not self.in_coroutine() or node.asynchronous is not None:
+            return
+        for item in node.items:
+            kind = kind_of(self, item.item)
+            if kind in BLOCKING_EXIT:
+                self.report(node, self.ASYNC_INSTEAD, f"with {kind}: {BLOCKING_EXIT[kind]}")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         found = self.blocking_call(original_node)

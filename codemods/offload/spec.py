@@ -8,9 +8,12 @@ from codemods.core.catalogue import (
     FILES,
     HTTP,
     INPUT,
+    NETWORK,
+    REDIS,
     REQUESTS,
     SLEEP,
     SUBPROCESS,
+    THREADS,
     blocking_targets,
 )
 from codemods.core.spec import Code, CodemodSpec, Severity
@@ -47,7 +50,9 @@ SPEC = CodemodSpec(
         Code(
             "AM603",
             Severity.FINDING,
-            "a blocking call on an object bound to its thread (sqlite3); use an async driver",
+            "a blocking call on an object bound to its thread or unsafe to hand to another "
+            "(sqlite3, SQLAlchemy, RLock.acquire, boto3 resources and sessions); use the "
+            "async library named",
         ),
         Code(
             "AM604",
@@ -55,12 +60,24 @@ SPEC = CodemodSpec(
             "a blocking call that cannot be offloaded here (generator expression, asyncio "
             "shadowed, a stream read later)",
         ),
+        Code(
+            "AM605",
+            Severity.FINDING,
+            "a blocking call that offloading would not fix (a cursor or generator read "
+            "later, a blocking socket, a redis-py lock or pub/sub, a with block whose exit "
+            "blocks): use the async API named",
+            explanation="Offloading one call moves only that call to a thread. A pymongo "
+            "cursor, an FTP listing generator or redis-py's scan_iter do their I/O later, "
+            "while the coroutine iterates them; smtplib's and ftplib's 'with' blocks send "
+            "QUIT when left; a blocking socket is better replaced by asyncio's streams. "
+            "The message names the async form to use.",
+        ),
     ),
     offloads=True,
     # Calls the fallback handles can be spelled many ways (os.system, os.path, from os
     # import ..., file objects known from annotations): sound, if broad.
     targets=blocking_targets(
-        {REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE},
+        {REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE, REDIS, NETWORK, THREADS},
         (
             b"open",
             b"input",
@@ -76,6 +93,19 @@ SPEC = CodemodSpec(
             b"Buffered",
             b"Client",
             b"Pool",
+            # network clients and waits on other threads (the catalogue's kinds)
+            b"redis",
+            b"mongo",
+            b"smtplib",
+            b"ftplib",
+            b"http",
+            b"boto3",
+            b"paramiko",
+            b"socket",
+            b"threading",
+            b"queue",
+            b"concurrent",
+            b"sqlalchemy",
         ),
     ),
 )

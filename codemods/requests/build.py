@@ -6,7 +6,10 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-LINE_LENGTH = 100
+from codemods.core.build import LINE_LENGTH as LINE_LENGTH
+from codemods.core.build import dotted as dotted
+from codemods.core.build import explode as explode
+
 _EMPTY_MODULE = cst.Module(body=[])
 
 
@@ -16,14 +19,6 @@ def expr(code: str) -> cst.BaseExpression:
 
 def attr(value: cst.BaseExpression, name: str) -> cst.Attribute:
     return cst.Attribute(value=value, attr=cst.Name(name))
-
-
-def dotted(path: str) -> cst.BaseExpression:
-    parts = path.split(".")
-    node: cst.BaseExpression = cst.Name(parts[0])
-    for part in parts[1:]:
-        node = attr(node, part)
-    return node
 
 
 def kwarg(name: str, value: cst.BaseExpression) -> cst.Arg:
@@ -101,45 +96,6 @@ def fitted(item: cst.BaseExpression, indent: int) -> cst.BaseExpression:
     if too_long and isinstance(item, cst.Call) and item.args:
         return explode(item, indent)
     return item
-
-
-def _newline(spaces: int) -> cst.ParenthesizedWhitespace:
-    return cst.ParenthesizedWhitespace(
-        first_line=cst.TrailingWhitespace(),
-        indent=True,
-        last_line=cst.SimpleWhitespace(" " * spaces),
-    )
-
-
-def explode(node: cst.Call, indent: int = 0) -> cst.Call:
-    """One argument per line, with a trailing comma; a dict argument too long for its line
-    gets one entry per line."""
-    args = []
-    for arg in node.args:
-        if indent + 4 + len(code(arg)) + 1 > LINE_LENGTH:
-            if isinstance(arg.value, cst.Dict):
-                arg = arg.with_changes(value=_explode_dict(arg.value))
-            elif isinstance(arg.value, cst.Call) and arg.value.args:
-                arg = arg.with_changes(value=_explode_inner_call(arg.value))
-        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=_newline(4))))
-    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(0)))
-    return node.with_changes(args=args, whitespace_before_args=_newline(4))
-
-
-def _explode_inner_call(node: cst.Call) -> cst.Call:
-    args = [a.with_changes(comma=cst.Comma(whitespace_after=_newline(8))) for a in node.args]
-    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(4)))
-    return node.with_changes(args=args, whitespace_before_args=_newline(8))
-
-
-def _explode_dict(node: cst.Dict) -> cst.Dict:
-    elements = [
-        e.with_changes(comma=cst.Comma(whitespace_after=_newline(8))) for e in node.elements
-    ]
-    elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(4)))
-    return node.with_changes(
-        elements=elements, lbrace=cst.LeftCurlyBrace(whitespace_after=_newline(8))
-    )
 
 
 def code(node: cst.CSTNode) -> str:
