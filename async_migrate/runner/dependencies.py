@@ -40,7 +40,8 @@ class Package:
     """A distribution a rewrite may make the code import."""
 
     distribution: str
-    #: What ``--add-dependencies`` writes: the lower bound the codemods were tested with.
+    #: What ``--add-dependencies`` writes: the lower bound the codemods are tested with
+    #: (this project's own dependencies and test dependencies say the same).
     requirement: str
 
 
@@ -49,12 +50,12 @@ class Package:
 PACKAGES: dict[str, Package] = {
     "aiohttp": Package("aiohttp", "aiohttp>=3.9"),
     "aiofiles": Package("aiofiles", "aiofiles>=23.1"),
-    "aiosqlite": Package("aiosqlite", "aiosqlite"),
-    "psycopg": Package("psycopg", "psycopg"),
+    "aiosqlite": Package("aiosqlite", "aiosqlite>=0.20"),
+    "psycopg": Package("psycopg", "psycopg>=3.1"),
     "psycopg_pool": Package("psycopg-pool", "psycopg-pool"),
-    "aiomysql": Package("aiomysql", "aiomysql"),
+    "aiomysql": Package("aiomysql", "aiomysql>=0.2"),
     "asyncpg": Package("asyncpg", "asyncpg"),
-    "redis": Package("redis", "redis"),
+    "redis": Package("redis", "redis>=5.0.1"),
     "httpx": Package("httpx", "httpx"),
     "anyio": Package("anyio", "anyio"),
 }
