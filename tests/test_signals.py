@@ -196,7 +196,7 @@ def test_a_worker_that_dies_costs_its_files_only(
 ) -> None:
     root, logs = tmp_path / "tree", tmp_path / "logs"
     logs.mkdir()
-    paths = _tree(root, 150)
+    paths = _tree(root, 90)
     process = _start(root, logs)
     try:
         workers = _wait_for_first_write(process, paths, migrated)
@@ -211,4 +211,4 @@ def test_a_worker_that_dies_costs_its_files_only(
         line.endswith(": error: worker process died (killed by signal 9)") for line in errors
     ), lines
     assert lines[-1].endswith(f"{len(errors)} error{'s' * (len(errors) != 1)}")
-    assert len(_migrated_files(paths, migrated)) == 150 - len(errors)
+    assert len(_migrated_files(paths, migrated)) == 90 - len(errors)
