@@ -27,18 +27,23 @@ class Severity(enum.Enum):
     REWRITE = "rewrite"
     #: A blocking call left for manual work: ``--check`` fails while one is left.
     FINDING = "finding"
-    #: A suggestion ("may be CPU-bound"): shown, but does not fail ``--check`` unless
-    #: selected explicitly.
+    #: A suggestion ("may be CPU-bound"): never a rewrite; reported and counted like a
+    #: finding, so ``--check`` fails on it too (``registry.hint_codes()`` lists them).
     HINT = "hint"
 
 
 @dataclass(frozen=True)
 class Example:
     """A short module before and after the codemod; ``after`` is None when the codemod
-    must leave ``before`` unchanged (and report the code). Tests run every example."""
+    must leave ``before`` unchanged (and report the code). ``tests/test_examples.py``
+    runs the codemod on every ``before`` and compares."""
 
     before: str
     after: str | None = None
+    #: Keyword arguments for the codemod's command, when the example needs some:
+    #: ``{"offload": False}`` is ``--no-offload``, ``{"cpu_bound": ["crunch"]}`` is
+    #: ``--cpu-bound crunch``.
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

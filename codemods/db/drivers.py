@@ -1,6 +1,6 @@
 """What the ``db`` codemod knows about each blocking driver and its asyncio twin, as
 plain tables (no libcst: the prefilter reads them too). Every entry is checked against
-real servers and files by ``tests/test_db_facts.py``; ``docs/databases.md`` says why.
+real servers and files by ``tests/test_db_facts.py``; ``docs/codemods/db.md`` says why.
 """
 
 from __future__ import annotations

@@ -2,19 +2,211 @@
 
 from __future__ import annotations
 
-import textwrap
-
+from codemods.core.explanations import explained
 from codemods.core.spec import Code, CodemodSpec, Example, Severity, Targets
 from codemods.db.drivers import PREFILTER
+
+#: Each code's example (``--explain``; tests/test_examples.py runs them).
+_EXAMPLES: dict[str, Example] = {
+    "AM702": Example(
+        before="""\
+import psycopg2
+
+
+async def count(dsn):
+    conn = psycopg2.connect(dsn)
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT count(*) FROM items")
+        return cur.fetchone()[0]
+    finally:
+        conn.close()
+""",
+        after="""\
+import psycopg
+
+
+async def count(dsn):
+    conn = await psycopg.AsyncConnection.connect(dsn, cursor_factory=psycopg.AsyncClientCursor)
+    try:
+        cur = conn.cursor()
+        await cur.execute("SELECT count(*) FROM items")
+        return (await cur.fetchone())[0]
+    finally:
+        await conn.close()
+""",
+    ),
+    "AM703": Example(
+        before="""\
+import pymysql
+
+
+async def count(host):
+    conn = pymysql.connect(host=host, user="app", database="shop")
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM items")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+""",
+        after="""\
+import aiomysql
+
+
+async def count(host):
+    conn = await aiomysql.connect(host=host, user="app", db="shop")
+    try:
+        async with conn.cursor() as cur:
+            await cur.execute("SELECT count(*) FROM items")
+            return (await cur.fetchone())[0]
+    finally:
+        await conn.ensure_closed()
+""",
+    ),
+    "AM710": Example(
+        before="""\
+import sqlite3
+
+
+async def open_db(path):
+    conn = sqlite3.connect(path)
+    return conn
+"""
+    ),
+    "AM711": Example(
+        before="""\
+import sqlite3
+
+
+async def dump(path):
+    conn = sqlite3.connect(path)
+    lines = list(conn.iterdump())
+    conn.close()
+    return lines
+"""
+    ),
+    "AM712": Example(
+        before="""\
+import sqlite3
+
+
+async def open_and_close(path, **options):
+    conn = sqlite3.connect(path, **options)
+    conn.close()
+"""
+    ),
+    "AM713": Example(
+        before="""\
+import psycopg2
+
+
+async def names(dsn, ids):
+    conn = psycopg2.connect(dsn)
+    cur = conn.cursor()
+    cur.execute("SELECT name FROM items WHERE id IN %s", (tuple(ids),))
+    return cur.fetchall()
+"""
+    ),
+    "AM714": Example(
+        before="""\
+import sqlite3
+
+
+async def first_new(path, names):
+    with sqlite3.connect(path) as conn:
+        for name in names:
+            if not conn.execute("SELECT 1 FROM items WHERE name = ?", (name,)).fetchone():
+                conn.execute("INSERT INTO items (name) VALUES (?)", (name,))
+                return name
+"""
+    ),
+    "AM715": Example(
+        before="""\
+import sqlite3
+
+
+async def either(path, other):
+    conn = sqlite3.connect(path)
+    if other is not None:
+        conn = other
+    conn.execute("SELECT 1")
+    conn.close()
+"""
+    ),
+    "AM716": Example(
+        before="""\
+import psycopg2
+
+
+async def message(dsn):
+    conn = psycopg2.connect(dsn)
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT 1/0")
+    except psycopg2.DataError as e:
+        return e.pgerror
+    finally:
+        conn.close()
+"""
+    ),
+    "AM717": Example(
+        before="""\
+import sqlite3
+
+
+async def load(path, aiosqlite):
+    conn = sqlite3.connect(path)
+    conn.execute("SELECT 1")
+    conn.close()
+"""
+    ),
+    "AM718": Example(
+        before="""\
+import sqlite3
+import threading
+
+lock = threading.Lock()
+
+
+async def insert(path):
+    conn = sqlite3.connect(path)
+    with lock:
+        conn.execute("INSERT INTO items (name) VALUES ('x')")
+    conn.commit()
+    conn.close()
+"""
+    ),
+    "AM719": Example(
+        before="""\
+import sqlite3
+
+
+async def first(path):
+    return sqlite3.connect(path).execute("SELECT 1").fetchone()
+"""
+    ),
+    "AM720": Example(
+        before="""\
+import MySQLdb
+
+
+async def rows(host):
+    conn = MySQLdb.connect(host=host, db="shop")
+    cur = conn.cursor()
+    cur.execute("SELECT name FROM items")
+    return cur.fetchall()
+"""
+    ),
+}
 
 
 def _code(
     code: str, severity: Severity, summary: str, why: str, example: Example | None = None
 ) -> Code:
-    """A code whose explanation is ``why`` wrapped at 88 columns, then how to silence it."""
-    silence = f"Silence it on one line with `# async-migrate: ignore[{code}]` or `# noqa: {code}`."
-    explanation = textwrap.fill(why, 88) + "\n\n" + textwrap.fill(silence, 88)
-    return Code(code, severity, summary, explanation, example)
+    """A code whose explanation is ``why`` wrapped at 88 columns (``--explain`` adds how to
+    silence it), with its example."""
+    return Code(code, severity, summary, explained(why), example or _EXAMPLES[code])
 
 
 _KEEP = (
@@ -76,7 +268,7 @@ SPEC = CodemodSpec(
             "RealDictCursor becomes `row_factory=dict_row`, NamedTupleCursor "
             "`namedtuple_row`, and `except psycopg2.X` around migrated calls `except "
             "psycopg.X`. Some types load differently (bytea as bytes, uuid as UUID, inet as "
-            "ipaddress objects): see docs/databases.md.",
+            "ipaddress objects): see docs/codemods/db.md.",
         ),
         _code(
             "AM703",
@@ -174,8 +366,12 @@ SPEC = CodemodSpec(
             Severity.FINDING,
             "connect call the codemod cannot follow (not bound to a name, in a generator "
             "expression or comprehension)",
-            "Bind the connection with `conn = ...connect(...)` or `with ...connect(...) as "
-            "conn:` in the coroutine so that each use can be migrated.",
+            "The codemod follows a connection by the name it is bound to, and migrates it "
+            "only when it can see every use: a connection used at once "
+            "(`sqlite3.connect(p).execute(...)`) or made in a generator expression or "
+            "comprehension has no name to follow. Bind the connection with "
+            "`conn = ...connect(...)` or `with ...connect(...) as conn:` in the coroutine so "
+            "that each use can be migrated.",
         ),
         _code(
             "AM720",
