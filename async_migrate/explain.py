@@ -14,7 +14,10 @@ from codemods.registry import SPECS, codemod_of
 SEVERITY_MEANING = {
     Severity.REWRITE: "the tool rewrites the call; nothing is left to do",
     Severity.FINDING: "left for manual work; --check fails while one is left",
-    Severity.HINT: "a suggestion, never rewritten: check the code before acting on it",
+    Severity.HINT: (
+        "a suggestion, never rewritten: check the code before acting on it; --check fails "
+        "on it only when it is selected with --extend-select"
+    ),
 }
 
 #: The engine's own codes (AM0xx), not a codemod's: code -> (summary, explanation).

@@ -27,8 +27,9 @@ class Severity(enum.Enum):
     REWRITE = "rewrite"
     #: A blocking call left for manual work: ``--check`` fails while one is left.
     FINDING = "finding"
-    #: A suggestion ("may be CPU-bound"): never a rewrite; reported and counted like a
-    #: finding, so ``--check`` fails on it too (``registry.hint_codes()`` lists them).
+    #: A suggestion ("may be CPU-bound"): never a rewrite; shown, and counted apart;
+    #: ``--check`` fails on it only when it is selected with ``--extend-select``
+    #: (``registry.hint_codes()`` lists them).
     HINT = "hint"
 
 
