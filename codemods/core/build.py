@@ -1,5 +1,6 @@
-"""Small libcst builders every codemod uses: where ``await`` needs parentheses, the
-source of a node, dotted names, argument lists, and calls split one argument per line."""
+"""Small libcst builders every codemod uses: where ``await`` needs parentheses, ``await``
+itself, the source of a node, dotted names, keyword arguments, argument lists, and calls
+split one argument per line."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 _EMPTY_MODULE = cst.Module(body=[])
+_NO_SPACE = cst.SimpleWhitespace("")
 _COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 #: The line length the codemods format their output for.
@@ -30,6 +32,15 @@ def needs_parentheses(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
     return isinstance(parent, cst.Await)
 
 
+def await_expression(expression: cst.BaseExpression, *, parenthesised: bool = False) -> cst.Await:
+    """``await expression`` (the expression's own parentheses dropped), itself in
+    parentheses when ``parenthesised`` (see :func:`needs_parentheses`)."""
+    inner = expression.with_changes(lpar=[], rpar=[])
+    if parenthesised:
+        return cst.Await(expression=inner, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.Await(expression=inner)
+
+
 def code_of(node: cst.CSTNode) -> str:
     """The source code of ``node`` on its own."""
     return _EMPTY_MODULE.code_for_node(node)
@@ -42,6 +53,15 @@ def dotted(name: str) -> cst.BaseExpression:
     for part in parts[1:]:
         node = cst.Attribute(value=node, attr=cst.Name(part))
     return node
+
+
+def kwarg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    """The keyword argument ``name=value``, spaced as PEP 8 asks."""
+    return cst.Arg(
+        value=value,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(whitespace_before=_NO_SPACE, whitespace_after=_NO_SPACE),
+    )
 
 
 def with_commas(args: Sequence[cst.Arg]) -> list[cst.Arg]:

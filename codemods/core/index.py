@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from codemods.core import parsed
-from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, FUNCTIONS, method_blocks
+from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, FUNCTIONS, ObjectKind, method_blocks
 
 #: Calls whose result is bound to the thread that made it (read from another thread, it
 #: is a different object, or refuses to work).
@@ -127,7 +127,7 @@ class _Context:
     thread_bound: dict[str, str]
     lines: list[str]
     #: Module-level names bound to objects whose methods block, and their kind.
-    objects: dict[str, str]
+    objects: dict[str, ObjectKind]
 
     def qualify(self, local: str) -> str | None:
         """The qualified name a module-level name stands for, if known."""
@@ -190,7 +190,7 @@ def _function(
             line, col = _position(child, context.lines)
             kind = objects[child.func.value.id]
             name = f"{child.func.value.id}.{child.func.attr}"
-            object_calls.append((f"{name} ({kind})", line, col))
+            object_calls.append((f"{name} ({kind.value})", line, col))
     reads = {n.id for n in body if isinstance(n, ast.Name) and n.id not in local}
     bound = sorted(context.thread_bound[n] for n in reads if n in context.thread_bound)
     line, col = _position(node, context.lines)
@@ -219,10 +219,10 @@ def blocking_calls(function: Function) -> Iterator[tuple[Call, str]]:
                 break
 
 
-def _objects(nodes: Iterable[ast.AST], imports: dict[str, str]) -> dict[str, str]:
+def _objects(nodes: Iterable[ast.AST], imports: dict[str, str]) -> dict[str, ObjectKind]:
     """Names bound (``x = ctor(...)``, ``with ctor(...) as x``) to objects whose methods
     block, and their kind."""
-    found: dict[str, str] = {}
+    found: dict[str, ObjectKind] = {}
     for node in nodes:
         pairs: list[tuple[ast.AST, ast.AST]] = []
         if isinstance(node, ast.Assign):
@@ -241,15 +241,17 @@ def _objects(nodes: Iterable[ast.AST], imports: dict[str, str]) -> dict[str, str
     return found
 
 
-def _kind(expression: ast.AST, imports: dict[str, str], table: dict[str, str]) -> str:
-    """The kind ``table`` gives the dotted name ``expression`` resolves to, or ""."""
+def _kind(
+    expression: ast.AST, imports: dict[str, str], table: dict[str, ObjectKind]
+) -> ObjectKind | None:
+    """The kind ``table`` gives the dotted name ``expression`` resolves to, or None."""
     try:
         dotted = ast.unparse(expression)
     except (ValueError, TypeError):
-        return ""
+        return None
     root, _, rest = dotted.partition(".")
     qualified = imports.get(root, "builtins." + root if not rest else root)
-    return table.get(qualified + ("." + rest if rest else ""), "")
+    return table.get(qualified + ("." + rest if rest else ""))
 
 
 def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:

@@ -9,18 +9,18 @@ from typing import Any
 
 from codemods.core import parsed
 from codemods.cpu import suggestions
-from codemods.cpu.names import COMPRESSION, GIL_RELEASING, MARKER, Targets
+from codemods.cpu.names import COMPRESSION, GIL_RELEASING, MARKER, CpuBoundNames
 
 
-def candidate_names(targets: Targets, offload_compression: bool) -> set[str]:
+def candidate_names(cpu_bound: CpuBoundNames, offload_compression: bool) -> set[str]:
     """Last name components of every call the options make interesting."""
-    names = targets.last_components() | {q.rsplit(".", 1)[-1] for q in GIL_RELEASING}
-    if offload_compression or COMPRESSION & targets.dotted:
+    names = cpu_bound.last_components() | {q.rsplit(".", 1)[-1] for q in GIL_RELEASING}
+    if offload_compression or COMPRESSION & cpu_bound.dotted:
         names |= {"compress", "decompress"}
     return names
 
 
-def might_apply(source: bytes | str, names: Iterable[str], loop_defs: bool = True) -> bool:
+def may_call_candidate(source: bytes | str, names: Iterable[str], loop_defs: bool = True) -> bool:
     """False only if no call in a coroutine of ``source`` can be a candidate: one of
     ``names``, a function marked ``# async-migrate: cpu-bound``, or a module-level sync def
     with a loop (which may be suggested; only with ``loop_defs``)."""
@@ -68,8 +68,8 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
     tree = parsed.parse(data)
     if tree is None:
         return None
-    targets = Targets.parse(options.get("cpu_bound"))
-    names = candidate_names(targets, bool(options.get("offload_compression")))
+    cpu_bound = CpuBoundNames.parse(options.get("cpu_bound"))
+    names = candidate_names(cpu_bound, bool(options.get("offload_compression")))
     wanted = _wanted(tree, names, loop_defs=True)
     return frozenset(c.lineno for c in parsed.outermost_coroutines(tree) if _calls(c, wanted))
 
@@ -81,7 +81,7 @@ TOKENS = (b"for", b"while", b"cpu-bound", b"pbkdf2_hmac", b"scrypt")
 def may_apply(data: bytes, options: dict[str, Any]) -> bool:
     """False if the ``cpu`` codemod, built with ``options``, surely has nothing to do in
     ``data``: the engine's prefilter for this codemod (no libcst needed)."""
-    targets = Targets.parse(options.get("cpu_bound"))
-    names = candidate_names(targets, bool(options.get("offload_compression")))
+    cpu_bound = CpuBoundNames.parse(options.get("cpu_bound"))
+    names = candidate_names(cpu_bound, bool(options.get("offload_compression")))
     tokens = (*TOKENS, *(name.encode() for name in names))
-    return any(token in data for token in tokens) and might_apply(data, names)
+    return any(token in data for token in tokens) and may_call_candidate(data, names)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
-from codemods.core.build import LINE_LENGTH, code_of, dotted, explode, with_commas
+from codemods.core.build import LINE_LENGTH, code_of, dotted, explode, kwarg, with_commas
 
 __all__ = [
     "LINE_LENGTH",
@@ -16,7 +16,7 @@ __all__ = [
     "commit_at_end",
     "dotted",
     "keyword",
-    "keyword_arg",
+    "kwarg",
     "transaction",
     "with_commas",
     "wrapped",
@@ -25,11 +25,6 @@ __all__ = [
 _NO_SPACE = cst.AssignEqual(
     whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
 )
-
-
-def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
-    """``name=value``."""
-    return cst.Arg(value, keyword=cst.Name(name), equal=_NO_SPACE)
 
 
 def keyword(arg: cst.Arg, name: str) -> cst.Arg:

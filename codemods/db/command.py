@@ -14,6 +14,7 @@ from libcst.codemod import CodemodContext
 from libcst.metadata import PositionProvider
 
 from codemods.core.base import AsyncCodemod
+from codemods.core.build import code_of
 from codemods.db import actions as a
 from codemods.db import build
 from codemods.db.drivers import PSYCOPG2, Driver
@@ -100,9 +101,7 @@ class DbCommand(AsyncCodemod):
             args.append(build.keyword(arg, driver.keywords.get(keyword, keyword)))
         if driver is PSYCOPG2:
             # psycopg2 binds parameters on the client; so does this cursor class.
-            args.append(
-                build.keyword_arg("cursor_factory", build.dotted("psycopg.AsyncClientCursor"))
-            )
+            args.append(build.kwarg("cursor_factory", build.dotted("psycopg.AsyncClientCursor")))
         return call.with_changes(
             func=build.dotted(driver.async_connect), args=build.with_commas(args)
         )
@@ -255,5 +254,5 @@ class DbCommand(AsyncCodemod):
 def _shown(node: cst.CSTNode) -> str:
     if isinstance(node, cst.Attribute) and not isinstance(node.value, (cst.Name, cst.Attribute)):
         return node.attr.value
-    text = cst.Module([]).code_for_node(node)
+    text = code_of(node)
     return text if len(text) <= 40 else text[:37] + "..."

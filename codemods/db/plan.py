@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import Access, Assignment, FunctionScope, PositionProvider, ScopeProvider
+from libcst.metadata import Access, Assignment, FunctionScope
 
-from codemods.core.base import LOCKED_REASON, AsyncCodemod, dotted_name
+from codemods.core.base import LOCKED_REASON, dotted_name
+from codemods.core.lookups import Lookups
+from codemods.core.navigation import encloses
+from codemods.core.problems import Refused
 from codemods.db import actions as a
 from codemods.db.drivers import (
     CLOSE,
@@ -29,15 +32,6 @@ from codemods.db.drivers import (
     async_exception,
     is_driver_exception,
 )
-
-
-class Refused(Exception):
-    """A use that cannot be migrated faithfully: (code, reason)."""
-
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
 
 
 class Silenced(Exception):
@@ -92,11 +86,11 @@ class Group:
 
 
 class Planner:
-    """Plans one ``async def``; ``codemod`` answers metadata questions."""
+    """Plans one ``async def`` from the original tree, through ``lookups``."""
 
-    def __init__(self, function: cst.FunctionDef, codemod: AsyncCodemod) -> None:
+    def __init__(self, function: cst.FunctionDef, lookups: Lookups) -> None:
         self.function = function
-        self.c = codemod
+        self.lookups = lookups
         self.plan = a.Plan()
         #: Connection names left unchanged, by driver name.
         self.refused: dict[str, set[str]] = {}
@@ -134,7 +128,7 @@ class Planner:
     def _scope(self) -> FunctionScope | None:
         body = self.function.body
         first = body.body[0] if isinstance(body, cst.IndentedBlock) and body.body else None
-        scope = self.c.get_metadata(ScopeProvider, first, None) if first is not None else None
+        scope = self.lookups.scope_of(first) if first is not None else None
         return scope if isinstance(scope, FunctionScope) else None
 
     def _refuse(self, group: Group, error: Refused) -> None:
@@ -154,18 +148,18 @@ class Planner:
         for node in _own_nodes(self.function.body):
             if not isinstance(node, cst.Call):
                 continue
-            reported = self.c.resolves_to(node.func, REPORTED)
+            reported = self.lookups.resolves_to(node.func, REPORTED)
             if reported is not None:
                 self.plan.refusals.append((node, REPORTED_CODE, REPORTED[reported]))
                 continue
-            name = self.c.resolves_to(node.func, CONNECTS)
+            name = self.lookups.resolves_to(node.func, CONNECTS)
             if name is None:
                 continue
             driver = next(d for d in DRIVERS if name in d.connects)
             yield node, driver
 
     def _binding(self, call: cst.Call, driver: Driver) -> Binding | None:
-        parent = self.c.parent_of(call)
+        parent = self.lookups.parent_of(call)
         where = self._where(call)
         if where is not None:
             self.plan.refusals.append(
@@ -175,11 +169,11 @@ class Planner:
         if isinstance(parent, cst.Assign) and parent.value is call:
             target = parent.targets[0].target if len(parent.targets) == 1 else None
             if isinstance(target, cst.Name) and isinstance(
-                self.c.parent_of(parent), cst.SimpleStatementLine
+                self.lookups.parent_of(parent), cst.SimpleStatementLine
             ):
                 return Binding(call, parent, target.value, driver)
         if isinstance(parent, cst.WithItem) and parent.item is call:
-            statement = self.c.parent_of(parent)
+            statement = self.lookups.parent_of(parent)
             if (
                 isinstance(statement, cst.With)
                 and statement.asynchronous is None
@@ -203,17 +197,17 @@ class Planner:
 
     def _where(self, node: cst.CSTNode) -> str | None:
         """Why ``node`` (in the coroutine) cannot be awaited where it stands, or None."""
-        child, current = node, self.c.parent_of(node)
+        child, current = node, self.lookups.parent_of(node)
         while current is not None and current is not self.function:
             if isinstance(current, cst.GeneratorExp) and child is not current.for_in:
                 return "in a generator expression"
             if isinstance(current, cst.CompFor) and child is not current.iter:
-                owner = self.c.parent_of(current)
+                owner = self.lookups.parent_of(current)
                 if not (isinstance(owner, _COMPREHENSIONS) and owner.for_in is current):
                     return "in a nested comprehension"
             if isinstance(current, _COMPREHENSIONS) and child is not current.for_in:
                 return "in a comprehension"
-            child, current = current, self.c.parent_of(current)
+            child, current = current, self.lookups.parent_of(current)
         return None
 
     # -- one connection -------------------------------------------------------------
@@ -256,7 +250,7 @@ class Planner:
 
     def _check_module_names(self, group: Group) -> None:
         where = group.bindings[0].call
-        if not self.c.module_name_free(where, group.driver.target):
+        if not self.lookups.module_name_free(where, group.driver.target):
             raise Refused(
                 NAMES,
                 f"the name '{group.driver.target}' is bound to something other than the "
@@ -301,7 +295,7 @@ class Planner:
 
     def _cursor_class(self, driver: Driver, value: cst.BaseExpression) -> str:
         """The async driver's twin of the cursor class ``value`` names."""
-        name = self.c.resolves_to(value, set(driver.cursor_classes))
+        name = self.lookups.resolves_to(value, set(driver.cursor_classes))
         if name is None:
             shown = dotted_name(value) or "this cursor class"
             raise Refused(
@@ -316,7 +310,7 @@ class Planner:
         if not isinstance(node, cst.Name):
             raise Refused(ESCAPES, f"'{group.name}' is used in {_describe(node)}")
         self._same_scope(group.name, access, scope)
-        parent = self.c.parent_of(node)
+        parent = self.lookups.parent_of(node)
         line = self._line(node)
         driver = group.driver
         if self._is_binding_target(group, node):
@@ -325,7 +319,7 @@ class Planner:
             self._connection_member(group, parent, line)
             return
         if isinstance(parent, cst.WithItem) and parent.item is node:
-            statement = self.c.parent_of(parent)
+            statement = self.lookups.parent_of(parent)
             assert isinstance(statement, cst.With)
             if statement.asynchronous is not None:
                 raise Refused(NOT_MODELLED, f"'async with {group.name}' (line {line})")
@@ -349,7 +343,7 @@ class Planner:
     def _connection_member(self, group: Group, attribute: cst.Attribute, line: int) -> None:
         driver = group.driver
         member = attribute.attr.value
-        holder = self.c.parent_of(attribute)
+        holder = self.lookups.parent_of(attribute)
         shown = f"{group.name}.{member}"
         if isinstance(holder, cst.Call) and holder.func is attribute:
             group.nodes.append(holder)
@@ -367,7 +361,7 @@ class Planner:
                 return
             raise Refused(NOT_MODELLED, self._unsupported(driver, member, f"{shown}()", line))
         if _is_store(holder, attribute):
-            statement = self.c.parent_of(holder)
+            statement = self.lookups.parent_of(holder)
             if (
                 driver is PSYCOPG2
                 and member == "autocommit"
@@ -401,7 +395,7 @@ class Planner:
         """``conn.cursor(...)``: bound to a name, or entered by ``with ... as name``."""
         driver = group.driver
         self._cursor_arguments(group, call, line)
-        parent = self.c.parent_of(call)
+        parent = self.lookups.parent_of(call)
         if isinstance(parent, cst.Assign) and parent.value is call:
             name = self._single_name(parent)
             if name is not None:
@@ -409,7 +403,7 @@ class Planner:
                 group.actions[call] = a.Cursor(driver, driver.cursor_awaited)
                 return
         if isinstance(parent, cst.WithItem) and parent.item is call:
-            statement = self.c.parent_of(parent)
+            statement = self.lookups.parent_of(parent)
             assert isinstance(statement, cst.With)
             if not driver.cursor_with:
                 raise Refused(
@@ -469,7 +463,7 @@ class Planner:
 
     def _free_for_import(self, node: cst.CSTNode, name: str, module: str) -> bool:
         """``name`` is unbound where ``node`` is, or bound by ``from module import name``."""
-        scope = self.c.get_metadata(ScopeProvider, node, None)
+        scope = self.lookups.scope_of(node)
         if scope is None:
             return False
         for assignment in scope[name]:
@@ -489,7 +483,7 @@ class Planner:
         target = assign.targets[0].target
         if not isinstance(target, cst.Name):
             return None
-        if not isinstance(self.c.parent_of(assign), cst.SimpleStatementLine):
+        if not isinstance(self.lookups.parent_of(assign), cst.SimpleStatementLine):
             return None
         return target.value
 
@@ -512,12 +506,12 @@ class Planner:
     def _is_cursor_target(self, group: Group, node: cst.CSTNode | None) -> bool:
         """``node`` is the target of ``name = conn.cursor()``/``conn.execute(...)`` or of
         ``with conn.cursor() as name`` for this group's connection."""
-        parent = self.c.parent_of(node) if node is not None else None
+        parent = self.lookups.parent_of(node) if node is not None else None
         if isinstance(parent, cst.AssignTarget):
-            value = self.c.parent_of(parent)
+            value = self.lookups.parent_of(parent)
             call = value.value if isinstance(value, cst.Assign) else None
         elif isinstance(parent, cst.AsName):
-            item = self.c.parent_of(parent)
+            item = self.lookups.parent_of(parent)
             call = item.item if isinstance(item, cst.WithItem) else None
         else:
             return False
@@ -530,7 +524,7 @@ class Planner:
         ``conn.execute(...)``)."""
         driver = group.driver
         shown = name or "the cursor"
-        parent = self.c.parent_of(node)
+        parent = self.lookups.parent_of(node)
         if name is not None and isinstance(parent, (cst.AssignTarget, cst.AsName)):
             return  # its binding
         if name is None and isinstance(parent, cst.Assign) and parent.value is node:
@@ -548,7 +542,7 @@ class Planner:
             group.nodes.append(parent)
             return
         if isinstance(parent, cst.CompFor) and parent.iter is node and parent.asynchronous is None:
-            owner = self.c.parent_of(parent)
+            owner = self.lookups.parent_of(parent)
             if isinstance(owner, _COMPREHENSIONS) and owner.for_in is parent:
                 group.actions[parent] = a.AsyncFor(driver.code)
                 group.nodes.append(parent)
@@ -559,7 +553,7 @@ class Planner:
                 "'async for' there would make it an async generator",
             )
         if name is not None and isinstance(parent, cst.WithItem) and parent.item is node:
-            statement = self.c.parent_of(parent)
+            statement = self.lookups.parent_of(parent)
             if (
                 driver.cursor_with
                 and isinstance(statement, cst.With)
@@ -576,10 +570,10 @@ class Planner:
 
     def _extras(self, group: Group, parent: cst.CSTNode | None, shown: str, line: int) -> None:
         """A cursor passed to one of psycopg2.extras' helpers: say which."""
-        call = self.c.parent_of(parent) if isinstance(parent, cst.Arg) else None
+        call = self.lookups.parent_of(parent) if isinstance(parent, cst.Arg) else None
         if not isinstance(call, cst.Call):
             return
-        for name in self.c.qualified_names(call.func):
+        for name in self.lookups.qualified_names(call.func):
             if name.startswith(f"{group.driver.name}.extras."):
                 raise Refused(
                     NOT_MODELLED,
@@ -590,7 +584,7 @@ class Planner:
     def _cursor_member(self, group: Group, attribute: cst.Attribute, shown: str, line: int) -> None:
         driver = group.driver
         member = attribute.attr.value
-        holder = self.c.parent_of(attribute)
+        holder = self.lookups.parent_of(attribute)
         what = f"{shown}.{member}"
         if isinstance(holder, cst.Call) and holder.func is attribute:
             group.nodes.append(holder)
@@ -599,7 +593,7 @@ class Planner:
                 if member in ("execute", "executemany"):
                     self._check_query(driver, holder, line)
                     if driver.execute_result_differs and not isinstance(
-                        self.c.parent_of(holder), cst.Expr
+                        self.lookups.parent_of(holder), cst.Expr
                     ):
                         raise Refused(
                             NOT_MODELLED,
@@ -687,12 +681,12 @@ class Planner:
         ``statement`` (its binding)?"""
         for name in (group.name, *sorted(group.cursors)):
             for access in self._accesses(scope, name):
-                if not _inside(access.node, statement.body, self.c):
+                if not encloses(self.lookups, statement.body, access.node):
                     return True
         return False
 
     def _wrap_assignment(self, group: Group, binding: Binding, scope: FunctionScope) -> None:
-        line = self.c.parent_of(binding.statement)
+        line = self.lookups.parent_of(binding.statement)
         assert isinstance(line, cst.SimpleStatementLine)
         if len(line.body) != 1:
             raise Refused(
@@ -719,7 +713,7 @@ class Planner:
         )
         if len(group.bindings) > 1:
             raise Refused(STRUCTURE, f"{reason}; it is bound more than once: close it and rerun")
-        block = self.c.parent_of(first)
+        block = self.lookups.parent_of(first)
         if not isinstance(block, cst.IndentedBlock):
             raise Refused(STRUCTURE, f"{reason}; close it and rerun")
         statements = list(block.body)
@@ -727,7 +721,7 @@ class Planner:
         last = index
         uses = [x for n in (group.name, *sorted(group.cursors)) for x in self._accesses(scope, n)]
         for access in uses:
-            position = _statement_index(access.node, block, self.c)
+            position = _statement_index(access.node, block, self.lookups)
             if position is None or position < index:
                 raise Refused(
                     STRUCTURE,
@@ -771,13 +765,13 @@ class Planner:
 
     def _check_held(self, group: Group) -> None:
         for node in group.nodes:
-            if self.c.held_lock(node):
+            if self.lookups.held_lock(node):
                 raise Refused(HELD, f"a use on line {self._line(node)}: {LOCKED_REASON}")
         code = group.driver.code
-        if any(self.c.suppressed(b.call, code) for b in group.bindings):
+        if any(self.lookups.suppressed(b.call, code) for b in group.bindings):
             raise Silenced()
         for node in group.nodes:
-            if self.c.suppressed(node, code):
+            if self.lookups.suppressed(node, code):
                 raise Refused(
                     HELD,
                     f"a use on line {self._line(node)} is silenced by a suppression comment, "
@@ -808,7 +802,7 @@ class Planner:
         for node in _own_nodes(self.function.body):
             if not isinstance(node, (cst.Try, cst.TryStar)):
                 continue
-            if not any(_inside(n, node.body, self.c) for n in group.nodes):
+            if not any(encloses(self.lookups, node.body, n) for n in group.nodes):
                 continue
             others = self._refused_inside(driver, node.body)
             for handler in node.handlers:
@@ -844,7 +838,7 @@ class Planner:
         )
 
     def _driver_name(self, node: cst.BaseExpression, driver: Driver) -> str | None:
-        for name in self.c.qualified_names(node):
+        for name in self.lookups.qualified_names(node):
             if is_driver_exception(driver, name):
                 return name
         return None
@@ -891,15 +885,15 @@ class Planner:
                 ESCAPES,
                 f"'{name}' is used {where} (line {self._line(access.node)})",
             )
-        child, current = access.node, self.c.parent_of(access.node)
+        child, current = access.node, self.lookups.parent_of(access.node)
         while current is not None and current is not self.function:
             if isinstance(current, cst.Lambda):
                 raise Refused(ESCAPES, f"'{name}' is used in a lambda")
-            child, current = current, self.c.parent_of(current)
+            child, current = current, self.lookups.parent_of(current)
         del child
 
     def _line(self, node: cst.CSTNode) -> int:
-        return int(self.c.get_metadata(PositionProvider, node).start.line)
+        return self.lookups.position_of(node)[0]
 
     def _accesses(self, scope: FunctionScope, name: str) -> list[Access]:
         """Every read of ``name`` in the coroutine, in source order."""
@@ -908,8 +902,7 @@ class Planner:
             found.update(assignment.references)
 
         def where(access: Access) -> tuple[int, int]:
-            start = self.c.get_metadata(PositionProvider, access.node).start
-            return start.line, start.column
+            return self.lookups.position_of(access.node)
 
         return sorted(found, key=where)
 
@@ -963,24 +956,13 @@ def _returns_only(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         yield from _returns_only(child)
 
 
-def _inside(node: cst.CSTNode, container: cst.CSTNode, codemod: AsyncCodemod) -> bool:
-    current: cst.CSTNode | None = node
-    while current is not None:
-        if current is container:
-            return True
-        current = codemod.parent_of(current)
-    return False
-
-
-def _statement_index(
-    node: cst.CSTNode, block: cst.IndentedBlock, codemod: AsyncCodemod
-) -> int | None:
+def _statement_index(node: cst.CSTNode, block: cst.IndentedBlock, lookups: Lookups) -> int | None:
     """The index in ``block.body`` of the statement holding ``node``, if any."""
-    child, current = node, codemod.parent_of(node)
+    child, current = node, lookups.parent_of(node)
     while current is not None:
         if current is block:
             return list(block.body).index(child)  # type: ignore[arg-type]
-        child, current = current, codemod.parent_of(current)
+        child, current = current, lookups.parent_of(current)
     return None
 
 

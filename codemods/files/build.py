@@ -7,8 +7,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import parse_template_expression
 
-from codemods.core.build import dotted as dotted
-from codemods.core.build import with_commas as with_commas
+from codemods.core.build import await_expression, dotted, kwarg, with_commas
 
 _SPACE = cst.SimpleWhitespace(" ")
 _COMMA = cst.Comma(whitespace_after=_SPACE)
@@ -22,7 +21,7 @@ def method_call(name: str, method: str, *args: cst.BaseExpression) -> cst.Call:
 
 
 def awaited_read(name: str) -> cst.Await:
-    return cst.Await(method_call(name, "read"))
+    return await_expression(method_call(name, "read"))
 
 
 def without(args: Sequence[cst.Arg], index: int) -> list[cst.Arg]:
@@ -36,16 +35,7 @@ def lines_source(name: str, binary: bool, newline: str | None) -> cst.Call:
     """``io.StringIO(await f.read())`` (``newline=`` as given) or ``io.BytesIO(...)``."""
     args = [cst.Arg(awaited_read(name))]
     if newline is not None:
-        args.append(
-            cst.Arg(
-                cst.SimpleString(repr(newline).replace("'", '"')),
-                keyword=cst.Name("newline"),
-                equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""),
-                    whitespace_after=cst.SimpleWhitespace(""),
-                ),
-            )
-        )
+        args.append(kwarg("newline", cst.SimpleString(repr(newline).replace("'", '"'))))
     return cst.Call(func=dotted("io.BytesIO" if binary else "io.StringIO"), args=with_commas(args))
 
 
@@ -82,7 +72,7 @@ def buffered_body(
         leading_lines=head.leading_lines,
     )
     statements[first] = head.with_changes(leading_lines=[])
-    write = cst.Await(method_call(name, "write", method_call(buffer, "getvalue")))
+    write = await_expression(method_call(name, "write", method_call(buffer, "getvalue")))
     guarded = cst.Try(
         body=cst.IndentedBlock(body=statements[first : last + 1]),
         finalbody=cst.Finally(

@@ -3,7 +3,7 @@ httpx.AsyncClient or to_thread."""
 
 from __future__ import annotations
 
-from codemods.core.catalogue import HTTP, blocking_targets
+from codemods.core.catalogue import Family, blocking_targets
 from codemods.core.explanations import explained, offloading_off
 from codemods.core.spec import Code, CodemodSpec, Example, Severity
 
@@ -164,6 +164,9 @@ async def download(client: httpx.Client, url, out):
     ),
 )
 
+#: The blocking calls it handles (its command's ``FAMILIES``).
+FAMILIES = frozenset({Family.HTTP})
+
 SPEC = CodemodSpec(
     name="http",
     description="httpx/urllib/urllib3 requests in a coroutine -> httpx.AsyncClient or to_thread",
@@ -171,6 +174,6 @@ SPEC = CodemodSpec(
     codes=(AM521, AM522, AM523, AM524, AM525),
     offloads=True,
     targets=blocking_targets(
-        {HTTP}, (b"httpx", b"urllib", b"urlopen", b"requests", b"Client", b"Pool")
+        FAMILIES, (b"httpx", b"urllib", b"urlopen", b"requests", b"Client", b"Pool")
     ),
 )

@@ -3,19 +3,7 @@ asyncio.to_thread(func, *args)."""
 
 from __future__ import annotations
 
-from codemods.core.catalogue import (
-    DATABASE,
-    FILES,
-    HTTP,
-    INPUT,
-    NETWORK,
-    REDIS,
-    REQUESTS,
-    SLEEP,
-    SUBPROCESS,
-    THREADS,
-    blocking_targets,
-)
+from codemods.core.catalogue import Family, blocking_targets
 from codemods.core.explanations import explained, offloading_off
 from codemods.core.spec import Code, CodemodSpec, Example, Severity
 
@@ -166,6 +154,22 @@ async def ping(host, port):
     ),
 )
 
+#: The blocking calls it handles (its command's ``FAMILIES``): every family.
+FAMILIES = frozenset(
+    {
+        Family.REQUESTS,
+        Family.HTTP,
+        Family.SUBPROCESS,
+        Family.FILES,
+        Family.INPUT,
+        Family.SLEEP,
+        Family.DATABASE,
+        Family.REDIS,
+        Family.NETWORK,
+        Family.THREADS,
+    }
+)
+
 SPEC = CodemodSpec(
     name="offload",
     description="a blocking call in a coroutine -> await asyncio.to_thread(func, *args)",
@@ -175,7 +179,7 @@ SPEC = CodemodSpec(
     # Calls the fallback handles can be spelled many ways (os.system, os.path, from os
     # import ..., file objects known from annotations): sound, if broad.
     targets=blocking_targets(
-        {REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE, REDIS, NETWORK, THREADS},
+        FAMILIES,
         (
             b"open",
             b"input",

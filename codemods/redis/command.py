@@ -16,8 +16,10 @@ from __future__ import annotations
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from codemods.core.catalogue import REDIS, REDIS_PIPELINE
-from codemods.core.offloading import Blocking, OffloadingCodemod
+from codemods.core.blocking import Blocking
+from codemods.core.build import code_of
+from codemods.core.catalogue import Family, ObjectKind
+from codemods.core.offloading import OffloadingCodemod
 from codemods.redis.plan import Plan, Planner
 from codemods.redis.spec import SPEC
 
@@ -26,7 +28,7 @@ class RedisCommand(OffloadingCodemod):
     """Migrate redis-py clients used only in one coroutine to redis.asyncio."""
 
     SPEC = SPEC
-    FAMILIES = frozenset({REDIS})
+    FAMILIES = frozenset({Family.REDIS})
     OFFLOADED = "AM904"
     NOT_OFFLOADED = "AM905"
     THREAD_BOUND = "AM906"  # never emitted: redis-py clients may be shared by threads
@@ -87,10 +89,7 @@ class RedisCommand(OffloadingCodemod):
             if found is None:
                 return updated_node
             return self.offload_or_report(original_node, updated_node, found)
-        found = self.blocking_call(original_node)
-        if found is None:
-            return updated_node
-        return self.offload_or_report(original_node, updated_node, found)
+        return super().leave_Call(original_node, updated_node)
 
     def _constructor(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         form, keywords = self._plan.constructors[original]
@@ -130,8 +129,10 @@ class RedisCommand(OffloadingCodemod):
             return None
         func = original.func
         assert isinstance(func, cst.Attribute)
-        receiver = cst.Module([]).code_for_node(func.value)
-        return Blocking(REDIS, f"{receiver}.{func.attr.value}", kind=REDIS_PIPELINE)
+        receiver = code_of(func.value)
+        return Blocking(
+            Family.REDIS, f"{receiver}.{func.attr.value}", kind=ObjectKind.REDIS_PIPELINE
+        )
 
     def offload_or_report(
         self, original: cst.Call, updated: cst.Call, found: Blocking
@@ -141,7 +142,7 @@ class RedisCommand(OffloadingCodemod):
         if not self.offload:
             return super().offload_or_report(original, updated, found)
         client = _client_name(original) or "the client"
-        if found.kind == REDIS_PIPELINE:
+        if found.kind == ObjectKind.REDIS_PIPELINE:
             why = "a pipeline of a client that stays sync"
         else:
             reason = self._plan.why_sync.get(client, "it is not created in this coroutine")

@@ -13,15 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import Assignment, FunctionScope, ScopeProvider
+from libcst.metadata import FunctionScope
 
-from codemods.core.base import AsyncCodemod
-from codemods.core.catalogue import (
-    REDIS_ASYNC_SHAPES,
-    REDIS_CLIENT,
-    REDIS_LOCAL_METHODS,
-)
-from codemods.core.offloading import kind_of
+from codemods.core.catalogue import REDIS_ASYNC_SHAPES, REDIS_LOCAL_METHODS, ObjectKind
+from codemods.core.kinds import kind_of
+from codemods.core.lookups import Lookups
+from codemods.core.navigation import assignments_of, runs_directly_in
 from codemods.redis.pipeline import (
     ALWAYS_AWAITED,
     NEVER_AWAITED,
@@ -88,7 +85,6 @@ SAME_KEYWORDS = frozenset(
     }
 )
 _NEW = "__new__"  # the pseudo-method of a pipeline's creation: it starts buffered
-_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.GeneratorExp)
 
 
 @dataclass
@@ -120,8 +116,10 @@ class _Pipeline:
 
 
 class Planner:
-    def __init__(self, codemod: AsyncCodemod, function: cst.FunctionDef) -> None:
-        self.codemod = codemod
+    """Plans one coroutine (``function``) from the original tree, through ``lookups``."""
+
+    def __init__(self, lookups: Lookups, function: cst.FunctionDef) -> None:
+        self.lookups = lookups
         self.function = function
         self.plan = Plan()
 
@@ -136,7 +134,7 @@ class Planner:
             receiver = _receiver(pipeline.created)
             if receiver is None or receiver in self._migrated:
                 continue
-            if kind_of(self.codemod, receiver) != REDIS_CLIENT:
+            if kind_of(self.lookups, receiver) != ObjectKind.REDIS_CLIENT:
                 continue
             self._analyse(pipeline)
             if pipeline.refusal:
@@ -157,13 +155,13 @@ class Planner:
         """Client names bound to a constructor, and pipelines, directly in the coroutine."""
         clients: dict[cst.Name, tuple[cst.Call, cst.With | None]] = {}
         pipelines: list[_Pipeline] = []
-        codemod = self.codemod
+        lookups = self.lookups
         self._migrated = set()
 
         def consider(value: cst.BaseExpression, target: cst.BaseExpression, w: cst.With | None):
             if not isinstance(value, cst.Call) or not isinstance(target, cst.Name):
                 return
-            if codemod.call_names(value.func) & set(_ASYNC_FORMS):
+            if lookups.call_names(value.func) & set(_ASYNC_FORMS):
                 clients[target] = (value, w)
             elif isinstance(value.func, cst.Attribute) and value.func.attr.value == "pipeline":
                 pipelines.append(_Pipeline(target, value, w))
@@ -193,7 +191,7 @@ class Planner:
                 if (
                     isinstance(func, cst.Attribute)
                     and func.attr.value == "pipeline"
-                    and isinstance(codemod.parent_of(node), cst.Attribute)
+                    and isinstance(lookups.parent_of(node), cst.Attribute)
                 ):
                     pipelines.append(_Pipeline(None, node, None))
 
@@ -234,7 +232,7 @@ class Planner:
                     plan.awaited.add(call)
 
     def _constructor_name(self, created: cst.Call) -> str:
-        return next(iter(self.codemod.call_names(created.func) & set(_ASYNC_FORMS)))
+        return next(iter(self.lookups.call_names(created.func) & set(_ASYNC_FORMS)))
 
     def _client_refusal(
         self,
@@ -244,12 +242,12 @@ class Planner:
         pipelines: list[_Pipeline],
     ) -> str:
         """Why the client bound to ``name`` cannot become a redis.asyncio client, or ''."""
-        codemod = self.codemod
-        if not codemod.module_name_free(created, "redis"):
+        lookups = self.lookups
+        if not lookups.module_name_free(created, "redis"):
             return "the name 'redis' is bound to something else here"
-        if codemod.suppressed(created, "AM901"):
+        if lookups.suppressed(created, "AM901"):
             return "its migration is suppressed by a comment"
-        if codemod.held_lock(created):
+        if lookups.held_lock(created):
             return "it is created under a thread lock"
         constructor = self._constructor_name(created)
         if _keywords(created, constructor) is None:
@@ -268,7 +266,7 @@ class Planner:
                 return "transaction() runs a sync function"
             if method == "close":
                 closed = True
-            if codemod.suppressed(call, "AM902"):
+            if lookups.suppressed(call, "AM902"):
                 return "one of its calls is suppressed by a comment"
         if not closed:
             return (
@@ -299,7 +297,7 @@ class Planner:
         call."""
         out = []
         for access in self._accesses(name) or []:
-            call = _method_call(self.codemod, access)
+            call = _method_call(self.lookups, access)
             if call is None:
                 return None
             assert isinstance(call.func, cst.Attribute)
@@ -309,13 +307,12 @@ class Planner:
     def _accesses(self, name: cst.Name) -> list[cst.Name] | None:
         """The uses of the local ``name``, bound only at ``name``, all directly in this
         coroutine and outside thread locks; None otherwise."""
-        codemod = self.codemod
-        scope = codemod.get_metadata(ScopeProvider, name, None)
-        if scope is None:
-            return None
-        assignments = [a for a in scope[name.value] if isinstance(a, Assignment)]
+        lookups = self.lookups
+        assignments = assignments_of(lookups, name)
         if len(assignments) != 1 or assignments[0].node is not name:
             return None
+        scope = lookups.scope_of(name)
+        assert scope is not None
         local = assignments[0].scope
         if not isinstance(local, FunctionScope) or local.node is not self.function:
             return None  # a global or nonlocal name: other code may use the client
@@ -326,18 +323,13 @@ class Planner:
             node = access.node
             if not isinstance(node, cst.Name) or not self._directly_here(node):
                 return None
-            if codemod.held_lock(node):
+            if lookups.held_lock(node):
                 return None
             out.append(node)
         return out
 
     def _directly_here(self, node: cst.CSTNode) -> bool:
-        current = self.codemod.parent_of(node)
-        while current is not None and current is not self.function:
-            if isinstance(current, _SCOPES):
-                return False
-            current = self.codemod.parent_of(current)
-        return current is self.function
+        return runs_directly_in(self.lookups, node, self.function, awaiting=True)
 
     # -- pipelines --------------------------------------------------------------
 
@@ -345,7 +337,7 @@ class Planner:
         """Fill ``pipeline.calls`` with the mode of each of its calls, or set ``refusal``."""
         if pipeline.calls or pipeline.refusal:
             return
-        codemod = self.codemod
+        lookups = self.lookups
         if pipeline.name is None:
             self._analyse_chain(pipeline)
             return
@@ -355,7 +347,7 @@ class Planner:
             return
         roots = set(accesses)
         for access in accesses:
-            call = _method_call(codemod, access)
+            call = _method_call(lookups, access)
             if call is None:
                 pipeline.refusal = "a pipeline is used otherwise than by calling its methods"
                 return
@@ -403,7 +395,7 @@ class Planner:
             pipeline.calls[call] = mode
             pipeline.methods[call] = method
         for access in accesses:
-            if _method_call(codemod, access) not in pipeline.calls:
+            if _method_call(lookups, access) not in pipeline.calls:
                 # in a statement the tracker does not follow
                 pipeline.refusal = "a pipeline is used where its mode cannot be followed"
                 return
@@ -412,10 +404,10 @@ class Planner:
         """``r.pipeline().set(...).get(...).execute()``: buffered commands, then execute."""
         node: cst.CSTNode = pipeline.created
         while True:
-            parent = self.codemod.parent_of(node)
+            parent = self.lookups.parent_of(node)
             if not isinstance(parent, cst.Attribute) or parent.value is not node:
                 break
-            call = self.codemod.parent_of(parent)
+            call = self.lookups.parent_of(parent)
             if not isinstance(call, cst.Call) or call.func is not parent:
                 pipeline.refusal = "a pipeline is used otherwise than by calling its methods"
                 return
@@ -429,7 +421,7 @@ class Planner:
             pipeline.calls[call] = Mode.BUFFERED
             pipeline.methods[call] = method
             if method in ALWAYS_AWAITED:
-                if isinstance(self.codemod.parent_of(call), cst.Attribute):
+                if isinstance(self.lookups.parent_of(call), cst.Attribute):
                     pipeline.refusal = f"pipeline.{method}() in the middle of a chain"
                 return
             node = call
@@ -457,12 +449,12 @@ def _action(method: str, mode: Mode) -> str:
     return "unknown"
 
 
-def _method_call(codemod: AsyncCodemod, access: cst.Name) -> cst.Call | None:
+def _method_call(lookups: Lookups, access: cst.Name) -> cst.Call | None:
     """The call ``access.method(...)``, if that is how ``access`` is used."""
-    attribute = codemod.parent_of(access)
+    attribute = lookups.parent_of(access)
     if not isinstance(attribute, cst.Attribute) or attribute.value is not access:
         return None
-    call = codemod.parent_of(attribute)
+    call = lookups.parent_of(attribute)
     if not isinstance(call, cst.Call) or call.func is not attribute:
         return None
     return call

@@ -6,11 +6,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.core.build import LINE_LENGTH as LINE_LENGTH
-from codemods.core.build import dotted as dotted
-from codemods.core.build import explode as explode
-
-_EMPTY_MODULE = cst.Module(body=[])
+from codemods.core.build import LINE_LENGTH, await_expression, code_of, dotted, explode, kwarg
 
 
 def expr(code: str) -> cst.BaseExpression:
@@ -19,16 +15,6 @@ def expr(code: str) -> cst.BaseExpression:
 
 def attr(value: cst.BaseExpression, name: str) -> cst.Attribute:
     return cst.Attribute(value=value, attr=cst.Name(name))
-
-
-def kwarg(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(
-        value=value,
-        keyword=cst.Name(name),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
-    )
 
 
 def call(func: cst.BaseExpression, args: Sequence[cst.Arg]) -> cst.Call:
@@ -57,17 +43,13 @@ def client_timeout(connect: cst.BaseExpression | None, read: cst.BaseExpression 
     return call(dotted("aiohttp.ClientTimeout"), args)
 
 
-def await_(expression: cst.BaseExpression) -> cst.Await:
-    return cst.Await(expression=expression)
-
-
 def statement(small: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine(body=[small])
 
 
 def read_body(name: str) -> cst.SimpleStatementLine:
     """``await <name>.read()``: the body cached while the connection is open."""
-    return statement(cst.Expr(await_(call(attr(cst.Name(name), "read"), []))))
+    return statement(cst.Expr(await_expression(call(attr(cst.Name(name), "read"), []))))
 
 
 def async_with(
@@ -91,12 +73,8 @@ def async_with(
 def fitted(item: cst.BaseExpression, indent: int) -> cst.BaseExpression:
     """``item`` split one argument per line when ``async with <item> as x:`` would not fit
     (or an argument spans lines), as black would."""
-    text = _EMPTY_MODULE.code_for_node(item)
+    text = code_of(item)
     too_long = indent + len(text) + 20 > LINE_LENGTH or "\n" in text
     if too_long and isinstance(item, cst.Call) and item.args:
         return explode(item, indent)
     return item
-
-
-def code(node: cst.CSTNode) -> str:
-    return _EMPTY_MODULE.code_for_node(node)

@@ -3,7 +3,7 @@ subprocesses."""
 
 from __future__ import annotations
 
-from codemods.core.catalogue import SUBPROCESS, blocking_targets
+from codemods.core.catalogue import Family, blocking_targets
 from codemods.core.explanations import explained, offloading_off
 from codemods.core.spec import Code, CodemodSpec, Example, Severity
 
@@ -266,6 +266,9 @@ async def first_line(path):
     ),
 )
 
+#: The blocking calls it handles (its command's ``FAMILIES``).
+FAMILIES = frozenset({Family.SUBPROCESS})
+
 SPEC = CodemodSpec(
     name="subprocess",
     description="subprocess and os process calls in a coroutine -> asyncio subprocesses",
@@ -274,6 +277,6 @@ SPEC = CodemodSpec(
     helpers=("_subprocess_run", "_os_system"),
     offloads=True,
     targets=blocking_targets(
-        {SUBPROCESS}, (b"subprocess", b"os", b"Popen", b"spawn", b"wait", b"system")
+        FAMILIES, (b"subprocess", b"os", b"Popen", b"spawn", b"wait", b"system")
     ),
 )
