@@ -51,6 +51,8 @@ paths; command-line options override them.
 
 Codemods: {", ".join(CODEMODS)} (see --list-codemods, --explain CODE).
 
+`async-migrate server` starts a language server (LSP over stdio) for editors.
+
 Exit codes: 0 done (or nothing to do); 1 with --check: a file would change or a
 finding is left for manual work (hints, such as AM406, count only with --extend-select);
 2 usage or configuration error, or a file could not be processed; 130 / 143 stopped by
@@ -345,6 +347,13 @@ app.command(help=HELP, no_args_is_help=True)(_with_codemod_flags(migrate))
 
 
 def main() -> None:
+    # ``async-migrate server``: the language server, with options of its own. A file or
+    # directory named ``server`` is still reached as ``./server``.
+    if sys.argv[1:2] == ["server"]:
+        from async_migrate.server import main as server
+
+        server(sys.argv[2:])
+        return
     # From here on, SIGINT and SIGTERM stop the run cleanly (see runner/interrupts.py);
     # one arriving before a run starts ends the command the same way.
     with handling_signals():

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from codemods.core.lookups import Lookups
+from codemods.core.offloaded import is_offloaded
 from codemods.core.problems import Problem
 from codemods.requests import arguments, blocks, exceptions, responses
 from codemods.requests.model import Form, Request, UserSession
@@ -83,8 +84,8 @@ class CoroutinePlan(SessionAnalysis):
         up = self.parent(node)
         if isinstance(up, cst.Attribute) and up.attr is node:
             return
-        if self._offloaded(node):
-            return
+        if is_offloaded(node, self.lookups.parent_of, self.lookups.qualified_names):
+            return  # handed to a worker thread: already the fix
         self.references.append(
             Problem(
                 node,
@@ -92,17 +93,6 @@ class CoroutinePlan(SessionAnalysis):
                 f"{found} referenced but not called here; whoever calls it will block the loop",
             )
         )
-
-    def _offloaded(self, node: cst.CSTNode) -> bool:
-        """True for ``asyncio.to_thread(requests.get, ...)`` and
-        ``loop.run_in_executor(None, requests.get, ...)``: already off the event loop."""
-        arg = self.parent(node)
-        call = self.parent(arg) if isinstance(arg, cst.Arg) else None
-        if not isinstance(call, cst.Call):
-            return False
-        if self.lookups.resolves_to(call.func, ("asyncio.to_thread",)):
-            return True
-        return isinstance(call.func, cst.Attribute) and call.func.attr.value == "run_in_executor"
 
     def _request(self, request: Request, in_genexp: bool) -> None:
         self.requests.append(request)
