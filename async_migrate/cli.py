@@ -13,7 +13,15 @@ from async_migrate import __version__
 from async_migrate.explain import UnknownCode, explain, list_codemods
 from async_migrate.runner.cache import cache_directory
 from async_migrate.runner.concurrency import default_jobs
-from async_migrate.runner.config import Config, ConfigError, find, load, merge_options
+from async_migrate.runner.config import (
+    Config,
+    ConfigError,
+    NotAHint,
+    find,
+    load,
+    merge_options,
+    split_selection,
+)
 from async_migrate.runner.discovery import Excludes
 from async_migrate.runner.interrupts import Interrupted, handling_signals
 from async_migrate.runner.output import Output
@@ -118,8 +126,9 @@ def migrate(
     extend_select: str | None = typer.Option(
         None,
         "--extend-select",
-        metavar="CODE,...",
-        help=f"Hints that fail --check like findings ({', '.join(sorted(hint_codes()))}).",
+        metavar="NAME|CODE,...",
+        help="Run these codemods too (how an opt-in codemod joins the default ones); "
+        f"hint codes ({', '.join(sorted(hint_codes()))}) fail --check like findings.",
     ),
     ignore: str | None = typer.Option(
         None, "--ignore", metavar="NAME,...", help="Do not run these codemods."
@@ -191,26 +200,24 @@ def migrate(
         typer.echo(f"async-migrate: error: {e}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
 
-    chosen_select = _names(select)
-    chosen_ignore = _names(ignore)
     try:
-        codemods = choose(
-            chosen_select if chosen_select is not None else config.select or (),
-            chosen_ignore if chosen_ignore is not None else config.ignore or (),
+        extend_names, selected_hints = split_selection(_names(extend_select) or [])
+    except NotAHint as e:
+        raise typer.BadParameter(str(e), param_hint="--extend-select") from None
+    try:
+        codemods = _chosen(
+            config,
+            _names(select),
+            extend_names if extend_select is not None else None,
+            _names(ignore),
         )
     except UnknownCodemod as e:
-        raise typer.BadParameter(str(e), param_hint="--select/--ignore") from None
-    chosen_hints = _names(extend_select)
-    selected_hints = {
-        code.upper()
-        for code in (chosen_hints if chosen_hints is not None else config.extend_select or [])
-    }
-    if selected_hints - hint_codes():
-        unknown = ", ".join(sorted(selected_hints - hint_codes()))
-        hints = ", ".join(sorted(hint_codes()))
-        raise typer.BadParameter(
-            f"not a hint code: {unknown} (hints: {hints})", param_hint="--extend-select"
-        )
+        raise typer.BadParameter(str(e), param_hint="--select/--extend-select/--ignore") from None
+    # Hints selected fail --check like findings; as for codemods, --select drops the
+    # configuration's extend-select.
+    if select is None:
+        selected_hints |= split_selection(config.extend_select)[1]
+    hints = hint_codes() - selected_hints
     overrides = _codemod_overrides(codemod_options)
     settings = Settings(
         codemods=tuple(codemods),
@@ -226,9 +233,9 @@ def migrate(
         check=check,
         interactive=interactive,
         workers=jobs or default_jobs(),
-        add_dependencies=add_dependencies,
         cache_dir=None if no_cache or paths == ["-"] else cache_directory(paths),
         src=tuple(config.src),
+        add_dependencies=add_dependencies,
     )
     output = Output(
         format=output_format,
@@ -237,9 +244,9 @@ def migrate(
         verbose=verbose,
         pending=diff or check,
         check=check,
-        hints=hint_codes() - selected_hints,
+        hints=hints,
     )
-    report = Report(check=check, dry_run=diff, hints=hint_codes() - selected_hints)
+    report = Report(check=check, dry_run=diff, hint_codes=hints)
     try:
         if paths == ["-"]:
             run_stdin(stdin_filename or "-", settings, output, report)
@@ -278,6 +285,23 @@ def _check_combinations(
         )
 
 
+def _chosen(
+    config: Config,
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+) -> list[str]:
+    """The codemods to run. As in ruff: ``--select`` replaces both ``select`` and
+    ``extend-select`` of the configuration, ``--extend-select`` adds to whichever
+    selection holds, and ``--ignore`` replaces ``ignore``."""
+    configured = split_selection(config.extend_select)[0]
+    if select is None:
+        select, extend = config.select or [], [*configured, *(extend_select or [])]
+    else:
+        extend = extend_select or []
+    return choose(select, ignore if ignore is not None else config.ignore or (), extend)
+
+
 def _config(
     paths: list[str], config_file: str | None, no_config: bool, stdin_filename: str | None
 ) -> Config:
@@ -305,7 +329,7 @@ def _flag(option: Option) -> tuple[Any, Any]:
             None, f"--{option.key}/--no-{option.key}", help=option.help, show_default=False
         )
     return option.type | None, typer.Option(
-        None, f"--{option.key}", metavar=option.metavar, help=option.help
+        None, f"--{option.key}", metavar=option.metavar, help=option.help, min=option.minimum
     )
 
 

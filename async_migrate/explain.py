@@ -15,8 +15,8 @@ SEVERITY_MEANING = {
     Severity.REWRITE: "the tool rewrites the call; nothing is left to do",
     Severity.FINDING: "left for manual work; --check fails while one is left",
     Severity.HINT: (
-        "a suggestion, never rewritten: check the code before acting on it; --check fails "
-        "on it only when it is selected with --extend-select"
+        "a suggestion, never rewritten: check the code before acting on it; printed, but "
+        "--check fails on it only when it is selected with --extend-select"
     ),
 }
 
@@ -110,6 +110,8 @@ def list_codemods() -> str:
     blocks = []
     for spec in SPECS:
         lines = [f"{spec.name}: {spec.description}"]
+        if not spec.default:
+            lines.append(f"  off by default: enable it with --extend-select {spec.name}")
         lines += [f"  {c.code}  {c.summary}" for c in spec.codes]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

@@ -11,7 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from codemods import cpu, db, files, helpers, http, offload, redis, requests, sleep, subprocess
+from codemods import (
+    concurrency,
+    cpu,
+    db,
+    files,
+    helpers,
+    http,
+    offload,
+    redis,
+    requests,
+    sleep,
+    subprocess,
+)
 from codemods.core.spec import CodemodSpec, Severity
 
 # Order matters: codemods run one after the other on the same module, in this order.
@@ -31,6 +43,9 @@ SPECS: tuple[CodemodSpec, ...] = (
     db.SPEC,
     redis.SPEC,
     helpers.SPEC,
+    # Opt-in. After the codemods that make blocking calls awaitable, so that it sees
+    # their awaits; before the fallback, whose threads it must not multiply.
+    concurrency.SPEC,
     offload.SPEC,
 )
 
@@ -41,16 +56,28 @@ class UnknownCodemod(ValueError):
     pass
 
 
-def choose(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
-    """The names of the codemods to run, in order: those on by default, or those
-    selected, minus those ignored."""
-    select, ignore = list(select), list(ignore)
-    for name in (*select, *ignore):
-        if name not in CODEMODS:
+def choose(
+    select: Iterable[str] = (), ignore: Iterable[str] = (), extend_select: Iterable[str] = ()
+) -> list[str]:
+    """The names of the codemods to run, in order: those on by default (or, when
+    ``select`` names some, those), plus those in ``extend_select`` (how an opt-in
+    codemod joins the default ones), minus those in ``ignore``."""
+    chosen = _matching(select) or {spec.name for spec in SPECS if spec.default}
+    chosen |= _matching(extend_select)
+    ignored = _matching(ignore)
+    return [name for name in CODEMODS if name in chosen and name not in ignored]
+
+
+def _matching(selectors: Iterable[str]) -> set[str]:
+    """The codemods a list of selectors names. A selector is a codemod's name today; this
+    is the one place that reads them (codes and code prefixes would be matched here)."""
+    names = set()
+    for selector in selectors:
+        if selector not in CODEMODS:
             known = ", ".join(CODEMODS)
-            raise UnknownCodemod(f"unknown codemod {name!r} (known: {known})")
-    chosen = select or [spec.name for spec in SPECS if spec.default]
-    return [name for name in CODEMODS if name in chosen and name not in ignore]
+            raise UnknownCodemod(f"unknown codemod {selector!r} (known: {known})")
+        names.add(selector)
+    return names
 
 
 def offload_options(names: Iterable[str], offload: bool) -> dict[str, dict[str, Any]]:

@@ -66,6 +66,12 @@ def test_every_codemod_has_fixtures() -> None:
         assert list((FIXTURES / name).glob("*.expected.py")), name
 
 
+def test_opt_in_codemods_are_exercised() -> None:
+    """Each case names its codemod, so codemods that are off by default run here too."""
+    opt_in = {name for name, spec in CODEMODS.items() if not spec.default}
+    assert opt_in and opt_in <= {case.parent.name for case in _cases()}
+
+
 def test_codes_page_lists_every_code() -> None:
     """docs/codes.md has a row and a section (its anchor) for every code a codemod's
     command records; tests/test_docs.py checks the page is exactly what the declarations

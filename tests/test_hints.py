@@ -58,19 +58,26 @@ def test_extend_select_from_the_configuration(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_bytes(APP)
     (tmp_path / "pyproject.toml").write_text('[tool.async-migrate]\nextend-select = ["AM406"]\n')
     assert run_cli("--check", "app.py", cwd=tmp_path).returncode == 1
-    # The option replaces the key (an empty list selects nothing).
-    assert run_cli("--check", "--extend-select", "", "app.py", cwd=tmp_path).returncode == 0
+    # As for codemods (and in ruff), --select drops the configuration's extend-select.
+    assert run_cli("--check", "--select", "cpu", "app.py", cwd=tmp_path).returncode == 0
+
+
+def test_extend_select_takes_codemods_and_hints_together(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_bytes(APP)
+    result = run_cli("--check", "--extend-select", "concurrency,am406", "app.py", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert b"1 finding left for manual work" in result.stderr
 
 
 def test_only_hint_codes_can_be_extend_selected(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_bytes(APP)
     result = run_cli("--check", "--extend-select", "AM101", "app.py", cwd=tmp_path)
     assert result.returncode == 2
-    assert b"not a hint code: AM101 (hints: AM406)" in result.stderr
+    assert b"not a hint code: AM101 (hints: AM406" in result.stderr
     (tmp_path / "pyproject.toml").write_text('[tool.async-migrate]\nextend-select = ["AM102"]\n')
     result = run_cli("--check", "app.py", cwd=tmp_path)
     assert result.returncode == 2
     assert (
         f"async-migrate: error: {tmp_path / 'pyproject.toml'}: tool.async-migrate.extend-select: "
-        "not a hint code: AM102 (hints: AM406)"
+        "not a hint code: AM102 (hints: AM406"
     ).encode() in result.stderr

@@ -69,13 +69,15 @@ def migrate_source(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
     only_at: OnlyAt | None = None,
 ) -> Migration:
     """Run codemods over one module's source and return the result; nothing is written.
 
     ``codemods`` lists registered names (``"sleep"``) or codemod classes (default:
-    every registered codemod, in registry order); ``select`` / ``ignore`` narrow that
-    down by name, as on the command line (an unknown name raises
+    the codemods on by default, in registry order, as chosen by ``select``,
+    ``extend_select`` and ``ignore`` as on the command line); given ``codemods``,
+    ``select`` / ``ignore`` narrow it down by name (an unknown name raises
     :class:`~codemods.registry.UnknownCodemod`). ``options`` maps a codemod's
     name to keyword arguments for its constructor, e.g.
     ``{"cpu": {"cpu_bound": ["mylib.crunch"]}}``. ``filename`` only names the module
@@ -96,11 +98,14 @@ def migrate_source(
     if skips_file(data):
         return Migration(data, False, skipped=True)
     options = options or {}
-    chosen: list[Codemod] = list(CODEMODS) if codemods is None else list(codemods)
-    select, ignore = list(select), list(ignore)
-    if select or ignore:
-        names = set(choose(select, ignore))
-        chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
+    select, ignore, extend_select = list(select), list(ignore), list(extend_select)
+    if codemods is None:
+        chosen: list[Codemod] = list(choose(select, ignore, extend_select))
+    else:
+        chosen = list(codemods)
+        if select or ignore or extend_select:
+            names = set(choose(select or list(CODEMODS), ignore, extend_select))
+            chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
     options = _prepared(data, filename, chosen, options)
     active = _active(data, chosen, options)
     if not active:

@@ -9,6 +9,7 @@ flags override what the file says.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ FILE_NAME = "pyproject.toml"
 TABLE = "tool.async-migrate"
 
 # Top-level keys and their type; per-codemod tables are named after the codemod.
-_LISTS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "src")
+_LISTS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "src")
 # A codemod's options may also be given at the top level (``cpu-bound = [...]``):
 # key -> (codemod, option).
 _SHORTHANDS: dict[str, tuple[str, Option]] = {
@@ -44,11 +45,12 @@ class Config:
 
     path: str | None = None
     select: list[str] | None = None
+    #: Codemods to run besides the default (or selected) ones: how opt-in codemods join;
+    #: and hint codes that fail ``--check`` like findings (see :func:`split_selection`).
+    extend_select: list[str] = field(default_factory=list)
     ignore: list[str] | None = None
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
-    #: Hint codes that fail ``--check`` like findings.
-    extend_select: list[str] | None = None
     #: Directories (relative to the file) that hold top-level packages, as ruff's ``src``.
     src: list[str] = field(default_factory=list)
     #: codemod name -> keyword arguments for its constructor.
@@ -84,17 +86,36 @@ def load(path: str) -> Config:
             config.options.setdefault(codemod, {})[option.name] = _checked(path, key, option, value)
         elif key in _LISTS:
             value = _string_list(path, key, value)
-            if key == "extend-select":
-                _hint_codes(path, value)
             setattr(config, key.replace("-", "_"), value)
         else:
             raise ConfigError(f"{path}: unknown key {TABLE}.{key} ({_known_keys()})")
-    for key in ("select", "ignore"):
+    for key in ("select", "extend-select", "ignore"):
         try:
-            choose(getattr(config, key) or ())
-        except UnknownCodemod as e:
+            names = getattr(config, key.replace("-", "_")) or []
+            choose(split_selection(names)[0] if key == "extend-select" else names)
+        except (UnknownCodemod, NotAHint) as e:
             raise ConfigError(f"{path}: {TABLE}.{key}: {e}") from None
     return config
+
+
+class NotAHint(ValueError):
+    """A code given to ``extend-select`` that is not a hint."""
+
+
+_CODE = re.compile(r"AM\d{3}", re.IGNORECASE)
+
+
+def split_selection(values: Sequence[str]) -> tuple[list[str], set[str]]:
+    """``values`` of ``select`` / ``extend-select`` / ``ignore``, split into codemod names
+    and codes (``AM406``, upper case). A code must be a hint: selecting a hint makes
+    ``--check`` fail on it like on a finding left for manual work (every other code is
+    always reported)."""
+    names = [value for value in values if not _CODE.fullmatch(value)]
+    codes = {value.upper() for value in values if _CODE.fullmatch(value)}
+    if codes - hint_codes():
+        unknown = ", ".join(sorted(codes - hint_codes()))
+        raise NotAHint(f"not a hint code: {unknown} (hints: {', '.join(sorted(hint_codes()))})")
+    return names, codes
 
 
 def merge_options(
@@ -145,18 +166,11 @@ def _checked(path: str, key: str, option: Option, value: Any) -> Any:
     elif option.type is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{path}: {TABLE}.{key} must be an integer")
+        if option.minimum is not None and value < option.minimum:
+            raise ConfigError(f"{path}: {TABLE}.{key} must be at least {option.minimum}")
     elif not isinstance(value, option.type):
         raise ConfigError(f"{path}: {TABLE}.{key} must be a {option.type.__name__}")
     return value
-
-
-def _hint_codes(path: str, codes: list[str]) -> None:
-    unknown = sorted({code.upper() for code in codes} - hint_codes())
-    if unknown:
-        hints = ", ".join(sorted(hint_codes()))
-        raise ConfigError(
-            f"{path}: {TABLE}.extend-select: not a hint code: {', '.join(unknown)} (hints: {hints})"
-        )
 
 
 def _string_list(path: str, key: str, value: Any) -> list[str]:

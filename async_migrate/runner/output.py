@@ -20,6 +20,7 @@ from typing import Any, BinaryIO, TextIO
 from async_migrate.runner.processing import FileReport
 from async_migrate.runner.report import Report, format_finding
 from codemods.core.findings import Finding
+from codemods.registry import hint_codes
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -111,8 +112,9 @@ class Output:
     pending: bool = False
     #: ``--check``: name each file that would change.
     check: bool = False
-    #: Codes of hints (``::notice`` rather than ``::warning`` in the ``github`` format).
-    hints: frozenset[str] = frozenset()
+    #: Codes of hints, less those selected with ``--extend-select`` (``::notice`` rather
+    #: than ``::warning`` in the ``github`` format; counted apart by ``--verbose``).
+    hints: frozenset[str] = field(default_factory=hint_codes)
     stdout: BinaryIO = field(default_factory=lambda: sys.stdout.buffer)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     records: list[dict[str, Any]] = field(default_factory=list)
@@ -140,7 +142,7 @@ class Output:
         if self.check and file.changed and self.format == "text" and not self.quiet:
             self._err(f"would change: {file.display}")
         if self.verbose:
-            self._err(_status_line(file, applied))
+            self._err(_status_line(file, applied, self.hints))
 
     def _finding(self, display: str, finding: Finding, applied: bool) -> None:
         """A rewrite (listed in ``json``, annotated in ``github`` when pending) or a
@@ -221,13 +223,14 @@ class Output:
         print(line, file=self.stderr, flush=True)
 
 
-def _status_line(file: FileReport, applied: bool) -> str:
+def _status_line(file: FileReport, applied: bool, hint_codes: frozenset[str]) -> str:
     if file.not_text is not None:
         return f"{file.display}: skipped (not a text file)"
     if file.skipped:
         return f"{file.display}: skipped (# async-migrate: skip-file)"
     rewrites = sum(f.fixed for f in file.findings)
-    left = len(file.findings) - rewrites
+    hints = sum(not f.fixed and f.code in hint_codes for f in file.findings)
+    left = len(file.findings) - rewrites - hints
     if file.changed:
         verb = "changed" if applied else "would change"
         state = f"{verb}, {rewrites} rewrite{'s' * (rewrites != 1)}"
@@ -235,4 +238,6 @@ def _status_line(file: FileReport, applied: bool) -> str:
         state = "unchanged"
     if left:
         state += f", {left} finding{'s' * (left != 1)} left for manual work"
+    if hints:
+        state += f", {hints} hint{'s' * (hints != 1)}"
     return f"{file.display}: {state}"

@@ -18,6 +18,13 @@ def parse_helper(source: str) -> cst.FunctionDef:
     return statement
 
 
+def same_helper(existing: cst.FunctionDef, source: str) -> bool:
+    """True if ``existing`` is the helper ``source`` defines, whatever the module's line
+    endings (a docstring spanning lines holds them)."""
+    code = cst.Module(body=[]).code_for_node(existing.with_changes(leading_lines=[]))
+    return code.replace("\r\n", "\n").strip() == source.strip()
+
+
 def defined_helpers(module: cst.Module) -> dict[str, cst.FunctionDef]:
     """Module-level function definitions, by name."""
     return {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
@@ -31,12 +38,15 @@ def insert_after_header(
     comments_are_space: bool = True,
 ) -> cst.Module:
     """``module`` with ``statements`` after its docstring and leading imports, two blank
-    lines before each of them and before the statement that follows them.
+    lines before each of them and before the statement that follows them, in the
+    module's line endings (down to those inside a docstring).
 
     ``space_at_top``: keep the blank lines before the first statement also when nothing
     precedes it. ``comments_are_space``: comment lines above the following statement
     count towards its two lines (else only the blank lines above its first comment do).
     """
+    if module.default_newline != "\n":
+        statements = [_with_newline(statement, module) for statement in statements]
     body = list(module.body)
     index = 0
     while index < len(body) and _is_header(body[index], index):
@@ -48,6 +58,13 @@ def insert_after_header(
     if index == 0 and not space_at_top:
         spaced[0] = spaced[0].with_changes(leading_lines=[])
     return module.with_changes(body=[*body[:index], *spaced, *body[index:]])
+
+
+def _with_newline(statement: _Statement, module: cst.Module) -> _Statement:
+    code = cst.Module(body=[]).code_for_node(statement).replace("\n", module.default_newline)
+    parsed = cst.parse_statement(code, config=module.config_for_parsing)
+    assert isinstance(parsed, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    return parsed
 
 
 def _is_header(statement: _Statement, index: int) -> bool:

@@ -27,9 +27,10 @@ class Severity(enum.Enum):
     REWRITE = "rewrite"
     #: A blocking call left for manual work: ``--check`` fails while one is left.
     FINDING = "finding"
-    #: A suggestion ("may be CPU-bound"): never a rewrite; shown, and counted apart;
-    #: ``--check`` fails on it only when it is selected with ``--extend-select``
-    #: (``registry.hint_codes()`` lists them).
+    #: A suggestion ("may be CPU-bound", "these awaits may run together"): never a
+    #: rewrite; printed like a finding but counted apart, and ``--check`` fails on it
+    #: only when it is selected with ``--extend-select`` (``registry.hint_codes()``
+    #: lists them).
     HINT = "hint"
 
 
@@ -71,12 +72,15 @@ class Option:
 
     #: The keyword argument (``cpu_bound``).
     name: str
-    #: ``list`` (of strings; the flag repeats), ``bool`` (a ``--x/--no-x`` flag) or ``str``.
+    #: ``list`` (of strings; the flag repeats), ``bool`` (a ``--x/--no-x`` flag), ``str``,
+    #: or ``int`` (the flag takes one integer; the configuration key, a TOML integer).
     type: type
     default: Any
     help: str
-    #: The CLI metavar for ``list`` and ``str`` options.
+    #: The CLI metavar for ``list``, ``str`` and ``int`` options.
     metavar: str = "NAME"
+    #: For ``int`` options: the smallest value accepted (flag and configuration alike).
+    minimum: int | None = None
 
     @property
     def key(self) -> str:
