@@ -18,6 +18,7 @@ from libcst.codemod import CodemodContext
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
 from codemods.core.blocking import Blocking, classify
 from codemods.core.catalogue import Family
+from codemods.core.sync_uses import synchronous_use
 
 
 class OffloadingCodemod(AsyncCodemod):
@@ -123,6 +124,14 @@ class OffloadingCodemod(AsyncCodemod):
                 original,
                 self.CANNOT_HERE,
                 f"blocking call {found.name}(): {found.not_offloadable}; migrate by hand",
+            )
+            return updated
+        still_blocking = synchronous_use(self, original)
+        if still_blocking:
+            self.report(
+                original,
+                self.CANNOT_HERE,
+                f"blocking call {found.name}() not offloaded: {still_blocking}; migrate by hand",
             )
             return updated
         if not self.offload:
