@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from async_migrate.explain import SEVERITY_MEANING, flags
+from async_migrate.explain import ENGINE_CODES, SEVERITY_MEANING, flags
 from codemods.core.spec import Code, CodemodSpec, Severity
 from codemods.registry import SPECS
 
@@ -55,12 +55,19 @@ def codes_markdown() -> str:
         "| code | codemod | severity | summary | ruff / flake8-async |",
         "|---|---|---|---|---|",
     ]
+    for name, (summary, _) in ENGINE_CODES.items():
+        out.append(f"| [{name}](#{name.lower()}) | (engine) | report | {_escape(summary)} | |")
     for name, spec, code in codes:
         ruff = ", ".join(code.ruff)
         out.append(
             f"| [{name}](#{name.lower()}) | [{spec.name}](codemods/{spec.name}.md) "
             f"| {code.severity.value} | {_escape(code.summary)} | {ruff} |"
         )
+    for name, (summary, explanation) in ENGINE_CODES.items():
+        out += ["", f"### {name}", "", f"{_escape(summary)}.", ""]
+        out.append("The engine's own code. Severity: report (it does not change the exit code).")
+        for paragraph in explanation.split("\n\n"):
+            out += ["", _LABEL.sub(r"**\1:**", _escape(" ".join(paragraph.split())))]
     for _, spec, code in codes:
         out += ["", *_section(spec, code)]
     return "\n".join(out) + "\n"

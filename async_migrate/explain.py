@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from async_migrate.runner import dependencies
 from codemods.core.explanations import WIDTH, wrap
 from codemods.core.spec import Code, CodemodSpec, Example, Severity
 from codemods.registry import SPECS, codemod_of
@@ -13,9 +14,14 @@ from codemods.registry import SPECS, codemod_of
 SEVERITY_MEANING = {
     Severity.REWRITE: "the tool rewrites the call; nothing is left to do",
     Severity.FINDING: "left for manual work; --check fails while one is left",
-    Severity.HINT: "a suggestion, never rewritten: check the code before acting on it; "
-    "printed, but --check does not fail on it",
+    Severity.HINT: (
+        "a suggestion, never rewritten: check the code before acting on it; printed, but "
+        "--check fails on it only when it is selected with --extend-select"
+    ),
 }
+
+#: The engine's own codes (AM0xx), not a codemod's: code -> (summary, explanation).
+ENGINE_CODES = {dependencies.CODE: (dependencies.SUMMARY, dependencies.EXPLANATION)}
 
 
 class UnknownCode(LookupError):
@@ -25,9 +31,13 @@ class UnknownCode(LookupError):
 def explain(code: str) -> str:
     """The text ``--explain CODE`` prints."""
     code = code.strip().upper()
+    if code in ENGINE_CODES:
+        summary, explanation = ENGINE_CODES[code]
+        header = f"{code} (engine): {summary}"
+        return "\n".join([header, "=" * min(len(header), WIDTH), "", explanation])
     spec = codemod_of(code)
     if spec is None:
-        known = ", ".join(c.code for s in SPECS for c in s.codes)
+        known = ", ".join([*ENGINE_CODES, *(c.code for s in SPECS for c in s.codes)])
         raise UnknownCode(f"unknown code {code!r} (known: {known})")
     declared = spec.code(code)
     header = f"{code} ({spec.name} codemod): {declared.summary}"

@@ -9,13 +9,14 @@ flags override what the file says.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from codemods.core.spec import CodemodSpec, Option
-from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose
+from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose, hint_codes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,7 +45,8 @@ class Config:
 
     path: str | None = None
     select: list[str] | None = None
-    #: Codemods to run besides the default (or selected) ones: how opt-in codemods join.
+    #: Codemods to run besides the default (or selected) ones: how opt-in codemods join;
+    #: and hint codes that fail ``--check`` like findings (see :func:`split_selection`).
     extend_select: list[str] = field(default_factory=list)
     ignore: list[str] | None = None
     exclude: list[str] | None = None
@@ -89,10 +91,31 @@ def load(path: str) -> Config:
             raise ConfigError(f"{path}: unknown key {TABLE}.{key} ({_known_keys()})")
     for key in ("select", "extend-select", "ignore"):
         try:
-            choose(getattr(config, key.replace("-", "_")) or ())
-        except UnknownCodemod as e:
+            names = getattr(config, key.replace("-", "_")) or []
+            choose(split_selection(names)[0] if key == "extend-select" else names)
+        except (UnknownCodemod, NotAHint) as e:
             raise ConfigError(f"{path}: {TABLE}.{key}: {e}") from None
     return config
+
+
+class NotAHint(ValueError):
+    """A code given to ``extend-select`` that is not a hint."""
+
+
+_CODE = re.compile(r"AM\d{3}", re.IGNORECASE)
+
+
+def split_selection(values: Sequence[str]) -> tuple[list[str], set[str]]:
+    """``values`` of ``select`` / ``extend-select`` / ``ignore``, split into codemod names
+    and codes (``AM406``, upper case). A code must be a hint: selecting a hint makes
+    ``--check`` fail on it like on a finding left for manual work (every other code is
+    always reported)."""
+    names = [value for value in values if not _CODE.fullmatch(value)]
+    codes = {value.upper() for value in values if _CODE.fullmatch(value)}
+    if codes - hint_codes():
+        unknown = ", ".join(sorted(codes - hint_codes()))
+        raise NotAHint(f"not a hint code: {unknown} (hints: {', '.join(sorted(hint_codes()))})")
+    return names, codes
 
 
 def merge_options(

@@ -28,7 +28,13 @@ class Report:
     skipped: int = 0
     #: Interactive review: files whose changes were declined.
     declined: int = 0
+    #: The hint codes (less those selected with ``--extend-select``, which count as
+    #: findings).
     hint_codes: frozenset[str] = field(default_factory=hint_codes)
+    #: Files this run has written.
+    written: int = 0
+    #: Third-party modules the changes import that the originals did not -> the files.
+    imported: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, file: FileReport) -> None:
         self.files += 1
@@ -44,6 +50,9 @@ class Report:
                 self.hints += 1
             else:
                 self.left += 1
+        if file.changed:
+            for module in file.modules:
+                self.imported.setdefault(module, []).append(file.display)
 
     def missing(self) -> None:
         self.errors += 1

@@ -28,8 +28,9 @@ class Severity(enum.Enum):
     #: A blocking call left for manual work: ``--check`` fails while one is left.
     FINDING = "finding"
     #: A suggestion ("may be CPU-bound", "these awaits may run together"): never a
-    #: rewrite; printed like a finding but counted apart, and ``--check`` does not fail
-    #: on it (``registry.hint_codes()`` lists them).
+    #: rewrite; printed like a finding but counted apart, and ``--check`` fails on it
+    #: only when it is selected with ``--extend-select`` (``registry.hint_codes()``
+    #: lists them).
     HINT = "hint"
 
 
