@@ -6,72 +6,14 @@ from __future__ import annotations
 from codemods.core.catalogue import Family, blocking_targets
 from codemods.core.explanations import explained, offloading_off
 from codemods.core.spec import Code, CodemodSpec, Example, Severity
+from codemods.subprocess.helper_sources import RUN_SOURCE
 
 #: What AM501's example becomes: the helper, added once per module, then the call.
-AM501_AFTER = r'''import subprocess
-import asyncio
-import locale
-import os
-
-
-async def _subprocess_run(
-    args,
-    *,
-    input=None,
-    capture_output=False,
-    check=False,
-    shell=False,
-    text=None,
-    universal_newlines=None,
-    encoding=None,
-    errors=None,
-    **popen_kwargs,
-):
-    """subprocess.run() that waits without blocking the event loop (added by async-migrate)."""
-    if input is not None:
-        if popen_kwargs.get("stdin") is not None:
-            raise ValueError("stdin and input arguments may not both be used.")
-        popen_kwargs["stdin"] = subprocess.PIPE
-    if capture_output:
-        if popen_kwargs.get("stdout") is not None or popen_kwargs.get("stderr") is not None:
-            raise ValueError("stdout and stderr arguments may not be used with capture_output.")
-        popen_kwargs["stdout"] = popen_kwargs["stderr"] = subprocess.PIPE
-    text_mode = encoding or errors or text or universal_newlines
-    if text_mode:
-        encoding = encoding or locale.getpreferredencoding(False)
-        errors = errors or "strict"
-        if input is not None:
-            input = input.encode(encoding, errors)
-    if shell:
-        process = await asyncio.create_subprocess_shell(args, **popen_kwargs)
-    else:
-        argv = [args] if isinstance(args, (str, bytes, os.PathLike)) else args
-        process = await asyncio.create_subprocess_exec(*argv, **popen_kwargs)
-    try:
-        stdout, stderr = await process.communicate(input)
-    except BaseException:  # as subprocess.run does, also when cancelled
-        try:
-            process.kill()
-        except ProcessLookupError:
-            pass
-        await process.wait()
-        raise
-    if text_mode:
-        stdout, stderr = (
-            None
-            if data is None
-            else data.decode(encoding, errors).replace("\r\n", "\n").replace("\r", "\n")
-            for data in (stdout, stderr)
-        )
-    completed = subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
-    if check:
-        completed.check_returncode()
-    return completed
-
-
-async def build():
-    return (await _subprocess_run(["make", "-s"])).returncode
-'''
+AM501_AFTER = (
+    "import subprocess\nimport asyncio\nimport locale\nimport os\n\n"
+    + RUN_SOURCE
+    + '\n\nasync def build():\n    return (await _subprocess_run(["make", "-s"])).returncode\n'
+)
 
 _WHY = """Why it blocks: subprocess.run, call, check_output, os.system and the like wait for
 the child process in the event loop's thread, and no other task runs until the child
