@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from async_migrate.runner.places import start_directory, upward
 from codemods.core.spec import CodemodSpec, Option
 from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose, hint_codes
 
@@ -64,7 +65,7 @@ class Config:
 
 def find(paths: Sequence[str], stdin_filename: str | None = None) -> str | None:
     """The nearest ``pyproject.toml`` with a ``[tool.async-migrate]`` table, or None."""
-    for directory in _upward(_start(paths, stdin_filename)):
+    for directory in upward(start_directory(paths, stdin_filename)):
         candidate = os.path.join(directory, FILE_NAME)
         if os.path.isfile(candidate) and _tool_table(_read(candidate)) is not None:
             return candidate
@@ -198,25 +199,3 @@ def _tool_table(document: dict[str, Any]) -> dict[str, Any] | None:
     table = document.get("tool", {})
     table = table.get("async-migrate") if isinstance(table, dict) else None
     return table if isinstance(table, dict) else None
-
-
-def _start(paths: Sequence[str], stdin_filename: str | None) -> str:
-    if list(paths) == ["-"] or not paths:
-        given = [stdin_filename] if stdin_filename else []
-    else:
-        given = list(paths)
-    if not given:
-        return os.getcwd()
-    directories = [
-        os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in given
-    ]
-    return os.path.commonpath(directories)
-
-
-def _upward(directory: str) -> Iterator[str]:
-    while True:
-        yield directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return
-        directory = parent

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from async_migrate.runner.dependencies import normalize
+from async_migrate.runner.places import start_directory, upward
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -66,7 +67,7 @@ class Project:
 
 def find_project(paths: Sequence[str]) -> Project:
     """The project the paths belong to (an empty Project when none is found)."""
-    for directory in _upward(_start(paths)):
+    for directory in upward(start_directory(paths)):
         manifests = _manifests(directory)
         if manifests:
             declared: set[str] = set()
@@ -214,20 +215,3 @@ def _manifests(directory: str) -> list[str]:
     found = [path for path in found if os.path.isfile(path)]
     pattern = os.path.join(glob.escape(directory), REQUIREMENTS)
     return found + sorted(p for p in glob.glob(pattern) if os.path.isfile(p))
-
-
-def _start(paths: Sequence[str]) -> str:
-    given = [p for p in paths if p != "-"] or ["."]
-    directories = [
-        os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in given
-    ]
-    return os.path.commonpath(directories)
-
-
-def _upward(directory: str) -> Iterator[str]:
-    while True:
-        yield directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return
-        directory = parent

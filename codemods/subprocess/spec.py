@@ -6,7 +6,7 @@ from __future__ import annotations
 from codemods.core.catalogue import Family, blocking_targets
 from codemods.core.explanations import explained, offloading_off
 from codemods.core.spec import Code, CodemodSpec, Example, Severity
-from codemods.subprocess.helper_sources import RUN_SOURCE
+from codemods.subprocess.helper_sources import RUN_SOURCE, SYSTEM_SOURCE
 
 #: What AM501's example becomes: the helper, added once per module, then the call.
 AM501_AFTER = (
@@ -69,29 +69,9 @@ import os
 async def build():
     return os.system("make -s")
 """,
-        after="""\
-import asyncio
-
-
-async def _os_system(command):
-    \"\"\"os.system() that waits without blocking the event loop; returns the same wait
-    status (added by async-migrate).\"\"\"
-    process = await asyncio.create_subprocess_shell(command)
-    try:
-        returncode = await process.wait()
-    except BaseException:
-        try:
-            process.kill()
-        except ProcessLookupError:
-            pass
-        await process.wait()
-        raise
-    return returncode << 8 if returncode >= 0 else -returncode
-
-
-async def build():
-    return await _os_system("make -s")
-""",
+        after="import asyncio\n\n"
+        + SYSTEM_SOURCE
+        + '\n\nasync def build():\n    return await _os_system("make -s")\n',
     ),
 )
 
