@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sys
 from enum import Enum
 from typing import Any
 
@@ -12,13 +13,22 @@ from async_migrate import __version__
 from async_migrate.explain import UnknownCode, explain, list_codemods
 from async_migrate.runner.cache import cache_directory
 from async_migrate.runner.concurrency import default_jobs
-from async_migrate.runner.config import Config, ConfigError, find, load, merge_options
+from async_migrate.runner.config import (
+    Config,
+    ConfigError,
+    NotAHint,
+    find,
+    load,
+    merge_options,
+    split_selection,
+)
 from async_migrate.runner.discovery import Excludes
+from async_migrate.runner.interrupts import Interrupted, handling_signals
 from async_migrate.runner.output import Output
 from async_migrate.runner.report import EXIT_ERROR, Report
 from async_migrate.runner.run import Settings, run_paths, run_stdin
 from codemods.core.spec import Option
-from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose, offload_options
+from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose, hint_codes, offload_options
 
 
 # Enums, so that --help lists the values and shell completion offers them.
@@ -49,9 +59,12 @@ paths; command-line options override them.
 
 Codemods: {", ".join(CODEMODS)} (see --list-codemods, --explain CODE).
 
+`async-migrate server` starts a language server (LSP over stdio) for editors.
+
 Exit codes: 0 done (or nothing to do); 1 with --check: a file would change or a
-finding is left for manual work; 2 usage or configuration error, or a file could not
-be processed.
+finding is left for manual work (hints, such as AM406, count only with --extend-select);
+2 usage or configuration error, or a file could not be processed; 130 / 143 stopped by
+SIGINT (Ctrl-C) / SIGTERM.
 """
 
 app = typer.Typer(
@@ -110,6 +123,13 @@ def migrate(
     select: str | None = typer.Option(
         None, "--select", metavar="NAME,...", help="Run only these codemods."
     ),
+    extend_select: str | None = typer.Option(
+        None,
+        "--extend-select",
+        metavar="NAME|CODE,...",
+        help="Run these codemods too (how an opt-in codemod joins the default ones); "
+        f"hint codes ({', '.join(sorted(hint_codes()))}) fail --check like findings.",
+    ),
     ignore: str | None = typer.Option(
         None, "--ignore", metavar="NAME,...", help="Do not run these codemods."
     ),
@@ -143,6 +163,12 @@ def migrate(
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Neither read nor write the cache of per-file results."
     ),
+    add_dependencies: bool = typer.Option(
+        False,
+        "--add-dependencies",
+        help="Add the packages the migrated code now imports to [project].dependencies "
+        "in pyproject.toml (shown as a diff with --diff).",
+    ),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: one per core)."),
     explain_code: str | None = typer.Option(
         None,
@@ -166,21 +192,33 @@ def migrate(
 ) -> None:
     output_format, color = output_format.value, color.value
     _check_combinations(paths, diff, check, interactive, output_format, quiet, verbose)
+    if add_dependencies and paths == ["-"]:
+        raise typer.BadParameter("cannot be combined with -", param_hint="--add-dependencies")
     try:
         config = _config(paths, config_file, no_config, stdin_filename)
     except ConfigError as e:
         typer.echo(f"async-migrate: error: {e}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
 
-    chosen_select = _names(select)
-    chosen_ignore = _names(ignore)
     try:
-        codemods = choose(
-            chosen_select if chosen_select is not None else config.select or (),
-            chosen_ignore if chosen_ignore is not None else config.ignore or (),
+        extend_names, selected_hints = split_selection(_names(extend_select) or [])
+    except NotAHint as e:
+        raise typer.BadParameter(str(e), param_hint="--extend-select") from None
+    try:
+        codemods = _chosen(
+            config,
+            _names(select),
+            extend_names if extend_select is not None else None,
+            _names(ignore),
         )
+        ignored = _names(ignore) if ignore is not None else config.ignore or []
     except UnknownCodemod as e:
-        raise typer.BadParameter(str(e), param_hint="--select/--ignore") from None
+        raise typer.BadParameter(str(e), param_hint="--select/--extend-select/--ignore") from None
+    # Hints selected fail --check like findings; as for codemods, --select drops the
+    # configuration's extend-select.
+    if select is None:
+        selected_hints |= split_selection(config.extend_select)[1]
+    hints = hint_codes() - selected_hints
     overrides = _codemod_overrides(codemod_options)
     settings = Settings(
         codemods=tuple(codemods),
@@ -190,7 +228,8 @@ def migrate(
             root=config.root,
         ),
         options=merge_options(
-            merge_options(config.options, offload_options(codemods, offload)), overrides
+            merge_options(config.options, offload_options(codemods, offload, ignored)),
+            overrides,
         ),
         diff=diff,
         check=check,
@@ -198,6 +237,7 @@ def migrate(
         workers=jobs or default_jobs(),
         cache_dir=None if no_cache or paths == ["-"] else cache_directory(paths),
         src=tuple(config.src),
+        add_dependencies=add_dependencies,
     )
     output = Output(
         format=output_format,
@@ -205,13 +245,19 @@ def migrate(
         quiet=quiet,
         verbose=verbose,
         pending=diff or check,
+        check=check,
+        hints=hints,
     )
-    report = Report(check=check, dry_run=diff)
-    if paths == ["-"]:
-        run_stdin(stdin_filename or "-", settings, output, report)
-    else:
-        run_paths(paths, settings, output, report)
-    output.finish(report)
+    report = Report(check=check, dry_run=diff, hint_codes=hints)
+    try:
+        if paths == ["-"]:
+            run_stdin(stdin_filename or "-", settings, output, report)
+        else:
+            run_paths(paths, settings, output, report)
+    except Interrupted as e:
+        output.interrupted(report.written)
+        raise typer.Exit(e.exit_code) from None
+    output.finish(report, searched=None if paths == ["-"] else paths)
     raise typer.Exit(report.exit_code)
 
 
@@ -241,6 +287,23 @@ def _check_combinations(
         )
 
 
+def _chosen(
+    config: Config,
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+) -> list[str]:
+    """The codemods to run. As in ruff: ``--select`` replaces both ``select`` and
+    ``extend-select`` of the configuration, ``--extend-select`` adds to whichever
+    selection holds, and ``--ignore`` replaces ``ignore``."""
+    configured = split_selection(config.extend_select)[0]
+    if select is None:
+        select, extend = config.select or [], [*configured, *(extend_select or [])]
+    else:
+        extend = extend_select or []
+    return choose(select, ignore if ignore is not None else config.ignore or (), extend)
+
+
 def _config(
     paths: list[str], config_file: str | None, no_config: bool, stdin_filename: str | None
 ) -> Config:
@@ -268,7 +331,7 @@ def _flag(option: Option) -> tuple[Any, Any]:
             None, f"--{option.key}/--no-{option.key}", help=option.help, show_default=False
         )
     return option.type | None, typer.Option(
-        None, f"--{option.key}", metavar=option.metavar, help=option.help
+        None, f"--{option.key}", metavar=option.metavar, help=option.help, min=option.minimum
     )
 
 
@@ -310,7 +373,21 @@ app.command(help=HELP, no_args_is_help=True)(_with_codemod_flags(migrate))
 
 
 def main() -> None:
-    app(prog_name="async-migrate")
+    # ``async-migrate server``: the language server, with options of its own. A file or
+    # directory named ``server`` is still reached as ``./server``.
+    if sys.argv[1:2] == ["server"]:
+        from async_migrate.server import main as server
+
+        server(sys.argv[2:])
+        return
+    # From here on, SIGINT and SIGTERM stop the run cleanly (see runner/interrupts.py);
+    # one arriving before a run starts ends the command the same way.
+    with handling_signals():
+        try:
+            app(prog_name="async-migrate")
+        except Interrupted as e:
+            typer.echo("async-migrate: interrupted; 0 files written", err=True)
+            sys.exit(e.exit_code)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,27 @@
 """``--explain CODE`` and ``--list-codemods``: what each code and codemod means, from the
-codemods' declarations."""
+codemods' declarations (``codemods/<name>/spec.py``)."""
 
 from __future__ import annotations
 
-from codemods.core.spec import Code, CodemodSpec
+from typing import Any
+
+from async_migrate.runner import dependencies
+from codemods.core.explanations import WIDTH, wrap
+from codemods.core.spec import Code, CodemodSpec, Example, Severity
 from codemods.registry import SPECS, codemod_of
+
+#: What each severity means, for ``--explain`` and the docs' codes table.
+SEVERITY_MEANING = {
+    Severity.REWRITE: "the tool rewrites the call; nothing is left to do",
+    Severity.FINDING: "left for manual work; --check fails while one is left",
+    Severity.HINT: (
+        "a suggestion, never rewritten: check the code before acting on it; printed, but "
+        "--check fails on it only when it is selected with --extend-select"
+    ),
+}
+
+#: The engine's own codes (AM0xx), not a codemod's: code -> (summary, explanation).
+ENGINE_CODES = {dependencies.CODE: (dependencies.SUMMARY, dependencies.EXPLANATION)}
 
 
 class UnknownCode(LookupError):
@@ -14,25 +31,78 @@ class UnknownCode(LookupError):
 def explain(code: str) -> str:
     """The text ``--explain CODE`` prints."""
     code = code.strip().upper()
+    if code in ENGINE_CODES:
+        summary, explanation = ENGINE_CODES[code]
+        header = f"{code} (engine): {summary}"
+        return "\n".join([header, "=" * min(len(header), WIDTH), "", explanation])
     spec = codemod_of(code)
     if spec is None:
-        known = ", ".join(c.code for s in SPECS for c in s.codes)
+        known = ", ".join([*ENGINE_CODES, *(c.code for s in SPECS for c in s.codes)])
         raise UnknownCode(f"unknown code {code!r} (known: {known})")
     declared = spec.code(code)
     header = f"{code} ({spec.name} codemod): {declared.summary}"
-    lines = [header, "=" * len(header), ""]
-    lines.append(declared.explanation or _generic(declared, spec))
-    if declared.ruff and not declared.explanation:
-        lines.append(f"\nruff / flake8-async equivalent: {', '.join(declared.ruff)}")
+    lines = [header, "=" * min(len(header), WIDTH)]
+    severity = declared.severity
+    lines.append(f"Severity: {severity.value} ({SEVERITY_MEANING[severity]})")
+    equivalent = ", ".join(declared.ruff) if declared.ruff else "none"
+    lines += wrap(f"ruff / flake8-async equivalent: {equivalent}")
+    lines += ["", declared.explanation or _generic(spec)]
+    if declared.example is not None:
+        lines += ["", *_example(declared, declared.example, spec.name)]
+    lines += ["", *_silence(declared), *_more(declared, spec)]
     return "\n".join(lines)
 
 
-def _generic(code: Code, spec: CodemodSpec) -> str:
+def _generic(spec: CodemodSpec) -> str:
     return (
-        f"See the README's section on the {spec.name} codemod for what it rewrites and "
-        f"refuses.\nSilence it on one line with `# async-migrate: ignore[{code.code}]` or "
-        f"`# noqa: {code.code}`."
+        f"See docs/codemods/{spec.name}.md for what the {spec.name} codemod rewrites and refuses."
     )
+
+
+def _example(code: Code, example: Example, name: str) -> list[str]:
+    command = " ".join(filter(None, ("async-migrate --select", name, flags(example.options))))
+    lines = ["Example:", f"  ({command})"]
+    if example.after is None:
+        lines.append(f"  left unchanged, reported as {code.code}:")
+        lines += _indented(example.before)
+    else:
+        lines.append("  before:")
+        lines += _indented(example.before)
+        lines.append("  after:")
+        lines += _indented(example.after)
+    return lines
+
+
+def _indented(source: str) -> list[str]:
+    return [f"    {line}" if line else "" for line in source.splitlines()]
+
+
+def flags(options: dict[str, Any]) -> str:
+    """Command-line flags for a codemod's keyword arguments: ``{"offload": False}`` ->
+    ``--no-offload``, ``{"cpu_bound": ["a", "b"]}`` -> ``--cpu-bound a --cpu-bound b``."""
+    out = []
+    for name, value in options.items():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(value, bool):
+            out.append(flag if value else "--no-" + flag[2:])
+        elif isinstance(value, (list, tuple)):
+            out += [f"{flag} {item}" for item in value]
+        else:
+            out.append(f"{flag} {value}")
+    return " ".join(out)
+
+
+def _silence(code: Code) -> list[str]:
+    ways = [f"`# async-migrate: ignore[{code.code}]`", f"`# noqa: {code.code}`"]
+    if len(code.ruff) == 1:
+        ways.append(f"`# noqa: {code.ruff[0]}` (the ruff / flake8-async code)")
+    elif code.ruff:
+        ways.append(f"`# noqa: {code.ruff[0]}` (or another of its ruff / flake8-async codes)")
+    return wrap(f"Silence it on one line with {', '.join(ways[:-1])} or {ways[-1]}.")
+
+
+def _more(code: Code, spec: CodemodSpec) -> list[str]:
+    return [f"More: docs/codemods/{spec.name}.md and docs/codes.md#{code.code.lower()}"]
 
 
 def list_codemods() -> str:
@@ -40,6 +110,8 @@ def list_codemods() -> str:
     blocks = []
     for spec in SPECS:
         lines = [f"{spec.name}: {spec.description}"]
+        if not spec.default:
+            lines.append(f"  off by default: enable it with --extend-select {spec.name}")
         lines += [f"  {c.code}  {c.summary}" for c in spec.codes]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

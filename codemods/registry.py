@@ -11,14 +11,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from codemods import cpu, files, helpers, http, offload, requests, sleep, subprocess
+from codemods import (
+    concurrency,
+    cpu,
+    db,
+    files,
+    helpers,
+    http,
+    offload,
+    redis,
+    requests,
+    sleep,
+    subprocess,
+)
 from codemods.core.spec import CodemodSpec, Severity
 
 # Order matters: codemods run one after the other on the same module, in this order.
 # ``requests`` comes first and ``sleep`` late: retry loops mix requests and time.sleep,
 # and both apply in one run. ``helpers`` comes after the codemods that rewrite blocking
 # calls directly (a project function the cpu codemod sends to a process pool is no longer
-# a plain call by then). The ``offload`` fallback runs last: it offloads only what
+# a plain call by then); so does ``db``, whose migrated connections are awaited, no longer
+# blocking calls. The ``offload`` fallback runs last: it offloads only what
 # every codemod before it left blocking.
 SPECS: tuple[CodemodSpec, ...] = (
     requests.SPEC,
@@ -27,7 +40,12 @@ SPECS: tuple[CodemodSpec, ...] = (
     subprocess.SPEC,
     http.SPEC,
     sleep.SPEC,
+    db.SPEC,
+    redis.SPEC,
     helpers.SPEC,
+    # Opt-in. After the codemods that make blocking calls awaitable, so that it sees
+    # their awaits; before the fallback, whose threads it must not multiply.
+    concurrency.SPEC,
     offload.SPEC,
 )
 
@@ -38,24 +56,45 @@ class UnknownCodemod(ValueError):
     pass
 
 
-def choose(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
-    """The names of the codemods to run, in order: those on by default, or those
-    selected, minus those ignored."""
-    select, ignore = list(select), list(ignore)
-    for name in (*select, *ignore):
-        if name not in CODEMODS:
+def choose(
+    select: Iterable[str] = (), ignore: Iterable[str] = (), extend_select: Iterable[str] = ()
+) -> list[str]:
+    """The names of the codemods to run, in order: those on by default (or, when
+    ``select`` names some, those), plus those in ``extend_select`` (how an opt-in
+    codemod joins the default ones), minus those in ``ignore``."""
+    chosen = _matching(select) or {spec.name for spec in SPECS if spec.default}
+    chosen |= _matching(extend_select)
+    ignored = _matching(ignore)
+    return [name for name in CODEMODS if name in chosen and name not in ignored]
+
+
+def _matching(selectors: Iterable[str]) -> set[str]:
+    """The codemods a list of selectors names. A selector is a codemod's name today; this
+    is the one place that reads them (codes and code prefixes would be matched here)."""
+    names = set()
+    for selector in selectors:
+        if selector not in CODEMODS:
             known = ", ".join(CODEMODS)
-            raise UnknownCodemod(f"unknown codemod {name!r} (known: {known})")
-    chosen = select or [spec.name for spec in SPECS if spec.default]
-    return [name for name in CODEMODS if name in chosen and name not in ignore]
+            raise UnknownCodemod(f"unknown codemod {selector!r} (known: {known})")
+        names.add(selector)
+    return names
 
 
-def offload_options(names: Iterable[str], offload: bool) -> dict[str, dict[str, Any]]:
-    """Codemod options for ``--no-offload``: the codemods that offload blocking calls to
-    a thread report them instead."""
-    if offload:
-        return {}
-    return {n: {"offload": False} for n in names if CODEMODS[n].offloads}
+def offload_options(
+    names: Iterable[str], offload: bool, ignore: Iterable[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """Codemod options for ``--no-offload`` (the codemods that offload blocking calls to a
+    thread report them instead) and for ignored codemods: the calls they are responsible
+    for are left alone by every codemod (the ``offload`` fallback and the ``helpers``
+    index included)."""
+    options: dict[str, dict[str, Any]] = {}
+    if not offload:
+        options = {n: {"offload": False} for n in names if CODEMODS[n].offloads}
+    families = sorted({f for n in ignore if n in CODEMODS for f in CODEMODS[n].owns})
+    if families:
+        for name in ("offload", "helpers"):
+            options.setdefault(name, {})["leave_alone"] = families
+    return options
 
 
 def codemod_of(code: str) -> CodemodSpec | None:

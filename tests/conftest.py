@@ -7,9 +7,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.servers import MariaDB, Postgres
+
+T = TypeVar("T")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -136,3 +144,52 @@ def https_server(tmp_path_factory):
     context = self_signed_context(str(tmp_path_factory.mktemp("tls")))
     with serve(context) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """URL of a private redis-server on 127.0.0.1 (see tests/redis_server.py)."""
+    from tests.redis_server import redis_server
+
+    with redis_server() as url:
+        yield url
+
+
+def _database_server(kind: str, start: Callable[[], AbstractContextManager[T]]) -> Iterator[T]:
+    """Start a private database server for the session (see tests/servers.py). Under
+    CI (``CI`` set and not ``false``/``0``) a server that cannot start fails the tests
+    that need it; elsewhere they are skipped, with the reason."""
+    from tests import servers
+
+    reason = servers.unavailable(kind)
+    if reason is None:
+        started = False
+        try:
+            with start() as server:
+                started = True
+                yield server
+        except servers.ServerError as e:
+            if started:
+                raise
+            reason = str(e)
+        else:
+            return
+    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"the {kind} server is needed under CI: {reason}", pytrace=False)
+    pytest.skip(f"no {kind} server: {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    """A private PostgreSQL server on 127.0.0.1, for the whole session."""
+    from tests import servers
+
+    yield from _database_server("postgres", servers.postgres)
+
+
+@pytest.fixture(scope="session")
+def mariadb_server() -> Iterator[MariaDB]:
+    """A private MariaDB server on 127.0.0.1, for the whole session."""
+    from tests import servers
+
+    yield from _database_server("mariadb", servers.mariadb)

@@ -123,6 +123,55 @@ async def _cookie(request: web.Request) -> web.Response:
     return response
 
 
+class Tracker:
+    """What the server saw of ``/tracked/{run}`` requests, per run: how many are open,
+    the most open at once, and how each ended (``done`` or ``cancelled``, when the client
+    went away: the server runs with handler cancellation)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.open: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
+        self.ended: dict[str, dict[int, str]] = {}
+
+    def started(self, run: str) -> None:
+        with self._lock:
+            self.open[run] = self.open.get(run, 0) + 1
+            self.peak[run] = max(self.peak.get(run, 0), self.open[run])
+
+    def finished(self, run: str, n: int, how: str) -> None:
+        with self._lock:
+            self.open[run] -= 1
+            self.ended.setdefault(run, {})[n] = how
+
+
+TRACKER = Tracker()
+
+
+async def _tracked(request: web.Request) -> web.Response:
+    """``?n=3&delay=0.2``: answers ``{"n": 3}`` after ``delay`` seconds (``delay / n`` with
+    ``stagger=1``, so that later items finish first); ``fail=3``: item 3 answers 500 after
+    ``fail_delay`` seconds instead."""
+    run, query = request.match_info["run"], request.query
+    n = int(query["n"])
+    failing = query.get("fail") == str(n)
+    delay = float(query.get("delay", "0.2"))
+    if failing:
+        delay = float(query.get("fail_delay", "0.05"))
+    elif query.get("stagger"):
+        delay /= n
+    TRACKER.started(run)
+    try:
+        await asyncio.sleep(delay)
+    except asyncio.CancelledError:
+        TRACKER.finished(run, n, "cancelled")
+        raise
+    TRACKER.finished(run, n, "done")
+    if failing:
+        return web.Response(status=500, text=f"item {n} failed")
+    return web.json_response({"n": n})
+
+
 def _app() -> web.Application:
     app = web.Application()
     app.router.add_route("*", "/echo", _echo)
@@ -137,19 +186,20 @@ def _app() -> web.Application:
     app.router.add_get("/bytes", _bytes)
     app.router.add_get("/repeated", _repeated)
     app.router.add_get("/cookie", _cookie)
+    app.router.add_get("/tracked/{run}", _tracked)
     return app
 
 
 @contextmanager
-def serve(tls: ssl.SSLContext | None = None) -> Iterator[str]:
+def serve(tls: ssl.SSLContext | None = None, handler_cancellation: bool = False) -> Iterator[str]:
     """Run the server (over TLS when ``tls`` is given) until the block ends; yields its base
-    URL."""
+    URL. With ``handler_cancellation``, a handler is cancelled when its client goes away."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     holder: dict[str, object] = {}
 
     async def start() -> None:
-        runner = web.AppRunner(_app())
+        runner = web.AppRunner(_app(), handler_cancellation=handler_cancellation)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
         await site.start()

@@ -63,3 +63,25 @@ def test_no_import_cycles() -> None:
             if imported.startswith(module + "."):
                 graph.remove_import(importer=module, imported=imported)
     assert _cycles(graph) == []
+
+
+def test_each_codemod_imports_only_itself_and_the_shared_core() -> None:
+    graph = grimp.build_graph("async_migrate", "codemods")
+    codemods = {m.split(".")[1] for m in graph.modules if m.count(".") >= 1}
+    codemods -= {"core", "registry"}
+    assert {"sleep", "requests", "files", "helpers", "offload"} <= codemods
+    wrong = []
+    for module in sorted(graph.modules):
+        parts = module.split(".")
+        if len(parts) < 2 or parts[0] != "codemods" or parts[1] not in codemods:
+            continue
+        own = f"codemods.{parts[1]}"
+        for imported in graph.find_modules_directly_imported_by(module):
+            inside = imported == own or imported.startswith(own + ".")
+            if imported.startswith("codemods") and not (
+                inside or imported.startswith("codemods.core")
+            ):
+                wrong.append(f"{module} imports {imported}")
+            if imported.startswith("async_migrate"):
+                wrong.append(f"{module} imports {imported}")
+    assert wrong == []

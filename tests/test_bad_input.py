@@ -16,23 +16,30 @@ BLOCKING = b"import time\n\n\nasync def poll():\n    time.sleep(1)\n"
 MIGRATED = b"import asyncio\n\n\nasync def poll():\n    await asyncio.sleep(1)\n"
 
 BAD = {
-    "invalid_utf8.py": BLOCKING + b"    return '\xff'\n",
-    "nul_byte.py": BLOCKING + b"\x00\n",
     "syntax_error.py": BLOCKING + b"    return (\n",
     "python2.py": b"# async def in a comment\nimport time\nprint 'x'\ntime.sleep(1)\n",
     "bad_cookie.py": b"# -*- coding: no-such-codec -*-\n" + BLOCKING,
 }
 EXPECTED_ERRORS = {
-    "invalid_utf8.py": "cannot decode: 'utf-8' codec can't decode byte 0xff",
-    "nul_byte.py": "cannot parse: source code string cannot contain null bytes",
     "syntax_error.py": "cannot parse: line 6, column 12: '(' was never closed",
     "python2.py": "cannot parse: line 3, column 1: Missing parentheses in call to 'print'",
     "bad_cookie.py": "cannot decode: ",
 }
+# Not text: skipped when found in a directory, an error when named.
+NOT_TEXT = {
+    "invalid_utf8.py": BLOCKING + b"    return '\xff'\n",
+    "nul_byte.py": BLOCKING + b"\x00\n",
+    "image.py": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",  # no coroutine: still named
+}
+WHY_NOT_TEXT = {
+    "invalid_utf8.py": "cannot be decoded as utf-8: byte 0xff on line 6",
+    "nul_byte.py": "NUL byte on line 6",
+    "image.py": "NUL byte on line 3",
+}
 
 
 def test_each_bad_file_gets_one_error_line_and_the_rest_is_migrated(tmp_path: Path) -> None:
-    for name, data in {**BAD, "good.py": BLOCKING, "empty.py": b""}.items():
+    for name, data in {**BAD, **NOT_TEXT, "good.py": BLOCKING, "empty.py": b""}.items():
         (tmp_path / name).write_bytes(data)
     (tmp_path / "dir.py").mkdir()  # a directory named like a module
     (tmp_path / "dir.py" / "inner.py").write_bytes(BLOCKING)
@@ -45,12 +52,32 @@ def test_each_bad_file_gets_one_error_line_and_the_rest_is_migrated(tmp_path: Pa
     assert set(errors) == set(BAD)
     for name, message in EXPECTED_ERRORS.items():
         assert errors[name].startswith(f"{name}: error: {message}"), errors[name]
-    for name, data in BAD.items():
+    skipped = [line for line in lines if ": skipped: " in line]
+    assert sorted(skipped) == sorted(
+        f"{name}: skipped: not a text file ({why})" for name, why in WHY_NOT_TEXT.items()
+    )
+    for name, data in {**BAD, **NOT_TEXT}.items():
         assert (tmp_path / name).read_bytes() == data, name
     assert (tmp_path / "good.py").read_bytes() == MIGRATED
     assert (tmp_path / "dir.py" / "inner.py").read_bytes() == MIGRATED
     assert (tmp_path / "empty.py").read_bytes() == b""
+    assert f"{len(NOT_TEXT)} skipped" in lines[-1]
     assert lines[-1].endswith(f"{len(BAD)} errors")
+
+
+def test_a_file_that_is_not_text_named_on_the_command_line_is_an_error(tmp_path: Path) -> None:
+    for name, data in {**NOT_TEXT, "good.py": BLOCKING}.items():
+        (tmp_path / name).write_bytes(data)
+    result = run_cli(*NOT_TEXT, "good.py", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.decode().splitlines()
+    assert lines[:-1] == [
+        f"{name}: error: not a text file: {why}" for name, why in WHY_NOT_TEXT.items()
+    ]
+    assert lines[-1].endswith(f"{len(NOT_TEXT)} errors")
+    for name, data in NOT_TEXT.items():
+        assert (tmp_path / name).read_bytes() == data, name
+    assert (tmp_path / "good.py").read_bytes() == MIGRATED
 
 
 def test_a_fifo_named_on_the_command_line_is_refused(tmp_path: Path) -> None:

@@ -110,3 +110,28 @@ def test_concurrent_runs_leave_a_valid_cache(tmp_path: Path) -> None:
     (cache,) = _cache_files(tmp_path)
     assert len(json.loads(cache.read_text())) == 32
     assert not list((tmp_path / "cache").glob("*.tmp"))
+
+
+def test_a_second_diff_comes_from_the_cache(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "src").mkdir(parents=True)
+    path = tree / "src" / "a.py"
+    path.write_bytes(BLOCKING)
+    first = _cached_run(tmp_path, "--diff", "src")
+    assert first.returncode == 0 and first.stdout.startswith(b"--- a/src/a.py\n+++ b/src/a.py\n")
+    # Same size, same time, other content: only a cache hit still shows the first diff.
+    st = path.stat()
+    path.write_bytes(BLOCKING.replace(b"sleep(1)", b"sleep(2)"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    second = _cached_run(tmp_path, "--diff", "src")
+    assert second.stdout == first.stdout
+    assert second.stderr == first.stderr
+    # The header names the file as this run's command line does.
+    env = {"ASYNC_MIGRATE_CACHE_DIR": str(tmp_path / "cache")}
+    inside = run_cli("--diff", "a.py", cwd=tree / "src", extra_env=env)
+    assert inside.stdout == first.stdout.replace(b"a/src/a.py", b"a/a.py").replace(
+        b"b/src/a.py", b"b/a.py"
+    )
+    # A run that writes still makes the new code afresh.
+    assert _cached_run(tmp_path, ".").returncode == 0
+    assert b"await asyncio.sleep(2)" in path.read_bytes()

@@ -174,12 +174,25 @@ def test_unparsable_file_is_named_left_untouched_and_others_migrated(tmp_path: P
     assert b"1 error" in result.stderr
 
 
-def test_undecodable_file_is_an_error(tmp_path: Path) -> None:
+def test_undecodable_file_named_is_an_error_and_found_is_skipped(tmp_path: Path) -> None:
     bad = b"import time\n\n\nasync def f():\n    time.sleep(1)\n    return '\xff\xfe'\n"
     _tree(tmp_path, {"bad.py": bad, "ok.py": BLOCKING})
-    result = run_cli(".", cwd=tmp_path)
+    result = run_cli("bad.py", "ok.py", cwd=tmp_path)
     assert result.returncode == 2
-    assert b"bad.py: error: cannot " in result.stderr
+    assert result.stderr.decode().splitlines()[0] == (
+        "bad.py: error: not a text file: cannot be decoded as utf-8: byte 0xff on line 6"
+    )
+    assert (tmp_path / "bad.py").read_bytes() == bad
+    assert (tmp_path / "ok.py").read_bytes() == MIGRATED
+
+    (tmp_path / "ok.py").write_bytes(BLOCKING)
+    result = run_cli(".", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.decode().splitlines()
+    assert lines[0] == (
+        "bad.py: skipped: not a text file (cannot be decoded as utf-8: byte 0xff on line 6)"
+    )
+    assert lines[1].startswith("async-migrate: 2 files scanned, 1 skipped, 1 changed")
     assert (tmp_path / "bad.py").read_bytes() == bad
     assert (tmp_path / "ok.py").read_bytes() == MIGRATED
 
@@ -273,10 +286,11 @@ def test_select_and_ignore(tmp_path: Path) -> None:
     ignored = run_cli("--ignore", "sleep,offload", "a.py", cwd=tmp_path)
     assert ignored.returncode == 0
     assert (tmp_path / "a.py").read_bytes() == BLOCKING
-    # Without the sleep codemod, the fallback still takes the call off the loop.
-    offloaded = run_cli("--ignore", "sleep", "a.py", cwd=tmp_path)
-    assert offloaded.returncode == 0
-    assert b"await asyncio.to_thread(time.sleep, 1)" in (tmp_path / "a.py").read_bytes()
+    # Ignoring the sleep codemod leaves its calls alone: the fallback does not take them.
+    left = run_cli("--ignore", "sleep", "a.py", cwd=tmp_path)
+    assert left.returncode == 0
+    assert (tmp_path / "a.py").read_bytes() == BLOCKING
+    assert b"0 rewrites, 0 findings" in left.stderr
     _tree(tmp_path, {"a.py": BLOCKING})
     selected = run_cli("--select", "sleep", "a.py", cwd=tmp_path)
     assert selected.returncode == 0
@@ -296,3 +310,33 @@ def test_help_and_version() -> None:
     ):
         assert flag in help_text
     assert run_cli("--version").stdout.decode().startswith("async-migrate ")
+
+
+def test_check_names_each_file_that_would_change(tmp_path: Path) -> None:
+    _tree(tmp_path, {"pkg/a.py": BLOCKING, "pkg/b.py": CLEAN, "pkg/c.py": BLOCKING})
+    result = run_cli("--check", "pkg", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.decode().splitlines()
+    assert lines[:2] == ["would change: pkg/a.py", "would change: pkg/c.py"]
+    assert lines[2].startswith("async-migrate: 3 files scanned, 2 would change")
+    assert run_cli("--check", "-q", "pkg", cwd=tmp_path).stderr == b""
+    assert b"would change:" not in run_cli("--diff", "pkg", cwd=tmp_path).stderr
+    as_json = run_cli("--check", "--output-format", "json", "pkg", cwd=tmp_path)
+    assert b"would change:" not in as_json.stderr
+
+
+def test_a_run_that_finds_no_python_file_says_so(tmp_path: Path) -> None:
+    _tree(tmp_path, {"docs/readme.txt": b"no code\n", "src/.hidden/a.py": BLOCKING})
+    for args in (["docs", "src"], ["--check", "docs", "src"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 0
+        assert result.stderr == b"async-migrate: no Python files found in docs, src\n"
+    assert run_cli("-q", "docs", cwd=tmp_path).stderr == b""
+    missing = run_cli("nope", cwd=tmp_path)
+    assert missing.returncode == 2 and b"no Python files" not in missing.stderr
+
+
+def test_help_for_cpu_bound_names_the_process_pool() -> None:
+    help_text = " ".join(run_cli("--help").stdout.decode().split())
+    cpu_bound = help_text[help_text.index("--cpu-bound NAME") :][:120]
+    assert "process pool" in cpu_bound and "thread" not in cpu_bound, cpu_bound

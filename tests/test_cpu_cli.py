@@ -75,11 +75,18 @@ def test_cpu_bound_flag_offloads_an_imported_function(tmp_path: Path) -> None:
 
     done = run_cli("--cpu-bound", "crunch", ".", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert b"2 files scanned, 1 changed, 1 rewrite, 1 finding" in done.stderr
+    assert b"2 files scanned, 1 changed, 1 rewrite, 0 findings left for manual work, 1 hint," in (
+        done.stderr
+    )
     migrated = (tmp_path / "app.py").read_text(encoding="utf-8")
     assert "run_in_executor(_process_pool(), crunch, n)" in migrated
     assert (tmp_path / "calc.py").read_bytes() == CALC
     assert _run_app(tmp_path, 5000) == {"value": _crunch(5000), "same_process": False}
+
+    # AM406 is a hint: printed, but with nothing else left --check passes.
+    hinted = run_cli("--check", "--cpu-bound", "crunch", ".", cwd=tmp_path)
+    assert hinted.returncode == 0, hinted.stderr
+    assert b"AM406" in hinted.stderr and b"0 would change" in hinted.stderr
 
     again = run_cli("--check", "--cpu-bound", "crunch", "--cpu-bound", "busy", ".", cwd=tmp_path)
     assert again.returncode == 1

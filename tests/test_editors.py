@@ -1,6 +1,6 @@
-"""The editor set-ups documented in the README, read FROM the README: the command each
-runs is run for real, and the documented pattern must find exactly the findings in its
-output, pointing at the right file, line and column."""
+"""The editor set-ups documented in docs/integrations.md, read FROM that page: the command
+each runs is run for real, and the documented pattern must find exactly the findings in
+its output, pointing at the right file, line and column."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.conftest import command_path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "integrations.md"
 SOURCE = (
     "import time\n\n\nasync def f(loop):\n"
     "    x = 1; g = (time.sleep(i) for i in (1,))\n"
@@ -31,7 +31,7 @@ INTELLIJ_MACROS = {
 
 
 def _section(title: str) -> str:
-    text = README.read_text(encoding="utf-8")
+    text = PAGE.read_text(encoding="utf-8")
     start = text.index(f"### {title}")
     end = text.find("\n## ", start)
     return text[start:end]
@@ -39,7 +39,7 @@ def _section(title: str) -> str:
 
 def _table_value(section: str, field: str) -> str:
     match = re.search(rf"^\| {re.escape(field)} \| `([^`]*)` \|$", section, re.MULTILINE)
-    assert match, f"README: no '{field}' row"
+    assert match, f"{PAGE.name}: no '{field}' row"
     return match.group(1)
 
 
@@ -108,7 +108,7 @@ def test_pycharm_external_tool(tmp_path: Path) -> None:
 def test_vscode_task_problem_matcher(tmp_path: Path) -> None:
     section = _section("VS Code")
     block = re.search(r"```json\n(.*?)```", section, re.DOTALL)
-    assert block, "README: no tasks.json block"
+    assert block, f"{PAGE.name}: no tasks.json block"
     (task,) = json.loads(block.group(1))["tasks"]
     matcher = task["problemMatcher"]
     pattern = matcher["pattern"]

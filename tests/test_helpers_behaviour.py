@@ -77,9 +77,10 @@ def test_migrated_package_behaves_the_same_and_runs_concurrently(tmp_path: Path)
     migrated = run_cli("--no-cache", ".", cwd=project)
     assert migrated.returncode == 0, migrated.stderr.decode()
     assert "await asyncio.to_thread(load_item, path, i)" in (project / "main.py").read_text()
-    assert "await asyncio.to_thread(self._write, name, data)" in (
-        project / "shop" / "store.py"
-    ).read_text()
+    assert (
+        "await asyncio.to_thread(self._write, name, data)"
+        in (project / "shop" / "store.py").read_text()
+    )
     after = _run(project, data)
 
     for key in ("items", "names", "saved"):

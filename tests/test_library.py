@@ -1,5 +1,6 @@
-"""Library use: the Python API (as the README shows it) and libcst's own codemod runner
-(``python -m libcst.tool codemod``, in a real subprocess, set up as the README says)."""
+"""Library use: the Python API (as docs/library.md shows it) and libcst's own codemod
+runner (``python -m libcst.tool codemod``, in a real subprocess, set up as that page
+says)."""
 
 from __future__ import annotations
 
@@ -16,23 +17,23 @@ from codemods.core.findings import Finding
 from codemods.registry import UnknownCodemod
 from codemods.sleep.command import SleepCommand
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "library.md"
 SOURCE = "import time\n\nasync def f():\n    time.sleep(1)\n"
 MIGRATED = b"import asyncio\n\nasync def f():\n    await asyncio.sleep(1)\n"
 
 
-def _readme_block(after: str, language: str) -> str:
-    text = README.read_text(encoding="utf-8")
+def _page_block(after: str, language: str) -> str:
+    text = PAGE.read_text(encoding="utf-8")
     start = text.index(after)
     match = re.compile(rf"```{language}\n(.*?)```", re.DOTALL).search(text, start)
     assert match, (after, language)
     return match.group(1)
 
 
-def test_api_example_from_the_readme() -> None:
-    example = _readme_block("### Python API", "python")
+def test_api_example_from_the_docs() -> None:
+    example = _page_block("## Python API", "python")
     namespace: dict[str, object] = {}
-    exec(compile(example, "README.md", "exec"), namespace)
+    exec(compile(example, str(PAGE), "exec"), namespace)
     result = namespace["result"]
     assert result.code == MIGRATED
     assert result.changed is True
@@ -40,7 +41,7 @@ def test_api_example_from_the_readme() -> None:
         Finding(4, 5, "AM101", "time.sleep -> await asyncio.sleep", fixed=True)
     ]
     assert result.left == [] and result.rewrites == result.findings
-    # The values the README's comments promise.
+    # The values the page's comments promise.
     assert repr(MIGRATED) in example
     assert "Finding(line=4, col=5, code='AM101'" in example
 
@@ -66,8 +67,8 @@ def test_api_skip_file_suppressions_and_errors() -> None:
 
 
 def test_libcst_codemod_runner(tmp_path: Path) -> None:
-    config = _readme_block("### With libcst's codemod runner", "yaml")
-    command = _readme_block("python -m libcst.tool codemod` runs it", "sh").strip()
+    config = _page_block("## With libcst's codemod runner", "yaml")
+    command = _page_block("python -m libcst.tool codemod` runs it", "sh").strip()
     (tmp_path / ".libcst.codemod.yaml").write_text(config)
     src = tmp_path / "src"
     src.mkdir()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from aiohttp import web
 from async_migrate import migrate_source
 from codemods.offload.command import OffloadCommand
 from tests.behaviour import http_server, load, with_heartbeat
+from tests.conftest import run_cli
 
 SOURCE = """
 import os.path
@@ -72,3 +74,34 @@ def test_offloaded_call_raises_what_the_original_raised(tmp_path: Path) -> None:
         module = load(code, "m")
         with pytest.raises(FileNotFoundError):
             asyncio.run(module.load(str(tmp_path / "missing")))
+
+
+def test_a_file_passed_to_a_parser_keeps_its_finding(tmp_path: Path) -> None:
+    """The files codemod refuses ``with open(p) as f: parse(f)`` (parse would read ``f``
+    synchronously); the fallback must not offload only the open() and drop that finding:
+    the code stays as it was, runs the same, and --check still fails."""
+    source = (
+        "import asyncio\nimport json\nimport sys\n\n\n"
+        "def parse(f):\n"
+        "    return json.loads(f.read())\n\n\n"
+        "async def load(path):\n"
+        "    with open(path) as f:\n"
+        "        return parse(f)\n\n\n"
+        "print(asyncio.run(load(sys.argv[1])))\n"
+    )
+    script = tmp_path / "loader.py"
+    script.write_text(source)
+    (tmp_path / "config.json").write_text('{"debug": true}')
+    checked = run_cli("--check", "--no-cache", str(script))
+    assert checked.returncode == 1
+    assert b"AM310" in checked.stderr and b"passed to parse" in checked.stderr
+    migrated = run_cli("--no-cache", str(script))
+    assert migrated.returncode == 0
+    assert script.read_text() == source
+    ran = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "config.json")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert ran.stdout.strip() == "{'debug': True}"

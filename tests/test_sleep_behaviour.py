@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 import types
+from pathlib import Path
 
 from async_migrate import migrate_source
 
@@ -51,3 +54,24 @@ def test_gathered_sleeps_run_concurrently_after_migration() -> None:
     assert before_time >= n * delay * 0.9  # the original blocks: the sleeps add up
     assert after_time < n * delay / 2.5  # migrated: about one delay, with a wide margin
     assert after_time >= delay * 0.9
+
+
+def test_a_sleep_already_handed_to_a_thread_is_left_alone_and_runs(tmp_path: Path) -> None:
+    """``asyncio.to_thread(time.sleep, ...)`` is the fix, not a finding: the tool reports
+    nothing, changes nothing, and the program keeps running its sleeps together."""
+    source = (
+        "import asyncio\nimport time\n\n\n"
+        "async def nap():\n"
+        "    await asyncio.to_thread(time.sleep, 0.2)\n\n\n"
+        "async def main():\n"
+        "    started = time.perf_counter()\n"
+        "    await asyncio.gather(nap(), nap(), nap())\n"
+        "    print(round(time.perf_counter() - started, 2))\n\n\n"
+        "asyncio.run(main())\n"
+    )
+    result = migrate_source(source)
+    assert not result.changed and result.findings == []
+    script = tmp_path / "nap.py"
+    script.write_text(source)
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    assert float(ran.stdout) < 0.5

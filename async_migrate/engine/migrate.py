@@ -11,18 +11,20 @@ from __future__ import annotations
 import ast
 import sys
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from async_migrate.engine.positions import PositionMap
-from async_migrate.engine.prefilter import has_coroutine, needing_libcst
+from async_migrate.engine.prefilter import coroutine_interest, has_coroutine, needing_libcst
 from async_migrate.engine.safety import changed_outside_coroutines
-from async_migrate.engine.slicing import slice_module
+from async_migrate.engine.slicing import Slice, slice_module
+from codemods.core import parsed
 from codemods.core.findings import Finding
+from codemods.core.only_at import OnlyAt
 from codemods.core.spec import Targets
 from codemods.core.suppressions import skips_file
-from codemods.registry import CODEMODS, choose
+from codemods.registry import CODEMODS, choose, offload_options
 
 Codemod = str | type  # a registered codemod's name, or any AsyncCodemod subclass
 
@@ -67,16 +69,26 @@ def migrate_source(
     *,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+    only_at: OnlyAt | None = None,
 ) -> Migration:
     """Run codemods over one module's source and return the result; nothing is written.
 
     ``codemods`` lists registered names (``"sleep"``) or codemod classes (default:
-    every registered codemod, in registry order); ``select`` / ``ignore`` narrow that
-    down by name, as on the command line (an unknown name raises
+    the codemods on by default, in registry order, as chosen by ``select``,
+    ``extend_select`` and ``ignore`` as on the command line); given ``codemods``,
+    ``select`` / ``ignore`` narrow it down by name (an unknown name raises
     :class:`~codemods.registry.UnknownCodemod`). ``options`` maps a codemod's
     name to keyword arguments for its constructor, e.g.
     ``{"cpu": {"cpu_bound": ["mylib.crunch"]}}``. ``filename`` only names the module
     in messages. A ``str`` comes back as UTF-8 bytes in :attr:`Migration.code`.
+
+    ``only_at`` (an editor's quick fix for one call) rewrites only the sites it lists,
+    as (line, col) of the input, both 1-based as in :class:`Finding`: the other rewrite
+    sites of the module, which it lists too (``OnlyAt.of(full.rewrites, sites)``), are
+    treated as silenced by a suppression comment. What is made at the listed sites comes
+    with what the codemod makes together with it (the imports and helpers it needs, the
+    method calls of a file opened there).
 
     Raises :class:`SourceError` when the source cannot be parsed, and
     :class:`InternalError` when the migrated code would not compile or changed code
@@ -86,11 +98,16 @@ def migrate_source(
     if skips_file(data):
         return Migration(data, False, skipped=True)
     options = options or {}
-    chosen: list[Codemod] = list(CODEMODS) if codemods is None else list(codemods)
-    select, ignore = list(select), list(ignore)
-    if select or ignore:
-        names = set(choose(select, ignore))
-        chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
+    select, ignore, extend_select = list(select), list(ignore), list(extend_select)
+    if codemods is None:
+        chosen: list[Codemod] = list(choose(select, ignore, extend_select))
+    else:
+        chosen = list(codemods)
+        if select or ignore or extend_select:
+            names = set(choose(select or list(CODEMODS), ignore, extend_select))
+            chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
+    for name, extra in offload_options((), True, ignore).items():
+        options = {**options, name: {**options.get(name, {}), **extra}}
     options = _prepared(data, filename, chosen, options)
     active = _active(data, chosen, options)
     if not active:
@@ -98,16 +115,20 @@ def migrate_source(
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     try:
-        return _migrate(data, active, filename, options)
+        return _migrate(data, active, filename, options, only_at)
     finally:
         sys.setrecursionlimit(limit)
 
 
 def _migrate(
-    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+    data: bytes,
+    active: list[type],
+    filename: str,
+    options: dict[str, dict[str, Any]],
+    only_at: OnlyAt | None = None,
 ) -> Migration:
-    code, findings = _sliced(data, active, filename, options) or _transform(
-        data, active, filename, options
+    code, findings = _sliced(data, active, filename, options, only_at) or _transform(
+        data, active, filename, options, only_at=only_at
     )
     if code == data:
         return Migration(data, False, sorted(findings))
@@ -124,17 +145,28 @@ SLICING = True
 
 
 def _sliced(
-    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+    data: bytes,
+    active: list[type],
+    filename: str,
+    options: dict[str, dict[str, Any]],
+    only_at: OnlyAt | None = None,
 ) -> tuple[bytes, list[Finding]] | None:
     """What :func:`_transform` gives for ``data``, computed on a slice of it; None when the
     module is not sliced or the slice does not give an answer (then the whole is used)."""
     if not SLICING:
         return None
-    piece = slice_module(data)
+    interest = _interest(data, active, options)
+    if only_at is not None:
+        interest = _holding(data, only_at.sites, interest)
+    piece = slice_module(data, interest)
     if piece is None:
         return None
+    if only_at is not None:
+        only_at = only_at.moved(_slice_lines(piece))
     try:
-        code, findings = _transform(piece.code, active, filename, options, piece.identifiers)
+        code, findings = _transform(
+            piece.code, active, filename, options, piece.identifiers, only_at
+        )
     except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
         return None  # any error in its own words
     restored = piece.restore(code)
@@ -149,15 +181,72 @@ def _sliced(
     return restored, mapped
 
 
+def _holding(
+    data: bytes, sites: frozenset[tuple[int, int]], interest: frozenset[int] | None
+) -> frozenset[int] | None:
+    """Of ``interest`` (None: every coroutine), the outermost coroutines that hold one of
+    ``sites``: nothing is rewritten in the others, so they are stood in."""
+    tree = parsed.parse(data)
+    if tree is None:
+        return interest
+    lines = {line for line, _ in sites}
+    holding = frozenset(
+        node.lineno
+        for node in parsed.outermost_coroutines(tree)
+        if any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in lines)
+    )
+    return holding if interest is None else holding & interest
+
+
+def _slice_lines(piece: Slice) -> Callable[[int], int | None]:
+    """Maps a line of the input to its line in ``piece``'s code (None: stood in)."""
+    slice_line: dict[int, int] = {}
+    for line in range(1, piece.code.count(b"\n") + 2):
+        original = piece.original_line(line)
+        if original is not None:
+            slice_line[original] = line
+    return slice_line.get
+
+
+def _interest(
+    data: bytes, active: list[type], options: dict[str, dict[str, Any]]
+) -> frozenset[int] | None:
+    """The outermost coroutines (by the line of their ``async def``) some active codemod
+    may act in; None: any of them."""
+    targets: dict[str, Targets] = {}
+    kept: set[int] = set()
+    for codemod in active:
+        spec = CODEMODS.get(codemod.NAME)
+        if spec is None or spec.load() is not codemod:
+            return None  # unregistered: no cheap stage
+        if spec.prescan is None:
+            targets[spec.name] = spec.targets
+            continue
+        lines = spec.coroutines_of_interest(data, options.get(spec.name, {}))
+        if lines is None:
+            return None
+        kept |= lines
+    interest = coroutine_interest(data, targets)
+    if interest is None:
+        return None
+    for lines in interest.values():
+        if lines is None:
+            return None
+        kept |= lines
+    return frozenset(kept)
+
+
 def _transform(
     data: bytes,
     active: list[type],
     filename: str,
     options: dict[str, dict[str, Any]],
     identifiers: frozenset[str] = frozenset(),
+    only_at: OnlyAt | None = None,
 ) -> tuple[bytes, list[Finding]]:
     """The code the codemods make of ``data``, and their findings in ``data``'s lines;
-    ``identifiers`` are those of the parts of the module left out of ``data``."""
+    ``identifiers`` are those of the parts of the module left out of ``data``; under
+    ``only_at`` (positions in ``data``) its other sites are silenced."""
     import libcst  # only now: most files never get this far
 
     from codemods.core.interface import run_codemod
@@ -178,6 +267,9 @@ def _transform(
             codemod, before_text.encode(wrapper.module.encoding), options
         ):
             continue  # an earlier codemod rewrote what this one would have looked at
+        to_input = (
+            None if before_text == original_text else PositionMap(original_text, before_text).to_old
+        )
         try:
             outcome = run_codemod(
                 codemod,
@@ -185,11 +277,12 @@ def _transform(
                 filename=filename,
                 options=options.get(codemod.NAME, {}),
                 reserved_names=identifiers,
+                only_at=(only_at.seen_through(to_input) if only_at and to_input else only_at),
             )
             after_text = outcome.module.code
         except RecursionError:
             raise SourceError("too deeply nested to process") from None
-        found = _to_input_positions(outcome.findings, original_text, before_text)
+        found = _to_input_positions(outcome.findings, to_input)
         findings = _merge(findings, found)
         if after_text != before_text:
             wrapper = libcst.metadata.MetadataWrapper(outcome.module)
@@ -306,14 +399,13 @@ def _with_plain_default_indent(module: Any) -> Any:
 
 
 def _to_input_positions(
-    found: list[Finding], original_text: str, before_text: str
+    found: list[Finding], to_input: Callable[[int, int], tuple[int, int]] | None
 ) -> list[Finding]:
-    if before_text == original_text:
+    if to_input is None:
         return list(found)
-    mapping = PositionMap(original_text, before_text)
     out = []
     for f in found:
-        line, col = mapping.to_old(f.line, f.col)
+        line, col = to_input(f.line, f.col)
         out.append(replace(f, line=line, col=col))
     return out
 

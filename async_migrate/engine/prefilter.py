@@ -82,11 +82,13 @@ class _Usage:
     #: as`` it, annotated) in a scope a coroutine can see: the module, classes, and the
     #: functions that enclose a coroutine.
     bindings: dict[str, set[str]]
+    #: The same two sets for each outermost coroutine, by the line of its ``async def``.
+    per_coroutine: dict[int, tuple[set[str], set[str]]]
 
-    def uses_object(self, constructors: frozenset[str]) -> bool:
-        """True if a coroutine uses a name bound, outside it, to one of ``constructors``
-        (a call or an annotation), directly or through another such name
-        (``cur = conn.cursor()``)."""
+    def uses_object(self, constructors: frozenset[str], ids: set[str] | None = None) -> bool:
+        """True if a coroutine (one with the identifiers ``ids``; any, by default) uses a
+        name bound, outside it, to one of ``constructors`` (a call or an annotation),
+        directly or through another such name (``cur = conn.cursor()``)."""
         if not constructors:
             return False
         objects = {i for i, names in self.bindings.items() if _matches(constructors, names)}
@@ -99,7 +101,7 @@ class _Usage:
             }
             objects |= more
             grew = bool(more)
-        return bool(objects & self.coroutine_ids)
+        return bool(objects & (self.coroutine_ids if ids is None else ids))
 
 
 def _usage(data: bytes) -> _Usage | None:
@@ -126,17 +128,21 @@ def _usage(data: bytes) -> _Usage | None:
             visit(child)
 
     visit(tree)
-    inside = [node for coroutine in coroutines for node in ast.walk(coroutine)]
-    imports = _imports(outside + inside)
-    in_coroutines: set[str] = set()
-    coroutine_ids: set[str] = set()
-    for node in inside:
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            in_coroutines.update(_resolve(node, imports))
-            if isinstance(node, ast.Name):
-                coroutine_ids.add(node.id)
-        elif isinstance(node, ast.arg):
-            coroutine_ids.add(node.arg)
+    imports = _imports(outside + [n for c in coroutines for n in ast.walk(c)])
+    per_coroutine: dict[int, tuple[set[str], set[str]]] = {}
+    for coroutine in coroutines:
+        names: set[str] = set()
+        ids: set[str] = set()
+        for node in ast.walk(coroutine):
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                names.update(_resolve(node, imports))
+                if isinstance(node, ast.Name):
+                    ids.add(node.id)
+            elif isinstance(node, ast.arg):
+                ids.add(node.arg)
+        per_coroutine[coroutine.lineno] = (names, ids)
+    in_coroutines = {n for names, _ in per_coroutine.values() for n in names}
+    coroutine_ids = {i for _, ids in per_coroutine.values() for i in ids}
     bindings: dict[str, set[str]] = {}
     for node in outside:
         for name, expression in _bound(node):
@@ -144,7 +150,31 @@ def _usage(data: bytes) -> _Usage | None:
             for inner in ast.walk(expression):
                 if isinstance(inner, (ast.Name, ast.Attribute)):
                     names.update(_resolve(inner, imports))
-    return _Usage(in_coroutines, coroutine_ids, bindings)
+    return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine)
+
+
+def coroutine_interest(
+    data: bytes, targets: dict[str, Targets]
+) -> dict[str, frozenset[int] | None] | None:
+    """For each codemod (key of ``targets``), the outermost coroutines it may change or
+    report, by the line of their ``async def``; None for a codemod that may act in any of
+    them. None if ``ast`` cannot parse ``data``. Like the module-level stages, this only
+    ever says "maybe" too often: a coroutine left out holds no name the codemod looks for.
+    """
+    usage = _usage(data)
+    if usage is None:
+        return None
+    interest: dict[str, frozenset[int] | None] = {}
+    for name, wanted in targets.items():
+        if not wanted.names or _has_marker(wanted, data):
+            interest[name] = None
+            continue
+        interest[name] = frozenset(
+            line
+            for line, (names, ids) in usage.per_coroutine.items()
+            if _matches(wanted.names, names) or usage.uses_object(wanted.anywhere, ids)
+        )
+    return interest
 
 
 def _encloses(node: ast.AST, lines: list[int]) -> bool:

@@ -77,9 +77,11 @@ class Slice:
         return line + shift
 
 
-def slice_module(data: bytes) -> Slice | None:
-    """``data`` with the bodies of uninteresting sync functions stood in for; None if there
-    is nothing worth slicing or the module is not one this can slice safely."""
+def slice_module(data: bytes, coroutines_kept: frozenset[int] | None = None) -> Slice | None:
+    """``data`` with the bodies of uninteresting sync functions stood in for, and of the
+    outermost coroutines not in ``coroutines_kept`` (lines of their ``async def``; None: all
+    are kept); None if there is nothing worth slicing or the module is not one this can
+    slice safely."""
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
     if not data.endswith(b"\n"):
@@ -88,21 +90,21 @@ def slice_module(data: bytes) -> Slice | None:
     if tree is None:
         return None
     lines = data.splitlines(keepends=True)
-    coroutines = coroutine_lines(data)
-    used = _named_in_coroutines(tree)
+    coroutines = coroutine_lines(data) if coroutines_kept is None else sorted(coroutines_kept)
+    used = _named_in_coroutines(tree, coroutines_kept)
     module_names = _module_names(tree)
     identifiers: set[str] = set()
     mark = _mark(data)
     regions: list[tuple[int, int, bytes]] = []  # first line, last line (1-based), stand-in
 
-    def stand_in(node: ast.FunctionDef | ast.ClassDef) -> bytes | None:
+    def stand_in(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> bytes | None:
         first, last = _first_line(node.body[0]), node.end_lineno or node.lineno
         if any(first <= c <= last for c in coroutines) or last - first + 1 < MIN_LINES:
             return None
         if isinstance(node, ast.ClassDef):
             if used & ({node.name} | _defined_in_class(node)):
                 return None
-        elif node.name in used:
+        elif node.name in used and not isinstance(node, ast.AsyncFunctionDef):
             return None
         start = lines[first - 1]
         indent = start[: len(start) - len(start.lstrip(b" \t\f"))]
@@ -124,7 +126,12 @@ def slice_module(data: bytes) -> Slice | None:
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.AsyncFunctionDef):
-                continue  # a coroutine is migrated whole
+                # A coroutine is migrated whole, or (no codemod may act in it) stood in.
+                if coroutines_kept is not None and child.lineno not in coroutines_kept:
+                    line = stand_in(child)
+                    if line is not None:
+                        regions.append((_first_line(child.body[0]), child.end_lineno or 0, line))
+                continue
             if isinstance(child, (ast.FunctionDef, ast.ClassDef)):
                 line = stand_in(child)
                 if line is not None:
@@ -159,11 +166,12 @@ def _first_line(statement: ast.stmt) -> int:
     return min([statement.lineno, *(d.lineno for d in decorators)])
 
 
-def _named_in_coroutines(tree: ast.Module) -> set[str]:
-    """Every identifier a coroutine mentions, as a name or an attribute (``self.helper``)."""
+def _named_in_coroutines(tree: ast.Module, kept: frozenset[int] | None) -> set[str]:
+    """Every identifier a coroutine that is kept mentions, as a name or an attribute
+    (``self.helper``)."""
     used: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.AsyncFunctionDef):
+    for node in parsed.outermost_coroutines(tree):
+        if kept is None or node.lineno in kept:
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Name):
                     used.add(inner.id)

@@ -1,8 +1,11 @@
-"""Remember which files need nothing, so an unchanged tree is not read again.
+"""Remember what each file gave, so an unchanged tree is not read again.
 
-A file is remembered with what a run found in it: whether it would change, and the
-findings left for manual work (reported again on a hit). A file that would change
-is a hit only for ``--check``, which needs no new code. It counts as
+A file is remembered with what a run found in it: whether it would change, the
+findings (reported again on a hit), the third-party modules its migration imports,
+and, once a ``--diff`` run has made it, the diff's hunks (the header, which names the
+file as given on the command line, is made again). A file that would change is a hit
+for ``--check``, and for ``--diff`` when its hunks are there; never for a run that
+writes, which needs the new code. It counts as
 unchanged when its size and modification time are the same, or, if only the time
 differs, when its content hash is the same. The cache is one JSON file per tool
 version and settings (codemods, options), replaced atomically, so concurrent runs
@@ -17,12 +20,26 @@ import os
 import sys
 import tempfile
 from dataclasses import asdict
-from typing import Any
+from typing import Any, NamedTuple
 
 from async_migrate import __version__
 from codemods.core.findings import Finding
 
 Fingerprint = tuple[int, int, str]
+
+#: The layout of an entry; part of the cache file's key.
+FORMAT = 2
+
+
+class Hit(NamedTuple):
+    """What the cache knows of an unchanged file."""
+
+    changed: bool
+    findings: list[Finding]
+    #: The diff's hunks, without the header (empty when unchanged or not known).
+    hunks: bytes | None
+    modules: tuple[str, ...]
+
 
 CACHE_DIR_ENV = "ASYNC_MIGRATE_CACHE_DIR"
 PROJECT_CACHE = ".async_migrate_cache"
@@ -49,7 +66,7 @@ def cache_directory(paths: list[str]) -> str:
 
 class Cache:
     def __init__(self, directory: str, settings: Any) -> None:
-        key = json.dumps([__version__, sys.version_info[:2], settings], sort_keys=True)
+        key = json.dumps([__version__, FORMAT, sys.version_info[:2], settings], sort_keys=True)
         digest = hashlib.sha256(key.encode()).hexdigest()[:16]
         self.path = os.path.join(directory, f"cache-{__version__}-{digest}.json")
         self._entries: dict[str, list[Any]] = self._load()
@@ -63,19 +80,20 @@ class Cache:
             return {}
         return entries if isinstance(entries, dict) else {}
 
-    def lookup(self, path: str, need_code: bool) -> tuple[bool, list[Finding]] | None:
-        """``(would change, findings)`` of an unchanged file, or None.
+    def lookup(self, path: str, need: str = "findings") -> Hit | None:
+        """What an unchanged file gave, or None.
 
-        With ``need_code`` (a run that writes or diffs), a file that would change
-        is a miss: its new code must be made again.
+        ``need``: ``"findings"`` (``--check``), ``"diff"`` (a file that would change is
+        a miss unless its hunks are known) or ``"code"`` (a file that would change is
+        a miss: its new code must be made again).
         """
         key = os.path.abspath(path)
         entry = self._entries.get(key)
         if entry is None:
             return None
         try:
-            mtime, size, digest, changed, findings = entry
-            if changed and need_code:
+            mtime, size, digest, changed, findings, hunks, modules = entry
+            if changed and (need == "code" or (need == "diff" and hunks is None)):
                 return None
             st = os.stat(path)
             if st.st_size != size:
@@ -85,12 +103,23 @@ class Cache:
                     return None
                 entry[0] = st.st_mtime_ns
                 self._dirty = True
-            return bool(changed), [Finding(**f) for f in findings]
+            return Hit(
+                bool(changed),
+                [Finding(**f) for f in findings],
+                None if hunks is None else hunks.encode("latin-1"),
+                tuple(modules),
+            )
         except (OSError, TypeError, ValueError):
             return None
 
     def remember(
-        self, path: str, fingerprint: Fingerprint, changed: bool, findings: list[Finding]
+        self,
+        path: str,
+        fingerprint: Fingerprint,
+        changed: bool,
+        findings: list[Finding],
+        hunks: bytes | None = None,
+        modules: tuple[str, ...] = (),
     ) -> None:
         """Remember what ``path``, as it was when read, gave."""
         mtime, size, digest = fingerprint
@@ -100,6 +129,9 @@ class Cache:
             digest,
             changed,
             [asdict(f) for f in findings],
+            # Bytes to text and back without loss: one character per byte.
+            None if hunks is None else hunks.decode("latin-1"),
+            list(modules),
         ]
         self._dirty = True
 

@@ -1,12 +1,31 @@
-"""Process files in parallel worker processes, results in input order."""
+"""Process files in parallel worker processes, results in input order.
+
+:func:`processed` hands out the files in small chunks, two at a time per worker so
+that none waits for work, and yields the reports in the order of the jobs. Leaving
+its block stops every worker: at once (SIGKILL) when the block is left by an
+exception (an interrupted run), after they finish otherwise. A worker that dies
+(a crash in a native library, the out-of-memory killer) turns the files it held into
+errors and is replaced; the run goes on.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing.connection import Connection, wait
+from typing import Any
 
+from async_migrate.runner.interrupts import deferred
 from async_migrate.runner.processing import FileReport, Job, process
+from async_migrate.runner.worker import serve
+
+#: Chunks a worker holds at once: one it works on, one waiting.
+_IN_FLIGHT = 2
+_JOIN_TIMEOUT = 1.0
 
 
 def default_jobs() -> int:
@@ -16,14 +35,130 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def run_jobs(jobs: Sequence[Job], workers: int) -> Iterator[FileReport]:
-    """Yield one report per job, in the order of ``jobs``."""
+@contextmanager
+def processed(jobs: Sequence[Job], workers: int) -> Iterator[Iterator[FileReport]]:
+    """One report per job, in the order of ``jobs``; ``workers`` processes (one: in
+    this process) do the work."""
     workers = max(1, min(workers, len(jobs)))
     if workers == 1:
-        yield from map(process, jobs)
+        yield map(process, jobs)
         return
     # Small chunks: a few files reach libcst and cost seconds each while the rest cost
     # microseconds, so big chunks would leave one worker with the expensive files.
     chunksize = max(1, min(16, len(jobs) // (workers * 32)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(process, jobs, chunksize=chunksize)
+    pool = _Pool()
+    try:
+        pool.start(workers)
+        yield pool.run(jobs, chunksize)
+        pool.close()
+    finally:
+        pool.kill()
+
+
+class _Worker:
+    def __init__(self, process: Any, connection: Connection) -> None:
+        self.process = process
+        self.connection = connection
+        #: Starts of the chunks sent and not answered yet, in the order sent.
+        self.chunks: deque[int] = deque()
+
+
+class _Pool:
+    def __init__(self) -> None:
+        # fork where it is safe (Linux): the workers start at once with everything
+        # imported; spawn elsewhere.
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self._context = multiprocessing.get_context(method)
+        self._workers: list[_Worker] = []
+
+    def start(self, size: int) -> None:
+        for _ in range(size):
+            self._start()
+
+    def _start(self) -> None:
+        ours, theirs = self._context.Pipe()
+        # Signals wait until the worker has started ignoring them (it inherits the
+        # blocked mask) and is on the list of workers to stop.
+        with deferred():
+            process = self._context.Process(
+                target=serve, args=(os.getpid(), theirs), name="async-migrate worker", daemon=True
+            )
+            process.start()
+            self._workers.append(_Worker(process, ours))
+        theirs.close()
+
+    def run(self, jobs: Sequence[Job], chunksize: int) -> Iterator[FileReport]:
+        starts = list(range(0, len(jobs), chunksize))
+        chunks = {start: list(jobs[start : start + chunksize]) for start in starts}
+        waiting = deque(starts)
+        done: dict[int, list[FileReport]] = {}
+        for start in starts:
+            while start not in done:
+                self._hand_out(waiting, chunks, done)
+                if start not in done:
+                    self._collect(chunks, done)
+            yield from done.pop(start)
+
+    def _hand_out(
+        self, waiting: deque[int], chunks: dict[int, list[Job]], done: dict[int, list[FileReport]]
+    ) -> None:
+        for worker in list(self._workers):
+            while waiting and len(worker.chunks) < _IN_FLIGHT:
+                start = waiting.popleft()
+                try:
+                    worker.connection.send((start, chunks[start]))
+                except OSError:  # it died
+                    waiting.appendleft(start)
+                    self._replace(worker, chunks, done)
+                    break
+                worker.chunks.append(start)
+
+    def _collect(self, chunks: dict[int, list[Job]], done: dict[int, list[FileReport]]) -> None:
+        busy = {worker.connection: worker for worker in self._workers if worker.chunks}
+        if not busy:
+            return
+        for connection in wait(list(busy)):
+            worker = busy[connection]  # type: ignore[index]
+            try:
+                start, reports = worker.connection.recv()
+            except (EOFError, OSError):
+                self._replace(worker, chunks, done)
+                continue
+            worker.chunks.remove(start)
+            done[start] = reports
+
+    def _replace(
+        self, worker: _Worker, chunks: dict[int, list[Job]], done: dict[int, list[FileReport]]
+    ) -> None:
+        """A worker died: its files are errors, and another takes its place."""
+        worker.process.join(_JOIN_TIMEOUT)
+        code = worker.process.exitcode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit {code}"
+        for start in worker.chunks:
+            done[start] = [
+                FileReport(job.display, error=f"worker process died ({how})")
+                for job in chunks[start]
+            ]
+        worker.connection.close()
+        self._workers.remove(worker)
+        self._start()
+
+    def close(self) -> None:
+        """Let the workers finish and exit."""
+        for worker in self._workers:
+            try:
+                worker.connection.send(None)
+            except OSError:
+                pass
+        for worker in self._workers:
+            worker.process.join(_JOIN_TIMEOUT)
+
+    def kill(self) -> None:
+        """Stop every worker still running, at once, and reap it."""
+        for worker in self._workers:
+            if worker.process.is_alive():
+                worker.process.kill()
+        for worker in self._workers:
+            worker.process.join(_JOIN_TIMEOUT)
+            worker.connection.close()
+        self._workers = []

@@ -9,13 +9,15 @@ flags override what the file says.
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from async_migrate.runner.places import start_directory, upward
 from codemods.core.spec import CodemodSpec, Option
-from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose
+from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose, hint_codes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,7 +28,7 @@ FILE_NAME = "pyproject.toml"
 TABLE = "tool.async-migrate"
 
 # Top-level keys and their type; per-codemod tables are named after the codemod.
-_LISTS = ("select", "ignore", "exclude", "extend-exclude", "src")
+_LISTS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "src")
 # A codemod's options may also be given at the top level (``cpu-bound = [...]``):
 # key -> (codemod, option).
 _SHORTHANDS: dict[str, tuple[str, Option]] = {
@@ -44,6 +46,9 @@ class Config:
 
     path: str | None = None
     select: list[str] | None = None
+    #: Codemods to run besides the default (or selected) ones: how opt-in codemods join;
+    #: and hint codes that fail ``--check`` like findings (see :func:`split_selection`).
+    extend_select: list[str] = field(default_factory=list)
     ignore: list[str] | None = None
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
@@ -60,7 +65,7 @@ class Config:
 
 def find(paths: Sequence[str], stdin_filename: str | None = None) -> str | None:
     """The nearest ``pyproject.toml`` with a ``[tool.async-migrate]`` table, or None."""
-    for directory in _upward(_start(paths, stdin_filename)):
+    for directory in upward(start_directory(paths, stdin_filename)):
         candidate = os.path.join(directory, FILE_NAME)
         if os.path.isfile(candidate) and _tool_table(_read(candidate)) is not None:
             return candidate
@@ -82,18 +87,36 @@ def load(path: str) -> Config:
             config.options.setdefault(codemod, {})[option.name] = _checked(path, key, option, value)
         elif key in _LISTS:
             value = _string_list(path, key, value)
-            if key == "extend-exclude":
-                config.extend_exclude = value
-            else:
-                setattr(config, key, value)
+            setattr(config, key.replace("-", "_"), value)
         else:
             raise ConfigError(f"{path}: unknown key {TABLE}.{key} ({_known_keys()})")
-    for key in ("select", "ignore"):
+    for key in ("select", "extend-select", "ignore"):
         try:
-            choose(getattr(config, key) or ())
-        except UnknownCodemod as e:
+            names = getattr(config, key.replace("-", "_")) or []
+            choose(split_selection(names)[0] if key == "extend-select" else names)
+        except (UnknownCodemod, NotAHint) as e:
             raise ConfigError(f"{path}: {TABLE}.{key}: {e}") from None
     return config
+
+
+class NotAHint(ValueError):
+    """A code given to ``extend-select`` that is not a hint."""
+
+
+_CODE = re.compile(r"AM\d{3}", re.IGNORECASE)
+
+
+def split_selection(values: Sequence[str]) -> tuple[list[str], set[str]]:
+    """``values`` of ``select`` / ``extend-select`` / ``ignore``, split into codemod names
+    and codes (``AM406``, upper case). A code must be a hint: selecting a hint makes
+    ``--check`` fail on it like on a finding left for manual work (every other code is
+    always reported)."""
+    names = [value for value in values if not _CODE.fullmatch(value)]
+    codes = {value.upper() for value in values if _CODE.fullmatch(value)}
+    if codes - hint_codes():
+        unknown = ", ".join(sorted(codes - hint_codes()))
+        raise NotAHint(f"not a hint code: {unknown} (hints: {', '.join(sorted(hint_codes()))})")
+    return names, codes
 
 
 def merge_options(
@@ -144,6 +167,8 @@ def _checked(path: str, key: str, option: Option, value: Any) -> Any:
     elif option.type is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{path}: {TABLE}.{key} must be an integer")
+        if option.minimum is not None and value < option.minimum:
+            raise ConfigError(f"{path}: {TABLE}.{key} must be at least {option.minimum}")
     elif not isinstance(value, option.type):
         raise ConfigError(f"{path}: {TABLE}.{key} must be a {option.type.__name__}")
     return value
@@ -174,25 +199,3 @@ def _tool_table(document: dict[str, Any]) -> dict[str, Any] | None:
     table = document.get("tool", {})
     table = table.get("async-migrate") if isinstance(table, dict) else None
     return table if isinstance(table, dict) else None
-
-
-def _start(paths: Sequence[str], stdin_filename: str | None) -> str:
-    if list(paths) == ["-"] or not paths:
-        given = [stdin_filename] if stdin_filename else []
-    else:
-        given = list(paths)
-    if not given:
-        return os.getcwd()
-    directories = [
-        os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in given
-    ]
-    return os.path.commonpath(directories)
-
-
-def _upward(directory: str) -> Iterator[str]:
-    while True:
-        yield directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return
-        directory = parent

@@ -14,21 +14,39 @@ _NO_NEWLINE = b"\\ No newline at end of file\n"
 
 def unified_diff(old: bytes, new: bytes, display: str) -> bytes:
     """A unified diff from ``old`` to ``new`` with ``a/`` and ``b/`` path prefixes."""
-    name = _diff_name(display)
+    return with_header(hunks(old, new), display)
+
+
+def hunks(old: bytes, new: bytes) -> bytes:
+    """The hunks of the diff from ``old`` to ``new``, without the header naming the file."""
     lines = difflib.diff_bytes(
-        difflib.unified_diff,
-        _split_lines(old),
-        _split_lines(new),
-        fromfile=b"a/" + name,
-        tofile=b"b/" + name,
-        n=3,
+        difflib.unified_diff, _split_lines(old), _split_lines(new), b"a", b"b", n=3
     )
     out = bytearray()
-    for line in lines:
+    for number, line in enumerate(lines):
+        if number < 2:  # the ---/+++ header
+            continue
         out += line
         if not line.endswith(b"\n"):
             out += b"\n" + _NO_NEWLINE
     return bytes(out)
+
+
+def with_header(body: bytes, display: str) -> bytes:
+    """``body`` (hunks) under the header naming ``display``; empty when ``body`` is."""
+    return _header(display) + body if body else b""
+
+
+def without_header(diff: bytes, display: str) -> bytes:
+    """The hunks of ``diff``, a diff of ``display`` made by :func:`unified_diff`."""
+    header = _header(display)
+    assert not diff or diff.startswith(header)
+    return diff[len(header) :]
+
+
+def _header(display: str) -> bytes:
+    name = _diff_name(display)
+    return b"--- a/" + name + b"\n+++ b/" + name + b"\n"
 
 
 def _split_lines(data: bytes) -> list[bytes]:

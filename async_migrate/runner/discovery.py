@@ -28,6 +28,8 @@ class Source:
 
     path: str
     display: str
+    #: Named on the command line, not found in a directory.
+    explicit: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ def discover(
         excludes = Excludes(globs=tuple(excludes))
     seen: set[str] = set()
     for given in paths:
-        if os.path.isdir(given):
+        explicit = not os.path.isdir(given)
+        if not explicit:
             found: Iterable[str] = sorted(
                 os.path.normpath(p) for p in _directory_sources(given, excludes)
             )
@@ -89,7 +92,7 @@ def discover(
             if key in seen:
                 continue
             seen.add(key)
-            yield Source(path=path, display=path)
+            yield Source(path=path, display=path, explicit=explicit)
 
 
 def _directory_sources(root: str, excludes: Excludes) -> Iterator[str]:

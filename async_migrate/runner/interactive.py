@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import BinaryIO, TextIO
 
+from async_migrate.runner.interrupts import deferred
 from async_migrate.runner.output import Output
-from async_migrate.runner.processing import FileReport, digest
+from async_migrate.runner.processing import FileReport
 from async_migrate.runner.report import Report
-from async_migrate.runner.writing import write_atomically
+from async_migrate.runner.writing import replace_contents
 
 PROMPT = "Apply these changes to {path}? [y]es, [n]o, [a]ll remaining, [q]uit: "
 _ANSWERS = {"y": "y", "yes": "y", "n": "n", "no": "n", "a": "a", "all": "a", "q": "q", "quit": "q"}
@@ -39,7 +40,7 @@ class Review:
         elif answer == "q":
             self.quit, answer = True, "n"
         if answer == "y":
-            file = _apply(file, path)
+            file = _apply(file, path, report)
         else:
             report.declined += 1
             file = replace(file, changed=False, findings=[f for f in file.findings if not f.fixed])
@@ -67,14 +68,10 @@ def _isatty(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def _apply(file: FileReport, path: str) -> FileReport:
+def _apply(file: FileReport, path: str, report: Report) -> FileReport:
     assert file.new is not None
-    try:
-        with open(path, "rb") as handle:
-            current = handle.read()
-        if digest(current) != file.digest:
-            return replace(file, error="changed on disk since it was read; not written")
-        write_atomically(path, file.new)
-    except OSError as e:
-        return replace(file, error=f"cannot write: {e.strerror or e}")
-    return file
+    with deferred():  # a signal waits until the file is written and counted
+        error = replace_contents(path, file.new, file.digest)
+        if error is None:
+            report.written += 1
+    return file if error is None else replace(file, error=error)

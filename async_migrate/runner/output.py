@@ -20,6 +20,7 @@ from typing import Any, BinaryIO, TextIO
 from async_migrate.runner.processing import FileReport
 from async_migrate.runner.report import Report, format_finding
 from codemods.core.findings import Finding
+from codemods.registry import hint_codes
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -80,13 +81,13 @@ def finding_record(display: str, finding: Finding, applied: bool) -> dict[str, A
     }
 
 
-def github_annotation(display: str, finding: Finding, pending: bool) -> str:
-    """``::warning file=PATH,line=N,col=M::CODE message``."""
+def github_annotation(display: str, finding: Finding, pending: bool, level: str = "warning") -> str:
+    """``::warning file=PATH,line=N,col=M::CODE message`` (``::notice`` for a hint)."""
     message = f"{finding.code} {finding.message}"
     if pending:
         message += " (async-migrate rewrites this)"
     return (
-        f"::warning file={_property(display)},line={finding.line},col={finding.col}"
+        f"::{level} file={_property(display)},line={finding.line},col={finding.col}"
         f"::{_data(message)}"
     )
 
@@ -109,6 +110,11 @@ class Output:
     verbose: bool = False
     #: Rewrites are not written by this run (``--diff``, ``--check``).
     pending: bool = False
+    #: ``--check``: name each file that would change.
+    check: bool = False
+    #: Codes of hints, less those selected with ``--extend-select`` (``::notice`` rather
+    #: than ``::warning`` in the ``github`` format; counted apart by ``--verbose``).
+    hints: frozenset[str] = field(default_factory=hint_codes)
     stdout: BinaryIO = field(default_factory=lambda: sys.stdout.buffer)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     records: list[dict[str, Any]] = field(default_factory=list)
@@ -129,16 +135,40 @@ class Output:
         if file.error is not None:
             self.error(file.display, file.error)
             return
+        if file.not_text is not None:
+            self._err(f"{file.display}: skipped: not a text file ({file.not_text})")
         for finding in file.findings:
-            if self.format == "json":
-                self.records.append(finding_record(file.display, finding, applied))
-            elif self.format == "github":
-                if not finding.fixed or self.pending:
-                    self._out(github_annotation(file.display, finding, finding.fixed))
-            elif not finding.fixed:
-                self._err(self._finding_line(file.display, finding))
+            self._finding(file.display, finding, applied)
+        if self.check and file.changed and self.format == "text" and not self.quiet:
+            self._err(f"would change: {file.display}")
         if self.verbose:
-            self._err(_status_line(file, applied))
+            self._err(_status_line(file, applied, self.hints))
+
+    def _finding(self, display: str, finding: Finding, applied: bool) -> None:
+        """A rewrite (listed in ``json``, annotated in ``github`` when pending) or a
+        finding left (in every format)."""
+        if self.format == "json":
+            self.records.append(finding_record(display, finding, applied))
+        elif self.format == "github":
+            if not finding.fixed or self.pending:
+                level = "notice" if finding.code in self.hints else "warning"
+                self._out(github_annotation(display, finding, finding.fixed, level))
+        elif not finding.fixed:
+            self._err(self._finding_line(display, finding))
+
+    def dependency(
+        self, display: str, finding: Finding, applied: bool, extra: dict[str, Any]
+    ) -> None:
+        """An undeclared dependency, missing, added or to be added: in every format,
+        whatever ``--quiet`` says."""
+        self._before()
+        if self.format == "json":
+            self.records.append({**finding_record(display, finding, applied), **extra})
+        elif self.format == "github":
+            level = "notice" if applied else "warning"
+            self._out(github_annotation(display, finding, pending=False, level=level))
+        else:
+            self._err(self._finding_line(display, finding))
 
     def diff(self, diff: bytes) -> None:
         """Print a diff on stdout (not in the ``json`` format)."""
@@ -154,14 +184,24 @@ class Output:
         if self.format == "github":
             self._out(f"::error file={_property(display)}::{_data(message)}")
 
-    def finish(self, report: Report) -> None:
-        """The JSON list (``json``), and the summary unless ``--quiet``."""
+    def finish(self, report: Report, searched: list[str] | None = None) -> None:
+        """The JSON list (``json``), and the summary unless ``--quiet``; when the
+        ``searched`` paths held no file at all, a line saying so instead."""
         self._before()
         if self.format == "json":
             self.stdout.write(json.dumps(self.records, indent=2).encode() + b"\n")
             self.stdout.flush()
-        if not self.quiet:
+        if self.quiet:
+            return
+        if searched is not None and report.files == 0 and report.errors == 0:
+            self._err(f"async-migrate: no Python files found in {', '.join(searched)}")
+        else:
             self._err(report.summary())
+
+    def interrupted(self, written: int) -> None:
+        """The one line an interrupted run ends with."""
+        self._before()
+        self._err(f"async-migrate: interrupted; {written} file{'s' * (written != 1)} written")
 
     def _finding_line(self, display: str, finding: Finding) -> str:
         line = format_finding(display, finding)
@@ -183,11 +223,14 @@ class Output:
         print(line, file=self.stderr, flush=True)
 
 
-def _status_line(file: FileReport, applied: bool) -> str:
+def _status_line(file: FileReport, applied: bool, hint_codes: frozenset[str]) -> str:
+    if file.not_text is not None:
+        return f"{file.display}: skipped (not a text file)"
     if file.skipped:
         return f"{file.display}: skipped (# async-migrate: skip-file)"
     rewrites = sum(f.fixed for f in file.findings)
-    left = len(file.findings) - rewrites
+    hints = sum(not f.fixed and f.code in hint_codes for f in file.findings)
+    left = len(file.findings) - rewrites - hints
     if file.changed:
         verb = "changed" if applied else "would change"
         state = f"{verb}, {rewrites} rewrite{'s' * (rewrites != 1)}"
@@ -195,4 +238,6 @@ def _status_line(file: FileReport, applied: bool) -> str:
         state = "unchanged"
     if left:
         state += f", {left} finding{'s' * (left != 1)} left for manual work"
+    if hints:
+        state += f", {hints} hint{'s' * (hints != 1)}"
     return f"{file.display}: {state}"

@@ -1,5 +1,6 @@
-"""The per-file pipeline: read, migrate, then write or diff. Runs in worker processes,
-so it takes and returns small picklable values, never syntax trees."""
+"""The per-file pipeline: read, migrate, diff. Runs in worker processes, so it takes and
+returns small picklable values, never syntax trees. It never writes: the main process
+does, so that it alone decides, up to the moment it stops, what gets written."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import Any
 
 from async_migrate.engine.migrate import InternalError, SourceError, migrate_source
 from async_migrate.runner.cache import Fingerprint, fingerprint
+from async_migrate.runner.dependencies import added_modules
 from async_migrate.runner.diffing import unified_diff
-from async_migrate.runner.writing import write_atomically
+from async_migrate.runner.text import why_not_text
 from codemods.core.findings import Finding
 
 
@@ -22,11 +24,14 @@ class Job:
     path: str
     display: str
     codemods: tuple[str, ...]
+    #: The main process writes the migrated bytes (the report carries them).
     write: bool
     diff: bool
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Keep the migrated bytes in the report (for interactive review).
     keep: bool = False
+    #: Named on the command line: a file that is not text is an error, not skipped.
+    explicit: bool = True
 
 
 @dataclass
@@ -40,7 +45,12 @@ class FileReport:
     diff: bytes = b""
     #: The file opts out (``# async-migrate: skip-file``).
     skipped: bool = False
-    #: With ``Job.keep``: the migrated bytes, and a digest of the bytes they replace.
+    #: Why a file found in a directory was skipped as not text.
+    not_text: str | None = None
+    #: Third-party modules the migrated code imports and the original did not.
+    modules: tuple[str, ...] = ()
+    #: With ``Job.write`` or ``Job.keep``: the migrated bytes, and a digest of the bytes
+    #: they replace.
     new: bytes | None = None
     digest: str | None = None
     #: Of the file as it was read, for the cache.
@@ -48,26 +58,28 @@ class FileReport:
 
 
 def process(job: Job) -> FileReport:
-    """Read, migrate, and write or diff the file ``job`` names."""
+    """Read, migrate, and diff the file ``job`` names."""
     try:
         with open(job.path, "rb") as handle:
             st = os.fstat(handle.fileno())
             data = handle.read()
     except OSError as e:
         return FileReport(job.display, error=f"cannot read: {e.strerror or e}")
-    report, new = process_data(data, job)
+    report, _ = process_data(data, job)
     report.fingerprint = fingerprint(data, st)
-    if report.changed and job.write:
-        try:
-            write_atomically(job.path, new)
-        except OSError as e:
-            report.error = f"cannot write: {e.strerror or e}"
     return report
 
 
 def process_data(data: bytes, job: Job) -> tuple[FileReport, bytes]:
     """Migrate ``data``; the report, and the bytes to write (``data`` when unchanged)."""
     report = FileReport(job.display)
+    problem = why_not_text(data)
+    if problem is not None:
+        if job.explicit:
+            report.error = f"not a text file: {problem}"
+        else:
+            report.skipped, report.not_text = True, problem
+        return report, data
     try:
         result = migrate_source(data, job.codemods, filename=job.display, options=job.options)
     except SourceError as e:
@@ -82,9 +94,11 @@ def process_data(data: bytes, job: Job) -> tuple[FileReport, bytes]:
     report.changed = result.changed
     report.findings = result.findings
     report.skipped = result.skipped
+    if result.changed:
+        report.modules = tuple(added_modules(data, result.code))
     if result.changed and job.diff:
         report.diff = unified_diff(data, result.code, job.display)
-    if result.changed and job.keep:
+    if result.changed and (job.write or job.keep):
         report.new, report.digest = result.code, digest(data)
     return report, result.code
 

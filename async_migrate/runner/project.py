@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from async_migrate import __version__
 from async_migrate.runner.discovery import Excludes, Source, discover
+from async_migrate.runner.places import nearest_with
 from codemods.core.index import INDEX_FORMAT, ModuleRecord, index_module
 from codemods.helpers.analysis import Project, Site
 
@@ -45,7 +46,7 @@ def project_roots(paths: Iterable[str], src: Iterable[str] = ()) -> list[str]:
     paths = [os.path.abspath(p) for p in paths if p != "-"] or [os.getcwd()]
     directories = [p if os.path.isdir(p) else os.path.dirname(p) for p in paths]
     common = os.path.commonpath(directories)
-    top = _project_directory(common) or common
+    top = nearest_with(common, "pyproject.toml") or common
     roots = {top}
     for extra in (*src, "src"):
         candidate = os.path.normpath(os.path.join(top, extra))
@@ -73,6 +74,7 @@ def build(
     cache_dir: str | None,
     src: Iterable[str] = (),
     overrides: dict[str, bytes] | None = None,
+    leave_alone: Iterable[str] = (),
 ) -> ProjectSites:
     """Index what the coroutines of the files under ``paths`` can reach in the project, and
     find the sites of every file of the run. ``overrides`` gives the source of files that
@@ -115,7 +117,7 @@ def build(
                 if found is not None:
                     queue.append(found)
     _save(cache_dir, {**cached, **fresh})
-    project = Project(records.values())
+    project = Project(records.values(), frozenset(leave_alone))
     by_path: dict[str, list[Site]] = {}
     digest = hashlib.sha256()
     for key, record in sorted(records.items()):
@@ -192,17 +194,6 @@ def _shown_as(record: ModuleRecord | None, display: str) -> ModuleRecord | None:
     if record is None or record.path == display:
         return record
     return dataclasses.replace(record, path=display)
-
-
-def _project_directory(start: str) -> str | None:
-    directory = start
-    while True:
-        if os.path.isfile(os.path.join(directory, "pyproject.toml")):
-            return directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
 
 
 def _load(cache_dir: str | None) -> dict[str, tuple[int, int, str, ModuleRecord | None]]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from async_migrate.runner.processing import FileReport
 from codemods.core.findings import Finding
+from codemods.registry import hint_codes
 
 EXIT_OK = 0
 EXIT_CHANGES = 1
@@ -20,10 +21,20 @@ class Report:
     changed: int = 0
     rewrites: int = 0
     left: int = 0
+    #: Suggestions (codes declared ``Severity.HINT``): printed like findings, but they
+    #: are not work left, so ``--check`` does not fail on them.
+    hints: int = 0
     errors: int = 0
     skipped: int = 0
     #: Interactive review: files whose changes were declined.
     declined: int = 0
+    #: The hint codes (less those selected with ``--extend-select``, which count as
+    #: findings).
+    hint_codes: frozenset[str] = field(default_factory=hint_codes)
+    #: Files this run has written.
+    written: int = 0
+    #: Third-party modules the changes import that the originals did not -> the files.
+    imported: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, file: FileReport) -> None:
         self.files += 1
@@ -35,8 +46,13 @@ class Report:
         for finding in file.findings:
             if finding.fixed:
                 self.rewrites += 1
+            elif finding.code in self.hint_codes:
+                self.hints += 1
             else:
                 self.left += 1
+        if file.changed:
+            for module in file.modules:
+                self.imported.setdefault(module, []).append(file.display)
 
     def missing(self) -> None:
         self.errors += 1
@@ -58,7 +74,8 @@ class Report:
             f"async-migrate: {_plural(self.files, 'file')} scanned{extra}, {self.changed} {verb}, "
             f"{_plural(self.rewrites, 'rewrite')}, "
             f"{_plural(self.left, 'finding')} left for manual work, "
-            f"{_plural(self.errors, 'error')}"
+            + (f"{_plural(self.hints, 'hint')}, " if self.hints else "")
+            + f"{_plural(self.errors, 'error')}"
         )
 
 

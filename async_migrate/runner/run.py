@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from async_migrate.runner.cache import Cache
-from async_migrate.runner.concurrency import run_jobs
+from async_migrate.runner.concurrency import processed
+from async_migrate.runner.declare import settle
+from async_migrate.runner.diffing import with_header, without_header
 from async_migrate.runner.discovery import Excludes, Missing, discover
 from async_migrate.runner.interactive import Review
+from async_migrate.runner.interrupts import deferred
 from async_migrate.runner.output import Output
 from async_migrate.runner.processing import FileReport, Job, process_data
 from async_migrate.runner.progress import Progress, wanted
 from async_migrate.runner.project import ProjectSites
 from async_migrate.runner.project import build as build_project
 from async_migrate.runner.report import Report
+from async_migrate.runner.writing import replace_contents
 
 #: The codemod that needs the project index.
 HELPERS = "helpers"
@@ -37,6 +41,8 @@ class Settings:
     cache_dir: str | None = None
     #: More directories module names are relative to (the configuration's ``src``).
     src: tuple[str, ...] = ()
+    #: Add undeclared dependencies to pyproject.toml.
+    add_dependencies: bool = False
 
     def cache_key(self, project_digest: str = "") -> list[Any]:
         """What a cached result depends on besides the file itself: the codemods, their
@@ -49,7 +55,10 @@ def _project(paths: list[str], settings: Settings, sources: dict[str, bytes]) ->
     every project file)."""
     if HELPERS not in settings.codemods:
         return ProjectSites()
-    return build_project(paths, settings.excludes, settings.cache_dir, settings.src, sources)
+    leave_alone = settings.options.get(HELPERS, {}).get("leave_alone", ())
+    return build_project(
+        paths, settings.excludes, settings.cache_dir, settings.src, sources, leave_alone
+    )
 
 
 def _options(settings: Settings, project: ProjectSites, path: str) -> dict[str, dict[str, Any]]:
@@ -61,13 +70,17 @@ def _options(settings: Settings, project: ProjectSites, path: str) -> dict[str, 
 
 
 def run_paths(paths: list[str], settings: Settings, output: Output, report: Report) -> None:
+    """Process every file under ``paths``. Files are written here, in the main process,
+    one at a time and each with its count (see :func:`deferred`), so that an
+    interrupted run has written whole files only, and knows how many."""
     project = _project(paths, settings, {})
     cache = (
         Cache(settings.cache_dir, settings.cache_key(project.digest))
         if settings.cache_dir
         else None
     )
-    needs_code = not settings.check or settings.diff or settings.interactive
+    write = not (settings.diff or settings.check or settings.interactive)
+    need = "code" if write or settings.interactive else "diff" if settings.diff else "findings"
     # One slot per file in discovery order: a report from the cache, or a job to run.
     slots: list[FileReport | Job] = []
     for found in discover(paths, settings.excludes):
@@ -75,20 +88,29 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
             report.missing()
             output.error(found.display, found.reason)
             continue
-        cached = cache.lookup(found.path, need_code=needs_code) if cache else None
-        if cached is not None:
-            changed, findings = cached
-            slots.append(FileReport(found.display, changed=changed, findings=findings))
+        hit = cache.lookup(found.path, need) if cache else None
+        if hit is not None:
+            diff = with_header(hit.hunks or b"", found.display) if settings.diff else b""
+            slots.append(
+                FileReport(
+                    found.display,
+                    changed=hit.changed,
+                    findings=hit.findings,
+                    diff=diff,
+                    modules=hit.modules,
+                )
+            )
             continue
         slots.append(
             Job(
                 path=found.path,
                 display=found.display,
                 codemods=settings.codemods,
-                write=not (settings.diff or settings.check or settings.interactive),
+                write=write,
                 diff=settings.diff or settings.interactive,
                 options=_options(settings, project, found.path),
                 keep=settings.interactive,
+                explicit=found.explicit,
             )
         )
     jobs = [slot for slot in slots if isinstance(slot, Job)]
@@ -96,24 +118,43 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
     progress = Progress(len(jobs), output.stderr, enabled=show)
     output.before_print = progress.clear
     review = Review(sys.stdin, output.stdout) if settings.interactive else None
-    results = run_jobs(jobs, settings.workers)
-    for slot in slots:
-        if isinstance(slot, Job):
+    with processed(jobs, settings.workers) as results:
+        for slot in slots:
+            if not isinstance(slot, Job):
+                report.add(slot)
+                output.file(slot)
+                output.diff(slot.diff)
+                continue
             file = next(results)
             progress.advance()
-            if cache and file.fingerprint and file.error is None:
+            if cache and file.fingerprint and file.error is None and file.not_text is None:
                 if not (file.changed and (slot.write or review is not None)):
-                    cache.remember(slot.path, file.fingerprint, file.changed, file.findings)
-        else:
-            file = slot
-        if review is not None and isinstance(slot, Job):
-            review.decide(file, slot.path, output, report)
-            continue
-        report.add(file)
-        output.file(file)
-        output.diff(file.diff)
+                    hunks = without_header(file.diff, slot.display) if file.diff else None
+                    cache.remember(
+                        slot.path,
+                        file.fingerprint,
+                        file.changed,
+                        file.findings,
+                        hunks=hunks,
+                        modules=file.modules,
+                    )
+            if review is not None:
+                review.decide(file, slot.path, output, report)
+                continue
+            if slot.write and file.changed and file.new is not None and file.error is None:
+                with deferred():  # a signal waits until the file is written and counted
+                    error = replace_contents(slot.path, file.new, file.digest)
+                    if error is None:
+                        report.written += 1
+                file = replace(file, new=None, error=error)
+            report.add(file)
+            output.file(file)
+            output.diff(file.diff)
     progress.clear()
     output.before_print = None
+    settle(
+        paths, output, report, settings.add_dependencies, diff=settings.diff, check=settings.check
+    )
     if cache:
         cache.save()
 
@@ -140,3 +181,4 @@ def run_stdin(display: str, settings: Settings, output: Output, report: Report) 
         # On error ``new`` is the input itself: an editor replacing its buffer keeps it.
         output.stdout.write(new)
         output.stdout.flush()
+    settle([display], output, report)

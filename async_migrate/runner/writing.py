@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import stat
@@ -36,3 +37,20 @@ def write_atomically(path: str, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def replace_contents(path: str, new: bytes, old_digest: str | None) -> str | None:
+    """Write ``new`` to ``path`` (atomically) if the file still holds the bytes whose
+    SHA-256 is ``old_digest``; the error message when it holds something else, or
+    None. A file that already holds ``new`` (another run wrote it) is left as it is."""
+    try:
+        with open(path, "rb") as handle:
+            current = handle.read()
+        if current == new:
+            return None
+        if hashlib.sha256(current).hexdigest() != old_digest:
+            return "changed on disk since it was read; not written"
+        write_atomically(path, new)
+    except OSError as e:
+        return f"cannot write: {e.strerror or e}"
+    return None

@@ -26,14 +26,16 @@ from libcst.metadata import (
     ParentNodeProvider,
     PositionProvider,
     QualifiedNameProvider,
+    Scope,
     ScopeProvider,
 )
 
-from codemods.core.build import needs_parentheses
+from codemods.core.build import await_expression, needs_parentheses
 from codemods.core.coroutines import LOCKED_REASON, CoroutineContext
 from codemods.core.findings import Finding
 from codemods.core.imports import run_import_passes, schedule_removal
 from codemods.core.names import dotted_name, identifiers, is_dotted_name, is_plain_module_import
+from codemods.core.problems import Problem
 from codemods.core.spec import CodemodSpec
 from codemods.core.suppression_checks import SuppressionChecks
 
@@ -152,6 +154,14 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
     def parent_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.get_metadata(ParentNodeProvider, node, None)
 
+    def scope_of(self, node: cst.CSTNode) -> Scope | None:
+        return self.get_metadata(ScopeProvider, node, None)
+
+    def position_of(self, node: cst.CSTNode) -> tuple[int, int]:
+        """Where ``node`` starts: (line, from 1; column, from 0)."""
+        start = self.get_metadata(PositionProvider, node).start
+        return start.line, start.column
+
     def is_call_target(self, node: cst.CSTNode) -> bool:
         parent = self.parent_of(node)
         return isinstance(parent, cst.Call) and parent.func is node
@@ -166,7 +176,7 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
         then local to it (or a closure variable of nested functions) and unbound
         until that statement runs, which may be after the rewritten call.
         """
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self.scope_of(node)
         if scope is None:
             return False
         for assignment in scope[module]:
@@ -217,7 +227,7 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
             base = base.value
         if not isinstance(base, cst.Name):
             return
-        scope = self.get_metadata(ScopeProvider, base, None)
+        scope = self.scope_of(base)
         if scope is None:
             return
         for assignment in scope[base.value]:
@@ -234,13 +244,12 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
 
     def awaited(self, original: cst.CSTNode, expression: cst.BaseExpression) -> cst.Await:
         """``await expression``, parenthesised when where ``original`` stands needs it."""
-        parent = self.parent_of(original)
-        inner = expression.with_changes(lpar=[], rpar=[])
         outer_lpar: Sequence[cst.LeftParen] = getattr(original, "lpar", ())
-        outer_rpar: Sequence[cst.RightParen] = getattr(original, "rpar", ())
-        if not outer_lpar and needs_parentheses(original, parent):
-            outer_lpar, outer_rpar = [cst.LeftParen()], [cst.RightParen()]
-        return cst.Await(expression=inner, lpar=outer_lpar, rpar=outer_rpar)
+        if outer_lpar:  # the parentheses written around the original stay
+            outer_rpar: Sequence[cst.RightParen] = getattr(original, "rpar", ())
+            return await_expression(expression).with_changes(lpar=outer_lpar, rpar=outer_rpar)
+        parenthesised = needs_parentheses(original, self.parent_of(original))
+        return await_expression(expression, parenthesised=parenthesised)
 
     # -- offloading one call to a thread -------------------------------------
 
@@ -257,20 +266,20 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
         root = func
         while isinstance(root, cst.Attribute):
             root = root.value
-        scope = self.get_metadata(ScopeProvider, root, None)
+        scope = self.scope_of(root)
         if scope is None or scope[dotted.split(".")[0]]:
             return set()
         return {dotted}
 
     def global_name_free(self, node: cst.CSTNode, name: str) -> bool:
         """True if ``name`` is bound nowhere in the module's global scope."""
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self.scope_of(node)
         return scope is not None and not scope.globals[name]
 
     def global_module_free(self, node: cst.CSTNode, module: str) -> bool:
         """True if ``module`` is unbound at module level or bound only by ``import module``
         (what a module-level helper that uses it needs)."""
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self.scope_of(node)
         if scope is None:
             return False
         return all(
@@ -299,17 +308,22 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
     # -- findings -------------------------------------------------------------
 
     def _record(self, node: cst.CSTNode, code: str, message: str, fixed: bool) -> None:
-        position = self.get_metadata(PositionProvider, node).start
-        finding = Finding(position.line, position.column + 1, code, message, fixed)
+        line, column = self.position_of(node)
+        finding = Finding(line, column + 1, code, message, fixed)
         self.findings.append(finding)
         if not fixed:
-            self.warn(f"{position.line}:{position.column + 1}: {code} {message}")
+            self.warn(f"{line}:{column + 1}: {code} {message}")
 
     def report(self, node: cst.CSTNode, code: str, message: str) -> None:
         """Record a blocking call left unchanged for manual work (unless suppressed)."""
         if self.suppressed(node, code):
             return
         self._record(node, code, message, fixed=False)
+
+    def report_problems(self, problems: Iterable[Problem]) -> None:
+        """Report what a planner found it cannot rewrite (see :mod:`codemods.core.lookups`)."""
+        for problem in problems:
+            self.report(problem.node, problem.code, problem.message)
 
     def fixed(self, node: cst.CSTNode, code: str, message: str) -> None:
         """Record a rewrite made at ``node`` (a node of the original tree)."""

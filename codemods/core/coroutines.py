@@ -7,19 +7,24 @@ visitor hooks keep a stack of where the current node runs.
 
 from __future__ import annotations
 
+import enum
 import re
 
 import libcst as cst
 
-# Where a node runs, seen from the innermost enclosing body.
-_COROUTINE = "coroutine"  # directly in an ``async def`` body
-_SYNC = "sync"  # a ``def``, ``lambda`` or ``class`` body
-_GENEXP = "genexp"  # a generator expression inside a coroutine: ``await`` would change it
-_ANNOTATION = "annotation"  # evaluated late or never (PEP 563/649, local variables)
-#: In a coroutine, inside ``with <thread lock>:``. An ``await`` there would suspend the
-#: coroutine while it holds the lock; another coroutine taking the same lock would then
-#: block the event loop's thread, and the first could never resume: a deadlock.
-_LOCKED = "locked"
+
+class _Where(enum.Enum):
+    """Where a node runs, seen from the innermost enclosing body."""
+
+    COROUTINE = "coroutine"  # directly in an ``async def`` body
+    SYNC = "sync"  # a ``def``, ``lambda`` or ``class`` body
+    GENEXP = "genexp"  # a generator expression inside a coroutine: ``await`` would change it
+    ANNOTATION = "annotation"  # evaluated late or never (PEP 563/649, local variables)
+    #: In a coroutine, inside ``with <thread lock>:``. An ``await`` there would suspend the
+    #: coroutine while it holds the lock; another coroutine taking the same lock would then
+    #: block the event loop's thread, and the first could never resume: a deadlock.
+    LOCKED = "locked"
+
 
 #: What a ``with`` item must be called (its last name) to count as a thread lock. An
 #: ``asyncio.Lock`` cannot be used in a plain ``with``, so any lock there blocks.
@@ -45,28 +50,28 @@ class CoroutineContext:
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self._where: list[str] = []
-        self._locks: list[bool] = []  # per ``with`` body: whether it pushed _LOCKED
-        self._first_iterables: dict[int, str] = {}  # id(CompFor) -> where it is evaluated
+        self._where: list[_Where] = []
+        self._locks: list[bool] = []  # per ``with`` body: whether it pushed _Where.LOCKED
+        self._first_iterables: dict[int, _Where] = {}  # id(CompFor) -> where it is evaluated
 
     # Attribute hooks (``visit_<Node>_<field>``) make defaults, decorators and
     # annotations of a nested ``def`` belong to the enclosing body, as they do
     # at run time; only the nested body is sync.
 
     def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
-        self._where.append(_COROUTINE if node.asynchronous is not None else _SYNC)
+        self._where.append(_Where.COROUTINE if node.asynchronous is not None else _Where.SYNC)
 
     def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self._where.pop()
 
     def visit_Lambda_body(self, node: cst.Lambda) -> None:
-        self._where.append(_SYNC)
+        self._where.append(_Where.SYNC)
 
     def leave_Lambda_body(self, node: cst.Lambda) -> None:
         self._where.pop()
 
     def visit_ClassDef_body(self, node: cst.ClassDef) -> None:
-        self._where.append(_SYNC)
+        self._where.append(_Where.SYNC)
 
     def leave_ClassDef_body(self, node: cst.ClassDef) -> None:
         self._where.pop()
@@ -75,7 +80,7 @@ class CoroutineContext:
     # (and from Python 3.14 on) it is evaluated lazily, if ever, and ``await`` there does
     # not compile; a local variable's annotation is never evaluated at all.
     def visit_Annotation(self, node: cst.Annotation) -> None:
-        self._where.append(_ANNOTATION)
+        self._where.append(_Where.ANNOTATION)
 
     def leave_Annotation(
         self, original_node: cst.Annotation, updated_node: cst.Annotation
@@ -86,8 +91,8 @@ class CoroutineContext:
     # A generator expression's first iterable is evaluated where the expression stands,
     # at once; only the rest runs lazily, in the generator.
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        enclosing = self._where[-1] if self._where else _SYNC
-        self._where.append(_GENEXP if enclosing == _COROUTINE else enclosing)
+        enclosing = self._where[-1] if self._where else _Where.SYNC
+        self._where.append(_Where.GENEXP if enclosing == _Where.COROUTINE else enclosing)
         self._first_iterables[id(node.for_in)] = enclosing
 
     def visit_CompFor_iter(self, node: cst.CompFor) -> None:
@@ -106,19 +111,19 @@ class CoroutineContext:
 
     def in_coroutine(self) -> bool:
         """True while visiting code that runs directly in a coroutine."""
-        return bool(self._where) and self._where[-1] == _COROUTINE
+        return bool(self._where) and self._where[-1] == _Where.COROUTINE
 
     def under_thread_lock(self) -> bool:
         """True inside ``with <thread lock>:`` in a coroutine, where nothing may be awaited
         (:meth:`in_coroutine` is then False: codemods leave such calls alone, and the
         offloading ones report them)."""
-        return bool(self._where) and self._where[-1] == _LOCKED
+        return bool(self._where) and self._where[-1] == _Where.LOCKED
 
     def visit_With_body(self, node: cst.With) -> None:
         locked = self.in_coroutine() and self._holds_thread_lock(node)
         self._locks.append(locked)
         if locked:
-            self._where.append(_LOCKED)
+            self._where.append(_Where.LOCKED)
 
     def leave_With_body(self, node: cst.With) -> None:
         if self._locks.pop():
@@ -159,7 +164,7 @@ class CoroutineContext:
 
     def in_generator_expression(self) -> bool:
         """True inside a generator expression that is itself inside a coroutine."""
-        return bool(self._where) and self._where[-1] == _GENEXP
+        return bool(self._where) and self._where[-1] == _Where.GENEXP
 
     # Import statements name things without using them.
     def visit_Import(self, node: cst.Import) -> bool:

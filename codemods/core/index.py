@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from codemods.core import parsed
-from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, FUNCTIONS
+from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, FUNCTIONS, ObjectKind, method_blocks
 
 #: Calls whose result is bound to the thread that made it (read from another thread, it
 #: is a different object, or refuses to work).
@@ -196,7 +196,7 @@ class _Context:
     thread_bound: dict[str, str]
     lines: list[str]
     #: Module-level names bound to objects whose methods block, and their kind.
-    objects: dict[str, str]
+    objects: dict[str, ObjectKind]
     is_package: bool = False
     #: The context variables found so far (see ``ModuleRecord.context_variables``).
     context_variables: list[str] = field(default_factory=list)
@@ -277,11 +277,12 @@ def _function(
             and isinstance(child.func.value, ast.Name)
             and child.func.value.id in objects
             and id(child) not in awaited
+            and method_blocks(objects[child.func.value.id], child.func.attr)
         ):
             line, col = _position(child, context.lines)
             kind = objects[child.func.value.id]
             name = f"{child.func.value.id}.{child.func.attr}"
-            object_calls.append((f"{name} ({kind})", line, col))
+            object_calls.append((f"{name} ({kind.value})", line, col))
     bound = sorted(_thread_state(body, local, context.thread_bound))
     line, col = _position(node, context.lines)
     def_line = context.lines[node.lineno - 1] if node.lineno <= len(context.lines) else ""
@@ -428,10 +429,10 @@ def blocking_calls(function: Function) -> Iterator[tuple[Call, str]]:
                 break
 
 
-def _objects(nodes: Iterable[ast.AST], imports: dict[str, str]) -> dict[str, str]:
+def _objects(nodes: Iterable[ast.AST], imports: dict[str, str]) -> dict[str, ObjectKind]:
     """Names bound (``x = ctor(...)``, ``with ctor(...) as x``) to objects whose methods
     block, and their kind."""
-    found: dict[str, str] = {}
+    found: dict[str, ObjectKind] = {}
     for node in nodes:
         pairs: list[tuple[ast.AST, ast.AST]] = []
         if isinstance(node, ast.Assign):
@@ -450,14 +451,16 @@ def _objects(nodes: Iterable[ast.AST], imports: dict[str, str]) -> dict[str, str
     return found
 
 
-def _kind(expression: ast.AST, imports: dict[str, str], table: dict[str, str]) -> str:
-    """The kind ``table`` gives the dotted name ``expression`` resolves to, or ""."""
+def _kind(
+    expression: ast.AST, imports: dict[str, str], table: dict[str, ObjectKind]
+) -> ObjectKind | None:
+    """The kind ``table`` gives the dotted name ``expression`` resolves to, or None."""
     dotted = _dotted(expression)
     if dotted is None:
-        return ""
+        return None
     root, _, rest = dotted.partition(".")
     qualified = imports.get(root, "builtins." + root if not rest else root)
-    return table.get(qualified + ("." + rest if rest else ""), "")
+    return table.get(qualified + ("." + rest if rest else ""))
 
 
 def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:

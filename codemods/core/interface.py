@@ -15,6 +15,7 @@ from libcst.metadata import MetadataWrapper
 
 from codemods.core.base import AsyncCodemod
 from codemods.core.findings import Finding
+from codemods.core.only_at import OnlyAt
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,13 @@ def run_codemod(
     filename: str,
     options: dict[str, Any],
     reserved_names: frozenset[str] = frozenset(),
+    only_at: OnlyAt | None = None,
 ) -> Outcome:
     """Run ``command`` (built with ``options``) over ``wrapper.module``, reusing the
-    metadata ``wrapper`` has resolved; names in ``reserved_names`` are never invented."""
+    metadata ``wrapper`` has resolved; names in ``reserved_names`` are never invented;
+    under ``only_at``, every site it does not list counts as silenced."""
     codemod = command(CodemodContext(filename=filename), **options)
     codemod.share(wrapper, reserved_names)
+    codemod.only_at = only_at
     module = codemod.transform_module(wrapper.module)
     return Outcome(module, codemod.findings)

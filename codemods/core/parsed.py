@@ -20,3 +20,14 @@ def parse(source: bytes) -> ast.Module | None:
             return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def outermost_coroutines(tree: ast.AST) -> list[ast.AsyncFunctionDef]:
+    """Every ``async def`` that is not inside another one, in source order."""
+    found: list[ast.AsyncFunctionDef] = []
+    for child in ast.iter_child_nodes(tree):
+        if isinstance(child, ast.AsyncFunctionDef):
+            found.append(child)
+        else:
+            found.extend(outermost_coroutines(child))
+    return found

@@ -27,18 +27,25 @@ class Severity(enum.Enum):
     REWRITE = "rewrite"
     #: A blocking call left for manual work: ``--check`` fails while one is left.
     FINDING = "finding"
-    #: A suggestion ("may be CPU-bound"): shown, but does not fail ``--check`` unless
-    #: selected explicitly.
+    #: A suggestion ("may be CPU-bound", "these awaits may run together"): never a
+    #: rewrite; printed like a finding but counted apart, and ``--check`` fails on it
+    #: only when it is selected with ``--extend-select`` (``registry.hint_codes()``
+    #: lists them).
     HINT = "hint"
 
 
 @dataclass(frozen=True)
 class Example:
     """A short module before and after the codemod; ``after`` is None when the codemod
-    must leave ``before`` unchanged (and report the code). Tests run every example."""
+    must leave ``before`` unchanged (and report the code). ``tests/test_examples.py``
+    runs the codemod on every ``before`` and compares."""
 
     before: str
     after: str | None = None
+    #: Keyword arguments for the codemod's command, when the example needs some:
+    #: ``{"offload": False}`` is ``--no-offload``, ``{"cpu_bound": ["crunch"]}`` is
+    #: ``--cpu-bound crunch``.
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,8 @@ class Code:
     #: what to do instead. Plain text, wrapped at 88 columns.
     explanation: str = ""
     example: Example | None = None
-    #: ruff / flake8-async codes meaning the same: ``# noqa: ASYNC251`` silences this one.
+    #: ruff / flake8-async codes meaning the same: a noqa comment with one of them
+    #: (ASYNC251) silences this code too.
     ruff: tuple[str, ...] = ()
 
 
@@ -64,12 +72,15 @@ class Option:
 
     #: The keyword argument (``cpu_bound``).
     name: str
-    #: ``list`` (of strings; the flag repeats), ``bool`` (a ``--x/--no-x`` flag) or ``str``.
+    #: ``list`` (of strings; the flag repeats), ``bool`` (a ``--x/--no-x`` flag), ``str``,
+    #: or ``int`` (the flag takes one integer; the configuration key, a TOML integer).
     type: type
     default: Any
     help: str
-    #: The CLI metavar for ``list`` and ``str`` options.
+    #: The CLI metavar for ``list``, ``str`` and ``int`` options.
     metavar: str = "NAME"
+    #: For ``int`` options: the smallest value accepted (flag and configuration alike).
+    minimum: int | None = None
 
     @property
     def key(self) -> str:
@@ -123,10 +134,18 @@ class CodemodSpec:
     #: module that does not import libcst) that decides by itself.
     targets: Targets = Targets()
     prescan: str | None = None
+    #: With a ``prescan``: ``"module:function"``, ``(source bytes, its options) ->
+    #: frozenset[int] | None``, the outermost coroutines (by the line of their ``async
+    #: def``) the codemod may act in; None, or no function: any of them. The engine hands
+    #: libcst only those (see ``async_migrate/engine/slicing.py``).
+    interest: str | None = None
     #: ``"module:function"``, ``(source bytes, filename, its options) -> its options``, in a
     #: module that does not import libcst: options the codemod derives from the module
     #: itself when the caller did not give them (before the prefilter runs).
     prepare: str | None = None
+    #: The families of blocking calls it is responsible for (``Family`` values of the
+    #: catalogue): when it is ignored, no codemod touches or reports those calls.
+    owns: tuple[str, ...] = ()
     #: It offloads blocking calls to threads; ``--no-offload`` makes it report them.
     offloads: bool = False
     #: Run unless deselected; an opt-in codemod runs only when selected by name.
@@ -151,6 +170,14 @@ class CodemodSpec:
             self._loaded["prescan"] = _load(self.prescan)
         check: Prescan = self._loaded["prescan"]
         return check(data, options)
+
+    def coroutines_of_interest(self, data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
+        """What ``interest`` says (None without one)."""
+        if self.interest is None:
+            return None
+        if "interest" not in self._loaded:
+            self._loaded["interest"] = _load(self.interest)
+        return self._loaded["interest"](data, options)
 
     def prepared(self, data: bytes, filename: str, options: dict[str, Any]) -> dict[str, Any]:
         """The codemod's options for ``data`` (see ``prepare``)."""

@@ -1,16 +1,22 @@
 """Whether a suppression comment silences a code for a node (see
-:mod:`codemods.core.suppressions` for the comments themselves)."""
+:mod:`codemods.core.suppressions` for the comments themselves), or the engine's
+``only_at`` (see :mod:`codemods.core.only_at`) leaves the node alone."""
 
 from __future__ import annotations
 
 import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
 
+from codemods.core.only_at import OnlyAt
 from codemods.core.suppressions import Suppression, parse_comment
 
 
 class SuppressionChecks:
     """A mixin of the codemods' base class: ``suppressed(node, code)``."""
+
+    #: Set by the engine (``migrate_source(only_at=...)``): the module's rewrite sites other
+    #: than those to rewrite count as silenced by a comment. None: no restriction.
+    only_at: OnlyAt | None = None
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -23,7 +29,12 @@ class SuppressionChecks:
         last line of the statement holding it (of its header, for ``if``/``with``/...):
         ``# async-migrate: ignore``, ``# async-migrate: ignore[AMnnn]``, ``# noqa``,
         ``# noqa: AMnnn``, or ``# noqa:`` with a ruff code listed in ``RUFF_CODES``.
+        Under :attr:`only_at`, a node starting at another rewrite site is silenced too.
         """
+        if self.only_at is not None:
+            start = self.get_metadata(PositionProvider, node).start
+            if self.only_at.silences(start.line, start.column + 1):
+                return True
         comments = self._suppression_comments()
         if not comments:
             return False

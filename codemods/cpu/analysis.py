@@ -8,29 +8,14 @@ CPU-bound (loops, no I/O) so that calls to it can be suggested for offloading.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
+from codemods.core import parsed
+from codemods.cpu import suggestions
 from codemods.cpu.names import MARKER
 
-# Calls a function may make and still count as doing no I/O (for suggestions only).
-_PURE_BUILTINS = frozenset(
-    "abs all any bin bool bytearray bytes chr complex dict divmod enumerate filter float "
-    "frozenset hash hex int isinstance issubclass iter len list map max min next oct ord "
-    "pow range reversed round set slice sorted str sum tuple zip".split()
-)
-_PURE_MODULES = frozenset(
-    "math cmath itertools functools operator heapq bisect statistics fractions decimal "
-    "collections string hashlib zlib struct array".split()
-)
-_PURE_METHODS = frozenset(
-    "append extend insert pop remove clear sort reverse copy index count get items keys "
-    "values update setdefault add discard union intersection difference join split rsplit "
-    "strip lstrip rstrip lower upper replace startswith endswith find rfind format encode "
-    "decode digest hexdigest to_bytes from_bytes bit_length is_integer conjugate".split()
-)
 # Methods that change the object they are called on.
 _MUTATING_METHODS = frozenset(
     "append extend insert pop popitem remove clear sort reverse update setdefault add "
@@ -148,75 +133,6 @@ class _StateChange(cst.CSTVisitor):
             self._note(f"it changes its argument {_root_name(func.value)!r}")
 
 
-def looks_cpu_bound(node: cst.FunctionDef, module_functions: Sequence[str]) -> bool:
-    """A sync, non-generator def whose body is loop-heavy and calls nothing that may do I/O.
-
-    Loop-heavy: a ``while`` loop, a loop (or comprehension) inside a loop, a comprehension
-    with several ``for`` clauses, or a ``for`` over ``range(...)`` of a non-constant.
-    """
-    if node.asynchronous is not None or is_generator(node) or contains(node.body, (cst.Await,)):
-        return False
-    scan = _LoopScan(frozenset(module_functions))
-    node.body.visit(scan)
-    return scan.heavy and not scan.impure
-
-
-_LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
-
-
-class _LoopScan(cst.CSTVisitor):
-    def __init__(self, module_functions: frozenset[str]) -> None:
-        self.module_functions = module_functions
-        self.depth = 0
-        self.heavy = False
-        self.impure = False
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            self.impure = True  # closures and classes: too much to judge
-            return False
-        if isinstance(node, (cst.With, cst.Await, cst.Yield, cst.Global, cst.Nonlocal)):
-            self.impure = True
-        if isinstance(node, _LOOPS):
-            if self.depth or isinstance(node, cst.While) or _several_fors(node):
-                self.heavy = True
-            if isinstance(node, cst.For) and _over_variable_range(node):
-                self.heavy = True
-            self.depth += 1
-        if isinstance(node, cst.Call) and not self._pure_call(node):
-            self.impure = True
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, _LOOPS):
-            self.depth -= 1
-
-    def _pure_call(self, call: cst.Call) -> bool:
-        func = call.func
-        if isinstance(func, cst.Name):
-            return func.value in _PURE_BUILTINS or func.value in self.module_functions
-        if isinstance(func, cst.Attribute):
-            if isinstance(func.value, cst.Name) and func.value.value in _PURE_MODULES:
-                return True
-            return func.attr.value in _PURE_METHODS
-        return False
-
-
-def _several_fors(node: cst.CSTNode) -> bool:
-    if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
-        return node.for_in.inner_for_in is not None
-    return False
-
-
-def _over_variable_range(node: cst.For) -> bool:
-    it = node.iter
-    if not (isinstance(it, cst.Call) and isinstance(it.func, cst.Name)):
-        return False
-    if it.func.value != "range":
-        return False
-    return any(not isinstance(arg.value, (cst.Integer, cst.UnaryOperation)) for arg in it.args)
-
-
 @dataclass
 class ModuleFacts:
     """Module-level defs the codemod cares about, found without metadata."""
@@ -229,10 +145,9 @@ class ModuleFacts:
 def module_facts(module: cst.Module) -> ModuleFacts:
     collector = _Collector()
     module.visit(collector)
-    top_names = [d.name.value for d in collector.top_level]
-    suggestible = {
-        d for d in collector.top_level if not d.decorators and looks_cpu_bound(d, top_names)
-    }
+    tree = parsed.parse(module.bytes)
+    names = suggestions.suggestible(tree) if tree is not None else set()
+    suggestible = {d for d in collector.top_level if d.name.value in names}
     return ModuleFacts(collector.marked, collector.marked_methods, suggestible)
 
 

@@ -9,6 +9,7 @@ Calls to sync functions of the module that look CPU-bound are only suggested.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -22,28 +23,35 @@ from libcst.metadata import (
     PositionProvider,
     QualifiedNameProvider,
     QualifiedNameSource,
-    ScopeProvider,
 )
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
+from codemods.core.build import code_of
+from codemods.core.insert import insert_after_header
 from codemods.cpu.analysis import ModuleFacts, is_generator, module_facts, state_change
-from codemods.cpu.names import COMPRESSION, GIL_RELEASING, Targets
-from codemods.cpu.pool import choose_helper, insert_helper
-from codemods.cpu.prescan import candidate_names, might_apply
+from codemods.cpu.names import COMPRESSION, GIL_RELEASING, CpuBoundNames
+from codemods.cpu.pool import choose_helper, helper_statements
+from codemods.cpu.prescan import candidate_names, may_call_candidate
 from codemods.cpu.spec import SPEC
 
 #: Black's line length: a rewritten call longer than this gets its arguments on a new line.
 LINE_LENGTH = 88
 
 
+class Offload(enum.Enum):
+    """What becomes of a call."""
+
+    POOL = "pool"  # run_in_executor on the process pool
+    THREAD = "thread"  # asyncio.to_thread: it releases the GIL
+    FALLBACK = "fallback"  # asyncio.to_thread, as the pool cannot take it (the reason says why)
+    REFUSE = "refuse"  # left unchanged and reported (the reason says why)
+    SUGGEST = "suggest"  # left unchanged: it only looks CPU-bound
+
+
 @dataclass(frozen=True)
 class Verdict:
-    kind: str  # "pool", "thread", "fallback", "refuse", "suggest"
+    kind: Offload
     reason: str = ""
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
 
 
 class CpuCommand(AsyncCodemod):
@@ -58,7 +66,7 @@ class CpuCommand(AsyncCodemod):
         offload_compression: bool = False,
     ) -> None:
         super().__init__(context)
-        self.targets = Targets.parse(cpu_bound)
+        self.cpu_bound = CpuBoundNames.parse(cpu_bound)
         self.offload_compression = bool(offload_compression)
         self._facts = ModuleFacts(set(), set(), set())
         self._module: cst.Module | None = None
@@ -70,9 +78,9 @@ class CpuCommand(AsyncCodemod):
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         # Resolving metadata costs far more than this look for candidates.
-        names = candidate_names(self.targets, self.offload_compression)
+        names = candidate_names(self.cpu_bound, self.offload_compression)
         names |= {d.name.value for d in module_facts(tree).suggestible}
-        if not might_apply(tree.code, names, loop_defs=False):
+        if not may_call_candidate(tree.code, names, loop_defs=False):
             return tree
         return super().transform_module(tree)
 
@@ -86,7 +94,13 @@ class CpuCommand(AsyncCodemod):
             return updated_node
         func, var, present = self._helper
         self.need_import("concurrent.futures")
-        return updated_node if present else insert_helper(updated_node, func, var)
+        if present:
+            return updated_node
+        # Two blank lines before the pool even at the top of the module, as always here.
+        helper = helper_statements(func, var)
+        return insert_after_header(
+            updated_node, helper, space_at_top=True, comments_are_space=False
+        )
 
     # -- calls ----------------------------------------------------------------
 
@@ -94,11 +108,11 @@ class CpuCommand(AsyncCodemod):
         in_genexp = self.in_generator_expression()
         if self.under_thread_lock():
             verdict = self._classify(original_node)
-            if verdict is not None and verdict.kind != "suggest":
+            if verdict is not None and verdict.kind is not Offload.SUGGEST:
                 self.report(
                     original_node,
                     "AM408",
-                    f"{_code(original_node.func).strip()} left unchanged: {LOCKED_REASON}",
+                    f"{code_of(original_node.func).strip()} left unchanged: {LOCKED_REASON}",
                 )
             return updated_node
         if not (self.in_coroutine() or in_genexp):
@@ -106,8 +120,8 @@ class CpuCommand(AsyncCodemod):
         verdict = self._classify(original_node)
         if verdict is None:
             return updated_node
-        name = _code(original_node.func).strip()
-        if verdict.kind == "suggest":
+        name = code_of(original_node.func).strip()
+        if verdict.kind is Offload.SUGGEST:
             if not in_genexp:
                 self.report(
                     original_node,
@@ -118,8 +132,8 @@ class CpuCommand(AsyncCodemod):
                 )
             return updated_node
         if isinstance(self.parent_of(original_node), cst.Await):
-            verdict = Verdict("refuse", "is awaited here, so it returns an awaitable")
-        if verdict.kind == "refuse":
+            verdict = Verdict(Offload.REFUSE, "is awaited here, so it returns an awaitable")
+        if verdict.kind is Offload.REFUSE:
             self.report(original_node, "AM407", f"{name} {verdict.reason}; not offloaded")
             return updated_node
         if in_genexp:
@@ -130,11 +144,11 @@ class CpuCommand(AsyncCodemod):
                 "would turn the generator into an async generator",
             )
             return updated_node
-        if verdict.kind == "pool":
+        if verdict.kind is Offload.POOL:
             lambda_arg = any(isinstance(a.value, cst.Lambda) for a in original_node.args)
             if lambda_arg:
-                verdict = Verdict("fallback", "a lambda argument cannot be pickled")
-        if verdict.kind == "pool":
+                verdict = Verdict(Offload.FALLBACK, "a lambda argument cannot be pickled")
+        if verdict.kind is Offload.POOL:
             if self.suppressed(original_node, "AM401"):
                 return updated_node
             return self._to_pool(original_node, updated_node, name)
@@ -197,7 +211,7 @@ class CpuCommand(AsyncCodemod):
             )
             return updated
         self.need_import("asyncio")
-        if verdict.kind == "fallback":
+        if verdict.kind is Offload.FALLBACK:
             self.report(
                 original,
                 "AM403",
@@ -218,14 +232,14 @@ class CpuCommand(AsyncCodemod):
         return self._helper
 
     def _helper_visible(self, original: cst.Call, func: str) -> bool:
-        scope = self.get_metadata(ScopeProvider, original, None)
+        scope = self.scope_of(original)
         if scope is None:
             return False
         return all(isinstance(a.scope, GlobalScope) for a in scope[func])
 
     def _wrapped(self, original: cst.Call, call: cst.Call) -> cst.Call:
         """``call``, with its arguments on a line of their own when one line is too long."""
-        old = _code(original)
+        old = code_of(original)
         if "\n" in old or not call.args:
             return call
         position = self.get_metadata(PositionProvider, original)
@@ -233,7 +247,7 @@ class CpuCommand(AsyncCodemod):
         rest = line[position.end.column :].strip()
         if rest and not rest.startswith("#"):
             return call  # only a call that ends its line is split, as black would
-        if len(line) - len(old) + len("await ") + len(_code(call)) <= LINE_LENGTH:
+        if len(line) - len(old) + len("await ") + len(code_of(call)) <= LINE_LENGTH:
             return call
         indent = line[: len(line) - len(line.lstrip())]
         args = list(call.args)
@@ -251,9 +265,9 @@ class CpuCommand(AsyncCodemod):
         qualified = self.get_metadata(QualifiedNameProvider, func, set())
         names = {q.name for q in qualified}
         if names & GIL_RELEASING:
-            return Verdict("thread")
-        if names & COMPRESSION and (self.offload_compression or names & self.targets.dotted):
-            return Verdict("thread")
+            return Verdict(Offload.THREAD)
+        if names & COMPRESSION and (self.offload_compression or names & self.cpu_bound.dotted):
+            return Verdict(Offload.THREAD)
         imported = {q.name for q in qualified if q.source is QualifiedNameSource.IMPORT}
         if isinstance(func, cst.Name):
             return self._classify_name(call, func, names, imported)
@@ -262,57 +276,59 @@ class CpuCommand(AsyncCodemod):
         return None
 
     def _named(self, imported: set[str], names: set[str]) -> bool:
-        if names & self.targets.dotted:
+        if names & self.cpu_bound.dotted:
             return True
-        return any(q.rsplit(".", 1)[-1] in self.targets.bare for q in imported)
+        return any(q.rsplit(".", 1)[-1] in self.cpu_bound.bare for q in imported)
 
     def _classify_name(
         self, call: cst.Call, func: cst.Name, names: set[str], imported: set[str]
     ) -> Verdict | None:
-        scope = self.get_metadata(ScopeProvider, call, None)
+        scope = self.scope_of(call)
         assignments = list(scope[func.value]) if scope is not None else []
         marked = any(getattr(a, "node", None) in self._facts.marked for a in assignments)
         named = (
-            func.value in self.targets.bare
+            func.value in self.cpu_bound.bare
             or self._named(imported, names)
             or self._this_module_names(func.value, assignments)
         )
         if not (marked or named):
             if len(assignments) == 1 and _global_def(assignments[0]) in self._facts.suggestible:
-                return Verdict("suggest")
+                return Verdict(Offload.SUGGEST)
             return None
         if not assignments:
-            return Verdict("fallback", "it cannot be resolved to a module-level function")
+            return Verdict(Offload.FALLBACK, "it cannot be resolved to a module-level function")
         reason = None
         for assignment in assignments:
             if not isinstance(assignment.scope, GlobalScope):
-                return Verdict("fallback", _local_kind(assignment))
+                return Verdict(Offload.FALLBACK, _local_kind(assignment))
             node = getattr(assignment, "node", None)
             if isinstance(node, (cst.Import, cst.ImportFrom)):
                 continue  # an attribute of another, importable module
             if not isinstance(node, cst.FunctionDef):
                 reason = "it is bound by an assignment, not a def, so it may not pickle"
             elif node.asynchronous is not None:
-                return Verdict("refuse", "is a coroutine function")
+                return Verdict(Offload.REFUSE, "is a coroutine function")
             elif is_generator(node):
-                return Verdict("refuse", "is a generator function (calling it computes nothing)")
+                return Verdict(
+                    Offload.REFUSE, "is a generator function (calling it computes nothing)"
+                )
             elif node.decorators:
                 reason = "it is decorated, and the decorator may make it unpicklable"
             else:
                 changes = state_change(node)
                 if changes:
                     reason = f"{changes}, which a worker process would not pass back"
-        return Verdict("fallback", reason) if reason else Verdict("pool")
+        return Verdict(Offload.FALLBACK, reason) if reason else Verdict(Offload.POOL)
 
     def _classify_attribute(
         self, func: cst.Attribute, names: set[str], imported: set[str]
     ) -> Verdict | None:
         if self._named(imported, names):
-            return Verdict("pool")  # a module attribute reached through an import
+            return Verdict(Offload.POOL)  # a module attribute reached through an import
         attr = func.attr.value
-        if attr in self.targets.bare or attr in self._facts.marked_methods:
+        if attr in self.cpu_bound.bare or attr in self._facts.marked_methods:
             return Verdict(
-                "fallback", "it is a method or attribute of an object that may not pickle"
+                Offload.FALLBACK, "it is a method or attribute of an object that may not pickle"
             )
         return None
 
@@ -323,7 +339,7 @@ class CpuCommand(AsyncCodemod):
         path = PurePath(self.context.filename or "").with_suffix("").parts
         if path and path[-1] == "__init__":
             path = path[:-1]
-        for target in self.targets.dotted:
+        for target in self.cpu_bound.dotted:
             module, _, last = target.rpartition(".")
             parts = tuple(module.split("."))
             if last == name and path[-len(parts) :] == parts:

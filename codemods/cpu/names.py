@@ -20,14 +20,15 @@ COMPRESSION = frozenset(
 
 
 @dataclass(frozen=True)
-class Targets:
-    """The names a user marked CPU-bound: bare (``crunch``) or dotted (``pkg.mod.func``)."""
+class CpuBoundNames:
+    """The names a user marked CPU-bound (the ``cpu_bound`` option): bare (``crunch``) or
+    dotted (``pkg.mod.func``)."""
 
     bare: frozenset[str] = frozenset()
     dotted: frozenset[str] = frozenset()
 
     @classmethod
-    def parse(cls, names: Iterable[str] | None) -> Targets:
+    def parse(cls, names: Iterable[str] | None) -> CpuBoundNames:
         bare, dotted = set(), set()
         for raw in names or ():
             name = raw.strip().replace(":", ".")

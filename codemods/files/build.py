@@ -7,17 +7,10 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import parse_template_expression
 
+from codemods.core.build import await_expression, dotted, kwarg, with_commas
+
 _SPACE = cst.SimpleWhitespace(" ")
 _COMMA = cst.Comma(whitespace_after=_SPACE)
-
-
-def dotted(name: str) -> cst.BaseExpression:
-    """``a.b.c`` as an expression."""
-    parts = name.split(".")
-    node: cst.BaseExpression = cst.Name(parts[0])
-    for part in parts[1:]:
-        node = cst.Attribute(value=node, attr=cst.Name(part))
-    return node
 
 
 def method_call(name: str, method: str, *args: cst.BaseExpression) -> cst.Call:
@@ -28,23 +21,7 @@ def method_call(name: str, method: str, *args: cst.BaseExpression) -> cst.Call:
 
 
 def awaited_read(name: str) -> cst.Await:
-    return cst.Await(method_call(name, "read"))
-
-
-def with_commas(args: Sequence[cst.Arg]) -> list[cst.Arg]:
-    """``args`` separated by ``, `` where they have no comma yet; none after the last."""
-    out = []
-    for index, arg in enumerate(args):
-        last = index == len(args) - 1
-        if last and isinstance(arg.comma, cst.Comma) and len(args) > 1:
-            out.append(arg)  # a trailing comma the user wrote stays
-        elif last:
-            out.append(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
-        elif not isinstance(arg.comma, cst.Comma):
-            out.append(arg.with_changes(comma=_COMMA))
-        else:
-            out.append(arg)
-    return out
+    return await_expression(method_call(name, "read"))
 
 
 def without(args: Sequence[cst.Arg], index: int) -> list[cst.Arg]:
@@ -58,16 +35,7 @@ def lines_source(name: str, binary: bool, newline: str | None) -> cst.Call:
     """``io.StringIO(await f.read())`` (``newline=`` as given) or ``io.BytesIO(...)``."""
     args = [cst.Arg(awaited_read(name))]
     if newline is not None:
-        args.append(
-            cst.Arg(
-                cst.SimpleString(repr(newline).replace("'", '"')),
-                keyword=cst.Name("newline"),
-                equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""),
-                    whitespace_after=cst.SimpleWhitespace(""),
-                ),
-            )
-        )
+        args.append(kwarg("newline", cst.SimpleString(repr(newline).replace("'", '"'))))
     return cst.Call(func=dotted("io.BytesIO" if binary else "io.StringIO"), args=with_commas(args))
 
 
@@ -104,7 +72,7 @@ def buffered_body(
         leading_lines=head.leading_lines,
     )
     statements[first] = head.with_changes(leading_lines=[])
-    write = cst.Await(method_call(name, "write", method_call(buffer, "getvalue")))
+    write = await_expression(method_call(name, "write", method_call(buffer, "getvalue")))
     guarded = cst.Try(
         body=cst.IndentedBlock(body=statements[first : last + 1]),
         finalbody=cst.Finally(

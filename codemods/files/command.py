@@ -7,25 +7,31 @@ The decisions (which file objects can be migrated, and how) are made per corouti
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import libcst as cst
-from libcst.metadata import Assignment, ScopeProvider
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
+from codemods.core.build import await_expression, dotted, with_commas
+from codemods.core.problems import Problem
 from codemods.files import build, facts
+from codemods.files.plain import PlainCall, plain_call
 from codemods.files.plan import (
     AwaitCall,
     Binding,
     Consumer,
+    ConsumerKind,
     CsvBuffer,
     OpenCall,
     Plan,
     Planner,
     ReadLines,
-    Resolver,
 )
 from codemods.files.spec import SPEC
 
 __all__ = ["FilesCommand"]
+
+_Loop = TypeVar("_Loop", cst.For, cst.CompFor)
 
 
 class FilesCommand(AsyncCodemod):
@@ -42,7 +48,7 @@ class FilesCommand(AsyncCodemod):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is None:
             return
-        plan = Planner(node, self._resolver()).run()
+        plan = Planner(node, self).run()
         calls = [n for n in plan.actions if isinstance(n, cst.Call)] + list(plan.seen_calls)
         locked = {id(c) for c in calls if self.held_lock(c)}
         if locked:  # the coroutine's files are planned together: leave them all
@@ -63,16 +69,7 @@ class FilesCommand(AsyncCodemod):
         self._plan.actions.update(plan.actions)
         self._plan.async_withs |= plan.async_withs
         self._plan.seen_calls |= plan.seen_calls
-        for where, code, message in plan.refusals:
-            self.report(where, code, message)
-
-    def _resolver(self) -> Resolver:
-        return Resolver(
-            resolves_to=self.resolves_to,
-            parent_of=self.parent_of,
-            scope_of=lambda n: self.get_metadata(ScopeProvider, n, None),
-            is_path=self._is_constructed_path,
-        )
+        self.report_problems(plan.refusals)
 
     def _check_names(self, function: cst.FunctionDef, plan: Plan) -> Plan:
         """Drop the whole plan if a module name it needs is taken in this coroutine."""
@@ -81,11 +78,12 @@ class FilesCommand(AsyncCodemod):
         needed = {"aiofiles"}
         for action in plan.actions.values():
             if isinstance(action, (ReadLines, CsvBuffer)) or (
-                isinstance(action, Consumer) and action.kind.startswith("csv.")
+                isinstance(action, Consumer)
+                and action.kind in (ConsumerKind.CSV_READER, ConsumerKind.CSV_WRITER)
             ):
                 needed.add("io")
             elif isinstance(action, Consumer):
-                needed.add(action.kind.split(".")[0])
+                needed.add(action.kind.value.split(".")[0])
         needed.discard("builtins")
         where = function.body.body[0]
         taken = sorted(m for m in needed if not self.module_name_free(where, m))
@@ -95,7 +93,7 @@ class FilesCommand(AsyncCodemod):
         for action in plan.actions.values():
             if isinstance(action, OpenCall):
                 kept.refusals.append(
-                    (
+                    Problem(
                         action.binding.call,
                         "AM320",
                         f"file left unchanged: the name '{taken[0]}' is bound to something "
@@ -118,7 +116,7 @@ class FilesCommand(AsyncCodemod):
         for action in plan.actions.values():
             if isinstance(action, OpenCall) and action.binding.call not in silenced:
                 kept.refusals.append(
-                    (
+                    Problem(
                         action.binding.call,
                         "AM321",
                         "file left unchanged: another file in this coroutine is silenced by "
@@ -143,22 +141,21 @@ class FilesCommand(AsyncCodemod):
         return updated_node
 
     def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
-        action = self._plan.actions.get(original_node)
-        if isinstance(action, ReadLines):
-            self.fixed(original_node, "AM303", _LINES_MESSAGE)
-            return updated_node.with_changes(iter=self._lines(action))
-        return updated_node
+        return self._over_lines(original_node, updated_node)
 
     def leave_CompFor(self, original_node: cst.CompFor, updated_node: cst.CompFor) -> cst.CompFor:
-        action = self._plan.actions.get(original_node)
-        if isinstance(action, ReadLines):
-            self.fixed(original_node, "AM303", _LINES_MESSAGE)
-            return updated_node.with_changes(iter=self._lines(action))
-        return updated_node
+        return self._over_lines(original_node, updated_node)
 
-    def _lines(self, action: ReadLines) -> cst.Call:
+    def _over_lines(self, original: _Loop, updated: _Loop) -> _Loop:
+        """A loop over a file's lines iterates its content, read at once."""
+        action = self._plan.actions.get(original)
+        if not isinstance(action, ReadLines):
+            return updated
+        self.fixed(original, "AM303", _LINES_MESSAGE)
         self.need_import("io")
-        return build.lines_source(action.name, action.binary, action.newline)
+        return updated.with_changes(
+            iter=build.lines_source(action.name, action.binary, action.newline)
+        )
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         action = self._plan.actions.get(original_node)
@@ -168,7 +165,7 @@ class FilesCommand(AsyncCodemod):
             self.fixed(original_node, "AM302", "file method awaited")
             return self.awaited(original_node, updated_node)
         if isinstance(action, Consumer):
-            kind = action.kind.replace("builtins.", "")
+            kind = action.kind.value.replace("builtins.", "")
             self.fixed(original_node, "AM304", f"{kind} on a file -> in-memory form")
             return self._consumer(original_node, updated_node, action)
         if original_node in self._plan.seen_calls:
@@ -180,16 +177,14 @@ class FilesCommand(AsyncCodemod):
             self.need_import("aiofiles.tempfile")
             self.drop_import_if_unused(original.func)
             short = binding.factory.rsplit(".", 1)[1]
-            new = updated.with_changes(func=build.dotted(f"aiofiles.tempfile.{short}"))
+            new = updated.with_changes(func=dotted(f"aiofiles.tempfile.{short}"))
         else:
             self.need_import("aiofiles")
             args = list(updated.args)
             if binding.factory == "path.open":
                 assert isinstance(updated.func, cst.Attribute)
                 args.insert(0, cst.Arg(updated.func.value.with_changes(lpar=[], rpar=[])))
-            new = updated.with_changes(
-                func=build.dotted("aiofiles.open"), args=build.with_commas(args)
-            )
+            new = updated.with_changes(func=dotted("aiofiles.open"), args=with_commas(args))
         self.fixed(original, "AM301", f"{binding.factory}() -> aiofiles")
         if isinstance(binding.statement, cst.Assign):
             return self.awaited(original, new)
@@ -200,29 +195,29 @@ class FilesCommand(AsyncCodemod):
     ) -> cst.BaseExpression:
         args = list(updated.args)
         name = action.name
-        if action.kind in (facts.JSON_LOAD, facts.PICKLE_LOAD):
+        if action.kind in (ConsumerKind.JSON_LOAD, ConsumerKind.PICKLE_LOAD):
             args[0] = args[0].with_changes(value=build.awaited_read(name))
-            func = self._sibling(original.func, updated.func, action.kind + "s")
+            func = self._sibling(original.func, updated.func, action.kind.value + "s")
             return updated.with_changes(func=func, args=args)
-        if action.kind == facts.CSV_WRITER:
+        if action.kind is ConsumerKind.CSV_WRITER:
             assert action.buffer is not None
             args[0] = args[0].with_changes(value=cst.Name(action.buffer))
             return updated.with_changes(args=args)
-        if action.kind == "csv.reader":
+        if action.kind is ConsumerKind.CSV_READER:
             self.need_import("io")
             source = build.lines_source(name, False, action.newline)
             args[0] = args[0].with_changes(value=source)
             return updated.with_changes(args=args)
-        if action.kind == facts.PRINT:
-            return cst.Await(build.method_call(name, "write", build.printed_text(updated)))
+        if action.kind is ConsumerKind.PRINT:
+            return await_expression(build.method_call(name, "write", build.printed_text(updated)))
         # json.dump / pickle.dump: the file is the argument named fp / file, or the second.
-        keyword = "fp" if action.kind == facts.JSON_DUMP else "file"
+        keyword = "fp" if action.kind is ConsumerKind.JSON_DUMP else "file"
         index = next((i for i, a in enumerate(args) if a.keyword and a.keyword.value == keyword), 1)
         dumps = updated.with_changes(
-            func=self._sibling(original.func, updated.func, action.kind + "s"),
+            func=self._sibling(original.func, updated.func, action.kind.value + "s"),
             args=build.without(args, index),
         )
-        return cst.Await(build.method_call(name, "write", dumps))
+        return await_expression(build.method_call(name, "write", dumps))
 
     def _sibling(
         self, original: cst.BaseExpression, func: cst.BaseExpression, qualified: str
@@ -232,12 +227,12 @@ class FilesCommand(AsyncCodemod):
             return func.with_changes(attr=cst.Name(qualified.rsplit(".", 1)[1]))
         self.drop_import_if_unused(original)
         self.need_import(qualified.split(".")[0])
-        return build.dotted(qualified)
+        return dotted(qualified)
 
     # -- plain calls: os, os.path, shutil, pathlib, tempfile ---------------------------
 
     def _plain_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        kind, what = self._plain_kind(original)
+        kind, what = plain_call(self, original)
         if kind is None:
             return updated
         if self.in_generator_expression():
@@ -250,7 +245,7 @@ class FilesCommand(AsyncCodemod):
             return updated
         if not self.in_coroutine():
             return updated
-        if kind == "unbound":
+        if kind is PlainCall.UNBOUND:
             self.report(
                 original,
                 "AM313",
@@ -258,7 +253,7 @@ class FilesCommand(AsyncCodemod):
                 "bind it so that every use can be awaited",
             )
             return updated
-        if kind == "unproven":
+        if kind is PlainCall.UNPROVEN:
             self.report(
                 original,
                 "AM311",
@@ -266,7 +261,7 @@ class FilesCommand(AsyncCodemod):
                 "would also accept a str, so migrate it by hand",
             )
             return updated
-        if kind == "lazy":
+        if kind is PlainCall.LAZY:
             self.report(
                 original,
                 "AM317",
@@ -274,104 +269,23 @@ class FilesCommand(AsyncCodemod):
                 "into a function run with asyncio.to_thread",
             )
             return updated
-        module = "aiofiles" if kind in ("os", "os.path") else "asyncio"
+        module = "aiofiles" if kind is PlainCall.AIOFILES else "asyncio"
         if not self.module_name_free(original, module):
             self.report(
                 original, "AM320", f"{what}: the name '{module}' is bound to something else here"
             )
             return updated
-        code = "AM306" if kind == "thread" else "AM305"
+        code = "AM306" if kind is PlainCall.THREAD else "AM305"
         if self.suppressed(original, code):
             return updated
-        if kind == "thread":
+        if kind is PlainCall.THREAD:
             self.fixed(original, "AM306", f"{what} -> await asyncio.to_thread")
             return self.offloaded(original, updated)
         self.need_import("aiofiles.os")
         self.drop_import_if_unused(original.func)
         self.fixed(original, "AM305", f"{what} -> await aiofiles.{what}")
-        new = updated.with_changes(func=build.dotted(f"aiofiles.{what}"))
+        new = updated.with_changes(func=dotted(f"aiofiles.{what}"))
         return self.awaited(original, new)
-
-    def _plain_kind(self, call: cst.Call) -> tuple[str | None, str]:
-        func = call.func
-        name = self.resolves_to(func, facts.OPEN | set(facts.TEMPFILE))
-        if name:
-            return "unbound", name.replace("builtins.", "")
-        name = self.resolves_to(func, facts.AIOFILES_OS | facts.AIOFILES_OS_PATH)
-        if name:
-            return ("os.path" if name.startswith("os.path.") else "os"), name
-        name = self.resolves_to(func, facts.TO_THREAD)
-        if name:
-            return "thread", name
-        name = self.resolves_to(func, facts.LAZY)
-        if name:
-            return "lazy", name
-        if isinstance(func, cst.Attribute):
-            method = func.attr.value
-            if method in facts.PATH_TO_THREAD | facts.PATH_LAZY | {"open"}:
-                if self._is_path(func.value, allow_parameters=True):
-                    if method == "open":
-                        if self._is_constructed_path(func.value):
-                            return "unbound", "Path.open"
-                        return "unproven", "Path.open"
-                    if method in facts.PATH_LAZY:
-                        return "lazy", f"Path.{method}"
-                    return "thread", f"Path.{method}"
-        return None, ""
-
-    # -- proving an expression is a pathlib.Path ------------------------------------------
-
-    def _is_constructed_path(self, expr: cst.BaseExpression) -> bool:
-        return self._is_path(expr, allow_parameters=False)
-
-    def _is_path(self, expr: cst.BaseExpression, allow_parameters: bool, depth: int = 0) -> bool:
-        if depth > 4:
-            return False
-        if isinstance(expr, cst.Call):
-            func = expr.func
-            if self.resolves_to(func, facts.PATH_CLASSES):
-                return True
-            return (
-                isinstance(func, cst.Attribute)
-                and func.attr.value in facts.PATH_CONSTRUCTORS
-                and self.resolves_to(func.value, facts.PATH_CLASSES) is not None
-            )
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
-            return self._is_path(expr.left, allow_parameters, depth + 1)
-        if isinstance(expr, cst.Name):
-            return self._name_is_path(expr, allow_parameters, depth)
-        return False
-
-    def _name_is_path(self, name: cst.Name, allow_parameters: bool, depth: int) -> bool:
-        scope = self.get_metadata(ScopeProvider, name, None)
-        if scope is None:
-            return False
-        assignments = scope[name.value]
-        if not assignments:
-            return False
-        for assignment in assignments:
-            if not isinstance(assignment, Assignment):
-                return False
-            node = assignment.node
-            if isinstance(node, cst.Param):
-                annotation = node.annotation
-                if not (
-                    allow_parameters
-                    and annotation is not None
-                    and self.resolves_to(annotation.annotation, facts.PATH_CLASSES)
-                ):
-                    return False
-                continue
-            target = self.parent_of(node)
-            statement = self.parent_of(target) if target is not None else None
-            if not (
-                isinstance(target, cst.AssignTarget)
-                and isinstance(statement, cst.Assign)
-                and len(statement.targets) == 1
-                and self._is_path(statement.value, allow_parameters, depth + 1)
-            ):
-                return False
-        return True
 
 
 _LINES_MESSAGE = "line loop over a file -> iterate its content, read with one await"

@@ -8,15 +8,20 @@ applied by the codemod as it leaves them, and refusals to report.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import Access, Assignment, BaseAssignment, FunctionScope, Scope
+from libcst.metadata import Access, Assignment, BaseAssignment, FunctionScope
 
+from codemods.core.lookups import Lookups
+from codemods.core.names import identifiers
+from codemods.core.navigation import encloses, holds_any
+from codemods.core.problems import Problem, Refused
 from codemods.files import facts, writers
-from codemods.files.errors import Refused
 from codemods.files.modes import UNKNOWN, FileMode, bound_arguments, file_mode, literal
+from codemods.files.paths import is_constructed_path
 
 # -- actions ------------------------------------------------------------------
 
@@ -57,11 +62,23 @@ class ReadLines:
     newline: str | None  # io.StringIO's newline argument; None for its default
 
 
+class ConsumerKind(enum.Enum):
+    """A stdlib function that uses a file object, by its qualified name."""
+
+    JSON_LOAD = facts.JSON_LOAD
+    JSON_DUMP = facts.JSON_DUMP
+    PICKLE_LOAD = facts.PICKLE_LOAD
+    PICKLE_DUMP = facts.PICKLE_DUMP
+    CSV_READER = "csv.reader"  # csv.reader and csv.DictReader
+    CSV_WRITER = facts.CSV_WRITER  # csv.writer and csv.DictWriter
+    PRINT = facts.PRINT
+
+
 @dataclass(frozen=True)
 class Consumer:
     """A stdlib consumer of the file object translated to its in-memory form."""
 
-    kind: str  # one of the facts.* consumer names
+    kind: ConsumerKind
     name: str
     newline: str | None = None  # csv readers: as ReadLines.newline
     buffer: str | None = None  # csv writers: the in-memory buffer they write into
@@ -91,18 +108,9 @@ Action = OpenCall | AwaitCall | ReadLines | Consumer | CsvBuffer
 class Plan:
     actions: dict[cst.CSTNode, Action] = field(default_factory=dict)
     async_withs: set[cst.With] = field(default_factory=set)
-    refusals: list[tuple[cst.CSTNode, str, str]] = field(default_factory=list)
+    refusals: list[Problem] = field(default_factory=list)
     #: Opening calls already accounted for (migrated or reported).
     seen_calls: set[cst.Call] = field(default_factory=set)
-
-
-# What the planner needs from the codemod (metadata lookups).
-@dataclass(frozen=True)
-class Resolver:
-    resolves_to: Callable[[cst.CSTNode, frozenset[str] | set[str]], str | None]
-    parent_of: Callable[[cst.CSTNode], cst.CSTNode | None]
-    scope_of: Callable[[cst.CSTNode], Scope | None]
-    is_path: Callable[[cst.BaseExpression], bool]
 
 
 _SCOPE_BOUNDARIES = (
@@ -120,16 +128,16 @@ _READERS = ("lines", facts.PICKLE_LOAD, "csv.reader")
 # -- finding the places files are opened --------------------------------------
 
 
-def opening_factory(call: cst.Call, resolver: Resolver) -> str | None:
+def opening_factory(call: cst.Call, lookups: Lookups) -> str | None:
     """``"open"``, ``"path.open"`` or a tempfile factory name if ``call`` opens a file."""
-    if resolver.resolves_to(call.func, facts.OPEN):
+    if lookups.resolves_to(call.func, facts.OPEN):
         return "open"
-    factory = resolver.resolves_to(call.func, frozenset(facts.TEMPFILE))
+    factory = lookups.resolves_to(call.func, frozenset(facts.TEMPFILE))
     if factory:
         return factory
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value == "open":
-        if resolver.is_path(func.value):
+        if is_constructed_path(lookups, func.value):
             return "path.open"
     return None
 
@@ -164,9 +172,11 @@ def _statements(body: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 class Planner:
-    def __init__(self, function: cst.FunctionDef, resolver: Resolver) -> None:
+    """Plans one coroutine (``function``) from the original tree, through ``lookups``."""
+
+    def __init__(self, function: cst.FunctionDef, lookups: Lookups) -> None:
         self.function = function
-        self.r = resolver
+        self.lookups = lookups
         self.plan = Plan()
         self.bindings: dict[str, list[Binding]] = {}
         self.unnamed: list[Binding] = []
@@ -178,7 +188,7 @@ class Planner:
         self._writer_nodes: dict[cst.Call, list[cst.CSTNode]] = {}
         self._buffers: dict[cst.With, str] = {}
         self._csv_files: dict[cst.With, str] = {}
-        self._names = set(writers.names_in(function))
+        self._names = identifiers(function)
 
     def run(self) -> Plan:
         scope = self._scope()
@@ -201,7 +211,7 @@ class Planner:
     def _scope(self) -> FunctionScope | None:
         body = self.function.body
         first = body.body[0] if body.body else None
-        scope = self.r.scope_of(first) if first is not None else None
+        scope = self.lookups.scope_of(first) if first is not None else None
         return scope if isinstance(scope, FunctionScope) else None
 
     # -- collecting -------------------------------------------------------------
@@ -215,14 +225,14 @@ class Planner:
             elif isinstance(statement, (cst.Global, cst.Nonlocal)):
                 self.declared.update(n.name.value for n in statement.names)
             elif isinstance(statement, cst.Del):
-                self.deleted.update(_names_in(statement.target))
+                self.deleted.update(identifiers(statement.target))
 
     def _collect_with(self, statement: cst.With) -> None:
         bindings: list[Binding] = []
         others = []
         for item in statement.items:
             call = item.item
-            factory = opening_factory(call, self.r) if isinstance(call, cst.Call) else None
+            factory = opening_factory(call, self.lookups) if isinstance(call, cst.Call) else None
             if factory is None:
                 others.append(item)
                 continue
@@ -260,7 +270,7 @@ class Planner:
         call = statement.value
         if not isinstance(call, cst.Call):
             return
-        factory = opening_factory(call, self.r)
+        factory = opening_factory(call, self.lookups)
         if factory not in ("open", "path.open"):
             return
         assert factory is not None
@@ -402,21 +412,21 @@ class Planner:
         statement) assigns ``name``.
         """
         while True:
-            parent = self.r.parent_of(node)
+            parent = self.lookups.parent_of(node)
             if parent is None or isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
                 return None
             if isinstance(parent, cst.With) and node is parent.body:
                 mine = [b for b in self.withs.get(parent, []) if b.name == name]
                 if mine:
-                    inner = _assigns(parent.body, all_targets)
+                    inner = holds_any(parent.body, all_targets)
                     return None if inner else _target_of(mine[0])
             if isinstance(parent, (cst.BaseSuite, cst.SimpleStatementLine)):
                 siblings = list(parent.body)
                 index = next(i for i, s in enumerate(siblings) if s is node)
                 for sibling in reversed(siblings[:index]):
-                    if _assigns(sibling, all_targets):
+                    if holds_any(sibling, all_targets):
                         return self._bound_by(sibling, name)
-            elif isinstance(parent, cst.BaseCompoundStatement) and _assigns(parent, all_targets):
+            elif isinstance(parent, cst.BaseCompoundStatement) and holds_any(parent, all_targets):
                 return None
             node = parent
 
@@ -438,14 +448,14 @@ class Planner:
         node = access.node
         if access.scope is not scope:
             raise Refused("AM310", f"'{name}' is used in a nested function, class or comprehension")
-        parent = self.r.parent_of(node)
+        parent = self.lookups.parent_of(node)
         mode = binding.mode
         if isinstance(parent, cst.Attribute) and parent.value is node:
             return self._attribute_use(parent, name, mode)
         if isinstance(parent, cst.For) and parent.iter is node and parent.asynchronous is None:
             return parent, self._lines(name, mode), "lines"
         if isinstance(parent, cst.CompFor) and parent.iter is node:
-            owner = self.r.parent_of(parent)
+            owner = self.lookups.parent_of(parent)
             if isinstance(owner, (cst.ListComp, cst.SetComp, cst.DictComp)) and (
                 owner.for_in is parent and parent.asynchronous is None
             ):
@@ -453,7 +463,7 @@ class Planner:
             raise Refused("AM310", f"'{name}' is iterated in a generator expression")
         self._not_in_expression_scope(node, name)
         if isinstance(parent, cst.Arg) and parent.value is node:
-            call = self.r.parent_of(parent)
+            call = self.lookups.parent_of(parent)
             if isinstance(call, cst.Call):
                 return self._argument_use(call, parent, name, binding, scope)
         raise Refused("AM310", f"'{name}' escapes: {_describe(parent)}")
@@ -461,25 +471,25 @@ class Planner:
     def _not_in_expression_scope(self, node: cst.CSTNode, name: str) -> None:
         """Refuse a use inside a lambda or comprehension, except in the iterable of a list,
         set or dict comprehension's first ``for``, which runs in the coroutine itself."""
-        child, current = node, self.r.parent_of(node)
+        child, current = node, self.lookups.parent_of(node)
         while current is not None and not isinstance(current, cst.BaseStatement):
             if isinstance(current, cst.CompFor) and child is current.iter:
-                owner = self.r.parent_of(current)
+                owner = self.lookups.parent_of(current)
                 if isinstance(owner, (cst.ListComp, cst.SetComp, cst.DictComp)) and (
                     owner.for_in is current
                 ):
-                    child, current = owner, self.r.parent_of(owner)
+                    child, current = owner, self.lookups.parent_of(owner)
                     continue
             if isinstance(current, _SCOPE_BOUNDARIES):
                 raise Refused("AM310", f"'{name}' is used inside a lambda or comprehension")
-            child, current = current, self.r.parent_of(current)
+            child, current = current, self.lookups.parent_of(current)
 
     def _attribute_use(
         self, attribute: cst.Attribute, name: str, mode: FileMode
     ) -> tuple[cst.CSTNode, Action | None, str]:
         self._not_in_expression_scope(attribute, name)
         member = attribute.attr.value
-        call = self.r.parent_of(attribute)
+        call = self.lookups.parent_of(attribute)
         if not (isinstance(call, cst.Call) and call.func is attribute):
             holder = call
             if member in facts.SYNC_ATTRIBUTES and not _is_target(holder, attribute):
@@ -525,30 +535,30 @@ class Planner:
         self, call: cst.Call, arg: cst.Arg, name: str, binding: Binding, scope: FunctionScope
     ) -> tuple[cst.CSTNode, Action | None, str]:
         mode = binding.mode
-        consumer = self.r.resolves_to(
+        consumer = self.lookups.resolves_to(
             call.func,
             {facts.JSON_LOAD, facts.JSON_DUMP, facts.PICKLE_LOAD, facts.PICKLE_DUMP, facts.PRINT}
             | facts.CSV_READERS
             | facts.CSV_WRITERS,
         )
         index = call.args.index(arg)
-        statement = isinstance(self.r.parent_of(call), cst.Expr)
+        statement = isinstance(self.lookups.parent_of(call), cst.Expr)
         if any(a.star for a in call.args if a is not arg and consumer != facts.PRINT):
             consumer = None
         if consumer == facts.JSON_LOAD and index == 0 and not arg.keyword:
-            return call, Consumer(consumer, name), "read"
+            return call, Consumer(ConsumerKind.JSON_LOAD, name), "read"
         if consumer == facts.JSON_DUMP and statement and _is_param(arg, index, 1, "fp"):
-            return call, Consumer(consumer, name), "write"
+            return call, Consumer(ConsumerKind.JSON_DUMP, name), "write"
         if consumer == facts.PICKLE_LOAD and index == 0 and not arg.keyword:
             self._require(mode.binary is True, name, "pickle.load")
-            return call, Consumer(consumer, name), facts.PICKLE_LOAD
+            return call, Consumer(ConsumerKind.PICKLE_LOAD, name), facts.PICKLE_LOAD
         if consumer == facts.PICKLE_DUMP and statement and _is_param(arg, index, 1, "file"):
             self._require(mode.binary is True, name, "pickle.dump")
-            return call, Consumer(consumer, name), "write"
+            return call, Consumer(ConsumerKind.PICKLE_DUMP, name), "write"
         if consumer in facts.CSV_READERS and index == 0 and not arg.keyword:
             self._require(mode.text, name, consumer)
             newline = self._stringio_newline(name, mode)
-            return call, Consumer("csv.reader", name, newline), "csv.reader"
+            return call, Consumer(ConsumerKind.CSV_READER, name, newline), "csv.reader"
         if consumer in facts.CSV_WRITERS and index == 0 and not arg.keyword:
             if not isinstance(binding.statement, cst.With):
                 raise Refused(
@@ -557,18 +567,13 @@ class Planner:
                     "'with ... as name'",
                 )
             self._writer_nodes[call] = writers.writer_nodes(
-                call,
-                binding.statement,
-                name,
-                scope,
-                self.r.parent_of,
-                self.declared | self.deleted,
+                call, binding.statement, name, scope, self.lookups, self.declared | self.deleted
             )
-            return call, Consumer(facts.CSV_WRITER, name), facts.CSV_WRITER
+            return call, Consumer(ConsumerKind.CSV_WRITER, name), facts.CSV_WRITER
         if consumer == facts.PRINT and arg.keyword and arg.keyword.value == "file":
             self._require(statement and mode.text, name, "print(file=...)")
             _check_print(call, name)
-            return call, Consumer(consumer, name), "write"
+            return call, Consumer(ConsumerKind.PRINT, name), "write"
         what = _dotted(call.func) or "a call"
         raise Refused("AM310", f"'{name}' is passed to {what}, which would use it synchronously")
 
@@ -601,12 +606,12 @@ class Planner:
         calls = [n for n, a in actions.items() if isinstance(a, Consumer) and a.name == name]
         calls = [c for c in calls if c in self._writer_nodes]
         nodes = [node for call in calls for node in self._writer_nodes[call]]
-        indexes = [writers.top_index(n, statement.body, self.r.parent_of) for n in nodes]
+        indexes = [writers.top_index(n, statement.body, self.lookups) for n in nodes]
         if any(i is None for i in indexes):
             raise Refused("AM310", f"a csv writer on '{name}' is used outside its 'with' body")
         buffer = self._buffer_name(statement)
         for call in calls:
-            actions[call] = Consumer(facts.CSV_WRITER, name, buffer=buffer)
+            actions[call] = Consumer(ConsumerKind.CSV_WRITER, name, buffer=buffer)
         known = [i for i in indexes if i is not None]
         actions[statement] = CsvBuffer(name, buffer, min(known), max(known))
 
@@ -615,8 +620,7 @@ class Planner:
         nested = {
             other
             for w, other in self._buffers.items()
-            if _contains(w, statement, self.r.parent_of)
-            or _contains(statement, w, self.r.parent_of)
+            if encloses(self.lookups, w, statement) or encloses(self.lookups, statement, w)
         }
         number = 1
         while True:
@@ -687,7 +691,7 @@ class Planner:
                 self.plan.async_withs.add(statement)
 
     def _refuse(self, node: cst.CSTNode, code: str, message: str) -> None:
-        self.plan.refusals.append((node, code, message))
+        self.plan.refusals.append(Problem(node, code, message))
 
 
 # -- small helpers ------------------------------------------------------------------
@@ -697,24 +701,6 @@ _TEMPFILE_ARGUMENTS = (
 )
 _MODES_DIFFER = "'{name}' is bound to files whose modes call for different async forms"
 _NEEDS_MODE = "'{name}' is used by {what}, which depends on its mode; the mode is not a literal"
-
-
-def _assigns(node: cst.CSTNode, targets: set[cst.CSTNode]) -> bool:
-    """True if one of ``targets`` (assignment targets) lies inside ``node``."""
-    if node in targets:
-        return True
-    return any(_assigns(child, targets) for child in node.children)
-
-
-def _contains(
-    outer: cst.CSTNode, inner: cst.CSTNode, parent_of: Callable[[cst.CSTNode], cst.CSTNode | None]
-) -> bool:
-    current: cst.CSTNode | None = inner
-    while current is not None:
-        if current is outer:
-            return True
-        current = parent_of(current)
-    return False
 
 
 def _check_print(call: cst.Call, name: str) -> None:
@@ -759,13 +745,6 @@ def _is_target(holder: cst.CSTNode | None, node: cst.CSTNode) -> bool:
     if isinstance(holder, (cst.AugAssign, cst.AnnAssign)) and holder.target is node:
         return True
     return False
-
-
-def _names_in(node: cst.CSTNode) -> Iterator[str]:
-    if isinstance(node, cst.Name):
-        yield node.value
-    for child in node.children:
-        yield from _names_in(child)
 
 
 def _dotted(node: cst.BaseExpression) -> str | None:

@@ -12,28 +12,27 @@ of ``dialect``/``fieldnames``) later in the same ``with`` body.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
 import libcst as cst
 from libcst.metadata import FunctionScope
 
-from codemods.files.errors import Refused
+from codemods.core.lookups import Lookups
+from codemods.core.navigation import encloses, holds_any
+from codemods.core.problems import Refused
 
 WRITER_METHODS = frozenset({"writerow", "writerows", "writeheader"})
 WRITER_ATTRIBUTES = frozenset({"dialect", "fieldnames"})
 
-ParentOf = Callable[[cst.CSTNode], cst.CSTNode | None]
 _BOUNDARIES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
-def top_index(node: cst.CSTNode, body: cst.BaseSuite, parent_of: ParentOf) -> int | None:
+def top_index(node: cst.CSTNode, body: cst.BaseSuite, lookups: Lookups) -> int | None:
     """The index of the statement of ``body`` that holds ``node``; None if outside it."""
-    child, current = node, parent_of(node)
+    child, current = node, lookups.parent_of(node)
     while current is not None and not isinstance(current, _BOUNDARIES):
         if current is body:
             assert isinstance(body, cst.IndentedBlock)
             return next(i for i, s in enumerate(body.body) if s is child)
-        child, current = current, parent_of(current)
+        child, current = current, lookups.parent_of(current)
     return None
 
 
@@ -42,7 +41,7 @@ def writer_nodes(
     statement: cst.With,
     file: str,
     scope: FunctionScope,
-    parent_of: ParentOf,
+    lookups: Lookups,
     unsafe_names: set[str],
 ) -> list[cst.CSTNode]:
     """The nodes through which the writer built by ``call`` is used (``call`` included).
@@ -52,19 +51,19 @@ def writer_nodes(
     body = statement.body
     if not isinstance(body, cst.IndentedBlock):
         raise Refused("AM311", f"'{file}' is written by a csv writer in a one-line 'with' body")
-    if top_index(call, body, parent_of) is None:
+    if top_index(call, body, lookups) is None:
         raise Refused("AM310", f"'{file}' is given to a csv writer outside its 'with' body")
-    parent = parent_of(call)
-    if _is_method_use(call, parent, parent_of):
+    parent = lookups.parent_of(call)
+    if _is_method_use(call, parent, lookups):
         return [call]
-    line = parent_of(parent) if isinstance(parent, cst.Assign) else None
+    line = lookups.parent_of(parent) if isinstance(parent, cst.Assign) else None
     if not (
         isinstance(parent, cst.Assign)
         and len(parent.targets) == 1
         and isinstance(parent.targets[0].target, cst.Name)
         and isinstance(line, cst.SimpleStatementLine)
         and len(line.body) == 1
-        and parent_of(line) is body
+        and lookups.parent_of(line) is body
     ):
         raise Refused(
             "AM310",
@@ -74,20 +73,20 @@ def writer_nodes(
     writer = parent.targets[0].target.value
     if writer in unsafe_names:
         raise Refused("AM310", f"the csv writer '{writer}' is global, nonlocal or deleted")
-    return [call, *_writer_accesses(writer, line, scope, parent_of)]
+    return [call, *_writer_accesses(writer, line, scope, lookups)]
 
 
 def _writer_accesses(
-    writer: str, line: cst.SimpleStatementLine, scope: FunctionScope, parent_of: ParentOf
+    writer: str, line: cst.SimpleStatementLine, scope: FunctionScope, lookups: Lookups
 ) -> list[cst.CSTNode]:
     targets = {a.node for a in scope.assignments[writer]}
-    mine = [a for a in scope.assignments[writer] if _holds(line, a.node, parent_of)]
+    mine = [a for a in scope.assignments[writer] if encloses(lookups, line, a.node)]
     accesses = set(scope.accesses[writer])
     for assignment in mine:
         accesses.update(assignment.references)  # also those of nested functions
     out: list[cst.CSTNode] = []
     for access in accesses:
-        reaching = _reaching_line(access.node, targets, parent_of)
+        reaching = _reaching_line(access.node, targets, lookups)
         if reaching is None:
             raise Refused(
                 "AM310",
@@ -96,8 +95,8 @@ def _writer_accesses(
             )
         if reaching is not line:
             continue  # another binding of the name, not this writer
-        use = parent_of(access.node)
-        if access.scope is not scope or not _is_method_use(access.node, use, parent_of):
+        use = lookups.parent_of(access.node)
+        if access.scope is not scope or not _is_method_use(access.node, use, lookups):
             raise Refused(
                 "AM310",
                 f"the csv writer '{writer}' escapes or is used other than by writerow/"
@@ -107,11 +106,11 @@ def _writer_accesses(
     return out
 
 
-def _is_method_use(node: cst.CSTNode, parent: cst.CSTNode | None, parent_of: ParentOf) -> bool:
+def _is_method_use(node: cst.CSTNode, parent: cst.CSTNode | None, lookups: Lookups) -> bool:
     """``node.writerow(...)`` (or writerows/writeheader), or a read of ``node.dialect``."""
     if not (isinstance(parent, cst.Attribute) and parent.value is node):
         return False
-    holder = parent_of(parent)
+    holder = lookups.parent_of(parent)
     member = parent.attr.value
     if isinstance(holder, cst.Call) and holder.func is parent:
         return member in WRITER_METHODS
@@ -121,7 +120,7 @@ def _is_method_use(node: cst.CSTNode, parent: cst.CSTNode | None, parent_of: Par
 
 
 def _reaching_line(
-    node: cst.CSTNode, targets: set[cst.CSTNode], parent_of: ParentOf
+    node: cst.CSTNode, targets: set[cst.CSTNode], lookups: Lookups
 ) -> cst.CSTNode | None:
     """The ``name = ...`` line whose binding is the only one that can reach ``node``.
 
@@ -129,19 +128,19 @@ def _reaching_line(
     must be a plain one-target assignment line; a compound statement on the way out that
     assigns the name (a loop rebinding it) makes it unprovable.
     """
-    child, current = node, parent_of(node)
+    child, current = node, lookups.parent_of(node)
     while current is not None and not isinstance(current, _BOUNDARIES):
         if isinstance(current, (cst.IndentedBlock, cst.Module)):
             siblings = list(current.body)
             index = next(i for i, s in enumerate(siblings) if s is child)
-            if _assigns(child, targets):
+            if holds_any(child, targets):
                 return None  # the statement holding the use also rebinds the name
             for sibling in reversed(siblings[:index]):
-                if _assigns(sibling, targets):
+                if holds_any(sibling, targets):
                     return sibling if _plain_assignment(sibling, targets) else None
-        elif isinstance(current, cst.BaseCompoundStatement) and _assigns(current, targets):
+        elif isinstance(current, cst.BaseCompoundStatement) and holds_any(current, targets):
             return None
-        child, current = current, parent_of(current)
+        child, current = current, lookups.parent_of(current)
     return None
 
 
@@ -154,25 +153,3 @@ def _plain_assignment(statement: cst.CSTNode, targets: set[cst.CSTNode]) -> bool
         and len(assign.targets) == 1
         and assign.targets[0].target in targets
     )
-
-
-def _assigns(node: cst.CSTNode, targets: set[cst.CSTNode]) -> bool:
-    if node in targets:
-        return True
-    return any(_assigns(child, targets) for child in node.children)
-
-
-def _holds(node: cst.CSTNode, target: cst.CSTNode, parent_of: ParentOf) -> bool:
-    current: cst.CSTNode | None = target
-    while current is not None:
-        if current is node:
-            return True
-        current = parent_of(current)
-    return False
-
-
-def names_in(node: cst.CSTNode) -> Iterable[str]:
-    if isinstance(node, cst.Name):
-        yield node.value
-    for child in node.children:
-        yield from names_in(child)

@@ -25,6 +25,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from codemods.core.catalogue import FUNCTIONS
 from codemods.core.index import Call, Function, ModuleRecord, blocking_calls
 
 #: How many re-exports (``from .catalog import load_item`` in ``__init__``) are followed.
@@ -88,7 +89,12 @@ class Site:
 class Project:
     """The index records of every module of a project, and what follows from them."""
 
-    def __init__(self, records: Iterable[ModuleRecord]) -> None:
+    def __init__(
+        self, records: Iterable[ModuleRecord], leave_alone: frozenset[str] = frozenset()
+    ) -> None:
+        #: Families of blocking calls whose codemod is ignored: they do not make a
+        #: function blocking.
+        self.leave_alone = leave_alone
         self.modules = {r.module: r for r in records}
         self.functions: dict[str, tuple[ModuleRecord, Function]] = {
             _qualified(r.module, q): (r, f)
@@ -224,7 +230,7 @@ class Project:
                 (
                     (name.removeprefix("builtins."), call.line, call.col)
                     for call, name in blocking_calls(function)
-                    if not call.awaited
+                    if not call.awaited and FUNCTIONS[name].value not in self.leave_alone
                 ),
                 None,
             ) or next(iter(function.object_calls), None)

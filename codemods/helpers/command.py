@@ -28,7 +28,11 @@ class HelpersCommand(AsyncCodemod):
     SPEC = SPEC
 
     def __init__(
-        self, context: CodemodContext, sites: Sequence[Site] = (), offload: bool = True
+        self,
+        context: CodemodContext,
+        sites: Sequence[Site] = (),
+        offload: bool = True,
+        leave_alone: Sequence[str] = (),  # used when the sites are found (see prescan.py)
     ) -> None:
         super().__init__(context)
         self.offload = offload

@@ -3,42 +3,158 @@ functions that block, one or more calls away."""
 
 from __future__ import annotations
 
-from codemods.core.spec import Code, CodemodSpec, Severity
+from codemods.core.explanations import RENAME, explained, name_taken, offloading_off
+from codemods.core.spec import Code, CodemodSpec, Example, Severity
+
+_WHY = """Why it blocks: the coroutine calls a sync function of the project that makes a
+blocking call itself or through other functions (the message names the chain down to
+it). It runs in the event loop's thread like a direct call, and linters only see the
+calls written in the `async def`."""
+
+_SLOW = """\
+import time
+
+
+def slow():
+    time.sleep(1)
+
+"""
+
+AM651 = Code(
+    "AM651",
+    Severity.REWRITE,
+    "a call to a project function that blocks, offloaded to a thread: "
+    "await asyncio.to_thread(func, *args)",
+    explanation=explained(
+        _WHY,
+        """What the rewrite does: the call runs in a thread, `await asyncio.to_thread(func,
+        *args, **kwargs)`; the function and its other callers are untouched. The project is
+        indexed with ast (the modules a coroutine's module imports, under the project's
+        roots), and calls are followed to module-level functions, functions imported from
+        project modules, self.m() and cls.m() on the class and its project base classes,
+        ClassName.m() and ClassName() (its __init__), to any depth.""",
+    ),
+    example=Example(
+        before="""\
+import time
+
+
+def backoff(attempt):
+    time.sleep(0.1 * attempt)
+
+
+def load_item(base, i):
+    backoff(i)
+    return base + i
+
+
+async def handler(base):
+    return load_item(base, 1)
+""",
+        after="""\
+import time
+import asyncio
+
+
+def backoff(attempt):
+    time.sleep(0.1 * attempt)
+
+
+def load_item(base, i):
+    backoff(i)
+    return base + i
+
+
+async def handler(base):
+    return await asyncio.to_thread(load_item, base, 1)
+""",
+    ),
+)
+
+AM652 = Code(
+    "AM652",
+    Severity.FINDING,
+    "a call to a project function that blocks, left as is because offloading is off",
+    explanation=explained(_WHY, *offloading_off("project function")),
+    example=Example(
+        before=_SLOW
+        + """
+async def handler():
+    slow()
+""",
+        options={"offload": False},
+    ),
+)
+
+AM653 = Code(
+    "AM653",
+    Severity.FINDING,
+    "a call to a project function that blocks, which cannot be offloaded faithfully "
+    "(a generator function; it, or a function it calls, needs the event loop's thread: "
+    "thread-bound state, a change to a context variable, asyncio.get_event_loop() and the "
+    "like; a generator expression; a thread lock)",
+    explanation=explained(
+        _WHY,
+        """Why it is refused: offloading the call would not be faithful: the function is a
+        generator function (it blocks while it is iterated, not when it is called); it, or
+        a project function it calls at any depth, needs the event loop's thread: it reads
+        thread-bound state (threading.local, a sqlite3 connection bound at module level)
+        that another thread would not see, changes a context variable the project creates
+        (the thread runs in a copy of the context, so the change would be lost; reading
+        one is fine), or calls what works only there (asyncio.get_event_loop(),
+        get_running_loop(), create_task(), ensure_future(), asyncio.Future(), a loop's
+        call_soon() and the other methods that are not thread-safe, signal.signal()); or
+        the call is inside a generator expression or under a thread lock in the coroutine.
+        The message names the chain down to what needs the thread.""",
+        """What to do: migrate the function itself (or what it calls) to async code, or
+        move the call out of the generator expression or the lock's block; then rerun.""",
+    ),
+    example=Example(
+        before="""\
+import time
+
+
+def ticks(n):
+    for i in range(n):
+        time.sleep(0.1)
+        yield i
+
+
+async def handler():
+    return list(ticks(3))
+"""
+    ),
+)
+
+AM654 = Code(
+    "AM654",
+    Severity.FINDING,
+    "a call to a project function that blocks, not found again after earlier "
+    "rewrites of its coroutine, or where the name 'asyncio' is bound to something else",
+    explanation=explained(
+        _WHY,
+        name_taken("the module asyncio", several=False),
+        f"""{RENAME} The call may also have been changed by an earlier codemod of the same
+        run, so that it could not be found again: a second run looks at the new code.""",
+    ),
+    example=Example(
+        before=_SLOW
+        + """
+async def handler(asyncio):
+    slow()
+"""
+    ),
+)
 
 SPEC = CodemodSpec(
     name="helpers",
     description="a call to a project function that blocks (to any depth) -> "
     "await asyncio.to_thread(func, *args)",
     command="codemods.helpers.command:HelpersCommand",
-    codes=(
-        Code(
-            "AM651",
-            Severity.REWRITE,
-            "a call to a project function that blocks, offloaded to a thread: "
-            "await asyncio.to_thread(func, *args)",
-        ),
-        Code(
-            "AM652",
-            Severity.FINDING,
-            "a call to a project function that blocks, left as is because offloading is off",
-        ),
-        Code(
-            "AM653",
-            Severity.FINDING,
-            "a call to a project function that blocks, which cannot be offloaded faithfully "
-            "(a generator function; it, or a function it calls, needs the event loop's thread: "
-            "thread-bound state, a change to a context variable, asyncio.get_event_loop() "
-            "and the like; a generator expression; a thread lock)",
-        ),
-        Code(
-            "AM654",
-            Severity.FINDING,
-            "a call to a project function that blocks, not found again after earlier "
-            "rewrites of its coroutine, or where the name 'asyncio' is bound to something else",
-        ),
-    ),
+    codes=(AM651, AM652, AM653, AM654),
     # Decided by the project index: the runner gives each module its sites.
     prescan="codemods.helpers.prescan:may_apply",
+    interest="codemods.helpers.prescan:interest",
     prepare="codemods.helpers.prescan:with_sites",
     offloads=True,
 )

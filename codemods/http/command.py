@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.metadata import Assignment, ScopeProvider
+from libcst.metadata import Assignment
 
-from codemods.core.catalogue import HTTP
+from codemods.core.blocking import Blocking
+from codemods.core.catalogue import HTTP_METHODS
+from codemods.core.names import identifiers
+from codemods.core.navigation import assignments_of, runs_directly_in
 from codemods.core.offloading import OffloadingCodemod
-from codemods.http.spec import SPEC
+from codemods.http.spec import FAMILIES, SPEC
 
-_VERBS = ("get", "options", "head", "post", "put", "patch", "delete")
 _MODULES = ("httpx", "httpx2")
 # httpx.request(): what goes to the Client and what to client.request().
 _CLIENT_KEYWORDS = ("cookies", "proxy", "verify", "timeout", "trust_env")
@@ -57,7 +59,7 @@ _SAME_ON_ASYNC_CLIENT = {
     "default_encoding",
     "auth",
 }
-_CLIENT_METHODS = {*_VERBS, "request", "send", "close"}
+_CLIENT_METHODS = {*HTTP_METHODS, "send", "close"}
 # Response attributes that behave differently (or are async) on an AsyncClient response.
 _RESPONSE_DIFFERS = {"close", "stream", "aclose", "aread", "aiter_bytes", "aiter_text"}
 _RESPONSE_DIFFERS |= {"aiter_lines", "aiter_raw", "__enter__", "__exit__"}
@@ -67,7 +69,7 @@ class HttpCommand(OffloadingCodemod):
     """Take HTTP requests off the event loop: httpx.AsyncClient, or a worker thread."""
 
     SPEC = SPEC
-    FAMILIES = frozenset({HTTP})
+    FAMILIES = FAMILIES
     OFFLOADED = "AM523"
     NOT_OFFLOADED = "AM524"
     THREAD_BOUND = "AM525"  # never emitted: HTTP clients are not thread-bound
@@ -114,14 +116,11 @@ class HttpCommand(OffloadingCodemod):
     def _client_requests(self, with_node: cst.With, name: cst.Name) -> list[cst.Call] | None:
         """The calls on the client ``name`` in the block, if they are all requests whose
         responses behave the same from an AsyncClient."""
-        scope = self.get_metadata(ScopeProvider, name, None)
-        if scope is None:
-            return None
-        assignments = [a for a in scope[name.value] if isinstance(a, Assignment)]
-        if len(assignments) != 1 or assignments[0].node is not name:
+        assignment = self._sole_assignment(name)
+        if assignment is None or assignment.node is not name:
             return None
         calls = []
-        for access in assignments[0].references:
+        for access in assignment.references:
             attribute = self.parent_of(access.node)
             if not isinstance(attribute, cst.Attribute) or attribute.value is not access.node:
                 return None
@@ -130,20 +129,12 @@ class HttpCommand(OffloadingCodemod):
                 return None
             if attribute.attr.value not in _CLIENT_METHODS:
                 return None
-            if not self._directly_in(call, with_node.body) or not self._response_kept(call):
+            if not runs_directly_in(self, call, with_node.body, awaiting=True):
+                return None
+            if not self._response_kept(call):
                 return None
             calls.append(call)
         return calls
-
-    def _directly_in(self, node: cst.CSTNode, body: cst.BaseSuite) -> bool:
-        """``node`` runs in ``body``'s coroutine: no nested def, lambda, class or
-        generator expression between them."""
-        current = self.parent_of(node)
-        while current is not None and current is not body:
-            if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.GeneratorExp)):
-                return False
-            current = self.parent_of(current)
-        return current is body
 
     def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.BaseStatement:
         if original_node not in self._async_withs:
@@ -168,21 +159,16 @@ class HttpCommand(OffloadingCodemod):
                     func=func.with_changes(attr=cst.Name("aclose"))
                 )
             return self.awaited(original_node, updated_node)
-        found = self.blocking_call(original_node)
-        if found is None:
-            return updated_node
-        moved = self._onto_client(original_node, updated_node, found.name)
-        if moved is not None:
-            return moved
-        return self.offload_or_report(original_node, updated_node, found)
+        return super().leave_Call(original_node, updated_node)
 
-    def _onto_client(
-        self, original: cst.Call, updated: cst.Call, name: str
+    def idiomatic(
+        self, original: cst.Call, updated: cst.Call, found: Blocking
     ) -> cst.BaseExpression | None:
         """``await client.<verb>(...)`` for a module-level httpx request whose statement
         can be wrapped in ``async with httpx.AsyncClient(...) as client:``."""
+        name = found.name
         module, _, verb = name.partition(".")
-        if module not in _MODULES or verb not in (*_VERBS, "request"):
+        if module not in _MODULES or verb not in HTTP_METHODS:
             return None
         statement = self._statement_of(original)
         if statement is None or statement in self._wrap:
@@ -260,13 +246,10 @@ class HttpCommand(OffloadingCodemod):
         target = parent.targets[0].target
         if not isinstance(target, cst.Name):
             return False
-        scope = self.get_metadata(ScopeProvider, target, None)
-        if scope is None:
+        assignment = self._sole_assignment(target)
+        if assignment is None:
             return False
-        assignments = [a for a in scope[target.value] if isinstance(a, Assignment)]
-        if len(assignments) != 1:
-            return False
-        for access in assignments[0].references:
+        for access in assignment.references:
             use = self.parent_of(access.node)
             if not isinstance(use, cst.Attribute) or use.value is not access.node:
                 return False
@@ -274,25 +257,19 @@ class HttpCommand(OffloadingCodemod):
                 return False
         return True
 
+    def _sole_assignment(self, name: cst.Name) -> Assignment | None:
+        """The assignment of ``name`` in its scope, if it is the only one."""
+        assignments = assignments_of(self, name)
+        return assignments[0] if len(assignments) == 1 else None
+
     def _free_name(self, node: cst.CSTNode, base: str) -> str | None:
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self.scope_of(node)
         if scope is None or not self._function_stack:
             return None
         for candidate in (base, f"{base}_", f"{base}_1", f"{base}_2"):
-            if not scope[candidate] and candidate not in _names_in(self._function_stack[-1]):
+            if not scope[candidate] and candidate not in identifiers(self._function_stack[-1]):
                 return candidate
         return None
-
-
-def _names_in(function: cst.FunctionDef) -> set[str]:
-    names: set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            names.add(node.value)
-
-    function.visit(_Collect())
-    return names
 
 
 def _keywords_only(call: cst.Call, allowed: set[str] | tuple[str, ...]) -> bool:

@@ -11,23 +11,27 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.core.catalogue import DATABASE, FILES, HTTP, INPUT, REQUESTS, SLEEP, SUBPROCESS
+from codemods.core.catalogue import BLOCKING_EXIT
+from codemods.core.kinds import kind_of
 from codemods.core.offloading import OffloadingCodemod
-from codemods.offload.spec import SPEC
+from codemods.offload.spec import FAMILIES, SPEC
 
 
 class OffloadCommand(OffloadingCodemod):
     """Offload each remaining blocking call in a coroutine to a worker thread."""
 
     SPEC = SPEC
-    FAMILIES = frozenset({REQUESTS, HTTP, SUBPROCESS, FILES, INPUT, SLEEP, DATABASE})
+    FAMILIES = FAMILIES
     OFFLOADED = "AM601"
     NOT_OFFLOADED = "AM602"
     THREAD_BOUND = "AM603"
     CANNOT_HERE = "AM604"
+    ASYNC_INSTEAD = "AM605"
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        found = self.blocking_call(original_node)
-        if found is None:
-            return updated_node
-        return self.offload_or_report(original_node, updated_node, found)
+    def visit_With(self, node: cst.With) -> None:
+        if not self.in_coroutine() or node.asynchronous is not None:
+            return
+        for item in node.items:
+            kind = kind_of(self, item.item)
+            if kind in BLOCKING_EXIT:
+                self.report(node, self.ASYNC_INSTEAD, f"with {kind.value}: {BLOCKING_EXIT[kind]}")

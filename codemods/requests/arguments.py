@@ -7,16 +7,15 @@ cannot be carried over faithfully.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
 
+from codemods.core.build import dotted, kwarg
+from codemods.core.lookups import Lookups
+from codemods.core.problems import Problem
 from codemods.requests import build
 from codemods.requests.names import MODULE_POSITIONAL, SESSION_POSITIONAL
-
-Resolver = Callable[[cst.CSTNode], set[str]]
-Problem = tuple[cst.CSTNode, str, str]
 
 _SIMPLE_KEPT = ("json", "cookies", "allow_redirects")
 
@@ -32,9 +31,9 @@ class CallInfo:
     before: list[cst.BaseStatement] = field(default_factory=list)
 
 
-def check(call: cst.Call, method: str, from_session: bool, resolve: Resolver) -> CallInfo:
+def check(call: cst.Call, method: str, from_session: bool, lookups: Lookups) -> CallInfo:
     info = CallInfo()
-    _walk(call, method, from_session, info, resolve)
+    _walk(call, method, from_session, info, lookups)
     return info
 
 
@@ -53,7 +52,7 @@ def _walk(
     method: str,
     from_session: bool,
     info: CallInfo,
-    resolve: Resolver | None,
+    lookups: Lookups | None,
     form: str = "form",
 ) -> list[cst.Arg]:
     leading = 2 if method == "request" else 1
@@ -64,7 +63,7 @@ def _walk(
     for arg in call.args:
         if arg.star:
             info.problems.append(
-                (arg, "AM212", f"'{arg.star}' arguments cannot be checked; spell them out")
+                Problem(arg, "AM212", f"'{arg.star}' arguments cannot be checked; spell them out")
             )
             continue
         if arg.keyword is None:
@@ -73,17 +72,21 @@ def _walk(
             elif position - leading < len(positional_names):
                 keywords.append((positional_names[position - leading], arg))
             else:
-                info.problems.append((arg, "AM212", "extra positional argument; pass it by name"))
+                info.problems.append(
+                    Problem(arg, "AM212", "extra positional argument; pass it by name")
+                )
             position += 1
             continue
         keywords.append((arg.keyword.value, arg))
     if position < leading:
-        info.problems.append((call, "AM212", "the URL is not passed positionally"))
+        info.problems.append(Problem(call, "AM212", "the URL is not passed positionally"))
 
     names = [n for n, _ in keywords]
     if "json" in names and ("data" in names or "files" in names):
         info.problems.append(
-            (call, "AM212", "json= with data= or files=: requests ignores json=, aiohttp refuses")
+            Problem(
+                call, "AM212", "json= with data= or files=: requests ignores json=, aiohttp refuses"
+            )
         )
     headers_index: int | None = None
     auth: cst.BaseExpression | None = None
@@ -93,36 +96,36 @@ def _walk(
         if name in _SIMPLE_KEPT:
             if name == "allow_redirects":
                 follows_redirects = not _is_name(value, "False")
-            out.append(build.kwarg(name, value))
+            out.append(kwarg(name, value))
         elif name == "params":
-            out.append(build.kwarg(name, _form_values(value, info, resolve, "params", True)))
+            out.append(kwarg(name, _form_values(value, info, lookups, "params", True)))
         elif name == "data":
             if isinstance(value, cst.Dict):
-                out.append(build.kwarg(name, _form_values(value, info, resolve, "data", False)))
+                out.append(kwarg(name, _form_values(value, info, lookups, "data", False)))
             else:
-                _check_raw_body(call, value, info, resolve)
-                out.append(build.kwarg(name, value))
+                _check_raw_body(call, value, info, lookups)
+                out.append(kwarg(name, value))
         elif name == "headers":
             headers_index = len(out)
-            out.append(build.kwarg(name, _without_none(value)))
+            out.append(kwarg(name, _without_none(value)))
         elif name == "auth":
             if isinstance(value, cst.Tuple) and len(value.elements) == 2:
                 auth = _basic_auth(value)
             else:
                 info.problems.append(
-                    (arg, "AM212", "auth= that is not a (user, password) tuple literal")
+                    Problem(arg, "AM212", "auth= that is not a (user, password) tuple literal")
                 )
         elif name == "timeout":
             translated = _timeout(value, info)
             if translated is not None:
                 info.has_timeout = True
-                out.append(build.kwarg("timeout", translated))
+                out.append(kwarg("timeout", translated))
         elif name == "verify":
             if _is_name(value, "False"):
-                out.append(build.kwarg("ssl", cst.Name("False")))
+                out.append(kwarg("ssl", cst.Name("False")))
             elif not _is_name(value, "True"):
                 info.problems.append(
-                    (
+                    Problem(
                         arg,
                         "AM212",
                         "verify= other than True/False (a CA bundle needs an SSL context)",
@@ -131,29 +134,31 @@ def _walk(
         elif name == "files":
             if any(n == "data" for n, _ in keywords):
                 info.problems.append(
-                    (
+                    Problem(
                         arg,
                         "AM212",
                         "files= with data=: aiohttp gives the data parts a "
                         "Content-Type that requests does not send",
                     )
                 )
-            if _form(value, info, resolve, form):
-                out.append(build.kwarg("data", cst.Name(form)))
+            if _form(value, info, lookups, form):
+                out.append(kwarg("data", cst.Name(form)))
         elif name == "stream":
             if _is_name(value, "True"):
                 info.stream = True
             elif not _is_name(value, "False"):
-                info.problems.append((arg, "AM212", "stream= that is not a literal True/False"))
+                info.problems.append(
+                    Problem(arg, "AM212", "stream= that is not a literal True/False")
+                )
         else:
             info.problems.append(
-                (arg, "AM212", f"{name}= has no faithful aiohttp equivalent in this rewrite")
+                Problem(arg, "AM212", f"{name}= has no faithful aiohttp equivalent in this rewrite")
             )
     if auth is not None:
         out = _merge_auth(out, headers_index, auth)
     if follows_redirects:
         # requests follows up to 30 redirects, aiohttp 10.
-        out.append(build.kwarg("max_redirects", cst.Integer("30")))
+        out.append(kwarg("max_redirects", cst.Integer("30")))
     return build._with_commas(out)
 
 
@@ -161,7 +166,7 @@ def _is_name(node: cst.BaseExpression, name: str) -> bool:
     return isinstance(node, cst.Name) and node.value == name
 
 
-def _plain(node: cst.BaseExpression, resolve: Resolver | None) -> bool:
+def _plain(node: cst.BaseExpression, lookups: Lookups | None) -> bool:
     """A value that requests and aiohttp encode alike: strings and integers."""
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
         return True
@@ -170,16 +175,16 @@ def _plain(node: cst.BaseExpression, resolve: Resolver | None) -> bool:
     if isinstance(node, cst.UnaryOperation) and isinstance(node.expression, cst.Integer):
         return True
     if isinstance(node, (cst.List, cst.Tuple)):
-        return all(isinstance(e, cst.Element) and _plain(e.value, resolve) for e in node.elements)
-    if isinstance(node, cst.Call) and resolve is not None:
-        return "builtins.str" in resolve(node.func)
-    return resolve is None
+        return all(isinstance(e, cst.Element) and _plain(e.value, lookups) for e in node.elements)
+    if isinstance(node, cst.Call) and lookups is not None:
+        return "builtins.str" in lookups.qualified_names(node.func)
+    return lookups is None
 
 
 def _form_values(
     value: cst.BaseExpression,
     info: CallInfo,
-    resolve: Resolver | None,
+    lookups: Lookups | None,
     name: str,
     bools_to_str: bool,
 ) -> cst.BaseExpression:
@@ -193,7 +198,7 @@ def _form_values(
             if not (
                 isinstance(pair, cst.Tuple)
                 and len(pair.elements) == 2
-                and all(_plain(e.value, resolve) for e in pair.elements)
+                and all(_plain(e.value, lookups) for e in pair.elements)
             ):
                 _not_plain(info, element, name)
         return value
@@ -213,7 +218,7 @@ def _form_values(
                 literal = cst.SimpleString(f'"{element.value.value}"')
                 kept.append(element.with_changes(value=literal))
                 continue
-        if not (_plain(element.key, resolve) and _plain(element.value, resolve)):
+        if not (_plain(element.key, lookups) and _plain(element.value, lookups)):
             _not_plain(info, element, name)
         kept.append(element)
     if kept and len(kept) != len(value.elements):
@@ -223,7 +228,7 @@ def _form_values(
 
 def _not_plain(info: CallInfo, node: cst.CSTNode, name: str) -> None:
     info.problems.append(
-        (
+        Problem(
             node,
             "AM213",
             f"{name}= value that may be None, a bool or a float, which requests and aiohttp "
@@ -233,16 +238,18 @@ def _not_plain(info: CallInfo, node: cst.CSTNode, name: str) -> None:
 
 
 def _check_raw_body(
-    call: cst.Call, value: cst.BaseExpression, info: CallInfo, resolve: Resolver | None
+    call: cst.Call, value: cst.BaseExpression, info: CallInfo, lookups: Lookups | None
 ) -> None:
     """A str/bytes body: requests sends no Content-Type and aiohttp adds one, so it is
     faithful only with an explicit Content-Type header, and for ASCII text."""
-    if resolve is None:
+    if lookups is None:
         return
     ascii_text = (
         isinstance(value, cst.SimpleString) and value.evaluated_value.isascii()  # type: ignore[union-attr]
     ) or (
-        isinstance(value, cst.Call) and "json.dumps" in resolve(value.func) and _ensure_ascii(value)
+        isinstance(value, cst.Call)
+        and "json.dumps" in lookups.qualified_names(value.func)
+        and _ensure_ascii(value)
     )
     headers = next((a.value for a in call.args if a.keyword and a.keyword.value == "headers"), None)
     has_type = isinstance(headers, cst.Dict) and any(
@@ -253,7 +260,7 @@ def _check_raw_body(
     )
     if not (ascii_text and has_type):
         info.problems.append(
-            (
+            Problem(
                 value,
                 "AM212",
                 "data= body other than a dict: faithful only as an ASCII literal or json.dumps() "
@@ -282,11 +289,11 @@ def _without_none(value: cst.BaseExpression) -> cst.BaseExpression:
 def _basic_auth(pair: cst.Tuple) -> cst.Call:
     user, password = (e.value for e in pair.elements)
     return build.call(
-        build.dotted("aiohttp.encode_basic_auth"),
+        dotted("aiohttp.encode_basic_auth"),
         [
             cst.Arg(user),
             cst.Arg(password),
-            build.kwarg("encoding", cst.SimpleString('"latin-1"')),
+            kwarg("encoding", cst.SimpleString('"latin-1"')),
         ],
     )
 
@@ -295,7 +302,7 @@ def _merge_auth(out: list[cst.Arg], headers_index: int | None, auth: cst.Call) -
     """requests' auth= overrides an Authorization header: put it last in the headers."""
     entry = cst.DictElement(cst.SimpleString('"Authorization"'), auth)
     if headers_index is None:
-        return [*out, build.kwarg("headers", cst.Dict([entry]))]
+        return [*out, kwarg("headers", cst.Dict([entry]))]
     headers = out[headers_index].value
     if isinstance(headers, cst.Dict):
         elements = list(headers.elements)
@@ -314,7 +321,7 @@ def _merge_auth(out: list[cst.Arg], headers_index: int | None, auth: cst.Call) -
             ]
         )
     out = list(out)
-    out[headers_index] = build.kwarg("headers", merged)
+    out[headers_index] = kwarg("headers", merged)
     return out
 
 
@@ -328,7 +335,7 @@ def _timeout(value: cst.BaseExpression, info: CallInfo) -> cst.BaseExpression | 
     if isinstance(value, (cst.Integer, cst.Float, cst.Name, cst.Attribute)):
         return build.client_timeout(value, value)
     info.problems.append(
-        (
+        Problem(
             value,
             "AM212",
             "timeout= expression that would be evaluated twice; use a name or a literal",
@@ -341,14 +348,14 @@ def _or_none(value: cst.BaseExpression) -> cst.BaseExpression | None:
     return None if _is_name(value, "None") else value
 
 
-def _form(value: cst.BaseExpression, info: CallInfo, resolve: Resolver | None, form: str) -> bool:
+def _form(value: cst.BaseExpression, info: CallInfo, lookups: Lookups | None, form: str) -> bool:
     """``files={"f": ("name.txt", content, "text/plain")}`` -> an ``aiohttp.FormData``.
 
     Only (filename, content, content type) triples are faithful: without a content type
     requests sends none for the part and aiohttp guesses one.
     """
     if not isinstance(value, cst.Dict) or not value.elements:
-        info.problems.append((value, "AM212", "files= that is not a dict literal"))
+        info.problems.append(Problem(value, "AM212", "files= that is not a dict literal"))
         return False
     fields = []
     for element in value.elements:
@@ -362,7 +369,7 @@ def _form(value: cst.BaseExpression, info: CallInfo, resolve: Resolver | None, f
             and str(triple.elements[0].value.evaluated_value).isascii()
         ):
             info.problems.append(
-                (
+                Problem(
                     element,
                     "AM212",
                     "files= entry other than (ASCII filename literal, content, content type): "
@@ -371,9 +378,9 @@ def _form(value: cst.BaseExpression, info: CallInfo, resolve: Resolver | None, f
             )
             continue
         filename, content, content_type = (e.value for e in triple.elements)
-        if resolve is not None and not _simple_content(content, resolve):
+        if lookups is not None and not _simple_content(content, lookups):
             info.problems.append(
-                (content, "AM212", "files= content other than a name, literal or open(...)")
+                Problem(content, "AM212", "files= content other than a name, literal or open(...)")
             )
         fields.append(
             build.statement(
@@ -383,8 +390,8 @@ def _form(value: cst.BaseExpression, info: CallInfo, resolve: Resolver | None, f
                         [
                             cst.Arg(element.key),
                             cst.Arg(content),
-                            build.kwarg("filename", filename),
-                            build.kwarg("content_type", content_type),
+                            kwarg("filename", filename),
+                            kwarg("content_type", content_type),
                         ],
                     )
                 )
@@ -393,17 +400,17 @@ def _form(value: cst.BaseExpression, info: CallInfo, resolve: Resolver | None, f
     create = build.statement(
         cst.Assign(
             targets=[cst.AssignTarget(cst.Name(form))],
-            value=build.call(build.dotted("aiohttp.FormData"), []),
+            value=build.call(dotted("aiohttp.FormData"), []),
         )
     )
     info.before = [create, *fields]
     return True
 
 
-def _simple_content(node: cst.BaseExpression, resolve: Resolver) -> bool:
+def _simple_content(node: cst.BaseExpression, lookups: Lookups) -> bool:
     if isinstance(node, (cst.Name, cst.Attribute, cst.SimpleString, cst.ConcatenatedString)):
         return True
-    if isinstance(node, cst.Call) and "builtins.open" in resolve(node.func):
+    if isinstance(node, cst.Call) and "builtins.open" in lookups.qualified_names(node.func):
         return all(
             isinstance(a.value, (cst.Name, cst.Attribute, cst.SimpleString)) for a in node.args
         )

@@ -9,6 +9,7 @@ and applied outermost first, lowest priority outside.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,14 +23,20 @@ Header = Callable[
     [cst.BaseStatement], tuple[cst.BaseExpression, str | None, list[cst.BaseStatement]]
 ]
 
-SESSION, USER_SESSION, REQUEST = 0, 1, 2
+
+class Priority(enum.IntEnum):
+    """Of two ops starting at one statement, the lower priority goes outside."""
+
+    SESSION = 0  # the coroutine's own ClientSession
+    USER_SESSION = 1  # a requests.Session() of the user's
+    REQUEST = 2  # one request's response block
 
 
 @dataclass
 class Op:
     start: int
     end: int
-    priority: int
+    priority: Priority
     consume: bool
     header: Header
     empty_body: Callable[[], list[cst.BaseStatement]]

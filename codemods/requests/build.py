@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-LINE_LENGTH = 100
-_EMPTY_MODULE = cst.Module(body=[])
+from codemods.core.build import LINE_LENGTH, await_expression, code_of, dotted, explode, kwarg
 
 
 def expr(code: str) -> cst.BaseExpression:
@@ -16,24 +15,6 @@ def expr(code: str) -> cst.BaseExpression:
 
 def attr(value: cst.BaseExpression, name: str) -> cst.Attribute:
     return cst.Attribute(value=value, attr=cst.Name(name))
-
-
-def dotted(path: str) -> cst.BaseExpression:
-    parts = path.split(".")
-    node: cst.BaseExpression = cst.Name(parts[0])
-    for part in parts[1:]:
-        node = attr(node, part)
-    return node
-
-
-def kwarg(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(
-        value=value,
-        keyword=cst.Name(name),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
-    )
 
 
 def call(func: cst.BaseExpression, args: Sequence[cst.Arg]) -> cst.Call:
@@ -62,17 +43,13 @@ def client_timeout(connect: cst.BaseExpression | None, read: cst.BaseExpression 
     return call(dotted("aiohttp.ClientTimeout"), args)
 
 
-def await_(expression: cst.BaseExpression) -> cst.Await:
-    return cst.Await(expression=expression)
-
-
 def statement(small: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine(body=[small])
 
 
 def read_body(name: str) -> cst.SimpleStatementLine:
     """``await <name>.read()``: the body cached while the connection is open."""
-    return statement(cst.Expr(await_(call(attr(cst.Name(name), "read"), []))))
+    return statement(cst.Expr(await_expression(call(attr(cst.Name(name), "read"), []))))
 
 
 def async_with(
@@ -96,51 +73,8 @@ def async_with(
 def fitted(item: cst.BaseExpression, indent: int) -> cst.BaseExpression:
     """``item`` split one argument per line when ``async with <item> as x:`` would not fit
     (or an argument spans lines), as black would."""
-    text = _EMPTY_MODULE.code_for_node(item)
+    text = code_of(item)
     too_long = indent + len(text) + 20 > LINE_LENGTH or "\n" in text
     if too_long and isinstance(item, cst.Call) and item.args:
         return explode(item, indent)
     return item
-
-
-def _newline(spaces: int) -> cst.ParenthesizedWhitespace:
-    return cst.ParenthesizedWhitespace(
-        first_line=cst.TrailingWhitespace(),
-        indent=True,
-        last_line=cst.SimpleWhitespace(" " * spaces),
-    )
-
-
-def explode(node: cst.Call, indent: int = 0) -> cst.Call:
-    """One argument per line, with a trailing comma; a dict argument too long for its line
-    gets one entry per line."""
-    args = []
-    for arg in node.args:
-        if indent + 4 + len(code(arg)) + 1 > LINE_LENGTH:
-            if isinstance(arg.value, cst.Dict):
-                arg = arg.with_changes(value=_explode_dict(arg.value))
-            elif isinstance(arg.value, cst.Call) and arg.value.args:
-                arg = arg.with_changes(value=_explode_inner_call(arg.value))
-        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=_newline(4))))
-    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(0)))
-    return node.with_changes(args=args, whitespace_before_args=_newline(4))
-
-
-def _explode_inner_call(node: cst.Call) -> cst.Call:
-    args = [a.with_changes(comma=cst.Comma(whitespace_after=_newline(8))) for a in node.args]
-    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(4)))
-    return node.with_changes(args=args, whitespace_before_args=_newline(8))
-
-
-def _explode_dict(node: cst.Dict) -> cst.Dict:
-    elements = [
-        e.with_changes(comma=cst.Comma(whitespace_after=_newline(8))) for e in node.elements
-    ]
-    elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(4)))
-    return node.with_changes(
-        elements=elements, lbrace=cst.LeftCurlyBrace(whitespace_after=_newline(8))
-    )
-
-
-def code(node: cst.CSTNode) -> str:
-    return _EMPTY_MODULE.code_for_node(node)

@@ -9,9 +9,11 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
+from codemods.core.build import dotted, kwarg
+from codemods.core.problems import Problem
 from codemods.requests import arguments, blocks, build
-from codemods.requests.coroutine import CoroutinePlan
-from codemods.requests.model import Request, UserSession
+from codemods.requests.coroutine import CoroutinePlan, plan_coroutine
+from codemods.requests.model import Form, Request, UserSession
 from codemods.requests.spec import SPEC
 
 #: requests decodes text/* without a charset as ISO-8859-1; aiohttp would use utf-8.
@@ -43,18 +45,18 @@ class RequestsCommand(AsyncCodemod):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is None:
             return
-        plan = CoroutinePlan(self, node)
-        plan.analyse()
+        plan = plan_coroutine(self, node)
+        self.report_problems(plan.references)
         for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
             if self.held_lock(call):
                 plan.problems.append(
-                    (call, "AM220", "requests call left unchanged: " + LOCKED_REASON)
+                    Problem(call, "AM220", "requests call left unchanged: " + LOCKED_REASON)
                 )
         for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
             if self.suppressed(call, "AM201"):
                 # Silenced: not reported itself, and the coroutine's other calls stay
                 # unchanged too (they share one session), each reported as AM217.
-                plan.problems.append((call, "AM201", "silenced by a suppression comment"))
+                plan.problems.append(Problem(call, "AM201", "silenced by a suppression comment"))
         if not plan.requests and not plan.sessions and not plan.problems:
             return
         if plan.problems:
@@ -81,14 +83,14 @@ class RequestsCommand(AsyncCodemod):
 
     def _refuse(self, plan: CoroutinePlan) -> None:
         seen = set()
-        for node, code, message in plan.problems:
-            key = (id(node), code)
+        for problem in plan.problems:
+            key = (id(problem.node), problem.code)
             if key not in seen:
                 seen.add(key)
-                self.report(node, code, message)
-        lines = sorted({self._line(node) for node, _, _ in plan.problems})
+                self.report_problems([problem])
+        lines = sorted({self._line(p.node) for p in plan.problems})
         where = ("line " if len(lines) == 1 else "lines ") + ", ".join(str(n) for n in lines)
-        problem_nodes = {id(n) for n, _, _ in plan.problems}
+        problem_nodes = {id(p.node) for p in plan.problems}
         for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
             if id(call) in problem_nodes or self._line(call) in lines:
                 continue
@@ -100,9 +102,7 @@ class RequestsCommand(AsyncCodemod):
             )
 
     def _line(self, node: cst.CSTNode) -> int:
-        from libcst.metadata import PositionProvider
-
-        return self.get_metadata(PositionProvider, node).start.line
+        return self.position_of(node)[0]
 
     # -- rewriting --------------------------------------------------------------
 
@@ -129,7 +129,7 @@ class RequestsCommand(AsyncCodemod):
         module_requests = [r for r in plan.requests if r.session is None]
         session = self._fresh("session", "http_session") if module_requests else ""
         response = ""
-        if any(r.form in ("expr", "chained") for r in plan.requests):
+        if any(r.form in (Form.EXPR, Form.CHAINED) for r in plan.requests):
             response = self._fresh("resp", "response")
         for request in plan.requests:
             self._request(plan, request, request.session or session, request.target or response)
@@ -186,27 +186,27 @@ class RequestsCommand(AsyncCodemod):
 
         for use in request.uses:
             self._replace[use.node] = _use(use.build, name)
-        if request.form in ("assign", "expr"):
+        if request.form in (Form.ASSIGN, Form.EXPR):
             assert request.stmt is not None
             block, index = plan.block_of(request.stmt)
-            end = request.end if request.form == "assign" and request.in_block else index
+            end = request.end if request.form is Form.ASSIGN and request.in_block else index
             op = blocks.Op(
                 index,
                 max(end, index),
-                blocks.REQUEST,
+                blocks.Priority.REQUEST,
                 True,
                 header,
                 lambda: [build.read_body(name)],
                 lost_comments,
             )
             self._add_op(plan, block, op)
-        elif request.form == "chained":
+        elif request.form is Form.CHAINED:
             assert request.stmt is not None
             block, index = plan.block_of(request.stmt)
             op = blocks.Op(
                 index,
                 index,
-                blocks.REQUEST,
+                blocks.Priority.REQUEST,
                 False,
                 header,
                 list,
@@ -225,7 +225,7 @@ class RequestsCommand(AsyncCodemod):
     def _user_session(self, plan: CoroutinePlan, session: UserSession) -> None:
         text = _reads_text(session.requests)
         jar = "aiohttp.CookieJar(unsafe=True)"  # requests keeps cookies from IP hosts too
-        if session.form == "with":
+        if session.form is Form.WITH:
             indent = plan.column_of(session.stmt)
             self._replace[session.stmt] = _async_with(lambda: _client_session(jar, text), indent)
         else:
@@ -233,7 +233,7 @@ class RequestsCommand(AsyncCodemod):
             op = blocks.Op(
                 index,
                 max(session.end, index),
-                blocks.USER_SESSION,
+                blocks.Priority.USER_SESSION,
                 True,
                 lambda s: (_client_session(jar, text), session.name, []),
                 lambda: [build.statement(cst.Pass())],
@@ -262,14 +262,14 @@ def _reads_text(requests: list[Request]) -> bool:
 def _client_session(jar: str | None, text: bool) -> cst.Call:
     args = []
     if jar:
-        args.append(build.kwarg("cookie_jar", build.expr(jar)))
+        args.append(kwarg("cookie_jar", build.expr(jar)))
     if text:
-        args.append(build.kwarg("fallback_charset_resolver", build.expr(_CHARSET)))
+        args.append(kwarg("fallback_charset_resolver", build.expr(_CHARSET)))
     # requests never times out by default; aiohttp's default is 300 s in total.
-    args.append(build.kwarg("timeout", build.expr("aiohttp.ClientTimeout(total=None)")))
+    args.append(kwarg("timeout", build.expr("aiohttp.ClientTimeout(total=None)")))
     # requests reads proxies and .netrc from the environment; aiohttp only when asked.
-    args.append(build.kwarg("trust_env", cst.Name("True")))
-    return build.call(build.dotted("aiohttp.ClientSession"), args)
+    args.append(kwarg("trust_env", cst.Name("True")))
+    return build.call(dotted("aiohttp.ClientSession"), args)
 
 
 def _constant(new: cst.BaseExpression) -> Rebuild:
@@ -307,7 +307,7 @@ def _session_auth(node: cst.CSTNode) -> cst.CSTNode:
         slice=[cst.SubscriptElement(cst.Index(cst.SimpleString('"Authorization"')))],
     )
     value = build.call(
-        build.dotted("aiohttp.encode_basic_auth"),
-        [cst.Arg(user), cst.Arg(password), build.kwarg("encoding", cst.SimpleString('"latin-1"'))],
+        dotted("aiohttp.encode_basic_auth"),
+        [cst.Arg(user), cst.Arg(password), kwarg("encoding", cst.SimpleString('"latin-1"'))],
     )
     return node.with_changes(targets=[cst.AssignTarget(header)], value=value)

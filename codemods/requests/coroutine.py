@@ -9,13 +9,14 @@ If anything in the coroutine cannot be migrated faithfully, nothing in it is pla
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import ScopeProvider
 
+from codemods.core.lookups import Lookups
+from codemods.core.offloaded import is_offloaded
+from codemods.core.problems import Problem
 from codemods.requests import arguments, blocks, exceptions, responses
-from codemods.requests.model import Request, UserSession
+from codemods.requests.model import Form, Request, UserSession
 from codemods.requests.names import MODULE_FUNCTIONS, SESSION_CLASSES
 from codemods.requests.sessions import SessionAnalysis
 from codemods.requests.tree import (
@@ -26,17 +27,26 @@ from codemods.requests.tree import (
     statement_header,
 )
 
-if TYPE_CHECKING:
-    from codemods.requests.command import RequestsCommand
+
+def plan_coroutine(lookups: Lookups, func: cst.FunctionDef) -> CoroutinePlan:
+    """The plan for the coroutine ``func``, made from the original tree through ``lookups``."""
+    plan = CoroutinePlan(lookups, func)
+    plan.analyse()
+    return plan
 
 
 class CoroutinePlan(SessionAnalysis):
-    def __init__(self, command: RequestsCommand, func: cst.FunctionDef) -> None:
-        super().__init__(command, func)
+    """What changes in one coroutine; ``problems`` says why nothing may, and ``references``
+    are findings reported whatever happens to the rest."""
+
+    def __init__(self, lookups: Lookups, func: cst.FunctionDef) -> None:
+        super().__init__(lookups, func)
         self.requests: list[Request] = []
         self.sessions: list[UserSession] = []
         self.handlers = exceptions.HandlerPlan()
         self.modules: set[str] = set()
+        #: requests functions referenced but not called (AM218)
+        self.references: list[Problem] = []
 
     # -- analysis -----------------------------------------------------------------
 
@@ -47,10 +57,10 @@ class CoroutinePlan(SessionAnalysis):
             if isinstance(node, cst.Try):
                 tries.append(node)
             if isinstance(node, cst.Call):
-                found = self.cmd.resolves_to(node.func, MODULE_FUNCTIONS)
+                found = self.lookups.resolves_to(node.func, MODULE_FUNCTIONS)
                 if found is not None:
                     pending.append((Request(node, MODULE_FUNCTIONS[found], None), in_genexp))
-                elif self.cmd.resolves_to(node.func, SESSION_CLASSES):
+                elif self.lookups.resolves_to(node.func, SESSION_CLASSES):
                     self._session(node)
             elif isinstance(node, (cst.Name, cst.Attribute)):
                 self._reference(node)
@@ -66,32 +76,23 @@ class CoroutinePlan(SessionAnalysis):
         self._names()
 
     def _reference(self, node: cst.Name | cst.Attribute) -> None:
-        if self.cmd.is_call_target(node):
+        if self.lookups.is_call_target(node):
             return
-        found = self.cmd.resolves_to(node, (*MODULE_FUNCTIONS, *SESSION_CLASSES))
+        found = self.lookups.resolves_to(node, (*MODULE_FUNCTIONS, *SESSION_CLASSES))
         if found is None:
             return
         up = self.parent(node)
         if isinstance(up, cst.Attribute) and up.attr is node:
             return
-        if self._offloaded(node):
-            return
-        self.cmd.report(
-            node,
-            "AM218",
-            f"{found} referenced but not called here; whoever calls it will block the loop",
+        if is_offloaded(node, self.lookups.parent_of, self.lookups.qualified_names):
+            return  # handed to a worker thread: already the fix
+        self.references.append(
+            Problem(
+                node,
+                "AM218",
+                f"{found} referenced but not called here; whoever calls it will block the loop",
+            )
         )
-
-    def _offloaded(self, node: cst.CSTNode) -> bool:
-        """True for ``asyncio.to_thread(requests.get, ...)`` and
-        ``loop.run_in_executor(None, requests.get, ...)``: already off the event loop."""
-        arg = self.parent(node)
-        call = self.parent(arg) if isinstance(arg, cst.Arg) else None
-        if not isinstance(call, cst.Call):
-            return False
-        if self.cmd.resolves_to(call.func, ("asyncio.to_thread",)):
-            return True
-        return isinstance(call.func, cst.Attribute) and call.func.attr.value == "run_in_executor"
 
     def _request(self, request: Request, in_genexp: bool) -> None:
         self.requests.append(request)
@@ -105,7 +106,7 @@ class CoroutinePlan(SessionAnalysis):
             )
             return
         request.info = arguments.check(
-            call, request.method, request.session is not None, self.resolve
+            call, request.method, request.session is not None, self.lookups
         )
         self.problems.extend(request.info.problems)
         up = self.parent(call)
@@ -119,7 +120,7 @@ class CoroutinePlan(SessionAnalysis):
         small = only_small(stmt)
         if isinstance(small, cst.Assign) and small.value is call:
             if len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                request.form, request.target = "assign", small.targets[0].target.value
+                request.form, request.target = Form.ASSIGN, small.targets[0].target.value
                 self._variable_uses(request, small.targets[0].target)
             elif any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in small.targets):
                 self.refuse(
@@ -138,7 +139,7 @@ class CoroutinePlan(SessionAnalysis):
                 "drop the annotation and rerun",
             )
         elif isinstance(small, cst.Expr) and small.value is call:
-            request.form = "expr"
+            request.form = Form.EXPR
             if request.info.stream:
                 self.refuse(call, "AM216", "streamed response not used")
         elif isinstance(up, cst.WithItem) and isinstance(stmt, cst.With) and up.item is call:
@@ -167,7 +168,7 @@ class CoroutinePlan(SessionAnalysis):
                 "files= in a with statement; assign the response to a name instead",
             )
             return
-        request.form = "with"
+        request.form = Form.WITH
         request.target = item.asname.name.value
         self._variable_uses(request, item.asname.name, body=stmt.body)
 
@@ -215,22 +216,20 @@ class CoroutinePlan(SessionAnalysis):
         if sum(1 for r in self.requests if r.stmt is stmt) > 1:
             self.refuse(call, "AM216", "two requests in one statement")
             return
-        request.form = "chained"
+        request.form = Form.CHAINED
         self._classify(request, call, True)
 
     def _variable_uses(
         self, request: Request, target: cst.Name, body: cst.BaseSuite | None = None
     ) -> None:
-        scope = self.cmd.get_metadata(ScopeProvider, target, None)
+        scope = self.lookups.scope_of(target)
         assignment = None
         if scope is not None:
             assignment = next(
                 (a for a in scope.assignments[target.value] if getattr(a, "node", None) is target),
                 None,
             )
-        if assignment is None or scope is not self.cmd.get_metadata(
-            ScopeProvider, self.func.body.body[0], None
-        ):
+        if assignment is None or scope is not self.lookups.scope_of(self.func.body.body[0]):
             self.refuse(request.call, "AM210", "response stored outside the coroutine's locals")
             return
         accesses = [a.node for a in assignment.references]
@@ -279,7 +278,7 @@ class CoroutinePlan(SessionAnalysis):
         if in_block and body is None and self._swallows_request(request):
             # nesting one response's block in another's reads badly: read this body eagerly
             # unless a use needs the connection open
-            probe = [responses.classify(a, self.parent, True) for a in accesses]
+            probe = [responses.classify(a, self.lookups, True) for a in accesses]
             if not any(isinstance(u, responses.Use) and u.needs_block for u in probe):
                 in_block = False
         request.in_block = in_block
@@ -314,9 +313,9 @@ class CoroutinePlan(SessionAnalysis):
         )
 
     def _classify(self, request: Request, value: cst.CSTNode, in_block: bool) -> None:
-        result = responses.classify(value, self.parent, in_block)
-        if isinstance(result, responses.Refusal):
-            self.refuse(result.node, result.code, result.message)
+        result = responses.classify(value, self.lookups, in_block)
+        if isinstance(result, Problem):
+            self.problems.append(result)
             return
         if not self.in_coroutine(result.node, result.awaits):
             self.refuse(
@@ -341,12 +340,12 @@ class CoroutinePlan(SessionAnalysis):
             r.info.has_timeout and self.inside(r.call, node.body) for r in self.requests
         )
         before = len(self.handlers.types)
-        exceptions.plan_try(node, self.resolve, runs_json, has_timeout, self.handlers)
+        exceptions.plan_try(node, self.lookups, runs_json, has_timeout, self.handlers)
         if len(self.handlers.types) == before:
             return
         for raised in descendants(node.body):
             if isinstance(raised, (cst.Name, cst.Attribute)) and exceptions.requests_exception(
-                raised, self.resolve
+                raised, self.lookups
             ):
                 up = self.parent(raised)
                 if isinstance(up, cst.Attribute) and up.attr is raised:
@@ -364,7 +363,7 @@ class CoroutinePlan(SessionAnalysis):
             modules.add("json")
         anchor = self.func.body.body[0]
         for module in sorted(modules):
-            if not self.cmd.module_name_free(anchor, module):
+            if not self.lookups.module_name_free(anchor, module):
                 self.refuse(
                     self.requests[0].call if self.requests else self.func,
                     "AM219",
@@ -397,5 +396,7 @@ class CoroutinePlan(SessionAnalysis):
         block = first[depth][0]
         start = min(p[depth][1] for p in paths)
         end = max(p[depth][1] for p in paths)
-        op = blocks.Op(start, end, blocks.SESSION, False, lambda s: (header(), name, []), list)
+        op = blocks.Op(
+            start, end, blocks.Priority.SESSION, False, lambda s: (header(), name, []), list
+        )
         return block, op

@@ -6,15 +6,15 @@ Only the handlers of a ``try`` whose body runs a rewritten request (or a rewritt
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
 
+from codemods.core.build import dotted
+from codemods.core.lookups import Lookups
+from codemods.core.problems import Problem
 from codemods.requests import build
-
-Resolver = Callable[[cst.CSTNode], set[str]]
 
 #: requests exception -> the aiohttp (or stdlib) exceptions raised in the same situations.
 EXCEPTIONS: dict[str, tuple[str, ...]] = {
@@ -53,13 +53,13 @@ class HandlerPlan:
     statuses: dict[cst.CSTNode, cst.BaseExpression] = field(default_factory=dict)
     #: original references to requests names that are replaced
     replaced: list[cst.CSTNode] = field(default_factory=list)
-    problems: list[tuple[cst.CSTNode, str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     modules: set[str] = field(default_factory=set)
 
 
-def requests_exception(node: cst.CSTNode, resolve: Resolver) -> str | None:
+def requests_exception(node: cst.CSTNode, lookups: Lookups) -> str | None:
     """The requests exception ``node`` names (``"HTTPError"``), if it names one."""
-    for name in resolve(node):
+    for name in lookups.qualified_names(node):
         for prefix in ("requests.exceptions.", "requests."):
             short = name[len(prefix) :]
             if name.startswith(prefix) and short in REQUESTS_EXCEPTIONS:
@@ -68,7 +68,7 @@ def requests_exception(node: cst.CSTNode, resolve: Resolver) -> str | None:
 
 
 def plan_try(
-    node: cst.Try, resolve: Resolver, runs_json: bool, has_timeout: bool, plan: HandlerPlan
+    node: cst.Try, lookups: Lookups, runs_json: bool, has_timeout: bool, plan: HandlerPlan
 ) -> None:
     """Add to ``plan`` what the handlers of ``node`` become."""
     catches_timeouts = False
@@ -83,9 +83,9 @@ def plan_try(
         new: list[str | cst.BaseExpression] = []
         changed = http_error = False
         for element in elements:
-            if resolve(element) & _OS_ERRORS:
+            if lookups.qualified_names(element) & _OS_ERRORS:
                 plan.problems.append(
-                    (
+                    Problem(
                         element,
                         "AM214",
                         "OSError catches every requests exception but only some of aiohttp's; "
@@ -93,19 +93,19 @@ def plan_try(
                     )
                 )
                 continue
-            name = requests_exception(element, resolve)
+            name = requests_exception(element, lookups)
             if name is None:
                 new.append(element)
                 continue
             mapped = EXCEPTIONS.get(name)
             if mapped is None:
                 plan.problems.append(
-                    (element, "AM214", f"requests.{name} has no faithful aiohttp equivalent")
+                    Problem(element, "AM214", f"requests.{name} has no faithful aiohttp equivalent")
                 )
                 continue
             if name == "ConnectionError" and has_timeout and not catches_timeouts:
                 plan.problems.append(
-                    (
+                    Problem(
                         element,
                         "AM214",
                         "requests.ConnectionError with a timeout set and no Timeout clause "
@@ -134,7 +134,7 @@ def plan_try(
 def _type_expression(
     items: list[str | cst.BaseExpression], original: cst.BaseExpression
 ) -> cst.BaseExpression:
-    nodes = [build.dotted(i) if isinstance(i, str) else i for i in items]
+    nodes = [dotted(i) if isinstance(i, str) else i for i in items]
     if len(nodes) == 1:
         return nodes[0]
     elements = [
@@ -163,7 +163,7 @@ def _plan_response_uses(
         if id(found) in inner and http_error:
             continue
         plan.problems.append(
-            (
+            Problem(
                 found,
                 "AM214",
                 "e.response used in the handler; aiohttp's exception has only e.status",

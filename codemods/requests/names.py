@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+from codemods.core.catalogue import HTTP_METHODS
+
 #: ``requests.<method>`` and its home module ``requests.api.<method>``.
-MODULE_FUNCTIONS = {f"requests.{m}": m for m in METHODS} | {f"requests.api.{m}": m for m in METHODS}
+MODULE_FUNCTIONS = {
+    f"{module}.{method}": method
+    for module in ("requests", "requests.api")
+    for method in HTTP_METHODS
+}
 SESSION_CLASSES = {"requests.Session", "requests.session", "requests.sessions.Session"}
 
 #: Keyword names of the positional parameters after the URL, per requests' signatures.

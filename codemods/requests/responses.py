@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from codemods.core.build import needs_parentheses
+from codemods.core.build import await_expression, dotted, kwarg, needs_parentheses
+from codemods.core.lookups import Lookups
+from codemods.core.problems import Problem
 from codemods.requests import build
 
-Parent = Callable[[cst.CSTNode], cst.CSTNode | None]
 #: Rebuilds the updated use node with the response named ``name``.
 Builder = Callable[[cst.CSTNode, str], cst.CSTNode]
 
@@ -48,32 +49,25 @@ class Use:
     needs_block: bool = False  # only works while the connection is open
 
 
-@dataclass
-class Refusal:
-    node: cst.CSTNode
-    code: str
-    message: str
-
-
-def classify(value: cst.CSTNode, parent: Parent, in_block: bool) -> Use | Refusal:
+def classify(value: cst.CSTNode, lookups: Lookups, in_block: bool) -> Use | Problem:
     """What the use of the response at ``value`` becomes.
 
     ``in_block`` is True when the use runs inside the request's ``async with`` block
     (the connection is open), False when it runs after it (the body was read in it).
     """
-    result = _classify(value, parent, in_block)
-    quotes = _fstring_quotes(value, parent)
-    if isinstance(result, Refusal) or not quotes:
+    result = _classify(value, lookups, in_block)
+    quotes = _fstring_quotes(value, lookups)
+    if isinstance(result, Problem) or not quotes:
         return result
     if quotes == {'"', "'"}:
-        return Refusal(value, "AM216", "response used in nested f-strings with both quotes")
+        return Problem(value, "AM216", "response used in nested f-strings with both quotes")
     if quotes == {'"'}:
         rebuild = result.build
         result.build = lambda n, r: rebuild(n, r).visit(_SingleQuotes())  # type: ignore[assignment,return-value]
     return result
 
 
-def _fstring_quotes(node: cst.CSTNode, parent: Parent) -> set[str]:
+def _fstring_quotes(node: cst.CSTNode, lookups: Lookups) -> set[str]:
     """The quote characters of the f-strings around ``node``: a string the rewrite adds
     there must not reuse them (before Python 3.12)."""
     found = set()
@@ -83,7 +77,7 @@ def _fstring_quotes(node: cst.CSTNode, parent: Parent) -> set[str]:
             found.add('"' if '"' in current.start else "'")
         if isinstance(current, cst.BaseStatement):
             break
-        current = parent(current)
+        current = lookups.parent_of(current)
     return found
 
 
@@ -97,51 +91,51 @@ class _SingleQuotes(cst.CSTTransformer):
         return updated_node
 
 
-def _classify(value: cst.CSTNode, parent: Parent, in_block: bool) -> Use | Refusal:
-    up = parent(value)
+def _classify(value: cst.CSTNode, lookups: Lookups, in_block: bool) -> Use | Problem:
+    up = lookups.parent_of(value)
     if not (isinstance(up, cst.Attribute) and up.value is value):
-        return Refusal(value, "AM210", f"response {_escape(up)}; its users expect the sync API")
+        return Problem(value, "AM210", f"response {_escape(up)}; its users expect the sync API")
     name = up.attr.value
-    above = parent(up)
+    above = lookups.parent_of(up)
     called = isinstance(above, cst.Call) and above.func is up
     if name == "status_code" and not called:
         return Use(up, lambda n, r: build.attr(cst.Name(r), "status"))
     if name in _KEPT and (called == (name == "raise_for_status")):
         if called and above.args:  # type: ignore[union-attr]
-            return Refusal(above, "AM211", "raise_for_status() with arguments")
+            return Problem(above, "AM211", "raise_for_status() with arguments")
         node = above if called else up
         return Use(node, _rename_value(), raises=called)
     if name == "url" and not called:
-        return Refusal(
+        return Problem(
             up,
             "AM211",
             "response .url: requests spells the final URL differently from str(r.url) (a '/' "
             "after a bare host, quoting in the query); decide which spelling you need",
         )
     if name == "text" and not called:
-        return Use(up, _awaited(up, parent, _text), awaits=True, reads_text=True)
+        return Use(up, _awaited(up, lookups, _text), awaits=True, reads_text=True)
     if name == "content" and not called:
         if not in_block:
-            return Refusal(
+            return Problem(
                 up,
                 "AM211",
                 ".content used after the request's statements; aiohttp cannot read the body "
                 "again once the connection is released",
             )
-        return Use(up, _awaited(up, parent, _read), awaits=True, needs_block=True)
+        return Use(up, _awaited(up, lookups, _read), awaits=True, needs_block=True)
     if name == "json" and called:
         return Use(above, _json, awaits=True, reads_text=True, json=True, raises=True)
     if name == "headers" and not called:
-        return _headers(up, parent)
+        return _headers(up, lookups)
     if name == "cookies" and not called:
-        sub = parent(up)
+        sub = lookups.parent_of(up)
         if isinstance(sub, cst.Subscript) and sub.value is up:
             return Use(sub, lambda n, r: build.attr(_renamed_subscript(n, r), "value"))
-        return Refusal(up, "AM211", "response .cookies used other than as cookies[name]")
+        return Problem(up, "AM211", "response .cookies used other than as cookies[name]")
     if name in ("iter_content", "iter_lines") and called:
-        return _iteration(above, name, parent, in_block)
+        return _iteration(above, name, lookups, in_block)
     reason = _NO_EQUIVALENT.get(name, "has no faithful aiohttp equivalent in this rewrite")
-    return Refusal(up, "AM211", f"response .{name} {reason}")
+    return Problem(up, "AM211", f"response .{name} {reason}")
 
 
 def _escape(up: cst.CSTNode | None) -> str:
@@ -178,7 +172,7 @@ def _text(name: str) -> cst.BaseExpression:
     # errors="replace": requests never raises on undecodable bytes.
     return build.call(
         build.attr(cst.Name(name), "text"),
-        [build.kwarg("errors", cst.SimpleString('"replace"'))],
+        [kwarg("errors", cst.SimpleString('"replace"'))],
     )
 
 
@@ -187,15 +181,12 @@ def _read(name: str) -> cst.BaseExpression:
 
 
 def _awaited(
-    original: cst.CSTNode, parent: Parent, inner: Callable[[str], cst.BaseExpression]
+    original: cst.CSTNode, lookups: Lookups, inner: Callable[[str], cst.BaseExpression]
 ) -> Builder:
-    needs_parens = needs_parentheses(original, parent(original))
+    parenthesised = needs_parentheses(original, lookups.parent_of(original))
 
     def rebuild(node: cst.CSTNode, name: str) -> cst.CSTNode:
-        awaited = build.await_(inner(name))
-        if needs_parens:
-            awaited = awaited.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        return awaited
+        return await_expression(inner(name), parenthesised=parenthesised)
 
     return rebuild
 
@@ -204,25 +195,26 @@ def _json(node: cst.CSTNode, name: str) -> cst.CSTNode:
     """``r.json(**kw)`` -> ``json.loads(await r.text(errors="replace"), **kw)``: requests
     parses whatever the content type, from the decoded text."""
     assert isinstance(node, cst.Call)
-    args = [cst.Arg(build.await_(_text(name))), *node.args]
-    return build.call(build.dotted("json.loads"), args)
+    args = [cst.Arg(await_expression(_text(name))), *node.args]
+    return build.call(dotted("json.loads"), args)
 
 
-def _headers(up: cst.Attribute, parent: Parent) -> Use | Refusal:
+def _headers(up: cst.Attribute, lookups: Lookups) -> Use | Problem:
     """A repeated header is ``'a, b'`` in requests and the first value in aiohttp."""
-    above = parent(up)
+    above = lookups.parent_of(up)
     if isinstance(above, cst.Subscript) and above.value is up and len(above.slice) == 1:
         return Use(above, _joined_subscript)
     if isinstance(above, cst.Attribute) and above.attr.value == "get":
-        get_call = parent(above)
+        get_call = lookups.parent_of(above)
         if isinstance(get_call, cst.Call) and get_call.func is above and _simple_get(get_call):
             bare = isinstance(
-                parent(get_call), (cst.Assign, cst.Return, cst.Arg, cst.AnnAssign, cst.Element)
+                lookups.parent_of(get_call),
+                (cst.Assign, cst.Return, cst.Arg, cst.AnnAssign, cst.Element),
             )
             return Use(get_call, _joined_get(not bare))
     if isinstance(above, cst.ComparisonTarget) and isinstance(above.operator, (cst.In, cst.NotIn)):
         return Use(up, lambda n, r: build.attr(cst.Name(r), "headers"))
-    return Refusal(up, "AM211", "response .headers used other than as headers[k], .get(k) or 'in'")
+    return Problem(up, "AM211", "response .headers used other than as headers[k], .get(k) or 'in'")
 
 
 def _simple_get(node: cst.Call) -> bool:
@@ -262,24 +254,24 @@ def _joined_get(parenthesised: bool) -> Builder:
     return rebuild
 
 
-def _iteration(call: cst.Call, name: str, parent: Parent, in_block: bool) -> Use | Refusal:
-    loop = parent(call)
+def _iteration(call: cst.Call, name: str, lookups: Lookups, in_block: bool) -> Use | Problem:
+    loop = lookups.parent_of(call)
     if not (isinstance(loop, cst.For) and loop.iter is call and loop.asynchronous is None):
-        return Refusal(
+        return Problem(
             call, "AM211", f"response .{name}() used other than as a for loop's iterable"
         )
     if not in_block:
-        return Refusal(call, "AM211", f"response .{name}() used after the request's statements")
+        return Problem(call, "AM211", f"response .{name}() used after the request's statements")
     if name == "iter_lines":
         if call.args or not isinstance(loop.target, cst.Name):
-            return Refusal(call, "AM211", "iter_lines() with arguments or an unpacking target")
+            return Problem(call, "AM211", "iter_lines() with arguments or an unpacking target")
         return Use(loop, _lines_loop, awaits=True, loop=True, needs_block=True)
     size: cst.BaseExpression = cst.Integer("1")  # requests' default chunk_size
     for i, arg in enumerate(call.args):
         if (arg.keyword is None and i == 0) or (arg.keyword and arg.keyword.value == "chunk_size"):
             size = arg.value
         else:
-            return Refusal(call, "AM211", "iter_content() with decode_unicode")
+            return Problem(call, "AM211", "iter_content() with decode_unicode")
     if isinstance(size, cst.Name) and size.value == "None":
         return Use(loop, _chunks_loop(None), awaits=True, loop=True, needs_block=True)
     return Use(loop, _chunks_loop(size), awaits=True, loop=True, needs_block=True)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import PositionProvider, ScopeProvider
 
-from codemods.requests.model import Request, UserSession
-from codemods.requests.names import METHODS
+from codemods.core.catalogue import HTTP_METHODS
+from codemods.requests.model import Form, Request, UserSession
 from codemods.requests.tree import CoroutineTree, only_small
 
 
@@ -29,7 +28,7 @@ class SessionAnalysis(CoroutineTree):
             ):
                 self.refuse(call, "AM215", "with requests.Session() without one 'as name'")
                 return
-            session = UserSession(call, up.asname.name.value, "with", stmt)
+            session = UserSession(call, up.asname.name.value, Form.WITH, stmt)
             target = up.asname.name
         else:
             small = only_small(stmt) if stmt is not None else None
@@ -48,15 +47,15 @@ class SessionAnalysis(CoroutineTree):
                 return
             assert stmt is not None
             target = small.targets[0].target
-            session = UserSession(call, target.value, "assign", stmt)
+            session = UserSession(call, target.value, Form.ASSIGN, stmt)
         self.sessions.append(session)
-        scope = self.cmd.get_metadata(ScopeProvider, target, None)
+        scope = self.lookups.scope_of(target)
         assignments = scope.assignments[target.value] if scope is not None else []
         if len(assignments) != 1:
             self.refuse(call, "AM215", f"session name '{target.value}' is assigned more than once")
             return
         accesses = [a.node for a in next(iter(assignments)).references]
-        if session.form == "with":
+        if session.form is Form.WITH:
             home = stmt.body  # type: ignore[union-attr]
             region = [home]
         else:
@@ -75,7 +74,7 @@ class SessionAnalysis(CoroutineTree):
                 continue
             self._session_use(session, access)
         self._closes(session, home, accesses)
-        if session.form == "assign":
+        if session.form is Form.ASSIGN:
             used = [a for a in accesses if not any(self.inside(a, d) for d in session.dropped)]
             session.end = index + max(
                 (i + 1 for i, s in enumerate(region) if any(self.inside(a, s) for a in used)),
@@ -89,14 +88,7 @@ class SessionAnalysis(CoroutineTree):
         closing earlier would break responses still being read (requests' would not)."""
         if not session.closes:
             return
-        position = self.cmd.get_metadata
-        last = max(
-            accesses,
-            key=lambda a: (
-                position(PositionProvider, a).start.line,
-                position(PositionProvider, a).start.column,
-            ),
-        )
+        last = max(accesses, key=self.lookups.position_of)
         for close in session.closes:
             stmt = self.statement_of(close)
             if stmt is None or self.parent(stmt) is not home or not self.inside(last, stmt):
@@ -118,7 +110,7 @@ class SessionAnalysis(CoroutineTree):
         name = up.attr.value
         above = self.parent(up)
         called = isinstance(above, cst.Call) and above.func is up
-        if name in METHODS and called:
+        if name in HTTP_METHODS and called:
             session.requests.append(Request(above, name, session.name))  # type: ignore[arg-type]
             return
         if name == "headers":

@@ -3,36 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
-if TYPE_CHECKING:
-    from codemods.requests.command import RequestsCommand
+from codemods.core.lookups import Lookups
+from codemods.core.navigation import NESTED, encloses, runs_directly_in
+from codemods.core.problems import Problem
 
-Problem = tuple[cst.CSTNode, str, str]
 LOOPS = (cst.For, cst.While)
-NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
 class CoroutineTree:
-    """Navigation in one coroutine (``func``) through the command's metadata."""
+    """Navigation in one coroutine (``func``) through ``lookups``; collects the problems
+    found in it."""
 
-    def __init__(self, command: RequestsCommand, func: cst.FunctionDef) -> None:
-        self.cmd = command
+    def __init__(self, lookups: Lookups, func: cst.FunctionDef) -> None:
+        self.lookups = lookups
         self.func = func
         self.problems: list[Problem] = []
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.cmd.parent_of(node)
-
-    def resolve(self, node: cst.CSTNode) -> set[str]:
-        return self.cmd.qualified_names(node)
+        return self.lookups.parent_of(node)
 
     def refuse(self, node: cst.CSTNode, code: str, message: str) -> None:
-        self.problems.append((node, code, message))
+        self.problems.append(Problem(node, code, message))
 
     def walk(self) -> Iterator[tuple[cst.CSTNode, bool]]:
         """Nodes that run directly in this coroutine, and whether in a generator expression."""
@@ -46,14 +41,7 @@ class CoroutineTree:
 
     def in_coroutine(self, node: cst.CSTNode, awaiting: bool) -> bool:
         """True if ``node`` runs in this coroutine (and, if ``awaiting``, can ``await``)."""
-        current: cst.CSTNode | None = node
-        while current is not None and current is not self.func:
-            if isinstance(current, NESTED):
-                return False
-            if awaiting and isinstance(current, cst.GeneratorExp):
-                return False
-            current = self.parent(current)
-        return current is self.func
+        return runs_directly_in(self.lookups, node, self.func, awaiting=awaiting)
 
     def statement_of(self, node: cst.CSTNode) -> cst.BaseStatement | None:
         """The statement of an indented block that contains ``node``."""
@@ -96,21 +84,16 @@ class CoroutineTree:
         return None
 
     def inside(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
-        current: cst.CSTNode | None = node
-        while current is not None and current is not self.func:
-            if current is container:
-                return True
-            current = self.parent(current)
-        return False
+        return encloses(self.lookups, container, node)
 
     def in_loop(self, stmt: cst.BaseStatement) -> bool:
         return any(isinstance(b.body[i], LOOPS) for b, i in self.path(stmt)[:-1])
 
     def column_of(self, node: cst.CSTNode) -> int:
-        return self.cmd.get_metadata(PositionProvider, node).start.column
+        return self.lookups.position_of(node)[1]
 
     def indent_of(self, block: cst.IndentedBlock) -> int:
-        return self.cmd.get_metadata(PositionProvider, block.body[0]).start.column
+        return self.column_of(block.body[0])
 
 
 def index_in(block: cst.IndentedBlock, stmt: cst.CSTNode) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
+from codemods.core.offloaded import is_offloaded
 from codemods.sleep.spec import SPEC
 
 SLEEP = "time.sleep"
@@ -67,6 +68,8 @@ class SleepCommand(AsyncCodemod):
             return
         if self.is_call_target(node) or self.resolves_to(node, (SLEEP,)) is None:
             return
+        if is_offloaded(node, self.parent_of, self.qualified_names):
+            return  # handed to a worker thread: already the fix
         parent = self.parent_of(node)
         if isinstance(parent, cst.Attribute) and parent.attr is node:
             return  # the ``sleep`` of ``time.sleep``: reported once, for the attribute

@@ -10,88 +10,21 @@ from __future__ import annotations
 import libcst as cst
 from libcst.codemod import CodemodContext
 
-from codemods.core.catalogue import POPEN, SUBPROCESS
-from codemods.core.insert import defined_helpers, insert_helpers, parse_helper
-from codemods.core.offloading import Blocking, OffloadingCodemod, kind_of
-from codemods.subprocess.spec import SPEC
+from codemods.core.blocking import Blocking
+from codemods.core.build import kwarg
+from codemods.core.catalogue import ObjectKind
+from codemods.core.insert import defined_helpers, insert_after_header, parse_helper
+from codemods.core.kinds import kind_of
+from codemods.core.offloading import OffloadingCodemod
+from codemods.subprocess.helper_sources import (
+    RUN_HELPER,
+    RUN_SOURCE,
+    SYSTEM_HELPER,
+    SYSTEM_SOURCE,
+)
+from codemods.subprocess.spec import FAMILIES, SPEC
 
-RUN_HELPER = "_subprocess_run"
-SYSTEM_HELPER = "_os_system"
-
-_RUN_SOURCE = f'''
-async def {RUN_HELPER}(
-    args,
-    *,
-    input=None,
-    capture_output=False,
-    check=False,
-    shell=False,
-    text=None,
-    universal_newlines=None,
-    encoding=None,
-    errors=None,
-    **popen_kwargs,
-):
-    """subprocess.run() that waits without blocking the event loop (added by async-migrate)."""
-    if input is not None:
-        if popen_kwargs.get("stdin") is not None:
-            raise ValueError("stdin and input arguments may not both be used.")
-        popen_kwargs["stdin"] = subprocess.PIPE
-    if capture_output:
-        if popen_kwargs.get("stdout") is not None or popen_kwargs.get("stderr") is not None:
-            raise ValueError("stdout and stderr arguments may not be used with capture_output.")
-        popen_kwargs["stdout"] = popen_kwargs["stderr"] = subprocess.PIPE
-    text_mode = encoding or errors or text or universal_newlines
-    if text_mode:
-        encoding = encoding or locale.getpreferredencoding(False)
-        errors = errors or "strict"
-        if input is not None:
-            input = input.encode(encoding, errors)
-    if shell:
-        process = await asyncio.create_subprocess_shell(args, **popen_kwargs)
-    else:
-        argv = [args] if isinstance(args, (str, bytes, os.PathLike)) else args
-        process = await asyncio.create_subprocess_exec(*argv, **popen_kwargs)
-    try:
-        stdout, stderr = await process.communicate(input)
-    except BaseException:  # as subprocess.run does, also when cancelled
-        try:
-            process.kill()
-        except ProcessLookupError:
-            pass
-        await process.wait()
-        raise
-    if text_mode:
-        stdout, stderr = (
-            None
-            if data is None
-            else data.decode(encoding, errors).replace("\\r\\n", "\\n").replace("\\r", "\\n")
-            for data in (stdout, stderr)
-        )
-    completed = subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
-    if check:
-        completed.check_returncode()
-    return completed
-'''
-
-_SYSTEM_SOURCE = f'''
-async def {SYSTEM_HELPER}(command):
-    """os.system() that waits without blocking the event loop; returns the same wait
-    status (added by async-migrate)."""
-    process = await asyncio.create_subprocess_shell(command)
-    try:
-        returncode = await process.wait()
-    except BaseException:
-        try:
-            process.kill()
-        except ProcessLookupError:
-            pass
-        await process.wait()
-        raise
-    return returncode << 8 if returncode >= 0 else -returncode
-'''
-
-_HELPERS = {RUN_HELPER: _RUN_SOURCE, SYSTEM_HELPER: _SYSTEM_SOURCE}
+_HELPERS = {RUN_HELPER: RUN_SOURCE, SYSTEM_HELPER: SYSTEM_SOURCE}
 _HELPER_IMPORTS = {
     RUN_HELPER: ("asyncio", "locale", "os", "subprocess"),
     SYSTEM_HELPER: ("asyncio",),
@@ -124,7 +57,7 @@ class SubprocessCommand(OffloadingCodemod):
 
     SPEC = SPEC
 
-    FAMILIES = frozenset({SUBPROCESS})
+    FAMILIES = FAMILIES
     OFFLOADED = "AM503"
     NOT_OFFLOADED = "AM504"
     THREAD_BOUND = "AM505"  # never emitted: process objects are not thread-bound
@@ -134,19 +67,10 @@ class SubprocessCommand(OffloadingCodemod):
         super().__init__(context, offload)
         self._needed: dict[str, None] = {}
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        found = self.blocking_call(original_node)
-        if found is None:
-            return updated_node
-        rewritten = self._idiomatic(original_node, updated_node, found)
-        if rewritten is not None:
-            return rewritten
-        return self.offload_or_report(original_node, updated_node, found)
-
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if not self.in_coroutine() or node.attr.value not in ("stdin", "stdout", "stderr"):
             return
-        if isinstance(node.value, cst.Name) and kind_of(self, node.value) == POPEN:
+        if isinstance(node.value, cst.Name) and kind_of(self, node.value) == ObjectKind.POPEN:
             self.report(
                 node,
                 "AM506",
@@ -159,7 +83,7 @@ class SubprocessCommand(OffloadingCodemod):
         with_node = self.parent_of(node)
         if not self.in_coroutine() or not isinstance(with_node, cst.With):
             return
-        if with_node.asynchronous is None and kind_of(self, node.item) == POPEN:
+        if with_node.asynchronous is None and kind_of(self, node.item) == ObjectKind.POPEN:
             self.report(
                 node,
                 "AM506",
@@ -170,11 +94,11 @@ class SubprocessCommand(OffloadingCodemod):
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         existing = defined_helpers(updated_node)
         missing = [parse_helper(_HELPERS[n]) for n in self._needed if n not in existing]
-        return insert_helpers(updated_node, missing) if missing else updated_node
+        return insert_after_header(updated_node, missing) if missing else updated_node
 
     # -- the idiomatic rewrites -----------------------------------------------
 
-    def _idiomatic(
+    def idiomatic(
         self, original: cst.Call, updated: cst.Call, found: Blocking
     ) -> cst.BaseExpression | None:
         name = found.name
@@ -191,9 +115,9 @@ class SubprocessCommand(OffloadingCodemod):
             return None
         extra: list[cst.Arg] = []
         if name == "subprocess.check_output":
-            extra.append(_keyword("stdout", cst.parse_expression("subprocess.PIPE")))
+            extra.append(kwarg("stdout", cst.parse_expression("subprocess.PIPE")))
         if name in ("subprocess.check_output", "subprocess.check_call"):
-            extra.append(_keyword("check", cst.Name("True")))
+            extra.append(kwarg("check", cst.Name("True")))
         args = _append(updated, extra) if extra else list(updated.args)
         call = updated.with_changes(func=cst.Name(RUN_HELPER), args=args)
         awaited = self.awaited(original, call)
@@ -269,16 +193,6 @@ def _carried_over(call: cst.Call, keywords: set[str]) -> bool:
 def _is_pipe(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.Attribute, cst.Name)) and (
         (node.attr.value if isinstance(node, cst.Attribute) else node.value) == "PIPE"
-    )
-
-
-def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(
-        value=value,
-        keyword=cst.Name(name),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
     )
 
 

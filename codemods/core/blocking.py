@@ -1,0 +1,229 @@
+"""What blocks the event loop: the calls ruff's and flake8-async's blocking-call rules
+(ASYNC210-251) flag, and the methods that block on objects of a known kind (a file, an
+httpx client, a sqlite3 connection, ...). :func:`classify` is a planner: it looks at one
+call through :class:`~codemods.core.lookups.Lookups` and says what it found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from codemods.core.build import code_of
+from codemods.core.catalogue import (
+    ASYNC_INSTEAD,
+    ASYNC_INSTEAD_FUNCTIONS,
+    ASYNC_INSTEAD_KINDS,
+    BLOCKING_METHODS,
+    CHEAP_METHODS,
+    FUNCTIONS,
+    HTTP_METHODS,
+    THREAD_BOUND,
+    Family,
+    ObjectKind,
+)
+from codemods.core.kinds import kind_of
+from codemods.core.lookups import Lookups
+
+_KIND_FAMILY = {
+    ObjectKind.FILE: Family.FILES,
+    ObjectKind.HTTPX_CLIENT: Family.HTTP,
+    ObjectKind.URLLIB3_POOL: Family.HTTP,
+    ObjectKind.URL_RESPONSE: Family.HTTP,
+    ObjectKind.SQLITE: Family.DATABASE,
+    ObjectKind.POPEN: Family.SUBPROCESS,
+    ObjectKind.REDIS_CLIENT: Family.REDIS,
+    ObjectKind.REDIS_PIPELINE: Family.REDIS,
+    **{
+        kind: Family.NETWORK
+        for kind in (
+            ObjectKind.MONGO_CLIENT,
+            ObjectKind.MONGO_DATABASE,
+            ObjectKind.MONGO_COLLECTION,
+            ObjectKind.SMTP_CLIENT,
+            ObjectKind.FTP_CLIENT,
+            ObjectKind.HTTP_CONNECTION,
+            ObjectKind.BOTO_CLIENT,
+            ObjectKind.BOTO_RESOURCE,
+            ObjectKind.BOTO_SESSION,
+            ObjectKind.SSH_CLIENT,
+            ObjectKind.SFTP_CLIENT,
+            ObjectKind.SOCKET,
+        )
+    },
+    **{
+        kind: Family.THREADS
+        for kind in (
+            ObjectKind.THREAD_EVENT,
+            ObjectKind.THREAD_QUEUE,
+            ObjectKind.FUTURE,
+            ObjectKind.EXECUTOR,
+            ObjectKind.THREAD,
+            ObjectKind.THREAD_LOCK,
+            ObjectKind.THREAD_RLOCK,
+        )
+    },
+    **{kind: Family.DATABASE for kind in (ObjectKind.SA_ENGINE, ObjectKind.SA_CONNECTION)},
+    ObjectKind.SA_SESSION: Family.DATABASE,
+}
+# Methods that do not block, per kind; every other method call on such an object is
+# treated as blocking (as flake8-async does for files and urllib3 pools).
+_CHEAP_METHODS = {
+    ObjectKind.FILE: frozenset({"fileno", "detach"}),
+    ObjectKind.URLLIB3_POOL: frozenset(
+        {
+            "connection_from_host",
+            "connection_from_url",
+            "connection_from_context",
+            "connection_from_pool_key",
+        }
+    ),
+    **CHEAP_METHODS,
+}
+# For the other kinds, only these methods block.
+_BLOCKING_METHODS = {
+    ObjectKind.HTTPX_CLIENT: frozenset({*HTTP_METHODS, "send", "close", "stream"}),
+    ObjectKind.SQLITE: frozenset(
+        {
+            "execute",
+            "executemany",
+            "executescript",
+            "commit",
+            "rollback",
+            "close",
+            "backup",
+            "fetchone",
+            "fetchmany",
+            "fetchall",
+            "iterdump",
+        }
+    ),
+    ObjectKind.POPEN: frozenset({"wait", "communicate"}),
+    ObjectKind.URL_RESPONSE: frozenset(
+        {"read", "read1", "readline", "readlines", "readinto", "peek"}
+    ),
+    **BLOCKING_METHODS,
+}
+# (kind, method) pairs that offloading would not make non-blocking.
+_NOT_OFFLOADABLE = {
+    (ObjectKind.HTTPX_CLIENT, "stream"): "the response is read in the with block that follows",
+}
+# Functions that offloading would not make non-blocking.
+_FUNCTIONS_NOT_OFFLOADABLE = {
+    "httpx.stream": "the response is read in the with block that follows",
+    "httpx2.stream": "the response is read in the with block that follows",
+}
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """One recognised blocking call."""
+
+    family: Family
+    name: str  # what users see: "subprocess.run", "f.read"
+    kind: ObjectKind | None = None  # the receiver's kind, for a method call
+    thread_bound: bool = False
+    not_offloadable: str = ""  # why offloading would not help, or ""
+    #: why the object cannot go to a worker thread, and what to use (thread-bound calls)
+    thread_reason: str = ""
+    #: why offloading would not be faithful or would not help, and the async API instead
+    async_instead: str = ""
+
+
+def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
+    """The blocking call ``call`` (a node of the original tree) is, or None."""
+    for name in sorted(lookups.call_names(call.func)):
+        family = FUNCTIONS.get(name)
+        if family is None:
+            continue
+        if _does_not_wait(name, call):
+            return None
+        return Blocking(
+            family,
+            name.removeprefix("builtins."),
+            thread_bound=family == Family.DATABASE,
+            not_offloadable=_FUNCTIONS_NOT_OFFLOADABLE.get(name, ""),
+            async_instead=ASYNC_INSTEAD_FUNCTIONS.get(name, ""),
+        )
+    if _reads_cursor_whole(lookups, call):
+        return Blocking(Family.NETWORK, "list", kind=ObjectKind.MONGO_COLLECTION)
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    kind = kind_of(lookups, func.value)
+    if kind is None:
+        return None
+    method = func.attr.value
+    if kind in _CHEAP_METHODS and method in _CHEAP_METHODS[kind]:
+        return None
+    if kind in _BLOCKING_METHODS and method not in _BLOCKING_METHODS[kind]:
+        return None
+    if kind == ObjectKind.BOTO_RESOURCE and method[:1].isupper():
+        return None
+    if (kind, method) in _CURSORS and _read_whole(lookups, call):
+        return None  # offloaded with the list() around it
+    receiver = _display(func.value)
+    return Blocking(
+        _KIND_FAMILY[kind],
+        f"{receiver}.{method}",
+        kind=kind,
+        thread_bound=kind == ObjectKind.SQLITE or kind in THREAD_BOUND,
+        not_offloadable=_NOT_OFFLOADABLE.get((kind, method), ""),
+        thread_reason=THREAD_BOUND.get(kind, ""),
+        async_instead=ASYNC_INSTEAD.get((kind, method), ASYNC_INSTEAD_KINDS.get(kind, "")),
+    )
+
+
+# ``list(coll.find(...))``: find() does no I/O until iterated, so offloading the list()
+# call moves all of the cursor's I/O to the thread.
+_CURSORS = frozenset(
+    {(ObjectKind.MONGO_COLLECTION, "find"), (ObjectKind.MONGO_COLLECTION, "find_raw_batches")}
+)
+
+
+def _reads_cursor_whole(lookups: Lookups, call: cst.Call) -> bool:
+    """``list(<collection>.find(...))``."""
+    if "builtins.list" not in lookups.qualified_names(call.func):
+        return False
+    if len(call.args) != 1 or call.args[0].star or call.args[0].keyword is not None:
+        return False
+    inner = call.args[0].value
+    if not isinstance(inner, cst.Call) or not isinstance(inner.func, cst.Attribute):
+        return False
+    kind = kind_of(lookups, inner.func.value)
+    return (kind, inner.func.attr.value) in _CURSORS
+
+
+def _read_whole(lookups: Lookups, call: cst.Call) -> bool:
+    parent = lookups.parent_of(call)
+    if not isinstance(parent, cst.Arg):
+        return False
+    outer = lookups.parent_of(parent)
+    return isinstance(outer, cst.Call) and _reads_cursor_whole(lookups, outer)
+
+
+def _display(node: cst.BaseExpression) -> str:
+    text = code_of(node)
+    return text if len(text) <= 30 else "<object>"
+
+
+def _does_not_wait(name: str, call: cst.Call) -> bool:
+    """``os.waitpid(pid, os.WNOHANG)`` and the like return at once."""
+    positions = {"os.waitpid": 1, "os.wait3": 0, "os.wait4": 1, "os.waitid": 2}
+    if name not in positions:
+        return False
+    for index, arg in enumerate(call.args):
+        if arg.keyword is None and arg.star == "" and index == positions[name]:
+            return _mentions_wnohang(arg.value)
+        if arg.keyword is not None and arg.keyword.value == "options":
+            return _mentions_wnohang(arg.value)
+    return False
+
+
+def _mentions_wnohang(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        return _mentions_wnohang(node.left) or _mentions_wnohang(node.right)
+    if isinstance(node, cst.Attribute):
+        return node.attr.value == "WNOHANG"
+    return isinstance(node, cst.Name) and node.value == "WNOHANG"

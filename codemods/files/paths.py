@@ -1,0 +1,71 @@
+"""Proving that an expression is a ``pathlib.Path`` (then ``p.open()`` opens a file and
+``p.read_text()`` blocks)."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import Assignment
+
+from codemods.core.lookups import Lookups
+from codemods.files import facts
+
+
+def is_constructed_path(lookups: Lookups, expr: cst.BaseExpression) -> bool:
+    """True if ``expr`` is proven a ``pathlib.Path`` by how it is built (a call of a Path
+    class, ``/`` on one, or a name bound only to those)."""
+    return is_path(lookups, expr, allow_parameters=False)
+
+
+def is_path(
+    lookups: Lookups, expr: cst.BaseExpression, allow_parameters: bool, depth: int = 0
+) -> bool:
+    """As :func:`is_constructed_path`; with ``allow_parameters``, a parameter annotated as a
+    Path counts too."""
+    if depth > 4:
+        return False
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if lookups.resolves_to(func, facts.PATH_CLASSES):
+            return True
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in facts.PATH_CONSTRUCTORS
+            and lookups.resolves_to(func.value, facts.PATH_CLASSES) is not None
+        )
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+        return is_path(lookups, expr.left, allow_parameters, depth + 1)
+    if isinstance(expr, cst.Name):
+        return _name_is_path(lookups, expr, allow_parameters, depth)
+    return False
+
+
+def _name_is_path(lookups: Lookups, name: cst.Name, allow_parameters: bool, depth: int) -> bool:
+    scope = lookups.scope_of(name)
+    if scope is None:
+        return False
+    assignments = scope[name.value]
+    if not assignments:
+        return False
+    for assignment in assignments:
+        if not isinstance(assignment, Assignment):
+            return False
+        node = assignment.node
+        if isinstance(node, cst.Param):
+            annotation = node.annotation
+            if not (
+                allow_parameters
+                and annotation is not None
+                and lookups.resolves_to(annotation.annotation, facts.PATH_CLASSES)
+            ):
+                return False
+            continue
+        target = lookups.parent_of(node)
+        statement = lookups.parent_of(target) if target is not None else None
+        if not (
+            isinstance(target, cst.AssignTarget)
+            and isinstance(statement, cst.Assign)
+            and len(statement.targets) == 1
+            and is_path(lookups, statement.value, allow_parameters, depth + 1)
+        ):
+            return False
+    return True
