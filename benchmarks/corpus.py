@@ -21,15 +21,31 @@ place with `async-migrate`, and prints per package and in total:
               by benchmarks/not_blocking.py); each is listed, none counts as unreported
   time        wall time of the in-place run
 
+and, for the ``helpers`` codemod (calls in coroutines to the project's own sync functions that
+block, directly or through other project functions), from the project index built on the
+unpacked tree exactly as the run builds it (``async_migrate.runner.project.build`` over ``.``;
+the tree's top directory holds the top-level packages, so module names resolve as imports
+spell them):
+
+  sites       transitive sites: calls in coroutines to project functions that block
+  rewritten   sites the run offloaded (AM651 at the site)
+  reported    sites the run reported (AM652-AM654 at the site, or AM654 at its coroutine
+              naming the site's line)
+  silent      sites that got neither                                          (must be 0)
+  index s     time of building the index in this script
+
 then the details of every must-be-0 figure that is not 0, and exits 1 if there is any.
 
 Usage: python benchmarks/corpus.py [LIST] [--only NAME ...] [--jobs N] [--wheels DIR] [--keep DIR]
+                                  [--sites]
+``--sites`` lists every transitive site with what the run did at it and the chain.
 Needs `async-migrate`, `ruff` and `pip` next to this interpreter (or on PATH).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -46,6 +62,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from not_blocking import Span, classify
+
+from async_migrate.runner.discovery import Excludes
+from async_migrate.runner.project import build, project_roots
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parent.parent
@@ -98,6 +117,30 @@ nicegui==3.18.0
 FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>AM\d{3}) (?P<msg>.*)$")
 ERROR = re.compile(r"^(?P<path>.+?): error: (?P<msg>.*)$")
 SUMMARY = re.compile(r"(?P<files>\d+) files? scanned, (?P<changed>\d+) .*?, (?P<rewrites>\d+) rew")
+#: The helpers codemod's codes: a rewrite, and the findings it leaves.
+HELPERS_REWRITE = "AM651"
+HELPERS_REPORTS = ("AM652", "AM653", "AM654")
+#: AM654 at a coroutine's ``def`` for a site an earlier rewrite changed names the site's line.
+LOST_SITE = re.compile(r"\(line (?P<line>\d+) of the input\)")
+
+
+@dataclass(frozen=True, order=True)
+class Site:
+    """A transitive site, where the index found it, and what the run did there."""
+
+    path: str
+    line: int
+    col: int
+    coroutine: str
+    target: str
+    chain: str
+    outcome: str = "silent"  # "rewritten", "reported" or "silent"
+    code: str = ""
+    message: str = ""
+
+    def describe(self) -> str:
+        what = f"{self.code} {self.message}" if self.code else f"{self.target}(): {self.chain}"
+        return f"{self.path}:{self.line}:{self.col} in {self.coroutine}: {self.outcome}: {what}"
 
 
 @dataclass
@@ -117,7 +160,11 @@ class Result:
     after: Counter[str] = field(default_factory=Counter)
     unreported: list[str] = field(default_factory=list)
     not_blocking: list[str] = field(default_factory=list)  # information, not a problem
+    sites: list[Site] = field(default_factory=list)
+    #: helpers findings at no site of the index (information: there should be none)
+    strays: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    index_seconds: float = 0.0
     failure: str = ""  # the package could not be measured at all (download, unpack)
 
     @property
@@ -131,8 +178,16 @@ class Result:
                 self.new_f401,
                 self.unstable,
                 self.unreported,
+                self.silent,
             )
         ) + bool(self.failure)
+
+    def outcomes(self, outcome: str) -> list[Site]:
+        return [s for s in self.sites if s.outcome == outcome]
+
+    @property
+    def silent(self) -> list[Site]:
+        return self.outcomes("silent")
 
 
 def requirements(list_path: Path | None) -> list[str]:
@@ -229,6 +284,8 @@ class Run:
     findings: set[tuple[str, int]]  # (relative path, line)
     errors: dict[str, str]  # relative path -> message
     summary: dict[str, int]
+    #: With ``--output-format json``: every rewrite and finding, as the tool lists them.
+    records: list[dict[str, object]] = field(default_factory=list)
 
 
 def async_migrate(tree: Path, options: list[str], jobs: int, timeout: float) -> Run:
@@ -236,6 +293,9 @@ def async_migrate(tree: Path, options: list[str], jobs: int, timeout: float) -> 
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=tree, capture_output=True, timeout=timeout)
     seconds = time.perf_counter() - start
+    records: list[dict[str, object]] = []
+    if "json" in options:
+        records = json.loads(done.stdout or b"[]")
     findings: set[tuple[str, int]] = set()
     errors: dict[str, str] = {}
     summary: dict[str, int] = {}
@@ -249,7 +309,70 @@ def async_migrate(tree: Path, options: list[str], jobs: int, timeout: float) -> 
     if not summary:
         tail = done.stderr.decode("utf-8", "replace").strip()[-800:]
         raise RuntimeError(f"async-migrate gave no summary (exit {done.returncode}): {tail}")
-    return Run(seconds, done.returncode, done.stdout, findings, errors, summary)
+    return Run(seconds, done.returncode, done.stdout, findings, errors, summary, records)
+
+
+def transitive_sites(tree: Path) -> list[Site]:
+    """The helpers codemod's sites in ``tree``, found as the run over ``.`` finds them."""
+    root = os.path.realpath(tree)
+    roots = project_roots([root])
+    if os.path.realpath(roots[-1]) != root:  # a pyproject.toml above would move the root
+        raise RuntimeError(f"the project root is not the unpacked tree: {roots}")
+    previous = os.getcwd()
+    os.chdir(tree)
+    try:
+        project = build(["."], Excludes(), None)
+    finally:
+        os.chdir(previous)
+    return sorted(
+        Site(
+            os.path.relpath(path, root),
+            site.line,
+            site.col,
+            site.coroutine,
+            site.target,
+            site.blocking.describe(),
+        )
+        for path, found in project.by_path.items()
+        for site in found
+    )
+
+
+def match_sites(
+    sites: list[Site], records: list[dict[str, object]]
+) -> tuple[list[Site], list[str]]:
+    """Each site with what the run did there; the helpers findings at no site."""
+    helpers = [r for r in records if r["code"] == HELPERS_REWRITE or r["code"] in HELPERS_REPORTS]
+    at: dict[tuple[str, int, int], dict[str, object]] = {}
+    lost: dict[tuple[str, int, str], dict[str, object]] = {}
+    for record in helpers:
+        path = os.path.normpath(str(record["path"]))
+        message = str(record["message"])
+        at[(path, int(str(record["line"])), int(str(record["col"])))] = record
+        if record["code"] == "AM654" and (m := LOST_SITE.search(message)):
+            target = message.split("()", 1)[0]
+            lost[(path, int(m["line"]), target)] = record
+    used: set[int] = set()
+    out = []
+    for site in sites:
+        record = at.get((site.path, site.line, site.col)) or lost.get(
+            (site.path, site.line, site.target)
+        )
+        if record is None:
+            out.append(site)
+            continue
+        used.add(id(record))
+        code = str(record["code"])
+        outcome = "rewritten" if code == HELPERS_REWRITE else "reported"
+        out.append(
+            dataclasses.replace(site, outcome=outcome, code=code, message=str(record["message"]))
+        )
+    strays = [
+        f"{r['path']}:{r['line']}:{r['col']}: {r['code']} {r['message']}"
+        for r in helpers
+        if id(r) not in used
+    ]
+    return out, strays
 
 
 def measure(requirement: str, wheels: Path, work: Path, jobs: int, timeout: float) -> Result:
@@ -267,11 +390,19 @@ def measure(requirement: str, wheels: Path, work: Path, jobs: int, timeout: floa
 
     names_before = ruff(original, NAME_CODES)
     blocking_before = ruff(original, BLOCKING_CODES)
+    start = time.perf_counter()
     try:
-        first = async_migrate(migrated, [], jobs, timeout)
+        sites = transitive_sites(migrated)  # before the run: it sees the input
+    except RuntimeError as e:
+        result.failure = str(e)
+        return result
+    result.index_seconds = time.perf_counter() - start
+    try:
+        first = async_migrate(migrated, ["--output-format", "json"], jobs, timeout)
     except subprocess.TimeoutExpired:
         result.failure = f"in-place run exceeded {timeout:.0f} s"
         return result
+    result.sites, result.strays = match_sites(sites, first.records)
     result.seconds = first.seconds
     result.scanned = first.summary["files"]
     result.rewrites = first.summary["rewrites"]
@@ -328,6 +459,11 @@ COLUMNS = (
     ("unreported", 10),
     ("not blocking", 12),
     ("time s", 7),
+    ("sites", 5),
+    ("rewritten", 9),
+    ("reported", 8),
+    ("silent", 6),
+    ("index s", 7),
 )
 
 
@@ -359,6 +495,11 @@ def values(r: Result) -> list[object]:
         len(r.unreported),
         len(r.not_blocking),
         r.seconds,
+        len(r.sites),
+        len(r.outcomes("rewritten")),
+        len(r.outcomes("reported")),
+        len(r.silent),
+        r.index_seconds,
     ]
 
 
@@ -367,18 +508,20 @@ def total(results: list[Result]) -> Result:
     for r in results:
         if r.failure:
             continue
-        for name in ("files", "scanned", "changed", "rewrites", "seconds"):
+        for name in ("files", "scanned", "changed", "rewrites", "seconds", "index_seconds"):
             setattr(out, name, getattr(out, name) + getattr(r, name))
         for name in ("broken", "refused", "invalid", "new_f821", "new_f401", "unstable"):
             getattr(out, name).extend(getattr(r, name))
         out.unreported.extend(r.unreported)
         out.not_blocking.extend(r.not_blocking)
+        out.sites.extend(r.sites)
+        out.strays.extend(r.strays)
         out.before.update(r.before)
         out.after.update(r.after)
     return out
 
 
-def details(r: Result) -> list[str]:
+def details(r: Result, all_sites: bool = False) -> list[str]:
     lines = []
     if r.failure:
         lines.append(f"  could not measure: {r.failure}")
@@ -389,10 +532,14 @@ def details(r: Result) -> list[str]:
         ("new F401", r.new_f401),
         ("second run would change", r.unstable),
         ("left unreported", r.unreported),
+        ("helpers site left silent", [s.describe() for s in r.silent]),
+        ("helpers finding at no site (information)", r.strays),
         ("not blocking (information)", r.not_blocking),
         ("invalid input refused (information)", r.invalid),
     ):
         lines.extend(f"  {label}: {item}" for item in items)
+    if all_sites:
+        lines.extend(f"  helpers site: {s.describe()}" for s in r.sites if s.outcome != "silent")
     if r.before or r.after:
         codes = sorted(set(r.before) | set(r.after))
         lines.append(
@@ -410,6 +557,9 @@ def main() -> int:
     parser.add_argument("--wheels", type=Path, help="keep downloaded wheels here (reused)")
     parser.add_argument("--keep", type=Path, help="keep the unpacked trees here")
     parser.add_argument("--timeout", type=float, default=1800.0, help="per async-migrate run")
+    parser.add_argument(
+        "--sites", action="store_true", help="list every helpers site and what the run did"
+    )
     args = parser.parse_args()
 
     list_path = args.list or (DEFAULT_LIST if DEFAULT_LIST.exists() else None)
@@ -444,7 +594,7 @@ def main() -> int:
     print(row(values(summed)))
     print(f"wall time of the whole script: {time.perf_counter() - start:.1f} s")
     for r in results:
-        lines = details(r)
+        lines = details(r, args.sites)
         if lines:
             print(f"\n{r.name}:")
             print("\n".join(lines))

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from async_migrate import __version__
 from async_migrate.runner.discovery import Excludes, Source, discover
 from async_migrate.runner.places import nearest_with
-from codemods.core.index import ModuleRecord, index_module
+from codemods.core.index import INDEX_FORMAT, ModuleRecord, index_module
 from codemods.helpers.analysis import Project, Site
 
-_INDEX_FILE = f"index-{__version__}.pickle"
+_INDEX_FILE = f"index-{__version__}-{INDEX_FORMAT}.pickle"
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """A module's functions as the stdlib ``ast`` sees them: one parse per file gives, for each
 function, whether it is a coroutine or a generator, the calls it makes (with the qualified
 names each may resolve to, and whether it is awaited), the blocking calls of the catalogue
-among them, and the thread-bound state it reads. Project-wide analyses (blocking helpers
-across modules) are built from these records without parsing again.
+among them, the thread-bound state it uses, and the first call it makes that only works in
+the event loop's thread. Project-wide analyses (blocking helpers across modules) are built
+from these records without parsing again.
 
 Kept free of libcst; records are small, picklable and cacheable by the file's content.
 """
@@ -10,6 +11,7 @@ Kept free of libcst; records are small, picklable and cacheable by the file's co
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +26,50 @@ _THREAD_BOUND = {
     "sqlite3.connect": "a sqlite3 connection",
     "contextvars.ContextVar": "a context variable",
 }
+#: A context variable is not bound to a thread the same way: ``asyncio.to_thread`` runs the
+#: call in a copy of the caller's context, so reading one gives the caller's value; only a
+#: change (``set``/``reset``) stays in the copy, lost when the call returns.
+_CONTEXT_VARIABLE = _THREAD_BOUND["contextvars.ContextVar"]
+_CONTEXT_VARIABLE_CLASS = "contextvars.ContextVar"
+_CONTEXT_CHANGES = frozenset({"set", "reset"})
+#: Functions that work only in the event loop's thread (in another thread they raise, or
+#: act on another loop), and ``signal.signal``, which works only in the main thread.
+LOOP_BOUND_FUNCTIONS = frozenset(
+    {
+        "asyncio.get_event_loop",
+        "asyncio.get_running_loop",
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.current_task",
+        "asyncio.all_tasks",
+        "asyncio.Future",
+        "asyncio.events.get_event_loop",
+        "asyncio.events.get_running_loop",
+        "signal.signal",
+        "signal.set_wakeup_fd",
+    }
+)
+#: Event loop methods that are not thread-safe (``call_soon_threadsafe`` is the one meant
+#: for other threads), called on a name that reads as a loop (``loop``, ``self._loop``).
+LOOP_METHODS = frozenset(
+    {
+        "call_soon",
+        "call_later",
+        "call_at",
+        "create_task",
+        "create_future",
+        "add_reader",
+        "add_writer",
+        "remove_reader",
+        "remove_writer",
+        "add_signal_handler",
+        "remove_signal_handler",
+    }
+)
+_LOOP_NAME = re.compile(r"(?i)loop$")
+#: The records' layout: part of the name of the cache that holds them (a cache written
+#: with another layout is not read).
+INDEX_FORMAT = 3
 #: A comment on a ``def`` line that marks the function CPU-bound (the cpu codemod's).
 CPU_BOUND_MARKER = "async-migrate: cpu-bound"
 _LOCK_NAME = re.compile(r"(?i)(lock|mutex|sem|semaphore)$")
@@ -61,8 +107,16 @@ class Function:
     #: The class it is a method of (module-relative), if any.
     owner: str | None = None
     decorators: tuple[str, ...] = ()
-    #: Why it must run in the thread that calls it (it reads such state), or "".
+    #: Why it must run in the thread that calls it (it reads a threading.local or a sqlite3
+    #: connection bound at module level, or changes a context variable), or "".
     thread_bound: str = ""
+    #: The first call it makes that works only in the event loop's (or the main) thread:
+    #: ``("asyncio.get_event_loop", line, col)``, or None.
+    loop_bound: tuple[str, int, int] | None = None
+    #: ``X.set(...)``/``X.reset(...)`` calls that change a context variable if ``X`` is
+    #: one: ``(callee as written, what X may be qualified, line, col)``; for
+    #: ``self.attr``/``cls.attr`` in a method of ``C``, ``<module>.C.attr``.
+    context_changes: tuple[tuple[str, str, int, int], ...] = ()
     cpu_bound_marker: bool = False
     #: Calls of methods on objects whose methods block (a file, a sqlite3 connection, an
     #: HTTP client) bound at module level, as a parameter's annotation, or in the function:
@@ -84,6 +138,10 @@ class ModuleRecord:
     aliases: dict[str, str] = field(default_factory=dict)
     #: ``__all__``, when it is a literal list or tuple of strings.
     exported: tuple[str, ...] = ()
+    #: The context variables it creates, qualified: module-level names
+    #: (``<module>.request_id``), class attributes and attributes a method sets on
+    #: ``self`` (``<module>.Backend._synced``).
+    context_variables: tuple[str, ...] = ()
 
 
 def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
@@ -94,7 +152,7 @@ def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
     # Lines as Python counts them: a form feed does not end one.
     text_lines = re.split(r"\r\n|\r|\n", data.decode("utf-8", errors="replace"))
     is_package = path.endswith("__init__.py")
-    imports = _imports(tree, module, is_package)
+    imports = _module_bindings(tree, module, is_package)
     aliases = {
         local: target
         for node in tree.body
@@ -109,39 +167,71 @@ def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
     thread_bound = _thread_bound_globals(tree, imports)
     objects = _objects(tree.body, imports)
     record = ModuleRecord(module, path, aliases=aliases, exported=_exported(tree))
-    context = _Context(module, imports, module_defs, thread_bound, text_lines, objects)
+    context = _Context(module, imports, module_defs, thread_bound, text_lines, objects, is_package)
+    prefix = f"{module}." if module else ""
+    context.context_variables.extend(
+        prefix + target.id
+        for target in _context_variables(tree.body, imports)
+        if isinstance(target, ast.Name)
+    )
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             function = _function(node, None, context)
             record.functions[function.qualname] = function
         elif isinstance(node, ast.ClassDef):
             _class(node, "", record, context)
-    return record
+    return dataclasses.replace(
+        record, context_variables=tuple(sorted(set(context.context_variables)))
+    )
 
 
 @dataclass
 class _Context:
     module: str
+    #: What the names a scope sees stand for: local name -> qualified name. At module
+    #: level, the module's imports and its own ``def``/``class`` names, the later
+    #: binding winning; in a function, its own imports over those.
     imports: dict[str, str]
     module_defs: set[str]
     thread_bound: dict[str, str]
     lines: list[str]
     #: Module-level names bound to objects whose methods block, and their kind.
     objects: dict[str, ObjectKind]
+    is_package: bool = False
+    #: The context variables found so far (see ``ModuleRecord.context_variables``).
+    context_variables: list[str] = field(default_factory=list)
 
     def qualify(self, local: str) -> str | None:
-        """The qualified name a module-level name stands for, if known."""
+        """The qualified name a name this scope sees stands for, if known."""
         if local in self.imports:
             return self.imports[local]
         if local in self.module_defs:
             return f"{self.module}.{local}" if self.module else local
         return None
 
+    def inside(self, body: list[ast.AST]) -> _Context:
+        """The context of a function whose own nodes are ``body``: the names it imports
+        are its own (an import in another function binds nothing here)."""
+        own = [
+            pair
+            for node in body
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for pair in _bound_by_import(node, self.module, self.is_package)
+        ]
+        if not own:
+            return self
+        return dataclasses.replace(self, imports={**self.imports, **dict(own)})
+
 
 def _class(node: ast.ClassDef, prefix: str, record: ModuleRecord, context: _Context) -> None:
     name = f"{prefix}{node.name}"
     record.classes[name] = tuple(
         n for base in node.bases for n in _names_of(base, context, owner=None, local=set())
+    )
+    context.context_variables.extend(
+        _attribute(context.module, name, target.id)
+        for target in _context_variables(node.body, context.imports)
+        if isinstance(target, ast.Name)
     )
     for child in node.body:
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -155,12 +245,13 @@ def _function(
     node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None, context: _Context
 ) -> Function:
     qualname = f"{owner}.{node.name}" if owner else node.name
-    local = _local_names(node)
-    body = list(_own_nodes(node))
+    body = list(_own_nodes(node))  # walked once; every scan below reads this list
+    local = _local_names(node, body)
+    context = context.inside(body)
     calls = []
     awaited = {id(n.value) for n in body if isinstance(n, ast.Await)}
-    lazy = _lazy_nodes(node)
-    locked = _locked_nodes(node)
+    lazy = _lazy_nodes(body)
+    locked = _locked_nodes(body)
     for child in body:
         if not isinstance(child, ast.Call):
             continue
@@ -169,7 +260,8 @@ def _function(
             continue
         where = "generator" if id(child) in lazy else "locked" if id(child) in locked else ""
         line, col = _position(child, context.lines)
-        calls.append(Call(names, line, col, id(child) in awaited, where, ast.unparse(child.func)))
+        text = _dotted(child.func) or ast.unparse(child.func)
+        calls.append(Call(names, line, col, id(child) in awaited, where, text))
     objects = {k: v for k, v in context.objects.items() if k not in local}
     objects.update(_objects(body, context.imports))
     for argument in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
@@ -191,8 +283,7 @@ def _function(
             kind = objects[child.func.value.id]
             name = f"{child.func.value.id}.{child.func.attr}"
             object_calls.append((f"{name} ({kind.value})", line, col))
-    reads = {n.id for n in body if isinstance(n, ast.Name) and n.id not in local}
-    bound = sorted(context.thread_bound[n] for n in reads if n in context.thread_bound)
+    bound = sorted(_thread_state(body, local, context.thread_bound))
     line, col = _position(node, context.lines)
     def_line = context.lines[node.lineno - 1] if node.lineno <= len(context.lines) else ""
     return Function(
@@ -204,10 +295,129 @@ def _function(
         calls=tuple(calls),
         owner=owner,
         decorators=tuple(ast.unparse(d) for d in node.decorator_list),
-        thread_bound=f"it reads {bound[0]}" if bound else "",
+        thread_bound=bound[0] if bound else "",
+        loop_bound=_loop_bound(body, context, owner, local),
+        context_changes=tuple(_context_changes(body, context, owner, local)),
         cpu_bound_marker=CPU_BOUND_MARKER in def_line,
         object_calls=tuple(object_calls),
     )
+
+
+def _thread_state(body: list[ast.AST], local: set[str], globals_: dict[str, str]) -> set[str]:
+    """How the body uses the module's thread-bound globals that are not shadowed here
+    (``it reads a threading.local``). Context variables are left to
+    ``_context_changes``: reading one in a thread is faithful."""
+    return {
+        f"it reads {globals_[node.id]}"
+        for node in body
+        if isinstance(node, ast.Name)
+        and node.id in globals_
+        and node.id not in local
+        and globals_[node.id] != _CONTEXT_VARIABLE
+    }
+
+
+def _context_variables(statements: Iterable[ast.AST], imports: dict[str, str]) -> Iterator[ast.AST]:
+    """The targets ``statements`` bind to a new ``contextvars.ContextVar``."""
+    for node in statements:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        if not isinstance(value, ast.Call):
+            continue
+        dotted = _dotted(value.func)
+        if dotted is None:
+            continue
+        root, _, rest = dotted.partition(".")
+        if imports.get(root, root) + ("." + rest if rest else "") == _CONTEXT_VARIABLE_CLASS:
+            yield from targets
+
+
+def _attribute(module: str, owner: str, name: str) -> str:
+    return f"{module}.{owner}.{name}" if module else f"{owner}.{name}"
+
+
+def _context_changes(
+    body: list[ast.AST], context: _Context, owner: str | None, local: set[str]
+) -> list[tuple[str, str, int, int]]:
+    """The calls in the body that change a context variable if their receiver is one
+    (``var.set(x)``), and, in a method, the context variables it creates on ``self``.
+    A receiver the function both sets and resets (``token = var.set(x)`` ... ``finally:
+    var.reset(token)``) is left out: the change does not outlive the call."""
+    for target in _context_variables(body, context.imports):
+        if (
+            owner is not None
+            and isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+        ):
+            context.context_variables.append(_attribute(context.module, owner, target.attr))
+    changes: list[tuple[str, str, int, int]] = []
+    methods: dict[str, set[str]] = {}
+    for node in body:
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _CONTEXT_CHANGES
+        ):
+            continue
+        receiver = _dotted(node.func.value)
+        if receiver is None:
+            continue
+        root, _, rest = receiver.partition(".")
+        reference = None
+        if owner is not None and root in ("self", "cls") and rest and "." not in rest:
+            reference = _attribute(context.module, owner, rest)
+        elif root not in local:
+            qualified = context.qualify(root) or (
+                f"{context.module}.{root}" if context.module else root
+            )
+            reference = f"{qualified}.{rest}" if rest else qualified
+        if reference is not None:
+            line, col = _position(node, context.lines)
+            changes.append((f"{receiver}.{node.func.attr}", reference, line, col))
+            methods.setdefault(reference, set()).add(node.func.attr)
+    return [c for c in changes if methods[c[1]] != _CONTEXT_CHANGES]
+
+
+def _loop_bound(
+    body: list[ast.AST], context: _Context, owner: str | None, local: set[str]
+) -> tuple[str, int, int] | None:
+    """The first call in the body that works only in the event loop's thread, if any."""
+    found = []
+    for node in body:
+        if not isinstance(node, ast.Call):
+            continue
+        name = next(
+            (n for n in _names_of(node.func, context, owner, local) if n in LOOP_BOUND_FUNCTIONS),
+            None,
+        )
+        func = node.func
+        if (
+            name is None
+            and isinstance(func, ast.Attribute)
+            and func.attr in LOOP_METHODS
+            and _LOOP_NAME.search(_last_name(func.value))
+        ):
+            name = ast.unparse(func)
+        if name is not None:
+            found.append((*_position(node, context.lines), name))
+    if not found:
+        return None
+    line, col, name = min(found)
+    return name, line, col
+
+
+def _last_name(expression: ast.AST) -> str:
+    """``_loop`` for ``self._loop``, ``loop`` for ``loop``; "" for anything else."""
+    if isinstance(expression, ast.Attribute):
+        return expression.attr
+    if isinstance(expression, ast.Name):
+        return expression.id
+    return ""
 
 
 def blocking_calls(function: Function) -> Iterator[tuple[Call, str]]:
@@ -245,9 +455,8 @@ def _kind(
     expression: ast.AST, imports: dict[str, str], table: dict[str, ObjectKind]
 ) -> ObjectKind | None:
     """The kind ``table`` gives the dotted name ``expression`` resolves to, or None."""
-    try:
-        dotted = ast.unparse(expression)
-    except (ValueError, TypeError):
+    dotted = _dotted(expression)
+    if dotted is None:
         return None
     root, _, rest = dotted.partition(".")
     qualified = imports.get(root, "builtins." + root if not rest else root)
@@ -273,29 +482,35 @@ def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
         stack.extend(reversed(list(ast.iter_child_nodes(child))))
 
 
-def _lazy_nodes(function: ast.AST) -> set[int]:
+def _dotted(expression: ast.AST) -> str | None:
+    """``a.b.c`` for a chain of names and attributes (as ``ast.unparse`` writes it), else
+    None."""
+    attrs: list[str] = []
+    while isinstance(expression, ast.Attribute):
+        attrs.append(expression.attr)
+        expression = expression.value
+    if not isinstance(expression, ast.Name):
+        return None
+    return ".".join([expression.id, *reversed(attrs)])
+
+
+def _lazy_nodes(body: list[ast.AST]) -> set[int]:
     """ids of the nodes that run lazily inside generator expressions (all but the first
-    iterable)."""
+    iterable), among a function's own nodes ``body``."""
     lazy: set[int] = set()
-    for node in _own_nodes(function):
+    for node in body:
         if isinstance(node, ast.GeneratorExp):
-            first = node.generators[0].iter
-            for inner in ast.walk(node):
-                if inner is not node and not _inside(inner, first):
-                    lazy.add(id(inner))
-            for inner in ast.walk(first):
-                lazy.discard(id(inner))
+            first = {id(inner) for inner in ast.walk(node.generators[0].iter)}
+            lazy.update(id(inner) for inner in ast.walk(node) if inner is not node)
+            lazy.difference_update(first)
     return lazy
 
 
-def _inside(node: ast.AST, container: ast.AST) -> bool:
-    return any(inner is node for inner in ast.walk(container))
-
-
-def _locked_nodes(function: ast.AST) -> set[int]:
-    """ids of the nodes inside a plain ``with`` on something named like a lock."""
+def _locked_nodes(body: list[ast.AST]) -> set[int]:
+    """ids of the nodes inside a plain ``with`` on something named like a lock, among a
+    function's own nodes ``body``."""
     locked: set[int] = set()
-    for node in _own_nodes(function):
+    for node in body:
         if isinstance(node, ast.With) and any(_is_lock(item.context_expr) for item in node.items):
             for statement in node.body:
                 locked.update(id(inner) for inner in ast.walk(statement))
@@ -315,22 +530,21 @@ def _is_lock(expression: ast.AST) -> bool:
     return bool(_LOCK_NAME.search(name))
 
 
-def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """Names bound in the function (parameters, assignments, imports inside it)."""
+def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef, body: list[ast.AST]) -> set[str]:
+    """Names bound in the function (parameters, assignments, nested ``def``/``class``),
+    from its own nodes ``body``; the names it imports are resolved by its context."""
     args = node.args
     names = {
         a.arg
         for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
         if a is not None
     }
-    for child in _own_nodes(node):
+    for child in body:
         if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
             names.add(child.id)
         elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(child.name)
-    globals_ = {
-        n for child in _own_nodes(node) if isinstance(child, ast.Global) for n in child.names
-    }
+    globals_ = {n for child in body if isinstance(child, ast.Global) for n in child.names}
     return names - globals_
 
 
@@ -359,12 +573,32 @@ def _names_of(
     yield f"builtins.{root}{suffix}" if not attrs else root + suffix
 
 
-def _imports(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
-    """Local name -> qualified name, for every import in the module (any depth)."""
+def _module_bindings(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    """Local name -> qualified name, for the names module-level code binds by imports and
+    ``def``/``class`` statements (inside ``if``/``try``/``with`` blocks too, not inside
+    functions or classes), in source order: a later binding replaces an earlier one, as
+    it does when the module runs."""
     bound: dict[str, str] = {}
-    for node in ast.walk(tree):
+    prefix = f"{module}." if module else ""
+    stack: list[ast.AST] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             bound.update(_bound_by_import(node, module, is_package))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound[node.name] = prefix + node.name
+        elif isinstance(node, ast.stmt):
+            stack.extend(
+                reversed(
+                    [
+                        c
+                        for c in ast.iter_child_nodes(node)
+                        if isinstance(c, (ast.stmt, ast.excepthandler))
+                    ]
+                )
+            )
+        elif isinstance(node, ast.excepthandler):
+            stack.extend(reversed(node.body))
     return bound
 
 

@@ -8,6 +8,14 @@ imported from project modules (relative imports and ``__init__`` re-exports incl
 to ``self.m()``/``cls.m()`` methods of the class and of its project base classes, and to
 ``ClassName.m()`` (a class called as such runs its ``__init__``). Nothing else is followed.
 
+A function also needs the event loop's thread when it, or any project function it calls,
+to any depth, uses thread-bound state (a ``threading.local`` or a sqlite3 connection bound
+at module level), changes a context variable the project creates (module-level, a class
+attribute or one set on ``self``: ``asyncio.to_thread`` runs the call in a copy of the
+context, so the change would be lost; reading one is faithful), or makes a call that works
+only there (``asyncio.get_event_loop()``, ``loop.call_soon``, ``signal.signal``, ...): a
+call to it is reported, not offloaded, with the chain down to what binds it.
+
 Works on :mod:`codemods.core.index` records only: no parsing, no libcst.
 """
 
@@ -37,6 +45,24 @@ class Blocking:
 
     def describe(self) -> str:
         return f"{' -> '.join(self.chain)} ({self.path}:{self.line}:{self.col})"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Why a project function must run in the event loop's thread."""
+
+    #: The chain of names down to the function that needs the thread: ``("start",
+    #: "Launcher.__init__")``.
+    chain: tuple[str, ...]
+    #: What that function does: ``calls asyncio.get_event_loop()``, ``reads a
+    #: threading.local``.
+    why: str
+    path: str
+    line: int
+    col: int
+
+    def describe(self) -> str:
+        return f"{' -> '.join(self.chain)} {self.why} ({self.path}:{self.line}:{self.col})"
 
 
 @dataclass(frozen=True)
@@ -75,7 +101,10 @@ class Project:
             for r in self.modules.values()
             for q, f in r.functions.items()
         }
+        self.context_variables = {v for r in self.modules.values() for v in r.context_variables}
+        self._callers = self._call_graph()
         self.blocking = self._blocking()
+        self.bound = self._bound()
 
     # -- resolution -------------------------------------------------------------
 
@@ -147,11 +176,52 @@ class Project:
                 return self._class(target) or self._aliased_class(target, depth - 1)
         return None
 
+    def is_context_variable(self, reference: str) -> bool:
+        """Whether ``reference`` (``pkg.ctx.request_id``, ``pkg.mod.Backend._synced``) is a
+        context variable the project creates: directly, re-exported by a module, or an
+        attribute a project class inherits."""
+        if reference in self.context_variables:
+            return True
+        parts = reference.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            record = self.modules.get(".".join(parts[:cut]))
+            if record is not None and parts[cut] in record.aliases:
+                target = ".".join([record.aliases[parts[cut]], *parts[cut + 1 :]])
+                if target != reference and target in self.context_variables:
+                    return True
+        owner, _, attribute = reference.rpartition(".")
+        klass = self._class(owner) if owner else None
+        seen: set[tuple[str, str]] = set()
+        order = [klass] if klass is not None else []
+        while order:
+            record, qualname = order.pop(0)
+            if (record.module, qualname) in seen:
+                continue
+            seen.add((record.module, qualname))
+            if _qualified(record.module, f"{qualname}.{attribute}") in self.context_variables:
+                return True
+            for base in record.classes[qualname]:
+                found = self._class(base) or self._aliased_class(base, _ALIAS_DEPTH)
+                if found is not None:
+                    order.append(found)
+        return False
+
     # -- blocking ---------------------------------------------------------------
+
+    def _call_graph(self) -> dict[str, list[str]]:
+        """Project function -> the sync project functions that call it (not awaited)."""
+        callers: dict[str, list[str]] = defaultdict(list)
+        for key, (_, function) in self.functions.items():
+            if function.is_async:
+                continue
+            for call in function.calls:
+                target = None if call.awaited else self.resolve(call.names)
+                if target is not None and target != key:
+                    callers[target].append(key)
+        return callers
 
     def _blocking(self) -> dict[str, Blocking]:
         found: dict[str, Blocking] = {}
-        callers: dict[str, list[str]] = defaultdict(list)
         queue: deque[str] = deque()
         for key, (record, function) in self.functions.items():
             if function.is_async:
@@ -168,13 +238,9 @@ class Project:
                 name, line, col = witness
                 found[key] = Blocking((_display(function), name), record.path, line, col)
                 queue.append(key)
-            for call in function.calls:
-                target = None if call.awaited else self.resolve(call.names)
-                if target is not None and target != key:
-                    callers[target].append(key)
         while queue:  # breadth first: each function gets a shortest chain
             callee = queue.popleft()
-            for caller in callers[callee]:
+            for caller in self._callers[callee]:
                 if caller in found:
                     continue
                 _, function = self.functions[caller]
@@ -182,6 +248,41 @@ class Project:
                 found[caller] = Blocking(
                     (_display(function), *below.chain), below.path, below.line, below.col
                 )
+                queue.append(caller)
+        return found
+
+    def _bound(self) -> dict[str, Bound]:
+        """The sync functions that must run in the event loop's thread, each with a
+        shortest chain down to what binds it."""
+        found: dict[str, Bound] = {}
+        queue: deque[str] = deque()
+        for key, (record, function) in self.functions.items():
+            if function.is_async:
+                continue
+            name = _display(function)
+            if function.loop_bound is not None:
+                call, line, col = function.loop_bound
+                found[key] = Bound((name,), f"calls {call}()", record.path, line, col)
+            elif function.thread_bound:
+                why = function.thread_bound.removeprefix("it ")
+                found[key] = Bound((name,), why, record.path, function.line, function.col)
+            elif change := next(
+                (c for c in function.context_changes if self.is_context_variable(c[1])), None
+            ):
+                written, _, line, col = change
+                why = f"changes a context variable: {written}()"
+                found[key] = Bound((name,), why, record.path, line, col)
+            else:
+                continue
+            queue.append(key)
+        while queue:
+            callee = queue.popleft()
+            for caller in self._callers[callee]:
+                if caller in found:
+                    continue
+                below = found[callee]
+                chain = (_display(self.functions[caller][1]), *below.chain)
+                found[caller] = Bound(chain, below.why, below.path, below.line, below.col)
                 queue.append(caller)
         return found
 
@@ -215,7 +316,7 @@ class Project:
                         col=call.col,
                         target=function.qualname.removesuffix(".__init__"),
                         blocking=self.blocking[target],
-                        refusal=_refusal(call, function),
+                        refusal=_refusal(call, function, self.bound.get(target)),
                     )
                 )
         return found
@@ -226,12 +327,12 @@ class Project:
                 yield record, site
 
 
-def _refusal(call: Call, function: Function) -> str:
+def _refusal(call: Call, function: Function, bound: Bound | None) -> str:
     """Why offloading the call to a thread would not be faithful, or ""."""
     if function.is_generator:
         return "it is a generator function: it blocks while it is iterated, not when called"
-    if function.thread_bound:
-        return f"it must run in the event loop's thread: {function.thread_bound}"
+    if bound is not None:
+        return f"it must run in the event loop's thread: {bound.describe()}"
     if call.where == "generator":
         return "the call is in a generator expression, which runs lazily"
     if call.where == "locked":

@@ -90,7 +90,9 @@ AM653 = Code(
     "AM653",
     Severity.FINDING,
     "a call to a project function that blocks, which cannot be offloaded faithfully "
-    "(a generator function, thread-bound state, a generator expression, a thread lock)",
+    "(a generator function; it, or a function it calls, needs the event loop's thread: "
+    "thread-bound state, a change to a context variable, asyncio.get_event_loop() "
+    "and the like; a generator expression; a thread lock)",
     explanation=explained(
         _WHY,
         """Why it is refused: offloading the call would not be faithful: the function is a
