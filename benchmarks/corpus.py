@@ -1,7 +1,7 @@
-"""Real-world corpus: run the real `async-migrate` over published packages (issue 8).
+"""Real-world corpus: run the real `async-migrate` over published packages.
 
-For each requirement of the corpus list (default: ../shared/corpus/dev-corpus.txt beside the
-repository, else the copy of its requirements below), downloads the wheel with
+For each requirement of the corpus list (a file given as LIST, else the list of requirements
+below), downloads the wheel with
 `pip download --no-deps --only-binary :all:`, unpacks its `.py` files into a temporary
 directory (never into this repository), keeps that tree as the original, migrates a copy in
 place with `async-migrate`, and prints per package and in total:
@@ -68,7 +68,6 @@ from async_migrate.runner.project import build, project_roots
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_LIST = REPO.parent / "shared" / "corpus" / "dev-corpus.txt"
 
 
 def _tool(name: str) -> str:
@@ -562,7 +561,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    list_path = args.list or (DEFAULT_LIST if DEFAULT_LIST.exists() else None)
+    list_path = args.list
     reqs = requirements(list_path)
     if args.only:
         wanted = {n.lower() for n in args.only}

@@ -1,4 +1,4 @@
-"""Long fuzzing run (issue 8): the checks of tests/test_fuzz.py with many more examples.
+"""Long fuzzing run: the checks of tests/test_fuzz.py with many more examples.
 
 Runs, one after the other: shaped modules (the codemods' calls in random contexts, checked
 site by site against an ast-based oracle, see tests/fuzzing.py), hypothesmith grammar

@@ -1,6 +1,6 @@
 """Performance at scale: prints wall time, files/s, MB/s, peak RSS and ratios.
 
-Workloads (issue 9):
+Workloads:
   1. the running interpreter's standard library (site-packages excluded), --check,
      against `ruff check --select ASYNC --no-cache` and libcst's own codemod runner;
      then a second, cached run;

@@ -77,29 +77,27 @@ def test_offloaded_call_raises_what_the_original_raised(tmp_path: Path) -> None:
 
 
 def test_a_file_passed_to_a_parser_keeps_its_finding(tmp_path: Path) -> None:
-    """The files codemod refuses ``with open(p) as f: parse(f)`` (parse would read ``f``
-    synchronously); the fallback must not offload only the open() and drop that finding:
-    the code stays as it was, runs the same, and --check still fails."""
+    """The files codemod refuses ``with open(p, "rb") as f: tomllib.load(f)`` (tomllib
+    reads ``f`` synchronously); the fallback must not offload only the open() and drop
+    that finding: the code stays as it was, runs the same, and --check still fails."""
     source = (
-        "import asyncio\nimport json\nimport sys\n\n\n"
-        "def parse(f):\n"
-        "    return json.loads(f.read())\n\n\n"
+        "import asyncio\nimport sys\nimport tomllib\n\n\n"
         "async def load(path):\n"
-        "    with open(path) as f:\n"
-        "        return parse(f)\n\n\n"
+        '    with open(path, "rb") as f:\n'
+        "        return tomllib.load(f)\n\n\n"
         "print(asyncio.run(load(sys.argv[1])))\n"
     )
     script = tmp_path / "loader.py"
     script.write_text(source)
-    (tmp_path / "config.json").write_text('{"debug": true}')
+    (tmp_path / "config.toml").write_text("debug = true\n")
     checked = run_cli("--check", "--no-cache", str(script))
     assert checked.returncode == 1
-    assert b"AM310" in checked.stderr and b"passed to parse" in checked.stderr
+    assert b"AM310" in checked.stderr and b"tomllib.load" in checked.stderr
     migrated = run_cli("--no-cache", str(script))
     assert migrated.returncode == 0
     assert script.read_text() == source
     ran = subprocess.run(
-        [sys.executable, str(script), str(tmp_path / "config.json")],
+        [sys.executable, str(script), str(tmp_path / "config.toml")],
         capture_output=True,
         text=True,
         check=True,

@@ -5,8 +5,11 @@ on the event loop: ``yaml.safe_load`` uses ``f`` synchronously. Offloading such 
 would drop the finding while a blocking use remains, so it is left as it was and reported.
 
 A use that is a method call (``f.read()``) or an attribute (``f.name``) is not counted:
-the offloading codemods offload such calls themselves, one by one. Anything else (passed
-to a function, iterated, returned, stored) is.
+the offloading codemods offload such calls themselves, one by one. What is counted: the
+object iterated, returned, or passed to a function known to read or write it on the spot
+(``json.load``, ``yaml.safe_load``, ``pickle.dump``, ``csv.reader``, ...). A function
+the catalogue does not know may hand the object to a thread itself (aiohttp reads a file
+given to ``FormData.add_field`` in its executor), so passing it on is not counted.
 """
 
 from __future__ import annotations
@@ -16,6 +19,35 @@ import libcst as cst
 from codemods.core.catalogue import CONSTRUCTORS
 from codemods.core.lookups import Lookups
 from codemods.core.names import dotted_name
+
+#: Functions that read or write the file object they are given before they return.
+_READERS_AND_WRITERS = frozenset(
+    {
+        *(f"json.{f}" for f in ("load", "dump")),
+        *(f"pickle.{f}" for f in ("load", "dump")),
+        *(f"marshal.{f}" for f in ("load", "dump")),
+        "tomllib.load",
+        "plistlib.load",
+        "plistlib.dump",
+        *(
+            f"yaml.{f}"
+            for f in (
+                "load",
+                "safe_load",
+                "full_load",
+                "unsafe_load",
+                "load_all",
+                "safe_load_all",
+                "dump",
+                "safe_dump",
+                "dump_all",
+                "safe_dump_all",
+            )
+        ),
+        *(f"csv.{f}" for f in ("reader", "writer", "DictReader", "DictWriter")),
+        "shutil.copyfileobj",
+    }
+)
 
 
 def synchronous_use(lookups: Lookups, call: cst.Call) -> str | None:
@@ -71,7 +103,7 @@ def _enclosing_function(lookups: Lookups, node: cst.CSTNode) -> cst.FunctionDef 
 def _described(lookups: Lookups, node: cst.Name, parent: cst.CSTNode | None) -> str:
     if isinstance(parent, cst.Arg):
         call = lookups.parent_of(parent)
-        if isinstance(call, cst.Call):
+        if isinstance(call, cst.Call) and lookups.qualified_names(call.func) & _READERS_AND_WRITERS:
             callee = dotted_name(call.func) or "a function"
             return f"'{node.value}' is passed to {callee}, which would use it synchronously"
     if isinstance(parent, (cst.For, cst.CompFor)):
