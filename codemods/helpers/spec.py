@@ -95,17 +95,12 @@ AM653 = Code(
     "like; a generator expression; a thread lock)",
     explanation=explained(
         _WHY,
-        """Why it is refused: offloading the call would not be faithful: the function is a
-        generator function (it blocks while it is iterated, not when it is called); it, or
-        a project function it calls at any depth, needs the event loop's thread: it reads
-        thread-bound state (threading.local, a sqlite3 connection bound at module level)
-        that another thread would not see, changes a context variable the project creates
-        (the thread runs in a copy of the context, so the change would be lost; reading
-        one is fine), or calls what works only there (asyncio.get_event_loop(),
-        get_running_loop(), create_task(), ensure_future(), asyncio.Future(), a loop's
-        call_soon() and the other methods that are not thread-safe, signal.signal()); or
-        the call is inside a generator expression or under a thread lock in the coroutine.
-        The message names the chain down to what needs the thread.""",
+        """Why it is refused: offloading would not be faithful. The function is a generator
+        (it blocks while iterated), or it or a function it calls needs the loop's thread:
+        thread-bound state (threading.local, a module-level sqlite3 connection), a change to
+        a project context variable (lost in the thread's copy of the context), or asyncio
+        loop calls and signal.signal(); or the call is in a generator expression or under a
+        thread lock. The message names the chain down to what needs the thread.""",
         """What to do: migrate the function itself (or what it calls) to async code, or
         move the call out of the generator expression or the lock's block; then rerun.""",
     ),
