@@ -9,7 +9,9 @@ before it is returned; output that does not compile is an internal error, never 
 from __future__ import annotations
 
 import ast
+import io
 import sys
+import tokenize
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -127,9 +129,12 @@ def _migrate(
     options: dict[str, dict[str, Any]],
     only_at: OnlyAt | None = None,
 ) -> Migration:
-    code, findings = _sliced(data, active, filename, options, only_at) or _transform(
-        data, active, filename, options, only_at=only_at
+    sliced = (
+        _sliced(data, active, filename, options, only_at)
+        if only_at is not None
+        else _by_codemod(data, active, filename, options)
     )
+    code, findings = sliced or _transform(data, active, filename, options, only_at=only_at)
     if code == data:
         return Migration(data, False, sorted(findings))
     _verify(data, code, filename)
@@ -142,6 +147,77 @@ def _migrate(
 #: Hand libcst the module with uninteresting sync function bodies stood in for (see
 #: :mod:`async_migrate.engine.slicing`). Tests switch it off to compare.
 SLICING = True
+
+
+def _by_codemod(
+    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+) -> tuple[bytes, list[Finding]] | None:
+    """What :func:`_transform` gives for ``data``, computed one codemod at a time, each on
+    a slice that holds only the coroutines it may act in; None when the module is not
+    sliced (then the whole is used).
+
+    Each codemod sees the previous one's output, as in :func:`_transform`; its findings
+    are mapped back to ``data``'s positions. A codemod whose slice gives no answer runs on
+    the whole current module instead."""
+    if not SLICING:
+        return None
+    try:
+        encoding = _encoding(data)
+        original_text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return None  # libcst decides, and gives the error in its own words
+    current = data
+    findings: list[Finding] = []
+    for codemod in active:
+        if current != data and not _still_needed(codemod, current, options):
+            continue  # an earlier codemod rewrote what this one would have looked at
+        interest = _interest(current, [codemod], options)
+        if interest is not None and not interest:
+            continue  # no coroutine it may act in
+        step = _on_slice(current, [codemod], filename, options, interest)
+        if step is None:
+            step = _transform(current, [codemod], filename, options)
+        code, found = step
+        if current != data:
+            to_input = PositionMap(original_text, current.decode(encoding)).to_old
+            found = _to_input_positions(found, to_input)
+        findings = _merge(findings, found)
+        current = code
+    return current, findings
+
+
+def _on_slice(
+    data: bytes,
+    active: list[type],
+    filename: str,
+    options: dict[str, dict[str, Any]],
+    interest: frozenset[int] | None,
+) -> tuple[bytes, list[Finding]] | None:
+    """What :func:`_transform` gives for ``data``, computed on the slice of it that keeps
+    the coroutines in ``interest`` (None: all); None when it is not sliced or the slice
+    gives no answer."""
+    piece = slice_module(data, interest, keep_callees=_reads_callees(active))
+    if piece is None:
+        return None
+    try:
+        code, findings = _transform(piece.code, active, filename, options, piece.identifiers)
+    except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
+        return None  # any error in its own words
+    restored = piece.restore(code)
+    if restored is None:
+        return None
+    mapped = []
+    for finding in findings:
+        line = piece.original_line(finding.line)
+        if line is None:
+            return None
+        mapped.append(replace(finding, line=line))
+    return restored, mapped
+
+
+def _encoding(data: bytes) -> str:
+    """The encoding Python (and libcst) reads ``data`` in."""
+    return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
 
 
 def _sliced(
@@ -158,7 +234,7 @@ def _sliced(
     interest = _interest(data, active, options)
     if only_at is not None:
         interest = _holding(data, only_at.sites, interest)
-    piece = slice_module(data, interest)
+    piece = slice_module(data, interest, keep_callees=_reads_callees(active))
     if piece is None:
         return None
     if only_at is not None:
@@ -179,6 +255,16 @@ def _sliced(
             return None
         mapped.append(replace(finding, line=line))
     return restored, mapped
+
+
+def _reads_callees(active: list[type]) -> bool:
+    """Whether an active codemod reads the bodies of the sync functions coroutines name
+    (an unregistered one may)."""
+    for codemod in active:
+        spec = CODEMODS.get(codemod.NAME)
+        if spec is None or spec.load() is not codemod or spec.reads_callees:
+            return True
+    return False
 
 
 def _holding(

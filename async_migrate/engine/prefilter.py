@@ -133,9 +133,10 @@ def _usage(data: bytes) -> _Usage | None:
     for coroutine in coroutines:
         names: set[str] = set()
         ids: set[str] = set()
+        local = _bound_in_scope(coroutine)
         for node in ast.walk(coroutine):
             if isinstance(node, (ast.Name, ast.Attribute)):
-                names.update(_resolve(node, imports))
+                names.update(_resolve(node, imports, local))
                 if isinstance(node, ast.Name):
                     ids.add(node.id)
             elif isinstance(node, ast.arg):
@@ -175,6 +176,50 @@ def coroutine_interest(
             if _matches(wanted.names, names) or usage.uses_object(wanted.anywhere, ids)
         )
     return interest
+
+
+_NESTED_SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def _bound_in_scope(function: ast.AsyncFunctionDef | ast.FunctionDef) -> frozenset[str]:
+    """The names ``function``'s own scope binds (parameters, assignment targets, imports,
+    ``except ... as``, nested definitions): inside it, none of them is a builtin. Names
+    bound only in nested scopes are left out, so that a use elsewhere still may be one."""
+    arguments = function.args
+    bound = {
+        a.arg
+        for a in (
+            *arguments.posonlyargs,
+            *arguments.args,
+            *arguments.kwonlyargs,
+            *(a for a in (arguments.vararg, arguments.kwarg) if a is not None),
+        )
+    }
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+            continue
+        if isinstance(node, _NESTED_SCOPES):
+            continue
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        pending.extend(ast.iter_child_nodes(node))
+    return frozenset(bound)
 
 
 def _encloses(node: ast.AST, lines: list[int]) -> bool:
@@ -231,13 +276,18 @@ def _imports(nodes: Iterable[ast.AST]) -> dict[str, set[str]]:
     return bound
 
 
-def _resolve(node: ast.AST, imports: dict[str, set[str]]) -> Iterable[str]:
+def _resolve(
+    node: ast.AST, imports: dict[str, set[str]], local: frozenset[str] = frozenset()
+) -> Iterable[str]:
+    """The dotted names ``node`` may refer to; a name in ``local`` is not a builtin."""
     attrs: list[str] = []
     while isinstance(node, ast.Attribute):
         attrs.append(node.attr)
         node = node.value
     suffix = "".join("." + a for a in reversed(attrs))
     if isinstance(node, ast.Name):
-        bases = {node.id, "builtins." + node.id} | imports.get(node.id, set())
+        bases = {node.id} | imports.get(node.id, set())
+        if node.id not in local:
+            bases.add("builtins." + node.id)
         return {base + suffix for base in bases}
     return {"?" + suffix} if suffix else set()

@@ -39,49 +39,61 @@ MIN_LINES = 3
 
 @dataclass(frozen=True)
 class Slice:
-    """A module with some function bodies replaced by stand-in lines."""
+    """A module with some functions and class bodies replaced by stand-ins as high as what
+    they replaced (one line, padded with an empty string literal spanning the others):
+    every other line keeps its number, and so do the line numbers codemods put in their
+    messages."""
 
     code: bytes
-    #: For each stand-in: its line (1-based, in ``code``), the line itself, and the
-    #: original lines it replaced.
-    stand_ins: tuple[tuple[int, bytes, tuple[bytes, ...]], ...]
+    #: For each stand-in: its first line (1-based, in ``code`` as in the input), its
+    #: lines, and the original lines it replaced (as many).
+    stand_ins: tuple[tuple[int, tuple[bytes, ...], tuple[bytes, ...]], ...]
     #: Every identifier the replaced lines held: names the codemods invent must avoid them
     #: as if they were still there.
     identifiers: frozenset[str] = frozenset()
 
     def restore(self, new: bytes) -> bytes | None:
-        """``new`` (the migrated ``code``) with every stand-in put back; None if a stand-in
-        is not in ``new`` exactly once."""
-        lines = new.splitlines(keepends=True)
-        wanted = {line: body for _, line, body in self.stand_ins}
+        """``new`` (the migrated ``code``) with what every stand-in replaced put back; None
+        if a stand-in is not in ``new`` exactly once, whole."""
+        by_last = {stand_in[-1]: (stand_in, body) for _, stand_in, body in self.stand_ins}
         out: list[bytes] = []
         seen = 0
-        for line in lines:
-            body = wanted.get(line)
-            if body is None:
+        for line in new.splitlines(keepends=True):
+            found = by_last.get(line)
+            if found is None:
                 out.append(line)
-            else:
-                out.extend(body)
-                seen += 1
+                continue
+            stand_in, body = found
+            before = len(stand_in) - 1
+            if before and tuple(out[-before:]) != stand_in[:-1]:
+                return None
+            del out[len(out) - before :]
+            out.extend(body)
+            seen += 1
         if seen != len(self.stand_ins):
             return None
         return b"".join(out)
 
     def original_line(self, line: int) -> int | None:
-        """The line of the input that ``line`` of ``code`` is; None for a stand-in."""
+        """The line of the input that ``line`` of ``code`` is (the same); None for a
+        stand-in or its blank lines."""
         starts = [at for at, _, _ in self.stand_ins]
         index = bisect_right(starts, line)
-        if index and starts[index - 1] == line:
-            return None
-        shift = sum(len(body) - 1 for _, _, body in self.stand_ins[:index])
-        return line + shift
+        if index:
+            at, _, body = self.stand_ins[index - 1]
+            if line < at + len(body):
+                return None
+        return line
 
 
-def slice_module(data: bytes, coroutines_kept: frozenset[int] | None = None) -> Slice | None:
+def slice_module(
+    data: bytes, coroutines_kept: frozenset[int] | None = None, *, keep_callees: bool = True
+) -> Slice | None:
     """``data`` with the bodies of uninteresting sync functions stood in for, and of the
     outermost coroutines not in ``coroutines_kept`` (lines of their ``async def``; None: all
     are kept); None if there is nothing worth slicing or the module is not one this can
-    slice safely."""
+    slice safely. ``keep_callees``: keep the bodies of the sync functions a kept coroutine
+    names (a codemod reads them)."""
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
     if not data.endswith(b"\n"):
@@ -95,47 +107,60 @@ def slice_module(data: bytes, coroutines_kept: frozenset[int] | None = None) -> 
     module_names = _module_names(tree)
     identifiers: set[str] = set()
     mark = _mark(data)
-    regions: list[tuple[int, int, bytes]] = []  # first line, last line (1-based), stand-in
+    # first line, last line (1-based), the stand-in's lines
+    regions: list[tuple[int, int, tuple[bytes, ...]]] = []
 
-    def stand_in(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> bytes | None:
-        first, last = _first_line(node.body[0]), node.end_lineno or node.lineno
+    def stand_in(
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+    ) -> tuple[int, int, tuple[bytes, ...]] | None:
+        """The region ``node`` gives up to a stand-in (first and last line, the stand-in's
+        lines), or None: a function whole, a class its body."""
+        whole = not isinstance(node, ast.ClassDef)
+        start = node if whole else node.body[0]
+        first, last = _first_line(start), node.end_lineno or node.lineno
         if any(first <= c <= last for c in coroutines) or last - first + 1 < MIN_LINES:
             return None
         if isinstance(node, ast.ClassDef):
             if used & ({node.name} | _defined_in_class(node)):
                 return None
-        elif node.name in used and not isinstance(node, ast.AsyncFunctionDef):
+        elif keep_callees and node.name in used and not isinstance(node, ast.AsyncFunctionDef):
             return None
-        start = lines[first - 1]
-        indent = start[: len(start) - len(start.lstrip(b" \t\f"))]
-        if len(indent) != node.body[0].col_offset:
+        head = lines[first - 1]
+        indent = head[: len(head) - len(head.lstrip(b" \t\f"))]
+        if len(indent) != start.col_offset:
             return None  # the body starts on the def line
+        if whole and not lines[node.lineno - 1].startswith(indent):
+            return None
         if first >= 2 and lines[first - 2].rstrip(b"\r\n").endswith(b"\\"):
             return None
         body = b"".join(lines[first - 1 : last])
         if b"global" in body or b"nonlocal" in body or b"async-migrate" in body:
             return None
         ending = b"\r\n" if lines[last - 1].endswith(b"\r\n") else b"\n"
-        comment = f"  # {mark}-{len(regions)}"
+        comment = f"  # {mark}-{len(regions)}".encode("ascii")
         if isinstance(node, ast.ClassDef):
             text = _class_stand_in(node, module_names, identifiers)
         else:
-            text = _stand_in(node, module_names, identifiers)
-        return indent + (text + comment).encode("ascii") + ending
+            text = _function_stand_in(node, module_names, identifiers)
+        head = indent + text.encode("ascii")
+        if first == last:
+            return first, last, (head + comment + ending,)
+        padding = (ending,) * (last - first - 1)
+        return first, last, (head + b'; """' + ending, *padding, b'"""' + comment + ending)
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.AsyncFunctionDef):
                 # A coroutine is migrated whole, or (no codemod may act in it) stood in.
                 if coroutines_kept is not None and child.lineno not in coroutines_kept:
-                    line = stand_in(child)
-                    if line is not None:
-                        regions.append((_first_line(child.body[0]), child.end_lineno or 0, line))
+                    region = stand_in(child)
+                    if region is not None:
+                        regions.append(region)
                 continue
             if isinstance(child, (ast.FunctionDef, ast.ClassDef)):
-                line = stand_in(child)
-                if line is not None:
-                    regions.append((_first_line(child.body[0]), child.end_lineno or 0, line))
+                region = stand_in(child)
+                if region is not None:
+                    regions.append(region)
                     continue
             visit(child)
 
@@ -146,12 +171,12 @@ def slice_module(data: bytes, coroutines_kept: frozenset[int] | None = None) -> 
     if not regions:
         return None
     out: list[bytes] = []
-    stand_ins: list[tuple[int, bytes, tuple[bytes, ...]]] = []
+    stand_ins: list[tuple[int, tuple[bytes, ...], tuple[bytes, ...]]] = []
     position = 1
-    for first, last, line in sorted(regions):
+    for first, last, stand_in in sorted(regions):
         out.extend(lines[position - 1 : first - 1])
-        stand_ins.append((len(out) + 1, line, tuple(lines[first - 1 : last])))
-        out.append(line)
+        stand_ins.append((first, stand_in, tuple(lines[first - 1 : last])))
+        out.extend(stand_in)
         position = last + 1
     out.extend(lines[position - 1 :])
     code = b"".join(out)
@@ -222,12 +247,37 @@ def _defined_in_class(node: ast.ClassDef) -> set[str]:
     return names
 
 
-def _stand_in(function: ast.FunctionDef, module_names: set[str], identifiers: set[str]) -> str:
-    """One line that binds the module's names the body binds in the function's own scope and
-    reads those it may read from outside; every identifier in the body is added to
-    ``identifiers``."""
+def _function_stand_in(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, module_names: set[str], identifiers: set[str]
+) -> str:
+    """One line that defines the function again (``async`` or not, same name), reads the
+    module's names its decorators, defaults and annotations read (as a default, evaluated
+    where the original header is), and, in its body, binds the module's names the body binds
+    in the function's own scope and reads those it may read from outside; every identifier
+    of the function is added to ``identifiers``."""
+    identifiers.add(function.name)
+    arguments = function.args
+    parameters = {
+        a.arg
+        for a in (
+            *arguments.posonlyargs,
+            *arguments.args,
+            *arguments.kwonlyargs,
+            *(a for a in (arguments.vararg, arguments.kwarg) if a is not None),
+        )
+    }
+    header: set[str] = set()
+    for part in [*function.decorator_list, arguments, function.returns]:
+        if part is not None:
+            header |= _loads(part, identifiers)
     bound, read = _function_names(function, identifiers)
-    return _line(bound & module_names, read & module_names)
+    read -= parameters
+    keyword = "async def" if isinstance(function, ast.AsyncFunctionDef) else "def"
+    header_reads = header & module_names
+    signature = f"(_=({', '.join(sorted(header_reads))},))" if header_reads else "()"
+    return f"{keyword} {function.name}{signature}: " + _line(
+        bound & module_names, read & module_names
+    )
 
 
 def _class_stand_in(node: ast.ClassDef, module_names: set[str], identifiers: set[str]) -> str:

@@ -19,6 +19,7 @@ from codemods.core.catalogue import (
     CHEAP_METHODS,
     FUNCTIONS,
     HTTP_METHODS,
+    KIND_FAMILY,
     THREAD_BOUND,
     Family,
     ObjectKind,
@@ -26,47 +27,6 @@ from codemods.core.catalogue import (
 from codemods.core.kinds import kind_of
 from codemods.core.lookups import Lookups
 
-_KIND_FAMILY = {
-    ObjectKind.FILE: Family.FILES,
-    ObjectKind.HTTPX_CLIENT: Family.HTTP,
-    ObjectKind.URLLIB3_POOL: Family.HTTP,
-    ObjectKind.URL_RESPONSE: Family.HTTP,
-    ObjectKind.SQLITE: Family.DATABASE,
-    ObjectKind.POPEN: Family.SUBPROCESS,
-    ObjectKind.REDIS_CLIENT: Family.REDIS,
-    ObjectKind.REDIS_PIPELINE: Family.REDIS,
-    **{
-        kind: Family.NETWORK
-        for kind in (
-            ObjectKind.MONGO_CLIENT,
-            ObjectKind.MONGO_DATABASE,
-            ObjectKind.MONGO_COLLECTION,
-            ObjectKind.SMTP_CLIENT,
-            ObjectKind.FTP_CLIENT,
-            ObjectKind.HTTP_CONNECTION,
-            ObjectKind.BOTO_CLIENT,
-            ObjectKind.BOTO_RESOURCE,
-            ObjectKind.BOTO_SESSION,
-            ObjectKind.SSH_CLIENT,
-            ObjectKind.SFTP_CLIENT,
-            ObjectKind.SOCKET,
-        )
-    },
-    **{
-        kind: Family.THREADS
-        for kind in (
-            ObjectKind.THREAD_EVENT,
-            ObjectKind.THREAD_QUEUE,
-            ObjectKind.FUTURE,
-            ObjectKind.EXECUTOR,
-            ObjectKind.THREAD,
-            ObjectKind.THREAD_LOCK,
-            ObjectKind.THREAD_RLOCK,
-        )
-    },
-    **{kind: Family.DATABASE for kind in (ObjectKind.SA_ENGINE, ObjectKind.SA_CONNECTION)},
-    ObjectKind.SA_SESSION: Family.DATABASE,
-}
 # Methods that do not block, per kind; every other method call on such an object is
 # treated as blocking (as flake8-async does for files and urllib3 pools).
 _CHEAP_METHODS = {
@@ -165,7 +125,7 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
         return None  # offloaded with the list() around it
     receiver = _display(func.value)
     return Blocking(
-        _KIND_FAMILY[kind],
+        KIND_FAMILY[kind],
         f"{receiver}.{method}",
         kind=kind,
         thread_bound=kind == ObjectKind.SQLITE or kind in THREAD_BOUND,

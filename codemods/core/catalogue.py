@@ -579,12 +579,60 @@ BLOCKING_EXIT: dict[ObjectKind, str] = {
 ASYNC_INSTEAD_FUNCTIONS: dict[str, str] = {"socket.create_connection": _SOCKET}
 
 
+#: The family of blocking calls each kind of object belongs to.
+KIND_FAMILY: dict[ObjectKind, Family] = {
+    ObjectKind.FILE: Family.FILES,
+    ObjectKind.HTTPX_CLIENT: Family.HTTP,
+    ObjectKind.URLLIB3_POOL: Family.HTTP,
+    ObjectKind.URL_RESPONSE: Family.HTTP,
+    ObjectKind.SQLITE: Family.DATABASE,
+    ObjectKind.POPEN: Family.SUBPROCESS,
+    ObjectKind.REDIS_CLIENT: Family.REDIS,
+    ObjectKind.REDIS_PIPELINE: Family.REDIS,
+    **{
+        kind: Family.NETWORK
+        for kind in (
+            ObjectKind.MONGO_CLIENT,
+            ObjectKind.MONGO_DATABASE,
+            ObjectKind.MONGO_COLLECTION,
+            ObjectKind.SMTP_CLIENT,
+            ObjectKind.FTP_CLIENT,
+            ObjectKind.HTTP_CONNECTION,
+            ObjectKind.BOTO_CLIENT,
+            ObjectKind.BOTO_RESOURCE,
+            ObjectKind.BOTO_SESSION,
+            ObjectKind.SSH_CLIENT,
+            ObjectKind.SFTP_CLIENT,
+            ObjectKind.SOCKET,
+        )
+    },
+    **{
+        kind: Family.THREADS
+        for kind in (
+            ObjectKind.THREAD_EVENT,
+            ObjectKind.THREAD_QUEUE,
+            ObjectKind.FUTURE,
+            ObjectKind.EXECUTOR,
+            ObjectKind.THREAD,
+            ObjectKind.THREAD_LOCK,
+            ObjectKind.THREAD_RLOCK,
+        )
+    },
+    **{kind: Family.DATABASE for kind in (ObjectKind.SA_ENGINE, ObjectKind.SA_CONNECTION)},
+    ObjectKind.SA_SESSION: Family.DATABASE,
+}
+
 def blocking_targets(families: frozenset[Family], tokens: tuple[bytes, ...]) -> Targets:
     """What an offloading codemod's prefilter looks for: the blocking functions of
-    ``families``, and every constructor and annotation that makes a name a blocking
-    object."""
+    ``families``, and the constructors and annotations that make a name an object whose
+    methods are calls of ``families``."""
     names = {name for name, family in FUNCTIONS.items() if family in families}
-    objects = frozenset(set(CONSTRUCTORS) | set(ANNOTATIONS))
+    objects = frozenset(
+        name
+        for table in (CONSTRUCTORS, ANNOTATIONS)
+        for name, kind in table.items()
+        if KIND_FAMILY[kind] in families
+    )
     return Targets(tokens=tokens, names=frozenset(names) | objects, anywhere=objects)
 
 

@@ -154,6 +154,9 @@ class CodemodSpec:
     #: the imports); the safety net lets only new definitions matching one appear
     #: outside coroutines.
     helpers: tuple[str, ...] = ()
+    #: It reads the bodies of the module's sync functions a coroutine names (to judge the
+    #: call): the engine's slicing keeps those bodies for it.
+    reads_callees: bool = False
     _loaded: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def load(self) -> type:
