@@ -16,6 +16,7 @@ import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from codemods.core import parsed
 from codemods.core.spec import Targets
@@ -76,14 +77,16 @@ class _Usage:
 
     #: Every dotted name a Name or Attribute inside an ``async def`` may refer to.
     in_coroutines: set[str]
-    #: Every bare identifier read or written inside an ``async def``.
+    #: Every bare identifier inside an ``async def`` that may refer to a binding outside it
+    #: (not one its own scope binds).
     coroutine_ids: set[str]
     #: Identifier -> the dotted names in each expression bound to it (assigned, ``with ...
     #: as`` it, annotated) in a scope a coroutine can see: the module, classes, and the
     #: functions that enclose a coroutine.
     bindings: dict[str, set[str]]
-    #: The same two sets for each outermost coroutine, by the line of its ``async def``.
-    per_coroutine: dict[int, tuple[set[str], set[str]]]
+    #: For each outermost coroutine, by the line of its ``async def``: the same two sets,
+    #: and the attribute names it spells.
+    per_coroutine: dict[int, tuple[set[str], set[str], set[str]]]
 
     def uses_object(self, constructors: frozenset[str], ids: set[str] | None = None) -> bool:
         """True if a coroutine (one with the identifiers ``ids``; any, by default) uses a
@@ -104,6 +107,7 @@ class _Usage:
         return bool(objects & (self.coroutine_ids if ids is None else ids))
 
 
+@lru_cache(maxsize=2)
 def _usage(data: bytes) -> _Usage | None:
     """What :class:`_Usage` says of ``data``; None if ``ast`` cannot parse it.
 
@@ -129,21 +133,22 @@ def _usage(data: bytes) -> _Usage | None:
 
     visit(tree)
     imports = _imports(outside + [n for c in coroutines for n in ast.walk(c)])
-    per_coroutine: dict[int, tuple[set[str], set[str]]] = {}
+    per_coroutine: dict[int, tuple[set[str], set[str], set[str]]] = {}
     for coroutine in coroutines:
         names: set[str] = set()
         ids: set[str] = set()
+        attributes: set[str] = set()
         local = _bound_in_scope(coroutine)
         for node in ast.walk(coroutine):
             if isinstance(node, (ast.Name, ast.Attribute)):
                 names.update(_resolve(node, imports, local))
                 if isinstance(node, ast.Name):
                     ids.add(node.id)
-            elif isinstance(node, ast.arg):
-                ids.add(node.arg)
-        per_coroutine[coroutine.lineno] = (names, ids)
-    in_coroutines = {n for names, _ in per_coroutine.values() for n in names}
-    coroutine_ids = {i for _, ids in per_coroutine.values() for i in ids}
+                else:
+                    attributes.add(node.attr)
+        per_coroutine[coroutine.lineno] = (names, ids - local, attributes)
+    in_coroutines = {n for names, _, _ in per_coroutine.values() for n in names}
+    coroutine_ids = {i for _, ids, _ in per_coroutine.values() for i in ids}
     bindings: dict[str, set[str]] = {}
     for node in outside:
         for name, expression in _bound(node):
@@ -172,10 +177,20 @@ def coroutine_interest(
             continue
         interest[name] = frozenset(
             line
-            for line, (names, ids) in usage.per_coroutine.items()
-            if _matches(wanted.names, names) or usage.uses_object(wanted.anywhere, ids)
+            for line, (names, ids, attributes) in usage.per_coroutine.items()
+            if _wants(wanted, usage, names, ids, attributes)
         )
     return interest
+
+
+def _wants(
+    wanted: Targets, usage: _Usage, names: set[str], ids: set[str], attributes: set[str]
+) -> bool:
+    """Whether a coroutine that uses ``names``, the outside identifiers ``ids`` and the
+    attribute names ``attributes`` may give the codemod that looks for ``wanted`` work."""
+    if wanted.methods and not attributes & wanted.methods:
+        return _matches(wanted.names - wanted.gated, names)
+    return _matches(wanted.names, names) or usage.uses_object(wanted.anywhere, ids)
 
 
 _NESTED_SCOPES = (
@@ -192,8 +207,9 @@ _NESTED_SCOPES = (
 
 def _bound_in_scope(function: ast.AsyncFunctionDef | ast.FunctionDef) -> frozenset[str]:
     """The names ``function``'s own scope binds (parameters, assignment targets, imports,
-    ``except ... as``, nested definitions): inside it, none of them is a builtin. Names
-    bound only in nested scopes are left out, so that a use elsewhere still may be one."""
+    ``except ... as``, nested definitions), except those it declares ``global`` or
+    ``nonlocal``: inside it, none of them is a builtin or a name bound outside. Names bound
+    only in nested scopes are left out, so that a use elsewhere still may be one."""
     arguments = function.args
     bound = {
         a.arg
@@ -204,6 +220,7 @@ def _bound_in_scope(function: ast.AsyncFunctionDef | ast.FunctionDef) -> frozens
             *(a for a in (arguments.vararg, arguments.kwarg) if a is not None),
         )
     }
+    declared: set[str] = set()  # global or nonlocal: bound outside
     pending: list[ast.AST] = list(function.body)
     while pending:
         node = pending.pop()
@@ -218,8 +235,10 @@ def _bound_in_scope(function: ast.AsyncFunctionDef | ast.FunctionDef) -> frozens
             bound.update((a.asname or a.name).split(".")[0] for a in node.names)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared.update(node.names)
         pending.extend(ast.iter_child_nodes(node))
-    return frozenset(bound)
+    return frozenset(bound - declared)
 
 
 def _encloses(node: ast.AST, lines: list[int]) -> bool:

@@ -103,12 +103,17 @@ class Targets:
     ``anywhere``: like ``names``, but matched anywhere in the file, not only inside
     coroutines (``pool = urllib3.PoolManager()`` at module level makes ``pool.request``
     blocking).
+    ``methods`` and ``gated``: when ``methods`` is given, a coroutine that spells none of
+    these attribute names is of no interest through the names in ``gated`` nor through
+    ``anywhere`` (a ``pathlib.Path`` matters only with a method that blocks called on it).
     """
 
     tokens: tuple[bytes, ...] = ()
     names: frozenset[str] = frozenset()
     markers: tuple[bytes, ...] = ()
     anywhere: frozenset[str] = frozenset()
+    methods: frozenset[str] = frozenset()
+    gated: frozenset[str] = frozenset()
 
     def bytes_may_match(self, data: bytes) -> bool:
         return not self.tokens or any(token in data for token in self.tokens)

@@ -13,7 +13,7 @@ from codemods.core.explanations import (
     thread_lock,
 )
 from codemods.core.spec import Code, CodemodSpec, Example, Severity, Targets
-from codemods.files.facts import PATH_CLASSES, PREFILTER_NAMES
+from codemods.files.facts import PATH_CLASSES, PATH_LAZY, PATH_TO_THREAD, PREFILTER_NAMES
 
 _WHY = """Why it blocks: file and filesystem calls (open, read, write, os.stat, shutil.copy,
 ...) wait for the disk in the event loop's thread, and no other task runs meanwhile.
@@ -528,5 +528,8 @@ SPEC = CodemodSpec(
         tokens=(b"open", b"os", b"shutil", b"glob", b"tempfile", b"pathlib", b"Path"),
         names=PREFILTER_NAMES,
         anywhere=PATH_CLASSES,
+        # A Path matters only through its methods that open or block.
+        methods=PATH_TO_THREAD | PATH_LAZY | {"open"},
+        gated=frozenset({"pathlib.*"}),
     ),
 )
