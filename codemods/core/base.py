@@ -23,9 +23,8 @@ from libcst.metadata import (
     Assignment,
     GlobalScope,
     MetadataWrapper,
-    ParentNodeProvider,
     PositionProvider,
-    QualifiedNameProvider,
+    QualifiedName,
     Scope,
     ScopeProvider,
 )
@@ -35,6 +34,7 @@ from codemods.core.coroutines import LOCKED_REASON, CoroutineContext
 from codemods.core.findings import Finding
 from codemods.core.imports import run_import_passes, schedule_removal
 from codemods.core.names import dotted_name, identifiers, is_dotted_name, is_plain_module_import
+from codemods.core.parents import parents
 from codemods.core.problems import Problem
 from codemods.core.spec import CodemodSpec
 from codemods.core.suppression_checks import SuppressionChecks
@@ -79,12 +79,7 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
             cls.RUFF_CODES = spec.ruff_codes
             cls.HELPERS = spec.helpers
 
-    METADATA_DEPENDENCIES = (
-        QualifiedNameProvider,
-        PositionProvider,
-        ParentNodeProvider,
-        ScopeProvider,
-    )
+    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider)
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
@@ -93,6 +88,9 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
         self.findings: list[Finding] = []
         self._shared_wrapper: MetadataWrapper | None = None
         self._reserved_names: frozenset[str] = frozenset()
+        #: Each node's parent in the module they were computed for (on first need).
+        self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._parents_of: cst.Module | None = None
 
     @classmethod
     def add_args(cls, arg_parser: argparse.ArgumentParser) -> None:
@@ -138,7 +136,15 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
         """
         if not is_dotted_name(node):
             return set()
-        return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+        return {q.name for q in self.qualified_names_of(node)}
+
+    def qualified_names_of(self, node: cst.CSTNode) -> set[QualifiedName]:
+        """What libcst's ``QualifiedNameProvider`` gives for ``node``, asked of its scope only
+        for the nodes a codemod looks at (the provider computes it for every node)."""
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return set()
+        return set(scope.get_qualified_names_for(node))
 
     def resolves_to(self, node: cst.CSTNode, names: Iterable[str]) -> str | None:
         """The one of ``names`` that ``node`` refers to, if it refers to exactly one.
@@ -152,7 +158,13 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
         return next(iter(found)) if len(found) == 1 else None
 
     def parent_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.get_metadata(ParentNodeProvider, node, None)
+        wrapper = self.context.wrapper
+        if wrapper is None:
+            return None
+        if self._parents_of is not wrapper.module:
+            self._parents = parents(wrapper.module)
+            self._parents_of = wrapper.module
+        return self._parents.get(node)
 
     def scope_of(self, node: cst.CSTNode) -> Scope | None:
         return self.get_metadata(ScopeProvider, node, None)

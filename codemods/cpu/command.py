@@ -21,7 +21,6 @@ from libcst.metadata import (
     BaseAssignment,
     GlobalScope,
     PositionProvider,
-    QualifiedNameProvider,
     QualifiedNameSource,
 )
 
@@ -262,7 +261,7 @@ class CpuCommand(AsyncCodemod):
 
     def _classify(self, call: cst.Call) -> Verdict | None:
         func = call.func
-        qualified = self.get_metadata(QualifiedNameProvider, func, set())
+        qualified = self.qualified_names_of(func)
         names = {q.name for q in qualified}
         if names & GIL_RELEASING:
             return Verdict(Offload.THREAD)
