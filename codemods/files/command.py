@@ -103,24 +103,27 @@ class FilesCommand(AsyncCodemod):
         return kept
 
     def _check_suppressions(self, plan: Plan) -> Plan:
-        """Drop the whole plan if one of its files is silenced by a comment: the file
+        """Drop the whole plan if one of its files is silenced by a comment (or its code
+        is left off by the run), or one of their uses is left off by the run: the file
         objects of a coroutine are planned together, so none is half-migrated."""
         silenced = [
-            action.binding.call
-            for action in plan.actions.values()
-            if isinstance(action, OpenCall) and self.suppressed(action.binding.call, "AM301")
+            node
+            for node, action in plan.actions.items()
+            if (isinstance(action, OpenCall) and self.suppressed(action.binding.call, "AM301"))
+            or (_use_code(action) and self.left_off(node, _use_code(action)))
         ]
         if not silenced:
             return plan
         kept = Plan(seen_calls=plan.seen_calls, refusals=list(plan.refusals))
-        for action in plan.actions.values():
-            if isinstance(action, OpenCall) and action.binding.call not in silenced:
+        for node, action in plan.actions.items():
+            if isinstance(action, OpenCall) and node not in silenced:
                 kept.refusals.append(
                     Problem(
                         action.binding.call,
                         "AM321",
-                        "file left unchanged: another file in this coroutine is silenced by "
-                        "a suppression comment, and they are migrated together",
+                        "file left unchanged: another file in this coroutine, or a use of a "
+                        "file, is silenced by a suppression comment (or its code ignored), "
+                        "and they are migrated together",
                     )
                 )
         return kept
@@ -289,3 +292,14 @@ class FilesCommand(AsyncCodemod):
 
 
 _LINES_MESSAGE = "line loop over a file -> iterate its content, read with one await"
+
+
+def _use_code(action: object) -> str:
+    """The code a planned use of a file is recorded under ('' for none of its own)."""
+    if isinstance(action, AwaitCall):
+        return "AM302"
+    if isinstance(action, ReadLines):
+        return "AM303"
+    if isinstance(action, Consumer):
+        return "AM304"
+    return ""
