@@ -67,9 +67,14 @@ class SuppressionChecks:
         which comments do not single out."""
         if code.upper() not in self.ignored_codes:
             return False
+        self.leave_alone(node)
+        return True
+
+    def leave_alone(self, node: cst.CSTNode) -> None:
+        """Leave ``node``'s site alone from now on, in this codemod and the ones after it
+        (a site migrated only together with one whose code the run leaves off)."""
         start = self.get_metadata(PositionProvider, node).start
         self.sites_left_alone.add((start.line, start.column + 1))
-        return True
 
     def left_alone_here(self, node: cst.CSTNode) -> bool:
         """True if this codemod, or an earlier one, left ``node`` alone because a code at
