@@ -67,7 +67,7 @@ def choose(
 
 
 #: A code, or a code prefix: ``AM101``, ``AM1``, ``AM``.
-_CODE_PREFIX = re.compile(r"AM[0-9]{0,3}", re.IGNORECASE)
+_CODE_PREFIX = re.compile(r"AM[0-9]*", re.IGNORECASE)
 #: Specificities (see :class:`Selector`): the default selection is the least specific.
 _DEFAULT, _ALL_CODES, _NAME = 0, 1, 2
 
