@@ -97,7 +97,8 @@ def parse_selector(text: str) -> Selector:
             raise UnknownCodemod(
                 f"unknown code {text!r} (no code starts with it; see --list-codemods)"
             )
-        return Selector(text, codes, max(len(prefix), _ALL_CODES), True)
+        specificity = len(prefix) if len(prefix) > len("AM") else _ALL_CODES
+        return Selector(text, codes, specificity, True)
     known = ", ".join(CODEMODS)
     raise UnknownCodemod(
         f"unknown codemod {text!r} (known: {known}; or a code such as AM101, "
