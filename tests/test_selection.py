@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from async_migrate import migrate_source
+from async_migrate.server.settings import Settings, client_settings
+from codemods.registry import CODEMODS, parse_selector
 from tests.conftest import run_cli
 
 SOURCE = (
@@ -50,7 +52,11 @@ APP = (
     "        return f.read()\n"
 )
 # The lines of APP once migrated by each codemod, or left as they are.
-HEAD = "import time\n\n\nasync def handler(path):\n"
+DEF = "\n\nasync def handler(path):\n"
+# The imports once migrated: sorted as isort sorts them, as APP's are.
+WITH_ASYNCIO = "import asyncio\nimport time\n" + DEF
+WITH_AIOFILES = "import time\n\nimport aiofiles\n" + DEF
+WITH_BOTH = "import asyncio\nimport time\n\nimport aiofiles\n" + DEF
 SLEEP = "    await asyncio.sleep(1)\n"
 SLEEP_LEFT = "    time.sleep(1)\n"
 TWO_ARGUMENTS_OFFLOADED = "    await asyncio.to_thread(time.sleep, 1, 2)\n"
@@ -81,20 +87,13 @@ def _summary(rewrites: int, left: int) -> str:
 
 def test_by_default_every_default_codemod_runs(tmp_path: Path) -> None:
     code, report = _migrate(tmp_path)
-    assert code == (
-        "import time\nimport aiofiles\nimport asyncio\n\n\nasync def handler(path):\n"
-        + SLEEP
-        + TWO_ARGUMENTS_OFFLOADED
-        + FILE
-    )
+    assert code == (WITH_BOTH + SLEEP + TWO_ARGUMENTS_OFFLOADED + FILE)
     assert report == [_summary(4, 0)]
 
 
 def test_select_by_codemod_name(tmp_path: Path) -> None:
     code, report = _migrate(tmp_path, "--select", "sleep")
-    assert code == "import time\nimport asyncio\n\n\nasync def handler(path):\n" + (
-        SLEEP + TWO_ARGUMENTS_LEFT + FILE_LEFT
-    )
+    assert code == WITH_ASYNCIO + (SLEEP + TWO_ARGUMENTS_LEFT + FILE_LEFT)
     assert report == ["app.py:6:5: AM103 time.sleep with 2 arguments; rewrite it by hand"] + [
         _summary(1, 1)
     ]
@@ -104,17 +103,13 @@ def test_select_by_code_runs_that_code_alone(tmp_path: Path) -> None:
     """AM101 alone: AM103 is off, so the call with two arguments is neither reported
     nor offloaded (offload is not selected)."""
     code, report = _migrate(tmp_path, "--select", "AM101")
-    assert code == "import time\nimport asyncio\n\n\nasync def handler(path):\n" + (
-        SLEEP + TWO_ARGUMENTS_LEFT + FILE_LEFT
-    )
+    assert code == WITH_ASYNCIO + (SLEEP + TWO_ARGUMENTS_LEFT + FILE_LEFT)
     assert report == [_summary(1, 0)]
 
 
 def test_select_by_code_prefix_case_insensitive(tmp_path: Path) -> None:
     code, report = _migrate(tmp_path, "--select", "am30")
-    assert code == "import time\nimport aiofiles\n\n\nasync def handler(path):\n" + (
-        SLEEP_LEFT + TWO_ARGUMENTS_LEFT + FILE
-    )
+    assert code == WITH_AIOFILES + (SLEEP_LEFT + TWO_ARGUMENTS_LEFT + FILE)
     assert report == [_summary(2, 0)]
     assert _migrate(tmp_path, "--select", "AM1") == _migrate(tmp_path, "--select", "sleep")
 
@@ -125,18 +120,14 @@ def test_ignoring_a_rewrite_code_leaves_its_calls_alone_for_every_codemod(
     """--ignore AM101: time.sleep(1) is neither rewritten by sleep nor offloaded by the
     fallback; the call sleep refuses (two arguments) is still offloaded."""
     code, report = _migrate(tmp_path, "--ignore", "AM101")
-    assert (
-        code
-        == "import time\nimport aiofiles\nimport asyncio\n\n\nasync def handler(path):\n"
-        + (SLEEP_LEFT + TWO_ARGUMENTS_OFFLOADED + FILE)
-    )
+    assert code == WITH_BOTH + (SLEEP_LEFT + TWO_ARGUMENTS_OFFLOADED + FILE)
     assert report == [_summary(3, 0)]
 
 
 def test_ignoring_a_finding_code_leaves_its_call_alone(tmp_path: Path) -> None:
     """AM103 off: the fallback does not offload the call sleep refuses."""
     code, report = _migrate(tmp_path, "--select", "sleep,offload", "--ignore", "AM103")
-    assert code == "import time\nimport asyncio\n\n\nasync def handler(path):\n" + (
+    assert code == WITH_ASYNCIO + (
         SLEEP
         + TWO_ARGUMENTS_LEFT
         + "    with await asyncio.to_thread(open, path) as f:\n"
@@ -147,11 +138,7 @@ def test_ignoring_a_finding_code_leaves_its_call_alone(tmp_path: Path) -> None:
 
 def test_extend_select_adds_codes_to_the_selection(tmp_path: Path) -> None:
     code, report = _migrate(tmp_path, "--select", "AM101", "--extend-select", "AM3")
-    assert (
-        code
-        == "import time\nimport aiofiles\nimport asyncio\n\n\nasync def handler(path):\n"
-        + (SLEEP + TWO_ARGUMENTS_LEFT + FILE)
-    )
+    assert code == WITH_BOTH + (SLEEP + TWO_ARGUMENTS_LEFT + FILE)
     assert report == [_summary(3, 0)]
 
 
@@ -159,9 +146,7 @@ def test_extend_ignore_ignoring_a_use_leaves_the_whole_file_alone(tmp_path: Path
     """AM302 (a file method awaited) off: the file is migrated whole or not at all, so it
     is left alone, said by AM321; the fallback does not offload its open()."""
     code, report = _migrate(tmp_path, "--extend-ignore", "AM302")
-    assert code == "import time\nimport asyncio\n\n\nasync def handler(path):\n" + (
-        SLEEP + TWO_ARGUMENTS_OFFLOADED + FILE_LEFT
-    )
+    assert code == WITH_ASYNCIO + (SLEEP + TWO_ARGUMENTS_OFFLOADED + FILE_LEFT)
     assert report == [
         "app.py:7:10: AM321 file left unchanged: a use of a file in this coroutine has its "
         "code ignored, and they are migrated together",
@@ -180,6 +165,8 @@ def test_the_more_specific_selector_wins(tmp_path: Path) -> None:
     # A codemod name over AM, every code; and equally specific, ignore wins.
     code, _ = _migrate(tmp_path, "--select", "AM", "--ignore", "sleep")
     assert SLEEP_LEFT in code and TWO_ARGUMENTS_LEFT in code and FILE in code
+    code, _ = _migrate(tmp_path, "--select", "sleep", "--ignore", "AM")
+    assert code == WITH_ASYNCIO + SLEEP + TWO_ARGUMENTS_LEFT + FILE_LEFT
     assert _migrate(tmp_path, "--select", "AM1", "--ignore", "AM1")[0] == APP
 
 
@@ -189,9 +176,7 @@ def test_the_command_line_and_the_configuration(tmp_path: Path) -> None:
     assert _migrate(tmp_path, config=config) == (APP, [_summary(0, 0)])
     # --select replaces select; the configuration's ignore and extend-ignore still apply.
     code, report = _migrate(tmp_path, "--select", "sleep,files", config=config)
-    assert code == "import time\nimport aiofiles\n\n\nasync def handler(path):\n" + (
-        SLEEP_LEFT + TWO_ARGUMENTS_LEFT + FILE
-    )
+    assert code == WITH_AIOFILES + (SLEEP_LEFT + TWO_ARGUMENTS_LEFT + FILE)
     assert report == [_summary(2, 0)]
     # --ignore replaces ignore and extend-ignore; --extend-ignore adds to them.
     code, report = _migrate(tmp_path, "--ignore", "AM103", config=config)
@@ -227,10 +212,28 @@ def test_unknown_selectors_are_errors(tmp_path: Path) -> None:
 
 def test_the_library_takes_the_same_selectors() -> None:
     assert migrate_source(APP, select=["AM101"]).code.decode() == (
-        "import time\nimport asyncio\n\n\nasync def handler(path):\n"
-        + SLEEP
-        + TWO_ARGUMENTS_LEFT
-        + FILE_LEFT
+        WITH_ASYNCIO + SLEEP + TWO_ARGUMENTS_LEFT + FILE_LEFT
     )
     ignored = migrate_source(APP, ignore=["AM10"], extend_ignore=["AM3", "offload"])
     assert ignored.code.decode() == APP and ignored.findings == []
+
+
+def test_selectors_rank_as_ruff_ranks_them() -> None:
+    ranks = [parse_selector(text).specificity for text in ("AM", "sleep", "AM1", "AM10", "am101")]
+    assert ranks == [1, 2, 3, 4, 5]
+
+
+def test_the_language_server_takes_the_same_selectors(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.async-migrate]\nextend-ignore = ["AM101"]\n')
+    document = str(tmp_path / "app.py")
+    settings = Settings()
+    resolved = settings.resolve(document, None)
+    assert "sleep" in resolved.codemods
+    assert resolved.options["sleep"] == {"ignored_codes": ["AM101"]}
+    settings.client, problems = client_settings({"select": ["AM30"], "ignore": ["AM302"]})
+    assert problems == []
+    resolved = settings.resolve(document, None)
+    assert resolved.codemods == ("files",)
+    files = [c.code for c in CODEMODS["files"].codes]
+    off = sorted(c for c in files if not c.startswith("AM30") or c == "AM302")
+    assert resolved.options["files"]["ignored_codes"] == off
