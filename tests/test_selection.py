@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from async_migrate import migrate_source
 from async_migrate.server.settings import Settings, client_settings
-from codemods.registry import CODEMODS, parse_selector
+from codemods.core.spec import Code, CodemodSpec
+from codemods.registry import CODEMODS, SPECS, codemod_of, parse_selector
 from tests.conftest import run_cli
 
 SOURCE = (
@@ -237,3 +240,34 @@ def test_the_language_server_takes_the_same_selectors(tmp_path: Path) -> None:
     files = [c.code for c in CODEMODS["files"].codes]
     off = sorted(c for c in files if not c.startswith("AM30") or c == "AM302")
     assert resolved.options["files"]["ignored_codes"] == off
+
+
+_EXAMPLES = [(spec, code) for spec in SPECS for code in spec.codes if code.example is not None]
+
+
+@pytest.mark.parametrize("case", _EXAMPLES, ids=lambda case: case[1].code)
+def test_a_code_left_off_is_not_made_and_its_sites_are_left_alone(
+    case: tuple[CodemodSpec, Code],
+) -> None:
+    """For every code's example: with the code ignored, its codemod records it nowhere,
+    and neither it nor any codemod after it records anything where it was recorded."""
+    spec, code = case
+    assert code.example is not None
+    options = {spec.name: dict(code.example.options)}
+    full = migrate_source(code.example.before, [spec.name], options=options)
+    sites = {(f.line, f.col) for f in full.findings if f.code == code.code}
+    assert sites
+    alone = migrate_source(code.example.before, [spec.name], options=options, ignore=[code.code])
+    assert code.code not in {f.code for f in alone.findings}
+    everything = migrate_source(
+        code.example.before, options=options, ignore=[code.code], extend_select=["concurrency"]
+    )
+    order = [s.name for s in SPECS]
+    later = {
+        (f.line, f.col, f.code)
+        for f in everything.findings
+        if (codemod := codemod_of(f.code)) is not None
+        and order.index(codemod.name) >= order.index(spec.name)
+        and (f.line, f.col) in sites
+    }
+    assert later == set()
