@@ -79,7 +79,7 @@ def _still_wanted(
     """Drop from ``context`` the requests ``transform`` would not act on; True if any is left."""
     key = transform.CONTEXT_KEY
     scratch = context.scratch
-    if key not in scratch:
+    if not scratch.get(key):
         return False
     tree_ast = parsed.parse(tree.code.encode(tree.encoding, errors="replace"))
     if tree_ast is not None:
