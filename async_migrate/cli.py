@@ -13,22 +13,22 @@ from async_migrate import __version__
 from async_migrate.explain import UnknownCode, explain, list_codemods
 from async_migrate.runner.cache import cache_directory
 from async_migrate.runner.concurrency import default_jobs
-from async_migrate.runner.config import (
-    Config,
-    ConfigError,
-    NotAHint,
-    find,
-    load,
-    merge_options,
-    split_selection,
-)
+from async_migrate.runner.config import Config, ConfigError, find, load, selection
 from async_migrate.runner.discovery import Excludes
 from async_migrate.runner.interrupts import Interrupted, handling_signals
 from async_migrate.runner.output import Output
 from async_migrate.runner.report import EXIT_ERROR, Report
 from async_migrate.runner.run import Settings, run_paths, run_stdin
 from codemods.core.spec import Option
-from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose, hint_codes, offload_options
+from codemods.registry import (
+    CODEMODS,
+    SPECS,
+    Selection,
+    UnknownCodemod,
+    hint_codes,
+    merge_options,
+    offload_options,
+)
 
 
 # Enums, so that --help lists the values and shell completion offers them.
@@ -62,7 +62,8 @@ Codemods: {", ".join(CODEMODS)} (see --list-codemods, --explain CODE).
 `async-migrate server` starts a language server (LSP over stdio) for editors.
 
 Exit codes: 0 done (or nothing to do); 1 with --check: a file would change or a
-finding is left for manual work (hints, such as AM406, count only with --extend-select);
+finding is left for manual work (hints, such as AM406, count only when selected by code
+or prefix);
 2 usage or configuration error, or a file could not be processed; 130 / 143 stopped by
 SIGINT (Ctrl-C) / SIGTERM.
 """
@@ -121,17 +122,27 @@ def migrate(
         help="Show each file's diff and ask: apply, skip, apply all, or quit.",
     ),
     select: str | None = typer.Option(
-        None, "--select", metavar="NAME,...", help="Run only these codemods."
+        None,
+        "--select",
+        metavar="SELECTOR,...",
+        help="Run only these codes: codemod names (sleep), codes (AM101), code prefixes (AM1).",
     ),
     extend_select: str | None = typer.Option(
         None,
         "--extend-select",
-        metavar="NAME|CODE,...",
-        help="Run these codemods too (how an opt-in codemod joins the default ones); "
-        f"hint codes ({', '.join(sorted(hint_codes()))}) fail --check like findings.",
+        metavar="SELECTOR,...",
+        help="Run these too (how an opt-in codemod joins the default ones); "
+        f"hint codes ({', '.join(sorted(hint_codes()))}) selected by code or prefix fail "
+        "--check like findings.",
     ),
     ignore: str | None = typer.Option(
-        None, "--ignore", metavar="NAME,...", help="Do not run these codemods."
+        None,
+        "--ignore",
+        metavar="SELECTOR,...",
+        help="Do not run these codes, and leave their calls alone.",
+    ),
+    extend_ignore: str | None = typer.Option(
+        None, "--extend-ignore", metavar="SELECTOR,...", help="Ignore these too."
     ),
     exclude: list[str] = typer.Option(
         [],
@@ -201,24 +212,15 @@ def migrate(
         raise typer.Exit(EXIT_ERROR) from None
 
     try:
-        extend_names, selected_hints = split_selection(_names(extend_select) or [])
-    except NotAHint as e:
-        raise typer.BadParameter(str(e), param_hint="--extend-select") from None
-    try:
-        codemods = _chosen(
-            config,
-            _names(select),
-            extend_names if extend_select is not None else None,
-            _names(ignore),
+        chosen = selection(
+            config, _names(select), _names(ignore), _names(extend_select), _names(extend_ignore)
         )
-        ignored = _names(ignore) if ignore is not None else config.ignore or []
     except UnknownCodemod as e:
-        raise typer.BadParameter(str(e), param_hint="--select/--extend-select/--ignore") from None
-    # Hints selected fail --check like findings; as for codemods, --select drops the
-    # configuration's extend-select.
-    if select is None:
-        selected_hints |= split_selection(config.extend_select)[1]
-    hints = hint_codes() - selected_hints
+        raise typer.BadParameter(
+            str(e), param_hint="--select/--extend-select/--ignore/--extend-ignore"
+        ) from None
+    codemods = chosen.codemods
+    hints = hint_codes() - chosen.failing_hints
     overrides = _codemod_overrides(codemod_options)
     settings = Settings(
         codemods=tuple(codemods),
@@ -227,10 +229,7 @@ def migrate(
             project=tuple((config.exclude or [] if not exclude else []) + config.extend_exclude),
             root=config.root,
         ),
-        options=merge_options(
-            merge_options(config.options, offload_options(codemods, offload, ignored)),
-            overrides,
-        ),
+        options=_options(config, chosen, offload, overrides),
         diff=diff,
         check=check,
         interactive=interactive,
@@ -287,21 +286,13 @@ def _check_combinations(
         )
 
 
-def _chosen(
-    config: Config,
-    select: list[str] | None,
-    extend_select: list[str] | None,
-    ignore: list[str] | None,
-) -> list[str]:
-    """The codemods to run. As in ruff: ``--select`` replaces both ``select`` and
-    ``extend-select`` of the configuration, ``--extend-select`` adds to whichever
-    selection holds, and ``--ignore`` replaces ``ignore``."""
-    configured = split_selection(config.extend_select)[0]
-    if select is None:
-        select, extend = config.select or [], [*configured, *(extend_select or [])]
-    else:
-        extend = extend_select or []
-    return choose(select, ignore if ignore is not None else config.ignore or (), extend)
+def _options(
+    config: Config, chosen: Selection, offload: bool, overrides: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The codemods' options: the configuration's, ``--no-offload``, what the selection
+    leaves alone, then the codemod flags."""
+    options = merge_options(config.options, offload_options(chosen.codemods, offload))
+    return merge_options(merge_options(options, chosen.options()), overrides)
 
 
 def _config(

@@ -16,7 +16,8 @@ SEVERITY_MEANING = {
     Severity.FINDING: "left for manual work; --check fails while one is left",
     Severity.HINT: (
         "a suggestion, never rewritten: check the code before acting on it; printed, but "
-        "--check fails on it only when it is selected with --extend-select"
+        "--check fails on it only when it is selected by its code or a prefix of it "
+        "(--extend-select AM406), not by its codemod's name"
     ),
 }
 

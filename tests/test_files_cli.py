@@ -20,10 +20,11 @@ async def save(path, settings):
     return os.path.getsize(path), lines
 """
 
-APP_MIGRATED = b"""import json
+APP_MIGRATED = b"""import io
+import json
+
 import aiofiles
 import aiofiles.os
-import io
 
 
 async def save(path, settings):

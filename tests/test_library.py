@@ -93,7 +93,7 @@ def test_libcst_codemod_runner(tmp_path: Path) -> None:
     output = result.stdout.decode() + result.stderr.decode()
     assert result.returncode == 0, output
     assert (src / "app.py").read_text() == (
-        "import time\nimport asyncio\n\n\nasync def f(loop):\n"
+        "import asyncio\nimport time\n\n\nasync def f(loop):\n"
         "    await asyncio.sleep(1)\n"
         "    time.sleep(2)  # async-migrate: ignore\n"
         "    loop.call_soon(time.sleep, 1)\n"

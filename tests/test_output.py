@@ -18,7 +18,7 @@ SOURCE = (
     b"import time\n\n\nasync def f(loop):\n    time.sleep(1)\n    loop.call_soon(time.sleep, 1)\n"
 )
 MIGRATED = (
-    b"import time\nimport asyncio\n\n\nasync def f(loop):\n"
+    b"import asyncio\nimport time\n\n\nasync def f(loop):\n"
     b"    await asyncio.sleep(1)\n"
     b"    loop.call_soon(time.sleep, 1)\n"
 )

@@ -18,7 +18,7 @@ SOURCE = (
     b"    time.sleep(3)\n"
 )
 EXPECTED = (
-    b"import time\nimport asyncio\n\n\nasync def f(loop):\n"
+    b"import asyncio\nimport time\n\n\nasync def f(loop):\n"
     b"    time.sleep(1)  # async-migrate: ignore\n"
     b"    loop.call_soon(time.sleep, 1)  # noqa: AM102\n"
     b"    loop.call_soon(time.sleep, 2)\n"

@@ -23,10 +23,11 @@ from async_migrate.engine.safety import changed_outside_coroutines
 from async_migrate.engine.slicing import Slice, slice_module
 from codemods.core import parsed
 from codemods.core.findings import Finding
+from codemods.core.ignored import LeftAlone, Site
 from codemods.core.only_at import OnlyAt
 from codemods.core.spec import Targets
 from codemods.core.suppressions import skips_file
-from codemods.registry import CODEMODS, choose, offload_options
+from codemods.registry import CODEMODS, merge_options, select_codes
 
 Codemod = str | type  # a registered codemod's name, or any AsyncCodemod subclass
 
@@ -72,16 +73,18 @@ def migrate_source(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     extend_select: Iterable[str] = (),
+    extend_ignore: Iterable[str] = (),
     only_at: OnlyAt | None = None,
 ) -> Migration:
     """Run codemods over one module's source and return the result; nothing is written.
 
     ``codemods`` lists registered names (``"sleep"``) or codemod classes (default:
     the codemods on by default, in registry order, as chosen by ``select``,
-    ``extend_select`` and ``ignore`` as on the command line); given ``codemods``,
-    ``select`` / ``ignore`` narrow it down by name (an unknown name raises
-    :class:`~codemods.registry.UnknownCodemod`). ``options`` maps a codemod's
-    name to keyword arguments for its constructor, e.g.
+    ``extend_select``, ``ignore`` and ``extend_ignore`` as on the command line: codemod
+    names, codes or code prefixes); given ``codemods``, the selectors narrow it down
+    (an unknown selector raises :class:`~codemods.registry.UnknownCodemod`). Codes left
+    off are neither made nor reported, and their sites are left alone by every codemod.
+    ``options`` maps a codemod's name to keyword arguments for its constructor, e.g.
     ``{"cpu": {"cpu_bound": ["mylib.crunch"]}}``. ``filename`` only names the module
     in messages. A ``str`` comes back as UTF-8 bytes in :attr:`Migration.code`.
 
@@ -99,17 +102,8 @@ def migrate_source(
     data = code.encode("utf-8") if isinstance(code, str) else code
     if skips_file(data):
         return Migration(data, False, skipped=True)
-    options = options or {}
-    select, ignore, extend_select = list(select), list(ignore), list(extend_select)
-    if codemods is None:
-        chosen: list[Codemod] = list(choose(select, ignore, extend_select))
-    else:
-        chosen = list(codemods)
-        if select or ignore or extend_select:
-            names = set(choose(select or list(CODEMODS), ignore, extend_select))
-            chosen = [c for c in chosen if (c if isinstance(c, str) else c.NAME) in names]
-    for name, extra in offload_options((), True, ignore).items():
-        options = {**options, name: {**options.get(name, {}), **extra}}
+    selectors = (list(select), list(ignore), list(extend_select), list(extend_ignore))
+    chosen, options = _selected(codemods, options or {}, *selectors)
     options = _prepared(data, filename, chosen, options)
     active = _active(data, chosen, options)
     if not active:
@@ -120,6 +114,27 @@ def migrate_source(
         return _migrate(data, active, filename, options, only_at)
     finally:
         sys.setrecursionlimit(limit)
+
+
+def _selected(
+    codemods: Sequence[Codemod] | None,
+    options: dict[str, dict[str, Any]],
+    select: list[str],
+    ignore: list[str],
+    extend_select: list[str],
+    extend_ignore: list[str],
+) -> tuple[list[Codemod], dict[str, dict[str, Any]]]:
+    """The codemods to run and their options, as the selectors decide."""
+    if codemods is not None and not (select or ignore or extend_select or extend_ignore):
+        return list(codemods), options
+    everything = list(CODEMODS) if codemods is not None else []
+    selection = select_codes(select or everything, ignore, extend_select, extend_ignore)
+    names = selection.codemods
+    if codemods is None:
+        chosen: list[Codemod] = list(names)
+    else:
+        chosen = [c for c in codemods if (c if isinstance(c, str) else c.NAME) in names]
+    return chosen, merge_options(options, selection.options())
 
 
 def _migrate(
@@ -348,6 +363,7 @@ def _transform(
     # a codemod built is, as libcst does by default.
     wrapper = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
     before_text = original_text
+    left_alone: set[Site] = set()  # in ``data``'s positions
     for codemod in active:
         if before_text != original_text and not _still_needed(
             codemod, before_text.encode(wrapper.module.encoding), options
@@ -364,17 +380,23 @@ def _transform(
                 options=options.get(codemod.NAME, {}),
                 reserved_names=identifiers,
                 only_at=(only_at.seen_through(to_input) if only_at and to_input else only_at),
+                left_alone=LeftAlone(frozenset(left_alone), to_input or _same_site),
             )
             after_text = outcome.module.code
         except RecursionError:
             raise SourceError("too deeply nested to process") from None
         found = _to_input_positions(outcome.findings, to_input)
+        left_alone |= {to_input(*site) if to_input else site for site in outcome.left_alone}
         findings = _merge(findings, found)
         if after_text != before_text:
             wrapper = libcst.metadata.MetadataWrapper(outcome.module)
             before_text = after_text
     module = wrapper.module
     return module.bytes, findings
+
+
+def _same_site(line: int, col: int) -> Site:
+    return line, col
 
 
 def _still_needed(codemod: type, data: bytes, options: dict[str, Any]) -> bool:

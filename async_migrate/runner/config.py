@@ -9,7 +9,6 @@ flags override what the file says.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,15 @@ from typing import Any
 
 from async_migrate.runner.places import start_directory, upward
 from codemods.core.spec import CodemodSpec, Option
-from codemods.registry import CODEMODS, SPECS, UnknownCodemod, choose, hint_codes
+from codemods.registry import (
+    CODEMODS,
+    SPECS,
+    Selection,
+    UnknownCodemod,
+    parse_selector,
+    select_codes,
+)
+from codemods.registry import merge_options as merge_options  # used by the callers of load()
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,7 +35,8 @@ FILE_NAME = "pyproject.toml"
 TABLE = "tool.async-migrate"
 
 # Top-level keys and their type; per-codemod tables are named after the codemod.
-_LISTS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "src")
+_SELECTORS = ("select", "extend-select", "ignore", "extend-ignore")
+_LISTS = (*_SELECTORS, "exclude", "extend-exclude", "src")
 # A codemod's options may also be given at the top level (``cpu-bound = [...]``):
 # key -> (codemod, option).
 _SHORTHANDS: dict[str, tuple[str, Option]] = {
@@ -45,11 +53,13 @@ class Config:
     """What ``[tool.async-migrate]`` says; ``None`` where it says nothing."""
 
     path: str | None = None
+    #: Selectors (codemod names, codes, code prefixes) of the codes to run.
     select: list[str] | None = None
-    #: Codemods to run besides the default (or selected) ones: how opt-in codemods join;
-    #: and hint codes that fail ``--check`` like findings (see :func:`split_selection`).
+    #: Selectors of codes to run besides the default (or selected) ones: how opt-in
+    #: codemods join, and how hints come to fail ``--check``.
     extend_select: list[str] = field(default_factory=list)
     ignore: list[str] | None = None
+    extend_ignore: list[str] = field(default_factory=list)
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
     #: Directories (relative to the file) that hold top-level packages, as ruff's ``src``.
@@ -90,43 +100,34 @@ def load(path: str) -> Config:
             setattr(config, key.replace("-", "_"), value)
         else:
             raise ConfigError(f"{path}: unknown key {TABLE}.{key} ({_known_keys()})")
-    for key in ("select", "extend-select", "ignore"):
-        try:
-            names = getattr(config, key.replace("-", "_")) or []
-            choose(split_selection(names)[0] if key == "extend-select" else names)
-        except (UnknownCodemod, NotAHint) as e:
-            raise ConfigError(f"{path}: {TABLE}.{key}: {e}") from None
+    for key in _SELECTORS:
+        for selector in getattr(config, key.replace("-", "_")) or []:
+            try:
+                parse_selector(selector)
+            except UnknownCodemod as e:
+                raise ConfigError(f"{path}: {TABLE}.{key}: {e}") from None
     return config
 
 
-class NotAHint(ValueError):
-    """A code given to ``extend-select`` that is not a hint."""
-
-
-_CODE = re.compile(r"AM\d{3}", re.IGNORECASE)
-
-
-def split_selection(values: Sequence[str]) -> tuple[list[str], set[str]]:
-    """``values`` of ``select`` / ``extend-select`` / ``ignore``, split into codemod names
-    and codes (``AM406``, upper case). A code must be a hint: selecting a hint makes
-    ``--check`` fail on it like on a finding left for manual work (every other code is
-    always reported)."""
-    names = [value for value in values if not _CODE.fullmatch(value)]
-    codes = {value.upper() for value in values if _CODE.fullmatch(value)}
-    if codes - hint_codes():
-        unknown = ", ".join(sorted(codes - hint_codes()))
-        raise NotAHint(f"not a hint code: {unknown} (hints: {', '.join(sorted(hint_codes()))})")
-    return names, codes
-
-
-def merge_options(
-    base: dict[str, dict[str, Any]], overrides: dict[str, dict[str, Any]]
-) -> dict[str, dict[str, Any]]:
-    """Codemod options with ``overrides`` (from flags) winning key by key."""
-    merged = {name: dict(values) for name, values in base.items()}
-    for name, values in overrides.items():
-        merged.setdefault(name, {}).update(values)
-    return merged
+def selection(
+    config: Config,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    extend_select: list[str] | None = None,
+    extend_ignore: list[str] | None = None,
+) -> Selection:
+    """The codes to run, from the configuration and the flags (None: not given). As in
+    ruff: ``--select`` replaces both ``select`` and ``extend-select`` of the
+    configuration, ``--ignore`` both ``ignore`` and ``extend-ignore``; ``--extend-select``
+    and ``--extend-ignore`` add to whichever selection holds. Raises
+    :class:`~codemods.registry.UnknownCodemod`."""
+    if select is None:
+        select, extend = config.select or [], [*config.extend_select, *(extend_select or [])]
+    else:
+        extend = extend_select or []
+    if ignore is None:
+        ignore = [*(config.ignore or []), *config.extend_ignore]
+    return select_codes(select, [*ignore, *(extend_ignore or [])], extend)
 
 
 def _codemod_table(config: Config, path: str, name: str, table: dict[str, Any]) -> None:

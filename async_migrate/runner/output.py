@@ -112,7 +112,7 @@ class Output:
     pending: bool = False
     #: ``--check``: name each file that would change.
     check: bool = False
-    #: Codes of hints, less those selected with ``--extend-select`` (``::notice`` rather
+    #: Codes of hints, less those selected by code or prefix (``::notice`` rather
     #: than ``::warning`` in the ``github`` format; counted apart by ``--verbose``).
     hints: frozenset[str] = field(default_factory=hint_codes)
     stdout: BinaryIO = field(default_factory=lambda: sys.stdout.buffer)

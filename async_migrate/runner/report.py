@@ -28,7 +28,7 @@ class Report:
     skipped: int = 0
     #: Interactive review: files whose changes were declined.
     declined: int = 0
-    #: The hint codes (less those selected with ``--extend-select``, which count as
+    #: The hint codes (less those selected by code or prefix, which count as
     #: findings).
     hint_codes: frozenset[str] = field(default_factory=hint_codes)
     #: Files this run has written.

@@ -14,9 +14,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from async_migrate.runner.config import Config, ConfigError, find, load, merge_options
+from async_migrate.runner.config import Config, ConfigError, find, load, selection
 from async_migrate.runner.discovery import Excludes
-from codemods.registry import UnknownCodemod, choose, offload_options
+from codemods.registry import UnknownCodemod, merge_options, offload_options
 
 SECTION = "async-migrate"
 
@@ -45,7 +45,7 @@ def client_settings(value: object) -> tuple[ClientSettings, list[str]]:
             if isinstance(item, list) and all(isinstance(v, str) for v in item):
                 found[key] = tuple(item)
                 continue
-            problems.append(f"{key} must be a list of codemod names")
+            problems.append(f"{key} must be a list of codemod names, codes or code prefixes")
         elif key == "offload":
             if isinstance(item, bool):
                 found[key] = item
@@ -94,17 +94,17 @@ class Settings:
         found = find([start] if start else [])
         config = self._load(found) if found else Config()
         client = self.client
+        select = list(client.select) if client.select is not None else None
+        ignore = list(client.ignore) if client.ignore is not None else None
         try:
-            codemods = choose(
-                client.select if client.select is not None else config.select or (),
-                client.ignore if client.ignore is not None else config.ignore or (),
-            )
+            chosen = selection(config, select, ignore)
         except UnknownCodemod as e:
             raise ConfigError(f"settings: {e}") from None
         offload = client.offload if client.offload is not None else True
+        options = merge_options(config.options, offload_options(chosen.codemods, offload))
         return Resolved(
-            codemods=tuple(codemods),
-            options=merge_options(config.options, offload_options(codemods, offload)),
+            codemods=tuple(chosen.codemods),
+            options=merge_options(options, chosen.options()),
             excludes=Excludes(
                 project=tuple((config.exclude or []) + config.extend_exclude), root=config.root
             ),

@@ -7,10 +7,11 @@ import ast
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
 from libcst.helpers import get_absolute_module_from_package_for_import
 
 from codemods.core import parsed
+from codemods.core.sorted_imports import is_sorted, own_top_package, with_sorted_import
 
 _PASSES: tuple[type[AddImportsVisitor] | type[RemoveImportsVisitor], ...] = (
     AddImportsVisitor,
@@ -22,12 +23,52 @@ def run_import_passes(context: CodemodContext, tree: cst.Module) -> cst.Module:
     """Add the imports codemods asked for in ``context`` and remove those they made unused.
 
     libcst's passes run only when they can change something: each costs a pass over the
-    whole module (the removal pass with its own scope analysis).
+    whole module (the removal pass with its own scope analysis). New ``import x``
+    statements go where isort would put them when the module's imports are sorted as
+    isort sorts them (see :mod:`codemods.core.sorted_imports`).
     """
+    sortable = _take_sortable(context, tree)
     for transform in _PASSES:
         if _still_wanted(context, transform, tree):
             tree = transform(context).transform_module(tree)
-    return _remove_alias_leftovers(context, tree)
+    tree = _remove_alias_leftovers(context, tree)
+    return _add_sorted(context, tree, sortable)
+
+
+def _take_sortable(context: CodemodContext, tree: cst.Module) -> list[str]:
+    """The modules of the plain ``import x`` requests in ``context``, taken out of it, when
+    the module's import block is sorted as isort sorts it (they are added after the
+    removals, where isort would put them); none otherwise."""
+    own = own_top_package(context.filename or "")
+    if not _still_wanted(context, AddImportsVisitor, tree) or not is_sorted(tree, own):
+        return []
+    key = AddImportsVisitor.CONTEXT_KEY
+    plain = [i for i in context.scratch[key] if _plain(i)]
+    context.scratch[key] = [i for i in context.scratch[key] if not _plain(i)]
+    return list(dict.fromkeys(i.module_name for i in plain))
+
+
+def _plain(item: ImportItem) -> bool:
+    return item.obj_name is None and item.alias is None and not item.relative
+
+
+def _add_sorted(context: CodemodContext, tree: cst.Module, modules: list[str]) -> cst.Module:
+    """``tree`` with ``import m`` for each of ``modules``, where isort would put it; where
+    the import block no longer lets one be placed so, libcst's pass adds it."""
+    own = own_top_package(context.filename or "")
+    left = []
+    for module in modules:
+        placed = with_sorted_import(tree, module, own)
+        if placed is None:
+            left.append(module)
+        else:
+            tree = placed
+    if not left:
+        return tree
+    fresh = CodemodContext(filename=context.filename)
+    for module in left:
+        AddImportsVisitor.add_needed_import(fresh, module)
+    return AddImportsVisitor(fresh).transform_module(tree)
 
 
 def _still_wanted(
@@ -38,7 +79,7 @@ def _still_wanted(
     """Drop from ``context`` the requests ``transform`` would not act on; True if any is left."""
     key = transform.CONTEXT_KEY
     scratch = context.scratch
-    if key not in scratch:
+    if not scratch.get(key):
         return False
     tree_ast = parsed.parse(tree.code.encode(tree.encoding, errors="replace"))
     if tree_ast is not None:

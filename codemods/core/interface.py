@@ -15,6 +15,7 @@ from libcst.metadata import MetadataWrapper
 
 from codemods.core.base import AsyncCodemod
 from codemods.core.findings import Finding
+from codemods.core.ignored import IGNORED_CODES, LeftAlone, Site
 from codemods.core.only_at import OnlyAt
 
 
@@ -25,6 +26,8 @@ class Outcome:
     module: cst.Module
     #: In the positions of the module it was given.
     findings: list[Finding]
+    #: The sites it left alone because their code is off (same positions).
+    left_alone: frozenset[Site] = frozenset()
 
 
 def run_codemod(
@@ -35,12 +38,19 @@ def run_codemod(
     options: dict[str, Any],
     reserved_names: frozenset[str] = frozenset(),
     only_at: OnlyAt | None = None,
+    left_alone: LeftAlone | None = None,
 ) -> Outcome:
     """Run ``command`` (built with ``options``) over ``wrapper.module``, reusing the
     metadata ``wrapper`` has resolved; names in ``reserved_names`` are never invented;
-    under ``only_at``, every site it does not list counts as silenced."""
+    under ``only_at``, every site it does not list counts as silenced, and so does every
+    site of ``left_alone``. The codes listed in the option ``ignored_codes`` are
+    silenced everywhere (see :mod:`codemods.core.ignored`)."""
+    options = dict(options)
+    ignored = frozenset(code.upper() for code in options.pop(IGNORED_CODES, ()))
     codemod = command(CodemodContext(filename=filename), **options)
     codemod.share(wrapper, reserved_names)
     codemod.only_at = only_at
+    codemod.ignored_codes = ignored
+    codemod.left_alone = left_alone or LeftAlone()
     module = codemod.transform_module(wrapper.module)
-    return Outcome(module, codemod.findings)
+    return Outcome(module, codemod.findings, frozenset(codemod.sites_left_alone))

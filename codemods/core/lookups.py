@@ -55,5 +55,7 @@ class Lookups(Protocol):
         ...
 
     def suppressed(self, node: cst.CSTNode, code: str) -> bool:
-        """True if a suppression comment silences ``code`` for ``node``."""
+        """True if a suppression comment silences ``code`` for ``node``, or the run leaves
+        ``code`` off (then the command remembers ``node``'s site as left alone, for the
+        codemods after it: the one thing a query records)."""
         ...

@@ -29,8 +29,8 @@ class Severity(enum.Enum):
     FINDING = "finding"
     #: A suggestion ("may be CPU-bound", "these awaits may run together"): never a
     #: rewrite; printed like a finding but counted apart, and ``--check`` fails on it
-    #: only when it is selected with ``--extend-select`` (``registry.hint_codes()``
-    #: lists them).
+    #: only when it is selected by its code or a prefix of it, not by its codemod's
+    #: name (``registry.hint_codes()`` lists them).
     HINT = "hint"
 
 
@@ -153,7 +153,8 @@ class CodemodSpec:
     owns: tuple[str, ...] = ()
     #: It offloads blocking calls to threads; ``--no-offload`` makes it report them.
     offloads: bool = False
-    #: Run unless deselected; an opt-in codemod runs only when selected by name.
+    #: Run unless deselected; an opt-in codemod runs only when selected (by its name, or
+    #: by one of its codes or a prefix of them).
     default: bool = True
     #: Regular expressions for the module-level names it may define (helpers added after
     #: the imports); the safety net lets only new definitions matching one appear

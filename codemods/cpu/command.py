@@ -209,7 +209,6 @@ class CpuCommand(AsyncCodemod):
                 "here; offload it by hand",
             )
             return updated
-        self.need_import("asyncio")
         if verdict.kind is Offload.FALLBACK:
             self.report(
                 original,
@@ -217,6 +216,9 @@ class CpuCommand(AsyncCodemod):
                 f"{name} runs in a thread, not a process pool: {verdict.reason}; the loop "
                 "stays responsive but there is no parallel speed-up",
             )
+            if self.left_alone_here(original):
+                return updated  # AM403 is off in this run: the call is left alone
+        self.need_import("asyncio")
         self.fixed(original, "AM402", f"{name} -> await asyncio.to_thread({name}, ...)")
         call = cst.Call(
             func=cst.Attribute(cst.Name("asyncio"), cst.Name("to_thread")),

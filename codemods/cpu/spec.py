@@ -96,8 +96,8 @@ async def derive(password, salt):
     return hashlib.pbkdf2_hmac("sha256", password, salt, 600_000)
 """,
         after="""\
-import hashlib
 import asyncio
+import hashlib
 
 
 async def derive(password, salt):
@@ -138,8 +138,8 @@ async def handler(n):
     return crunch(n)
 """,
         after="""\
-import functools
 import asyncio
+import functools
 
 
 @functools.cache

@@ -768,7 +768,10 @@ class Planner:
             if self.lookups.held_lock(node):
                 raise Refused(HELD, f"a use on line {self._line(node)}: {LOCKED_REASON}")
         code = group.driver.code
-        if any(self.lookups.suppressed(b.call, code) for b in group.bindings):
+        if any([self.lookups.suppressed(b.call, code) for b in group.bindings]):
+            # Each use is looked at too: when the run leaves the code off, every use is
+            # such a site, and the codemods after this one leave them alone as well.
+            _ = [self.lookups.suppressed(node, code) for node in group.nodes]
             raise Silenced()
         for node in group.nodes:
             if self.lookups.suppressed(node, code):

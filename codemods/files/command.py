@@ -65,11 +65,14 @@ class FilesCommand(AsyncCodemod):
                 )
             return
         plan = self._check_names(node, plan)
-        plan = self._check_suppressions(plan)
+        uses_off = self._uses_left_off(plan)
+        plan = self._check_suppressions(plan, bool(uses_off))
         self._plan.actions.update(plan.actions)
         self._plan.async_withs |= plan.async_withs
         self._plan.seen_calls |= plan.seen_calls
         self.report_problems(plan.refusals)
+        for call in uses_off:  # reported (AM321), then left alone by later codemods too
+            self.leave_alone(call)
 
     def _check_names(self, function: cst.FunctionDef, plan: Plan) -> Plan:
         """Drop the whole plan if a module name it needs is taken in this coroutine."""
@@ -102,16 +105,35 @@ class FilesCommand(AsyncCodemod):
                 )
         return kept
 
-    def _check_suppressions(self, plan: Plan) -> Plan:
-        """Drop the whole plan if one of its files is silenced by a comment: the file
-        objects of a coroutine are planned together, so none is half-migrated."""
+    def _uses_left_off(self, plan: Plan) -> list[cst.Call]:
+        """The opening calls of the plan when the run leaves the code of one of its file
+        uses off (a method call awaited, a line loop, a consumer): the file objects of a
+        coroutine are migrated together, so none is."""
+        uses_off = [
+            node
+            for node, action in plan.actions.items()
+            if _use_code(action) and self.left_off(node, _use_code(action))
+        ]
+        if not uses_off:
+            return []
+        return [a.binding.call for a in plan.actions.values() if isinstance(a, OpenCall)]
+
+    def _check_suppressions(self, plan: Plan, uses_off: bool) -> Plan:
+        """Drop the whole plan if one of its files is silenced by a comment (or its code
+        is left off by the run), or a use of one is left off by the run: the file objects
+        of a coroutine are planned together, so none is half-migrated."""
         silenced = [
             action.binding.call
             for action in plan.actions.values()
             if isinstance(action, OpenCall) and self.suppressed(action.binding.call, "AM301")
         ]
-        if not silenced:
+        if not silenced and not uses_off:
             return plan
+        why = (
+            "a use of a file in this coroutine has its code ignored"
+            if uses_off
+            else "another file in this coroutine is silenced by a suppression comment"
+        )
         kept = Plan(seen_calls=plan.seen_calls, refusals=list(plan.refusals))
         for action in plan.actions.values():
             if isinstance(action, OpenCall) and action.binding.call not in silenced:
@@ -119,8 +141,7 @@ class FilesCommand(AsyncCodemod):
                     Problem(
                         action.binding.call,
                         "AM321",
-                        "file left unchanged: another file in this coroutine is silenced by "
-                        "a suppression comment, and they are migrated together",
+                        f"file left unchanged: {why}, and they are migrated together",
                     )
                 )
         return kept
@@ -289,3 +310,14 @@ class FilesCommand(AsyncCodemod):
 
 
 _LINES_MESSAGE = "line loop over a file -> iterate its content, read with one await"
+
+
+def _use_code(action: object) -> str:
+    """The code a planned use of a file is recorded under ('' for none of its own)."""
+    if isinstance(action, AwaitCall):
+        return "AM302"
+    if isinstance(action, ReadLines):
+        return "AM303"
+    if isinstance(action, Consumer):
+        return "AM304"
+    return ""

@@ -148,6 +148,7 @@ async def load(path):
 """,
         after="""\
 import json
+
 import aiofiles
 
 
@@ -214,8 +215,8 @@ async def backup(src, dst):
     shutil.copy2(src, dst)
 """,
         after="""\
-import shutil
 import asyncio
+import shutil
 
 
 async def backup(src, dst):
@@ -456,14 +457,16 @@ AM321 = Code(
     "AM321",
     Severity.FINDING,
     "a file left unchanged because another file of the same coroutine is silenced by a "
-    "suppression comment",
+    "suppression comment, or a use of a file has its code ignored",
     explanation=explained(
         _WHY,
         """Why it is refused: the files of one coroutine are migrated together, and
         another file of this coroutine is silenced by a suppression comment (`#
-        async-migrate: ignore`, `# noqa`), so this one is left as it is too.""",
-        """What to do: remove the comment if the silenced file may be migrated, or
-        silence this one as well.""",
+        async-migrate: ignore`, `# noqa`), or the run ignores the code of one of their
+        uses (`--ignore AM302`: a method call would not be awaited), so this one is left
+        as it is too.""",
+        """What to do: remove the comment, or stop ignoring the code, if the files may be
+        migrated; or silence this one as well.""",
         OFFLOADED_INSTEAD,
     ),
     example=Example(

@@ -52,8 +52,8 @@ async def handler(base):
     return load_item(base, 1)
 """,
         after="""\
-import time
 import asyncio
+import time
 
 
 def backoff(attempt):

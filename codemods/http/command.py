@@ -108,7 +108,7 @@ class HttpCommand(OffloadingCodemod):
         if not _keywords_only(call, _SAME_ON_ASYNC_CLIENT) or not _plain_auth(call):
             return
         methods = self._client_requests(node, item.asname.name)
-        if methods is None:
+        if methods is None or self.suppressed(node, "AM522"):
             return
         self._async_withs.add(node)
         self._awaited_methods.update(methods)
@@ -183,7 +183,7 @@ class HttpCommand(OffloadingCodemod):
         if not self._response_kept(original) or not self.module_name_free(original, module):
             return None
         client = self._free_name(original, "client")
-        if client is None:
+        if client is None or self.suppressed(original, "AM521"):
             return None
         request_args = [
             a for a in updated.args if a.keyword is None or a.keyword.value in _REQUEST_KEYWORDS

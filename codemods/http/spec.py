@@ -107,8 +107,8 @@ async def fetch(url):
         return resp.read()
 """,
         after="""\
-from urllib.request import urlopen
 import asyncio
+from urllib.request import urlopen
 
 
 async def fetch(url):

@@ -247,6 +247,8 @@ class Planner:
             return "the name 'redis' is bound to something else here"
         if lookups.suppressed(created, "AM901"):
             return "its migration is suppressed by a comment"
+        if with_node is not None and lookups.suppressed(with_node, "AM903"):
+            return "its with block is silenced"
         if lookups.held_lock(created):
             return "it is created under a thread lock"
         constructor = self._constructor_name(created)
@@ -258,16 +260,18 @@ class Planner:
         calls = self._client_calls(name)
         if calls is None:
             return "it is used otherwise than by calling its methods (passed on, returned, stored)"
+        # Each call is looked at: when the run leaves AM902 off, every call is such a
+        # site, and the codemods after this one leave them alone as well.
+        if any([lookups.suppressed(call, "AM902") for call, _ in calls]):
+            return "one of its calls is suppressed by a comment"
         closed = with_node is not None
-        for call, method in calls:
+        for _, method in calls:
             if method in REDIS_ASYNC_SHAPES:
                 return f"its {method}() object has a different async form"
             if method == "transaction":
                 return "transaction() runs a sync function"
             if method == "close":
                 closed = True
-            if lookups.suppressed(call, "AM902"):
-                return "one of its calls is suppressed by a comment"
         if not closed:
             return (
                 "it is never closed here, and a redis.asyncio client must be closed "
@@ -277,6 +281,8 @@ class Planner:
             self._analyse(pipeline)
             if pipeline.refusal:
                 return pipeline.refusal
+            if pipeline.with_node is not None and lookups.suppressed(pipeline.with_node, "AM903"):
+                return "the with block of one of its pipelines is silenced"
             for call, mode in pipeline.calls.items():
                 if _action(pipeline.methods[call], mode) == "unknown":
                     return (

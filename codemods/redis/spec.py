@@ -85,8 +85,9 @@ async def remember(r: redis.Redis, key, value):
     return r.get(key)
 """,
     after="""\
-import redis
 import asyncio
+
+import redis
 
 
 async def remember(r: redis.Redis, key, value):

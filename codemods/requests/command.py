@@ -52,11 +52,14 @@ class RequestsCommand(AsyncCodemod):
                 plan.problems.append(
                     Problem(call, "AM220", "requests call left unchanged: " + LOCKED_REASON)
                 )
-        for call in [r.call for r in plan.requests] + [s.call for s in plan.sessions]:
-            if self.suppressed(call, "AM201"):
-                # Silenced: not reported itself, and the coroutine's other calls stay
-                # unchanged too (they share one session), each reported as AM217.
-                plan.problems.append(Problem(call, "AM201", "silenced by a suppression comment"))
+        for node, code in _silenceable(plan):
+            if code == "AM203" and not self.left_off(node, code):
+                continue  # an except clause is rewritten with the requests it catches
+            if self.suppressed(node, "AM201") or self.suppressed(node, code):
+                # Silenced (by a comment, or its code left off by the run): not reported
+                # itself, and the coroutine's other calls stay unchanged too (they share
+                # one session), each reported as AM217.
+                plan.problems.append(Problem(node, code, "silenced"))
         if not plan.requests and not plan.sessions and not plan.problems:
             return
         if plan.problems:
@@ -246,6 +249,17 @@ class RequestsCommand(AsyncCodemod):
             self._dropped.setdefault(block, set()).add(index)
         self._drop(session.call.func)
         self.fixed(session.call, "AM202", "requests.Session -> aiohttp.ClientSession")
+
+
+def _silenceable(plan: CoroutinePlan) -> list[tuple[cst.CSTNode, str]]:
+    """What the coroutine's rewrite records, and under which code: a comment silencing a
+    request or a session, or the run leaving one of these codes off, leaves the
+    coroutine's requests alone."""
+    return [
+        *((r.call, "AM201") for r in plan.requests),
+        *((s.call, "AM202") for s in plan.sessions),
+        *((old, "AM203") for old in plan.handlers.types),
+    ]
 
 
 def _comments(call: cst.CSTNode) -> list[cst.Comment]:

@@ -105,13 +105,15 @@ class SubprocessCommand(OffloadingCodemod):
         if name == "os.system":
             if not _one_positional(updated) or not self._helper_usable(original, SYSTEM_HELPER):
                 return None
+            if self.suppressed(original, "AM502"):
+                return None
             self.drop_import_if_unused(original.func)
             self.fixed(original, "AM502", f"os.system -> await {SYSTEM_HELPER} (same wait status)")
             call = updated.with_changes(func=cst.Name(SYSTEM_HELPER))
             return self.awaited(original, call)
         if name not in _KEYWORDS or not _carried_over(updated, _KEYWORDS[name]):
             return None
-        if not self._helper_usable(original, RUN_HELPER):
+        if not self._helper_usable(original, RUN_HELPER) or self.suppressed(original, "AM501"):
             return None
         extra: list[cst.Arg] = []
         if name == "subprocess.check_output":

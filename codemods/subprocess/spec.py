@@ -10,7 +10,7 @@ from codemods.subprocess.helper_sources import RUN_SOURCE, SYSTEM_SOURCE
 
 #: What AM501's example becomes: the helper, added once per module, then the call.
 AM501_AFTER = (
-    "import subprocess\nimport asyncio\nimport locale\nimport os\n\n"
+    "import asyncio\nimport locale\nimport os\nimport subprocess\n\n"
     + RUN_SOURCE
     + '\n\nasync def build():\n    return (await _subprocess_run(["make", "-s"])).returncode\n'
 )
@@ -99,8 +99,8 @@ async def build():
     return subprocess.run(["make", "-s"], timeout=60).returncode
 """,
         after="""\
-import subprocess
 import asyncio
+import subprocess
 
 
 async def build():
@@ -177,8 +177,8 @@ async def first_line(path):
     return proc.stdout.readline()
 """,
         after="""\
-import subprocess
 import asyncio
+import subprocess
 
 
 async def first_line(path):
