@@ -1,10 +1,11 @@
 """Slicing changes nothing: migrate real modules whole and sliced, and compare.
 
 For every ``.py`` file under the given directories or wheels (``.whl`` files are read in
-place) that reaches libcst, runs every codemod on the whole module and on the sliced one
-(:mod:`async_migrate.engine.slicing`) and prints: files compared, files sliced, how much of them
-libcst was spared, the time each way, sliced files whose slice gave no answer (the engine
-then migrates the whole module), and every file whose result differs (must be none).
+place) that reaches libcst, runs every codemod on the whole module and (each codemod on its
+own slice, :mod:`async_migrate.engine.slicing`) sliced, and prints: files compared, files
+sliced, how much of them libcst was spared, the time each way, files where a codemod's slice
+gave no answer (it then ran on the whole module), and every file whose result differs (must
+be none).
 
 Usage: python benchmarks/slicing_equivalence.py PATH [PATH ...]
 Exits 1 if any result differs.
@@ -49,6 +50,21 @@ def run(data: bytes, name: str, sliced: bool) -> tuple[Migration | str, float]:
     return result, time.perf_counter() - start
 
 
+#: The codemods whose slice of the current file gave no answer (they ran on the whole module).
+unanswered: list[str] = []
+_on_slice = migrate._on_slice
+
+
+def _watched_on_slice(data: bytes, active: list[type], *args: object) -> object:
+    answer = _on_slice(data, active, *args)  # type: ignore[arg-type]
+    if answer is None and slicing.slice_module(data, args[-1]) is not None:  # type: ignore[arg-type]
+        unanswered.extend(c.NAME for c in active)
+    return answer
+
+
+migrate._on_slice = _watched_on_slice  # type: ignore[assignment]
+
+
 def main() -> int:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), migrate.RECURSION_LIMIT))
     if len(sys.argv) < 2:
@@ -68,18 +84,12 @@ def main() -> int:
             sliced_files += 1
             bytes_whole += len(data)
             bytes_sliced += len(piece.code)
-            migrate.SLICING = True
-            try:
-                answered = migrate._sliced(
-                    data, migrate._active(data, list(CODEMODS), {}), name, {}
-                )
-            except Exception:  # noqa: BLE001 - reported below as a fallback
-                answered = None
-            if answered is None:
-                fallbacks.append(name)
-                print(f"FELL BACK to the whole module: {name}", flush=True)
         whole, t_whole = run(data, name, sliced=False)
+        unanswered.clear()
         part, t_part = run(data, name, sliced=True)
+        if unanswered:
+            fallbacks.append(name)
+            print(f"FELL BACK to the whole module: {name} ({', '.join(unanswered)})", flush=True)
         time_whole += t_whole
         time_sliced += t_part
         if whole != part:
