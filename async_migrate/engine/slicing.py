@@ -1,26 +1,31 @@
-"""Hand libcst only the part of a module the codemods can change.
+"""Hand libcst only the part of a module a codemod can change.
 
-libcst's cost grows with the whole module: every codemod resolves scopes, qualified names,
-parents and positions over every node. The codemods only rewrite coroutines (and the
-imports and helpers at the top), so the bodies of the sync functions and classes that
-neither contain a coroutine nor define a name one mentions are replaced, before libcst sees
-the module, by a one-line stand-in that binds and reads the same module-level names::
+libcst's cost grows with the whole module: every codemod resolves scopes and positions over
+every node. The codemods only rewrite coroutines (and the imports and helpers at the top),
+so before libcst sees the module, each sync function that neither contains a coroutine nor
+is read by a codemod that needs it, each coroutine the codemod has no interest in, and the
+body of each class that neither contains a kept coroutine nor defines a name one mentions,
+is replaced by a stand-in that defines and reads the same module-level names, as high as
+what it replaced::
 
-    def helper(path):                     def helper(path):
-        data = load(path)          ->         (json, load,)  # <mark>-0
+    @cache                                    def helper(_=(cache, Path,)): (json, load,); \"\"\"
+    def helper(path: Path) -> dict:    ->
+        data = load(path)                     \"\"\"  # <mark>-0
         return json.loads(data)
 
 So what the codemods ask of the module stays true: which imports are still used, which
-module names are bound where, what a coroutine's names are bound to. The identifiers the
-replaced lines held travel beside the slice (:attr:`Slice.identifiers`), so that a name a
-codemod invents avoids them as before. After the codemods ran, each stand-in line is put
-back as the lines it replaced. The result is then checked on the whole module like any other
-(it compiles; nothing outside coroutines changed), and if a stand-in line did not come back
-exactly once, the module is migrated again without slicing.
+module names are bound where, what a coroutine's names are bound to, which functions are
+coroutines, and every other line keeps its number (so do the line numbers codemods put in
+their messages). The identifiers the replaced lines held travel beside the slice
+(:attr:`Slice.identifiers`), so that a name a codemod invents avoids them as before. After
+the codemod ran, each stand-in is put back as the lines it replaced. The result is then
+checked on the whole module like any other (it compiles; nothing outside coroutines
+changed), and if a stand-in did not come back whole, exactly once, the codemod runs on the
+whole module instead.
 
 Not sliced: modules with a lone carriage return as a line ending or no final newline,
-bodies that start on the ``def``/``class`` line or after a backslash continuation, and
-bodies that hold ``global``, ``nonlocal`` or an ``async-migrate`` comment.
+functions and class bodies that start on the ``def``/``class`` line or after a backslash
+continuation, and those that hold ``global``, ``nonlocal`` or an ``async-migrate`` comment.
 """
 
 from __future__ import annotations

@@ -622,6 +622,7 @@ KIND_FAMILY: dict[ObjectKind, Family] = {
     ObjectKind.SA_SESSION: Family.DATABASE,
 }
 
+
 def blocking_targets(families: frozenset[Family], tokens: tuple[bytes, ...]) -> Targets:
     """What an offloading codemod's prefilter looks for: the blocking functions of
     ``families``, and the constructors and annotations that make a name an object whose
