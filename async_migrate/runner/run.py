@@ -55,9 +55,15 @@ def _project(paths: list[str], settings: Settings, sources: dict[str, bytes]) ->
     every project file)."""
     if HELPERS not in settings.codemods:
         return ProjectSites()
-    leave_alone = settings.options.get(HELPERS, {}).get("leave_alone", ())
+    own = settings.options.get(HELPERS, {})
     return build_project(
-        paths, settings.excludes, settings.cache_dir, settings.src, sources, leave_alone
+        paths,
+        settings.excludes,
+        settings.cache_dir,
+        settings.src,
+        sources,
+        own.get("leave_alone", ()),
+        own.get("helpers_mode", "offload"),
     )
 
 
@@ -65,7 +71,7 @@ def _options(settings: Settings, project: ProjectSites, path: str) -> dict[str, 
     if HELPERS not in settings.codemods:
         return settings.options
     options = dict(settings.options)
-    options[HELPERS] = {**options.get(HELPERS, {}), "sites": project.of(path)}
+    options[HELPERS] = {**options.get(HELPERS, {}), **project.options(path)}
     return options
 
 

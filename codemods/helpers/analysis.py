@@ -84,6 +84,8 @@ class Site:
     blocking: Blocking
     #: Why offloading it at this call is not faithful, or "" (then it is offloaded).
     refusal: str = ""
+    #: With ``helpers-mode = "async"``: why the function stays sync (offloaded here).
+    kept: str = ""
 
 
 class Project:
@@ -286,14 +288,22 @@ class Project:
                 queue.append(caller)
         return found
 
-    def sites(self, module: str) -> list[Site]:
-        """The calls in the coroutines of ``module`` to project functions that block."""
+    def sites(
+        self,
+        module: str,
+        converted: frozenset[str] = frozenset(),
+        kept: dict[str, str] | None = None,
+    ) -> list[Site]:
+        """The calls in the coroutines of ``module`` to project functions that block.
+        ``converted`` (qualified names) are coroutines too, and their calls are awaited,
+        not offloaded; ``kept`` says why a function called stays sync (async mode)."""
         record = self.modules.get(module)
         if record is None:
             return []
         found = []
         for coroutine in record.functions.values():
-            if not coroutine.is_async:
+            key = _qualified(module, coroutine.qualname)
+            if not (coroutine.is_async or key in converted):
                 continue
             seen: dict[str, int] = defaultdict(int)
             for call in sorted(coroutine.calls, key=lambda c: (c.line, c.col)):
@@ -302,7 +312,7 @@ class Project:
                 if call.awaited:
                     continue
                 target = self.resolve(call.names)
-                if target is None or target not in self.blocking:
+                if target is None or target not in self.blocking or target in converted:
                     continue
                 _, function = self.functions[target]
                 if function.cpu_bound_marker:
@@ -317,6 +327,7 @@ class Project:
                         target=function.qualname.removesuffix(".__init__"),
                         blocking=self.blocking[target],
                         refusal=_refusal(call, function, self.bound.get(target)),
+                        kept=(kept or {}).get(target, ""),
                     )
                 )
         return found

@@ -1,0 +1,202 @@
+"""Every place a module mentions some identifiers: names, attributes and strings, anywhere
+(module level, class bodies, functions, nested functions and lambdas), each with the
+qualified names it may resolve to and whether it is what a call calls.
+
+The ``helpers`` codemod's ``async`` mode reads these to tell whether a project function
+is used only by direct calls from coroutines: a mention it cannot prove to be such a
+call (a reference, a call from sync code, a string that ``getattr`` or ``__all__`` could
+use, an attribute of an object of unknown type) keeps the function sync. Built with
+``ast`` only, for the identifiers asked about.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from codemods.core import parsed
+from codemods.core.index import (
+    _Context,
+    _local_names,
+    _module_bindings,
+    _names_of,
+    _own_nodes,
+    _position,
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One mention of an identifier."""
+
+    #: The identifier: a name, the last part of an attribute, or a string's value.
+    name: str
+    #: The qualified names it may stand for (as :class:`codemods.core.index.Call` gives
+    #: them); empty when unknown (a string, an attribute of an unknown object, a name
+    #: bound by a star import).
+    names: tuple[str, ...]
+    #: Where: the call's position when ``called``, else the mention's own.
+    line: int
+    col: int
+    #: It is the callee of a call (``helper(...)``, ``self.helper(...)``).
+    called: bool
+    #: It is a string (``__all__``, ``getattr(obj, "helper")``).
+    string: bool = False
+
+
+def mentions(data: bytes, module: str, path: str, identifiers: frozenset[str]) -> list[Mention]:
+    """The mentions of ``identifiers`` in one module's source (none if it does not
+    parse, or no identifier occurs in its bytes)."""
+    if not any(name.encode() in data for name in identifiers):
+        return []
+    tree = parsed.parse(data)
+    if tree is None:
+        return []
+    lines = data.decode("utf-8", errors="replace").splitlines() or [""]
+    is_package = path.endswith("__init__.py")
+    imports = _module_bindings(tree, module, is_package)
+    defs = {
+        n.name
+        for n in tree.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    }
+    context = _Context(module, imports, defs, {}, lines, {}, is_package)
+    return list(_walk(tree, context, None, set(), identifiers))
+
+
+def _walk(
+    node: ast.AST,
+    context: _Context,
+    owner: str | None,
+    local: set[str],
+    identifiers: frozenset[str],
+    prefix: str = "",
+) -> Iterator[Mention]:
+    """The mentions in ``node``'s own scope, then in the scopes nested in it."""
+    body = _scope_nodes(node)
+    called = {id(n.func): n for n in body if isinstance(n, ast.Call)}
+    for child in body:
+        if isinstance(child, ast.Name) and child.id in identifiers:
+            if child.id in local:
+                continue
+            yield _mention(child, child.id, context, owner, local, called)
+        elif isinstance(child, ast.Attribute) and child.attr in identifiers:
+            yield _mention(child, child.attr, context, owner, local, called)
+        elif (
+            isinstance(child, ast.Constant)
+            and isinstance(child.value, str)
+            and child.value in identifiers
+        ):
+            line, col = _position(child, context.lines)
+            yield Mention(child.value, (), line, col, called=False, string=True)
+    for child in body:
+        if isinstance(child, ast.ClassDef):
+            yield from _walk_class(child, context, local, identifiers, prefix)
+        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            inner = _inner_scope(child, local)
+            scope = context.inside(_scope_nodes(child))
+            yield from _walk(child, scope, owner, inner, identifiers)
+
+
+def _walk_class(
+    node: ast.ClassDef,
+    context: _Context,
+    local: set[str],
+    identifiers: frozenset[str],
+    prefix: str,
+) -> Iterator[Mention]:
+    """A class body: its own statements (bases and decorators were walked outside), and
+    its methods with the class as their owner."""
+    name = f"{prefix}{node.name}"
+    for statement in node.body:
+        if isinstance(statement, ast.ClassDef):
+            yield from _walk(statement, context, None, local, identifiers)  # decorators, bases
+            yield from _walk_class(statement, context, local, identifiers, f"{name}.")
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            outside = ast.Module(
+                body=[
+                    ast.Expr(d)
+                    for d in (
+                        *statement.decorator_list,
+                        *statement.args.defaults,
+                        *(d for d in statement.args.kw_defaults if d is not None),
+                    )
+                ],
+                type_ignores=[],
+            )
+            yield from _walk(outside, context, None, local, identifiers)
+            own = list(_own_nodes(statement))
+            inner = _local_names(statement, own)
+            yield from _walk(statement, context.inside(own), name, inner, identifiers)
+        else:
+            yield from _walk(
+                ast.Module(body=[statement], type_ignores=[]), context, None, local, identifiers
+            )
+
+
+def _scope_nodes(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.Module):
+        return _module_nodes(node)
+    if isinstance(node, ast.Lambda):
+        return _module_nodes(ast.Module(body=[ast.Expr(node.body)], type_ignores=[]))
+    return list(_own_nodes(node))
+
+
+def _module_nodes(tree: ast.Module) -> list[ast.AST]:
+    """A module's (or a statement list's) nodes, not descending into functions, lambdas
+    or classes, but with their decorators, defaults and bases."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(reversed(tree.body))
+    while stack:
+        child = stack.pop()
+        found.append(child)
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.extend(child.decorator_list)
+            stack.extend(child.args.defaults)
+            stack.extend(d for d in child.args.kw_defaults if d is not None)
+            continue
+        if isinstance(child, ast.ClassDef):
+            stack.extend(child.decorator_list)
+            stack.extend(child.bases)
+            stack.extend(k.value for k in child.keywords)
+            continue
+        if isinstance(child, ast.Lambda):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(child))))
+    return found
+
+
+def _inner_scope(
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, outer: set[str]
+) -> set[str]:
+    if isinstance(node, ast.Lambda):
+        args = node.args
+        names = {
+            a.arg
+            for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+            if a is not None
+        }
+        return outer | names
+    return outer | _local_names(node, _scope_nodes(node))
+
+
+def _mention(
+    node: ast.Name | ast.Attribute,
+    name: str,
+    context: _Context,
+    owner: str | None,
+    local: set[str],
+    called: dict[int, ast.Call],
+) -> Mention:
+    call = called.get(id(node))
+    line, col = _position(call if call is not None else node, context.lines)
+    root: ast.AST = node
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    known = isinstance(root, ast.Name) and (
+        context.qualify(root.id) is not None
+        or (owner is not None and root.id in ("self", "cls") and root is not node)
+    )
+    names = tuple(_names_of(node, context, owner, local)) if known else ()
+    return Mention(name, names, line, col, called=call is not None)
