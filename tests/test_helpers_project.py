@@ -1,7 +1,11 @@
 """The ``helpers`` codemod over multi-module packages: ``tests/fixtures/helpers/<shape>/in``
 becomes ``out`` when the real command runs over it, with the codes listed in ``codes``
 (``path:line:col CODE rewrite|left``); single-file and standard-input runs still see the
-project; a change in a module a file calls into changes that file's result."""
+project; a change in a module a file calls into changes that file's result.
+
+A shape with a ``mode`` file runs with ``--helpers-mode`` set to what it says, and with
+every codemod on by default (async mode's converted helpers are migrated by the others);
+without one, ``--select helpers`` in the default mode."""
 
 from __future__ import annotations
 
@@ -39,15 +43,23 @@ def test_there_are_project_shapes() -> None:
 def test_project_shape(shape: Path, tmp_path: Path) -> None:
     work = tmp_path / "project"
     shutil.copytree(shape / "in", work)
-    result = run_cli("--select", "helpers", "--no-cache", "--output-format", "json", ".", cwd=work)
+    flags = _flags(shape)
+    result = run_cli(*flags, "--no-cache", "--output-format", "json", ".", cwd=work)
     assert result.returncode == 0, result.stderr.decode()
     codes = (shape / "codes").read_text(encoding="utf-8")
     assert _codes(result.stdout) == codes
     assert _tree(work) == _tree(shape / "out")
     # A second run changes nothing; it exits 1 only for the findings left for manual work.
-    again = run_cli("--select", "helpers", "--no-cache", "--check", ".", cwd=work)
+    again = run_cli(*flags, "--no-cache", "--check", ".", cwd=work)
     assert again.returncode == (1 if " left\n" in codes else 0), again.stderr.decode()
     assert b" 0 would change, 0 rewrites" in again.stderr, again.stderr.decode()
+
+
+def _flags(shape: Path) -> list[str]:
+    mode = shape / "mode"
+    if not mode.exists():
+        return ["--select", "helpers"]
+    return ["--helpers-mode", mode.read_text(encoding="utf-8").strip()]
 
 
 def _package(tmp_path: Path) -> Path:

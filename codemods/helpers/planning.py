@@ -302,7 +302,7 @@ def _describe(
     if not mention.names:
         return f"a use the index cannot resolve ({mention.name!r} at {where})"
     if not mention.called:
-        return f"it is used other than called ({where})"
+        return f"a reference to it, not a call ({where})"
     found = calls.get((module, mention.line, mention.col))
     if found is None:
         return f"it is called outside a function ({where})"
