@@ -305,7 +305,10 @@ def _describe(
         return f"a reference to it, not a call ({where})"
     found = calls.get((module, mention.line, mention.col))
     if found is None:
-        return f"it is called outside a function ({where})"
+        return (
+            "a call the index does not follow (in a lambda, a nested function, a class "
+            f"body or at module level: {where})"
+        )
     caller, call = found
     if call.awaited:
         return f"a call awaits it already ({where})"
