@@ -95,3 +95,65 @@ def test_a_change_in_a_called_module_invalidates_the_cached_result(tmp_path: Pat
     second = run_cli("--check", ".", cwd=work, extra_env=cache)
     assert second.returncode == 0, second.stderr.decode()
     assert b"0 rewrites" in second.stderr
+
+
+# -- helpers-mode = "async" ------------------------------------------------------------
+
+
+def _other_module(tmp_path: Path) -> Path:
+    work = tmp_path / "project"
+    shutil.copytree(FIXTURES / "helpers" / "async_other_module" / "in", work)
+    return work
+
+
+def test_async_mode_offloads_a_helper_whose_module_is_not_migrated(tmp_path: Path) -> None:
+    work = _other_module(tmp_path)
+    util = (work / "shop" / "util.py").read_bytes()
+    result = run_cli(
+        "--helpers-mode", "async", "--no-cache", "--output-format", "json", "shop/api.py", cwd=work
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert (work / "shop" / "util.py").read_bytes() == util
+    api = (work / "shop" / "api.py").read_text(encoding="utf-8")
+    assert "await asyncio.to_thread(backoff, n)" in api
+    messages = {f["code"]: f["message"] for f in json.loads(result.stdout)}
+    assert set(messages) == {"AM651"}
+    assert "shop/util.py is not among the paths migrated" in messages["AM651"]
+
+
+def test_async_mode_from_the_configuration(tmp_path: Path) -> None:
+    work = _other_module(tmp_path)
+    pyproject = work / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.async-migrate]\nhelpers-mode = "async"\n')
+    result = run_cli("--no-cache", ".", cwd=work)
+    assert result.returncode == 0, result.stderr.decode()
+    expected = FIXTURES / "helpers" / "async_other_module" / "out" / "shop"
+    for name in ("api.py", "util.py"):
+        assert (work / "shop" / name).read_bytes() == (expected / name).read_bytes()
+    # The flag wins over the key.
+    again = _other_module(tmp_path / "again")
+    (again / "pyproject.toml").write_text(pyproject.read_text())
+    result = run_cli("--no-cache", "--helpers-mode", "offload", "--diff", ".", cwd=again)
+    assert b"await asyncio.to_thread(backoff, n)" in result.stdout, result.stderr.decode()
+
+
+def test_an_unknown_helpers_mode_is_an_error(tmp_path: Path) -> None:
+    work = _other_module(tmp_path)
+    (work / "pyproject.toml").write_text('[tool.async-migrate.helpers]\nhelpers-mode = "fast"\n')
+    result = run_cli("--no-cache", "--check", ".", cwd=work)
+    assert result.returncode == 2
+    assert b'helpers.helpers-mode must be one of "offload", "async"' in result.stderr
+    flag = run_cli("--no-cache", "--check", "--helpers-mode", "fast", ".", cwd=work)
+    assert flag.returncode == 2 and b"--helpers-mode" in flag.stderr
+
+
+def test_async_mode_a_new_sync_caller_invalidates_the_cached_result(tmp_path: Path) -> None:
+    work = _other_module(tmp_path)
+    cache = {"ASYNC_MIGRATE_CACHE_DIR": str(tmp_path / "cache")}
+    first = run_cli("--helpers-mode", "async", "--diff", ".", cwd=work, extra_env=cache)
+    assert b"+async def backoff(attempt):" in first.stdout, first.stderr.decode()
+    # A sync caller appears in a module no coroutine imports: backoff stays sync.
+    (work / "shop" / "cli.py").write_text("from shop.util import backoff\n\nbackoff(1)\n")
+    second = run_cli("--helpers-mode", "async", "--diff", ".", cwd=work, extra_env=cache)
+    assert b"async def backoff" not in second.stdout, second.stdout.decode()
+    assert b"await asyncio.to_thread(backoff, n)" in second.stdout
