@@ -34,7 +34,7 @@ class HelpersCommand(AsyncCodemod):
         offload: bool = True,
         leave_alone: Sequence[str] = (),  # used when the sites are found (see prescan.py)
         helpers_mode: str = "offload",  # likewise; async mode's plan is applied before
-        convert: Sequence[str] = (),  # any codemod runs (see convert.py)
+        convert: Sequence[tuple[str, int, str]] = (),  # any codemod runs (see convert.py)
         awaits: Sequence[tuple[str, str, int, int, str]] = (),
     ) -> None:
         super().__init__(context)
@@ -44,6 +44,8 @@ class HelpersCommand(AsyncCodemod):
         }
         #: Calls to helpers made coroutines (async mode), awaited before any codemod ran.
         self._awaits: dict[tuple[str, str, int], str] = {(a[0], a[1], a[2]): a[4] for a in awaits}
+        #: Functions made coroutines (async mode): qualified name -> the message.
+        self._converted: dict[str, str] = {c[0]: c[2] for c in convert}
         self._scopes: list[str] = []  # qualified names of the enclosing classes and defs
         self._seen: list[dict[str, int]] = []  # per coroutine: callee -> calls so far
         self._found: set[tuple[str, str, int]] = set()
@@ -68,7 +70,10 @@ class HelpersCommand(AsyncCodemod):
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
         if original_node.asynchronous is not None:
-            self._report_lost(".".join(self._scopes), original_node)
+            qualname = ".".join(self._scopes)
+            if qualname in self._converted:
+                self.fixed(original_node.name, "AM655", self._converted[qualname])
+            self._report_lost(qualname, original_node)
         self._scopes.pop()
         self._seen.pop()
         return updated_node

@@ -32,6 +32,9 @@ TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
 #: with its line in the input and what it calls (``load_item() blocks: load_item ->
 #: time.sleep (shop/catalog.py:5:5)``).
 AwaitKey = tuple[str, str, int, int, str]
+#: A function to make a coroutine: (module-relative qualified name, line of its ``def``,
+#: what the rewrite says at its name).
+ConvertKey = tuple[str, int, str]
 
 
 @dataclass
@@ -43,12 +46,20 @@ class Plan:
     #: Qualified name -> why a blocking function called from a coroutine stays sync.
     kept: dict[str, str] = field(default_factory=dict)
 
-    def convert(self, project: Project, module: str) -> tuple[str, ...]:
-        """The module-relative qualified names of ``module``'s functions made coroutines."""
+    def convert(self, project: Project, module: str) -> tuple[ConvertKey, ...]:
+        """``module``'s functions made coroutines: module-relative qualified name, line of
+        the ``def``, and what the rewrite says there."""
         record = project.modules.get(module)
         if record is None:
             return ()
-        return tuple(q for q in record.functions if _qualified(module, q) in self.converted)
+        found = []
+        for qualname, function in record.functions.items():
+            key = _qualified(module, qualname)
+            if key in self.converted:
+                what = f"{qualname}() blocks: {project.blocking[key].describe()}"
+                message = f"{what}; made a coroutine: only coroutines call it, and await it"
+                found.append((qualname, function.line, message))
+        return tuple(found)
 
     def awaits(self, project: Project, module: str) -> tuple[AwaitKey, ...]:
         """The calls in ``module``'s coroutines (converted ones included) to converted

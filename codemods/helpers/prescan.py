@@ -36,7 +36,7 @@ def with_sites(data: bytes, filename: str, options: dict[str, Any]) -> dict[str,
 
 
 def may_apply(data: bytes, options: dict[str, Any]) -> bool:
-    return bool(options.get("sites") or options.get("awaits"))
+    return bool(options.get("sites") or options.get("awaits") or options.get("convert"))
 
 
 def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
@@ -46,6 +46,7 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
     if tree is None:
         return None
     lines = {site.line for site in sites} | {key[3] for key in options.get("awaits") or ()}
+    lines |= {key[1] for key in options.get("convert") or ()}
     return frozenset(
         node.lineno
         for node in parsed.outermost_coroutines(tree)

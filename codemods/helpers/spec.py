@@ -144,8 +144,8 @@ async def handler(asyncio):
 AM655 = Code(
     "AM655",
     Severity.REWRITE,
-    "a call to a project function that blocks, awaited: with helpers-mode async the "
-    "function, called only from coroutines, became async def",
+    "a project function that blocks, called only from coroutines, made async def "
+    "(helpers-mode async): reported at its def and at each call, now awaited",
     explanation=explained(
         _WHY,
         """What the rewrite does (helpers-mode = "async" only): a helper that blocks and
