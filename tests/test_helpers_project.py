@@ -157,3 +157,39 @@ def test_async_mode_a_new_sync_caller_invalidates_the_cached_result(tmp_path: Pa
     second = run_cli("--helpers-mode", "async", "--diff", ".", cwd=work, extra_env=cache)
     assert b"async def backoff" not in second.stdout, second.stdout.decode()
     assert b"await asyncio.to_thread(backoff, n)" in second.stdout
+
+
+def test_async_mode_writes_the_files_of_a_plan_together_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper's module fails (a stand-in for any error): the module that would await
+    it is not written either."""
+    import io
+
+    from async_migrate.runner import concurrency
+    from async_migrate.runner.output import Output
+    from async_migrate.runner.processing import FileReport, Job, process
+    from async_migrate.runner.report import Report
+    from async_migrate.runner.run import Settings, run_paths
+    from codemods.registry import choose
+
+    work = _other_module(tmp_path)
+    before = _tree(work)
+
+    def failing(job: Job) -> FileReport:
+        if job.path.endswith("util.py"):
+            return FileReport(job.display, error="internal error: stand-in")
+        return process(job)
+
+    monkeypatch.setattr(concurrency, "process", failing)
+    settings = Settings(
+        codemods=tuple(choose([], [], [])),
+        options={"helpers": {"helpers_mode": "async"}},
+        workers=1,
+    )
+    out, err = io.BytesIO(), io.StringIO()
+    report = Report()
+    run_paths([str(work)], settings, Output(color="never", stdout=out, stderr=err), report)
+    assert _tree(work) == before
+    assert report.written == 0 and report.errors == 2, err.getvalue()
+    assert "changes it together with" in err.getvalue() and "util.py" in err.getvalue()

@@ -49,6 +49,10 @@ class ProjectSites:
     def of(self, path: str) -> list[Site]:
         return self.by_path.get(os.path.realpath(path), [])
 
+    def planned(self) -> list[str]:
+        """The files (real paths) an async-mode plan changes together."""
+        return list(self.plans)
+
     def options(self, path: str) -> dict[str, Any]:
         """The helpers codemod's options for one file of the run."""
         key = os.path.realpath(path)
