@@ -4,6 +4,11 @@ The stages, cheapest first (see :mod:`async_migrate.engine.prefilter`): a byte s
 coroutine and for each codemod's tokens, an ``ast`` search for its names inside
 coroutines, then libcst, imported only when a file gets that far. Output is compiled
 before it is returned; output that does not compile is an internal error, never a result.
+
+Before the codemods run, a codemod's ``convert`` step (the ``helpers`` codemod's async
+mode) may make some sync functions coroutines: the codemods then see them as such, the
+findings are mapped back to the input, and the safety net allows exactly those functions
+to have become coroutines.
 """
 
 from __future__ import annotations
