@@ -193,7 +193,8 @@ def _mentions(
             try:
                 with open(key, "rb") as handle:
                     data = handle.read()
-            except OSError:
+            except OSError:  # gone since it was indexed: it may use any of them
+                found[record.module] = [Mention(n, (), 1, 1, called=False) for n in names]
                 continue
         found[record.module] = mentions(data, record.module, record.path, names)
     return found

@@ -99,7 +99,7 @@ class Project:
         self.leave_alone = leave_alone
         self.modules = {r.module: r for r in records}
         self.functions: dict[str, tuple[ModuleRecord, Function]] = {
-            _qualified(r.module, q): (r, f)
+            qualified(r.module, q): (r, f)
             for r in self.modules.values()
             for q, f in r.functions.items()
         }
@@ -160,7 +160,7 @@ class Project:
             if (record.module, qualname) in seen:
                 continue
             seen.add((record.module, qualname))
-            key = _qualified(record.module, f"{qualname}.{name}")
+            key = qualified(record.module, f"{qualname}.{name}")
             if key in self.functions:
                 return key
             for base in record.classes[qualname]:
@@ -177,6 +177,14 @@ class Project:
                 target = ".".join([record.aliases[parts[cut]], *parts[cut + 1 :]])
                 return self._class(target) or self._aliased_class(target, depth - 1)
         return None
+
+    def class_named(self, name: str) -> tuple[ModuleRecord, str] | None:
+        """The project class a qualified name (or a re-export of one) stands for."""
+        return self._class(name) or self._aliased_class(name, _ALIAS_DEPTH)
+
+    def method(self, klass: tuple[ModuleRecord, str], name: str) -> str | None:
+        """The method ``name`` of a project class or of its project bases, qualified."""
+        return self._method(klass, name, _ALIAS_DEPTH)
 
     def is_context_variable(self, reference: str) -> bool:
         """Whether ``reference`` (``pkg.ctx.request_id``, ``pkg.mod.Backend._synced``) is a
@@ -200,7 +208,7 @@ class Project:
             if (record.module, qualname) in seen:
                 continue
             seen.add((record.module, qualname))
-            if _qualified(record.module, f"{qualname}.{attribute}") in self.context_variables:
+            if qualified(record.module, f"{qualname}.{attribute}") in self.context_variables:
                 return True
             for base in record.classes[qualname]:
                 found = self._class(base) or self._aliased_class(base, _ALIAS_DEPTH)
@@ -302,7 +310,7 @@ class Project:
             return []
         found = []
         for coroutine in record.functions.values():
-            key = _qualified(module, coroutine.qualname)
+            key = qualified(module, coroutine.qualname)
             if not (coroutine.is_async or key in converted):
                 continue
             seen: dict[str, int] = defaultdict(int)
@@ -351,7 +359,7 @@ def _refusal(call: Call, function: Function, bound: Bound | None) -> str:
     return ""
 
 
-def _qualified(module: str, qualname: str) -> str:
+def qualified(module: str, qualname: str) -> str:
     return f"{module}.{qualname}" if module else qualname
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from codemods.core.index import Call, Function, ModuleRecord
 from codemods.core.mentions import Mention
-from codemods.helpers.analysis import Project, Site, _qualified
+from codemods.helpers.analysis import Project, Site, qualified
 
 #: Decorators a converted function may carry: they do not care what the function returns.
 TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
@@ -54,7 +54,7 @@ class Plan:
             return ()
         found = []
         for qualname, function in record.functions.items():
-            key = _qualified(module, qualname)
+            key = qualified(module, qualname)
             if key in self.converted:
                 what = f"{qualname}() blocks: {project.blocking[key].describe()}"
                 message = f"{what}; made a coroutine: only coroutines call it, and await it"
@@ -104,7 +104,7 @@ def plan(
     # Every blocking helper a candidate calls is a candidate too, once its caller is one.
     frontier = list(candidates)
     while frontier:
-        record, function = project.functions[frontier.pop()]
+        _, function = project.functions[frontier.pop()]
         for call in function.calls:
             target = project.resolve(call.names)
             if target is None or target not in project.blocking or target in candidates:
@@ -119,6 +119,10 @@ def plan(
                 frontier.append(target)
     calls = _calls_by_position(project)
     uses = _uses(project, mentions, candidates)
+    for key in sorted(candidates):
+        if not uses[key]:  # a coroutine's call to it at least: its module was not read
+            candidates.discard(key)
+            kept[key] = "its uses could not be read"
     converted = set(candidates)
     changed = True
     while changed:
@@ -196,10 +200,10 @@ def _why_not_method(project: Project, record: ModuleRecord, owner: str, name: st
     for base in record.classes.get(owner, ()):
         if base in ("builtins.object", "object"):
             continue
-        found = project._class(base) or project._aliased_class(base, 8)
+        found = project.class_named(base)
         if found is None:
             return f"{owner} has a base class outside the project ({base})"
-        if project._method(found, name, 8) is not None:
+        if project.method(found, name) is not None:
             return f"it overrides {base}.{name}"
     for other in project.modules.values():
         for klass in other.classes:
@@ -208,7 +212,7 @@ def _why_not_method(project: Project, record: ModuleRecord, owner: str, name: st
             if f"{klass}.{name}" not in other.functions:
                 continue
             if _inherits(project, (other, klass), (record.module, owner)):
-                return f"{_qualified(other.module, klass)}.{name} overrides it"
+                return f"{qualified(other.module, klass)}.{name} overrides it"
     return ""
 
 
@@ -221,7 +225,7 @@ def _inherits(project: Project, klass: tuple[ModuleRecord, str], ancestor: tuple
             continue
         seen.add((record.module, qualname))
         for base in record.classes.get(qualname, ()):
-            found = project._class(base) or project._aliased_class(base, 8)
+            found = project.class_named(base)
             if found is None:
                 continue
             if (found[0].module, found[1]) == ancestor:
@@ -239,7 +243,7 @@ def _calls_by_position(project: Project) -> dict[tuple[str, int, int], tuple[str
     for module, record in project.modules.items():
         for function in record.functions.values():
             for call in function.calls:
-                found[(module, call.line, call.col)] = (_qualified(module, function.qualname), call)
+                found[(module, call.line, call.col)] = (qualified(module, function.qualname), call)
     return found
 
 
@@ -293,7 +297,7 @@ def _direct(call: Call) -> bool:
 def _runs_as_coroutine(
     project: Project, module: str, function: Function, converted: frozenset[str]
 ) -> bool:
-    return function.is_async or _qualified(module, function.qualname) in converted
+    return function.is_async or qualified(module, function.qualname) in converted
 
 
 def _describe(
