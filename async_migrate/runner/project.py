@@ -25,6 +25,7 @@ from async_migrate.runner.discovery import Excludes, Source, discover
 from async_migrate.runner.places import nearest_with
 from codemods.core.index import INDEX_FORMAT, ModuleRecord, index_module
 from codemods.core.mentions import Mention, mentions
+from codemods.core.suppressions import skips_file
 from codemods.helpers.analysis import Project, Site
 from codemods.helpers.planning import AwaitKey, Plan, candidate_names, plan
 
@@ -151,7 +152,7 @@ def build(
         editable = frozenset(
             records[os.path.realpath(p)].module
             for p in [*run_files, *overrides]
-            if os.path.realpath(p) in records
+            if os.path.realpath(p) in records and not _skipped(p, overrides)
         )
         chosen = plan(project, _mentions(records, overrides, project, editable), editable)
     by_path: dict[str, list[Site]] = {}
@@ -168,6 +169,19 @@ def build(
             digest.update(repr((record.path, converting)).encode())
     changed = bool(by_path or plans)
     return ProjectSites(by_path, digest.hexdigest()[:16] if changed else "", project, plans)
+
+
+def _skipped(path: str, overrides: dict[str, bytes]) -> bool:
+    """Whether the file opts out (``# async-migrate: skip-file``): it is not migrated, so
+    async mode changes nothing that it defines or calls."""
+    data = overrides.get(os.path.realpath(path))
+    if data is None:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return True
+    return skips_file(data)
 
 
 def _every_module(roots: list[str]) -> list[str]:

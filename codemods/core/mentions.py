@@ -12,6 +12,9 @@ use, an attribute of an object of unknown type) keeps the function sync. Built w
 from __future__ import annotations
 
 import ast
+import dataclasses
+import io
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -24,6 +27,7 @@ from codemods.core.index import (
     _own_nodes,
     _position,
 )
+from codemods.core.suppressions import parse_comment
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,17 @@ class Mention:
     called: bool
     #: It is a string (``__all__``, ``getattr(obj, "helper")``).
     string: bool = False
+    #: A comment on its lines silences :data:`SILENCED` (for a ``def``, on its line).
+    suppressed: bool = False
+    #: The last line it spans (the call's, when ``called``).
+    end_line: int = 0
+    #: It is the ``def`` of the function (kept only when ``suppressed``).
+    definition: bool = False
+
+
+#: The code whose suppression comments keep a helper sync (the ``helpers`` codemod's
+#: conversion): a comment on a call, or on the ``def`` line, keeps the function as it is.
+SILENCED = frozenset({"AM655"})
 
 
 def mentions(data: bytes, module: str, path: str, identifiers: frozenset[str]) -> list[Mention]:
@@ -62,7 +77,31 @@ def mentions(data: bytes, module: str, path: str, identifiers: frozenset[str]) -
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     }
     context = _Context(module, imports, defs, {}, lines, {}, is_package)
-    return list(_walk(tree, context, None, set(), identifiers))
+    silenced = _silenced_lines(data)
+    found = []
+    for mention in _walk(tree, context, None, set(), identifiers):
+        lines = range(mention.line, max(mention.line, mention.end_line) + 1)
+        if any(line in silenced for line in lines):
+            mention = dataclasses.replace(mention, suppressed=True)
+        if mention.suppressed or not mention.definition:
+            found.append(mention)
+    return found
+
+
+def _silenced_lines(data: bytes) -> frozenset[int]:
+    """The lines whose comment silences :data:`SILENCED`."""
+    if b"#" not in data:
+        return frozenset()
+    found = set()
+    try:
+        for token in tokenize.tokenize(io.BytesIO(data).readline):
+            if token.type == tokenize.COMMENT:
+                suppression = parse_comment(token.string)
+                if suppression is not None and suppression.covers(SILENCED):
+                    found.add(token.start[0])
+    except (tokenize.TokenError, SyntaxError):
+        return frozenset(found)
+    return frozenset(found)
 
 
 def _walk(
@@ -90,6 +129,8 @@ def _walk(
         ):
             line, col = _position(child, context.lines)
             yield Mention(child.value, (), line, col, called=False, string=True)
+    if isinstance(node, ast.Module) and not prefix:
+        yield from _definitions(node.body, context, "", identifiers)
     for child in body:
         if isinstance(child, ast.ClassDef):
             yield from _walk_class(child, context, local, identifiers, prefix)
@@ -109,6 +150,7 @@ def _walk_class(
     """A class body: its own statements (bases and decorators were walked outside), and
     its methods with the class as their owner."""
     name = f"{prefix}{node.name}"
+    yield from _definitions(node.body, context, f"{name}.", identifiers)
     for statement in node.body:
         if isinstance(statement, ast.ClassDef):
             yield from _walk(statement, context, None, local, identifiers)  # decorators, bases
@@ -133,6 +175,20 @@ def _walk_class(
             yield from _walk(
                 ast.Module(body=[statement], type_ignores=[]), context, None, local, identifiers
             )
+
+
+def _definitions(
+    statements: list[ast.stmt], context: _Context, prefix: str, identifiers: frozenset[str]
+) -> Iterator[Mention]:
+    """The ``def`` statements of ``identifiers`` among ``statements`` (a module's or a
+    class's body): a suppression comment on the ``def`` line keeps the function sync."""
+    module = f"{context.module}." if context.module else ""
+    for statement in statements:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if statement.name in identifiers:
+                line, col = _position(statement, context.lines)
+                names = (f"{module}{prefix}{statement.name}",)
+                yield Mention(statement.name, names, line, col, called=False, definition=True)
 
 
 def _scope_nodes(node: ast.AST) -> list[ast.AST]:
@@ -199,4 +255,5 @@ def _mention(
         or (owner is not None and root.id in ("self", "cls") and root is not node)
     )
     names = tuple(_names_of(node, context, owner, local)) if known else ()
-    return Mention(name, names, line, col, called=call is not None)
+    end = getattr(call if call is not None else node, "end_lineno", None) or line
+    return Mention(name, names, line, col, called=call is not None, end_line=end)

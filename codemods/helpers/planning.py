@@ -175,7 +175,7 @@ def _why_not(project: Project, key: str, editable: frozenset[str]) -> str:
     record, function = project.functions[key]
     name = function.qualname.rsplit(".", 1)[-1]
     if record.module not in editable:
-        return f"{record.path} is not among the paths migrated"
+        return f"{record.path} is not migrated in this run"
     if function.is_generator:
         return "it is a generator function"
     if key in project.bound:
@@ -278,7 +278,7 @@ def _ok(
 ) -> bool:
     """Whether ``mention`` is a direct call to ``key`` from a coroutine (or from a
     function being converted) of a module being migrated."""
-    if not mention.names or not mention.called or module not in editable:
+    if mention.suppressed or not mention.names or not mention.called or module not in editable:
         return False
     found = calls.get((module, mention.line, mention.col))
     if found is None:
@@ -310,8 +310,10 @@ def _describe(
     """Why ``mention`` keeps its function sync, for the message."""
     path = project.modules[module].path
     where = f"{path}:{mention.line}:{mention.col}"
+    if mention.suppressed:
+        return f"a comment silences AM655 at {where}"
     if module not in editable:
-        return f"it is used in {path}, which is not among the paths migrated"
+        return f"it is used in {path}, which is not migrated in this run"
     if mention.string:
         return f"the string {mention.name!r} names it (__all__, getattr) at {where}"
     if not mention.names:
