@@ -34,7 +34,8 @@ from codemods.core.suppressions import parse_comment
 class Mention:
     """One mention of an identifier."""
 
-    #: The identifier: a name, the last part of an attribute, or a string's value.
+    #: The identifier: a name (maybe a local alias), the last part of an attribute, or a
+    #: string's value.
     name: str
     #: The qualified names it may stand for (as :class:`codemods.core.index.Call` gives
     #: them); empty when unknown (a string, an attribute of an unknown object, a name
@@ -77,6 +78,14 @@ def mentions(data: bytes, module: str, path: str, identifiers: frozenset[str]) -
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
     }
     context = _Context(module, imports, defs, {}, lines, {}, is_package)
+    # A name imported under another name is mentioned under that one too.
+    identifiers = identifiers | {
+        alias.asname
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname and alias.name in identifiers
+    }
     silenced = _silenced_lines(data)
     found = []
     for mention in _walk(tree, context, None, set(), identifiers):

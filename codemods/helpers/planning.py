@@ -257,12 +257,12 @@ def _uses(
     uses: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
     for module, found in mentions.items():
         for mention in found:
-            keys = by_name.get(mention.name, [])
-            if not keys:
-                continue
-            target = project.resolve(mention.names) if mention.names else None
-            for key in keys:
-                if not mention.names or target == key:
+            if mention.names:  # what it resolves to (under an alias too), if a candidate
+                target = project.resolve(mention.names)
+                if target in candidates:
+                    uses[target].append((module, mention))
+            else:  # unknown: it may be any candidate of that name
+                for key in by_name.get(mention.name, ()):
                     uses[key].append((module, mention))
     return uses
 
