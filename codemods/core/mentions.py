@@ -162,7 +162,10 @@ def _walk_class(
     yield from _definitions(node.body, context, f"{name}.", identifiers)
     for statement in node.body:
         if isinstance(statement, ast.ClassDef):
-            yield from _walk(statement, context, None, local, identifiers)  # decorators, bases
+            header = [*statement.decorator_list, *statement.bases]
+            header += [k.value for k in statement.keywords]
+            outside = ast.Module(body=[ast.Expr(e) for e in header], type_ignores=[])
+            yield from _walk(outside, context, None, local, identifiers)
             yield from _walk_class(statement, context, local, identifiers, f"{name}.")
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             outside = ast.Module(
@@ -203,8 +206,10 @@ def _definitions(
 def _scope_nodes(node: ast.AST) -> list[ast.AST]:
     if isinstance(node, ast.Module):
         return _module_nodes(node)
-    if isinstance(node, ast.Lambda):
-        return _module_nodes(ast.Module(body=[ast.Expr(node.body)], type_ignores=[]))
+    if isinstance(node, ast.Lambda):  # its defaults too (they run outside, but count)
+        args = node.args
+        parts = [node.body, *args.defaults, *(d for d in args.kw_defaults if d is not None)]
+        return _module_nodes(ast.Module(body=[ast.Expr(e) for e in parts], type_ignores=[]))
     return list(_own_nodes(node))
 
 
