@@ -17,6 +17,7 @@ Works on index records and mentions (:mod:`codemods.core.mentions`): no libcst.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -205,33 +206,49 @@ def _why_not_method(project: Project, record: ModuleRecord, owner: str, name: st
             return f"{owner} has a base class outside the project ({base})"
         if project.method(found, name) is not None:
             return f"it overrides {base}.{name}"
-    for other in project.modules.values():
-        for klass in other.classes:
-            if (other.module, klass) == (record.module, owner):
-                continue
-            if f"{klass}.{name}" not in other.functions:
-                continue
-            if _inherits(project, (other, klass), (record.module, owner)):
-                return f"{qualified(other.module, klass)}.{name} overrides it"
+    below = _hierarchy(project).defining_below((record.module, owner), name)
+    if below is not None:
+        return f"{qualified(*below)}.{name} overrides it"
     return ""
 
 
-def _inherits(project: Project, klass: tuple[ModuleRecord, str], ancestor: tuple[str, str]) -> bool:
-    seen: set[tuple[str, str]] = set()
-    order = [klass]
-    while order:
-        record, qualname = order.pop()
-        if (record.module, qualname) in seen:
-            continue
-        seen.add((record.module, qualname))
-        for base in record.classes.get(qualname, ()):
-            found = project.class_named(base)
-            if found is None:
+class _Hierarchy:
+    """The project's classes and, for each, the project classes that derive from it."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.subclasses: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for record in project.modules.values():
+            for klass, bases in record.classes.items():
+                for base in bases:
+                    found = project.class_named(base)
+                    if found is not None:
+                        parent = (found[0].module, found[1])
+                        self.subclasses[parent].append((record.module, klass))
+
+    def defining_below(self, klass: tuple[str, str], name: str) -> tuple[str, str] | None:
+        """A project class deriving from ``klass``, at any depth, that defines ``name``."""
+        seen = {klass}
+        order = list(self.subclasses.get(klass, ()))
+        while order:
+            current = order.pop(0)
+            if current in seen:
                 continue
-            if (found[0].module, found[1]) == ancestor:
-                return True
-            order.append(found)
-    return False
+            seen.add(current)
+            module, qualname = current
+            if f"{qualname}.{name}" in self.project.modules[module].functions:
+                return current
+            order.extend(self.subclasses.get(current, ()))
+        return None
+
+
+_HIERARCHIES: weakref.WeakKeyDictionary[Project, _Hierarchy] = weakref.WeakKeyDictionary()
+
+
+def _hierarchy(project: Project) -> _Hierarchy:
+    if project not in _HIERARCHIES:
+        _HIERARCHIES[project] = _Hierarchy(project)
+    return _HIERARCHIES[project]
 
 
 # -- the uses -----------------------------------------------------------------------
