@@ -27,10 +27,10 @@ from codemods.core.index import INDEX_FORMAT, ModuleRecord, index_module
 from codemods.core.mentions import Mention, mentions
 from codemods.core.suppressions import skips_file
 from codemods.helpers.analysis import Project, Site
-from codemods.helpers.planning import AwaitKey, Plan, candidate_names, plan
+from codemods.helpers.planning import AwaitKey, ConvertKey, Plan, candidate_names, plan
 
 #: A file's part of an async-mode plan: the functions made coroutines, the calls awaited.
-Converting = tuple[tuple[str, ...], tuple[AwaitKey, ...]]
+Converting = tuple[tuple[ConvertKey, ...], tuple[AwaitKey, ...]]
 
 _INDEX_FILE = f"index-{__version__}-{INDEX_FORMAT}.pickle"
 
