@@ -194,6 +194,19 @@ def test_async_mode_writes_the_files_of_a_plan_together_or_not_at_all(
     assert report.written == 0 and report.errors == 2, err.getvalue()
     assert "changes it together with" in err.getvalue() and "util.py" in err.getvalue()
 
+    # The helper's module changes on disk once it is read: nothing is written either.
+    def edited(job: Job) -> FileReport:
+        result = process(job)
+        if job.path.endswith("util.py"):
+            Path(job.path).write_text(Path(job.path).read_text() + "# edited\n")
+        return result
+
+    monkeypatch.setattr(concurrency, "process", edited)
+    report = Report()
+    run_paths([str(work)], settings, Output(color="never", stdout=out, stderr=err), report)
+    assert (work / "shop" / "api.py").read_bytes() == before["shop/api.py"]
+    assert report.written == 0, err.getvalue()
+
 
 def test_async_mode_leaves_a_module_that_opts_out_alone(tmp_path: Path) -> None:
     work = _other_module(tmp_path)

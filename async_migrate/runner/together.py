@@ -2,7 +2,8 @@
 codemod, where a call awaited in one file needs the helper made ``async def`` in another.
 
 Their reports are held back until every file of the run has been processed; if one of
-them could not be migrated, none of them is written, and each says why."""
+them could not be migrated, or changed on disk since it was read, none of them is
+written, and each says why."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import replace
 
-from async_migrate.runner.processing import FileReport, Job
+from async_migrate.runner.processing import FileReport, Job, digest
 
 
 class Together:
@@ -32,6 +33,7 @@ class Together:
         failed, each with an error saying which (nothing of the plan is written)."""
         held, self._held = self._held, []
         failed = [file.display for _, file in held if file.error is not None]
+        failed += [file.display for job, file in held if file.error is None and _stale(job, file)]
         if not failed:
             return held
         why = f"not written: helpers-mode async changes it together with {', '.join(failed)}"
@@ -39,3 +41,14 @@ class Together:
             (job, file if file.error is not None else replace(file, new=None, error=why))
             for job, file in held
         ]
+
+
+def _stale(job: Job, file: FileReport) -> bool:
+    """Whether the file changed on disk since it was read (it would not be written)."""
+    if file.new is None or file.digest is None:
+        return False
+    try:
+        with open(job.path, "rb") as handle:
+            return digest(handle.read()) != file.digest
+    except OSError:
+        return True
