@@ -12,6 +12,7 @@ import shop.util as u
 
 __all__ = ["backoff"]
 HOOKS = [backoff]
+TASKS = {"retry": "shop.util:backoff", "other": "shop.util.backoff_more"}
 
 
 def sync():
@@ -46,13 +47,14 @@ def test_every_kind_of_mention_is_found() -> None:
     assert sorted(_found(), key=lambda m: m[2]) == [
         ("backoff", (), 5, False, True, False),  # a string: __all__, getattr
         ("backoff", util, 6, False, False, False),  # a reference
-        ("pause", util, 10, True, False, False),  # a call, under an alias
-        ("backoff", (), 11, True, False, False),  # an object of unknown type
-        ("backoff", util, 12, False, False, False),  # a lambda's default
-        ("backoff", util, 16, False, False, False),  # a nested class's decorator
-        ("backoff", ("app.C.backoff",), 20, False, False, True),  # a def, silenced
-        ("backoff", ("app.C.backoff",), 24, True, False, False),  # self.backoff()
-        ("backoff", util, 25, True, False, True),  # u.backoff(1), silenced
+        ("backoff", (), 7, False, True, False),  # a module:name path in a string
+        ("pause", util, 11, True, False, False),  # a call, under an alias
+        ("backoff", (), 12, True, False, False),  # an object of unknown type
+        ("backoff", util, 13, False, False, False),  # a lambda's default
+        ("backoff", util, 17, False, False, False),  # a nested class's decorator
+        ("backoff", ("app.C.backoff",), 21, False, False, True),  # a def, silenced
+        ("backoff", ("app.C.backoff",), 25, True, False, False),  # self.backoff()
+        ("backoff", util, 26, True, False, True),  # u.backoff(1), silenced
     ]
 
 

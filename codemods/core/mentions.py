@@ -131,13 +131,11 @@ def _walk(
             yield _mention(child, child.id, context, owner, local, called)
         elif isinstance(child, ast.Attribute) and child.attr in identifiers:
             yield _mention(child, child.attr, context, owner, local, called)
-        elif (
-            isinstance(child, ast.Constant)
-            and isinstance(child.value, str)
-            and child.value in identifiers
-        ):
-            line, col = _position(child, context.lines)
-            yield Mention(child.value, (), line, col, called=False, string=True)
+        elif isinstance(child, ast.Constant) and isinstance(child.value, str):
+            named = _named_by_string(child.value, identifiers)
+            if named is not None:
+                line, col = _position(child, context.lines)
+                yield Mention(named, (), line, col, called=False, string=True)
     if isinstance(node, ast.Module) and not prefix:
         yield from _definitions(node.body, context, "", identifiers)
     for child in body:
@@ -187,6 +185,18 @@ def _walk_class(
             yield from _walk(
                 ast.Module(body=[statement], type_ignores=[]), context, None, local, identifiers
             )
+
+
+def _named_by_string(value: str, identifiers: frozenset[str]) -> str | None:
+    """The identifier a string names: itself (``getattr(obj, "helper")``, ``__all__``), or
+    the last part of a dotted or ``module:name`` path (``"pkg.jobs:helper"``, as entry
+    points, task registries and settings name functions)."""
+    if value in identifiers:
+        return value
+    if len(value) > 200 or not ("." in value or ":" in value):
+        return None
+    last = value.replace(":", ".").rsplit(".", 1)[-1]
+    return last if last in identifiers else None
 
 
 def _definitions(
