@@ -321,6 +321,11 @@ def _flag(option: Option) -> tuple[Any, Any]:
         return bool | None, typer.Option(
             None, f"--{option.key}/--no-{option.key}", help=option.help, show_default=False
         )
+    if option.choices:  # an Enum: typer offers (and checks) its values
+        values = Enum(option.name, {choice: choice for choice in option.choices}, type=str)
+        return values | None, typer.Option(  # type: ignore[operator]
+            None, f"--{option.key}", help=option.help, case_sensitive=False
+        )
     return option.type | None, typer.Option(
         None, f"--{option.key}", metavar=option.metavar, help=option.help, min=option.minimum
     )
@@ -354,6 +359,8 @@ def _codemod_overrides(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if value is None or value == []:
             continue
         codemod, _, option = name.partition(_SEPARATOR)
+        if isinstance(value, Enum):  # an option with choices
+            value = value.value
         overrides.setdefault(codemod, {})[option] = (
             list(value) if isinstance(value, list) else value
         )

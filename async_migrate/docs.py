@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from async_migrate.explain import ENGINE_CODES, SEVERITY_MEANING, flags
+from async_migrate.explain import ENGINE_CODES, SEVERITY_MEANING, flags, selection
 from codemods.core.spec import Code, CodemodSpec, Severity
 from codemods.registry import SPECS
 
@@ -88,7 +88,13 @@ def _section(spec: CodemodSpec, code: Code) -> list[str]:
     example = code.example
     if example is not None:
         command = " ".join(
-            part for part in ("async-migrate --select", spec.name, flags(example.options)) if part
+            part
+            for part in (
+                "async-migrate --select",
+                selection(spec.name, example),
+                flags(example.options),
+            )
+            if part
         )
         if example.after is None:
             out += ["", f"Left unchanged and reported as {code.code} (`{command}`):", ""]

@@ -61,7 +61,9 @@ def _generic(spec: CodemodSpec) -> str:
 
 
 def _example(code: Code, example: Example, name: str) -> list[str]:
-    command = " ".join(filter(None, ("async-migrate --select", name, flags(example.options))))
+    command = " ".join(
+        filter(None, ("async-migrate --select", selection(name, example), flags(example.options)))
+    )
     lines = ["Example:", f"  ({command})"]
     if example.after is None:
         lines.append(f"  left unchanged, reported as {code.code}:")
@@ -76,6 +78,12 @@ def _example(code: Code, example: Example, name: str) -> list[str]:
 
 def _indented(source: str) -> list[str]:
     return [f"    {line}" if line else "" for line in source.splitlines()]
+
+
+def selection(name: str, example: Example) -> str:
+    """The codemods an example runs with, as ``--select`` takes them: ``helpers,sleep``."""
+    wanted = {name, *example.with_codemods}
+    return ",".join(spec.name for spec in SPECS if spec.name in wanted)
 
 
 def flags(options: dict[str, Any]) -> str:

@@ -80,7 +80,8 @@ def _strip_label(block: str) -> str:
 
 
 def _run_flags(flags: str) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    """The codemods and their options for ``--select NAME --no-offload --cpu-bound F``."""
+    """The codemods and their options for ``--select NAME --no-offload --cpu-bound F``
+    (and ``--offload-compression``, ``--helpers-mode MODE``)."""
     words = shlex.split(flags)
     names: list[str] = []
     options: dict[str, Any] = {}
@@ -94,6 +95,8 @@ def _run_flags(flags: str) -> tuple[list[str], dict[str, dict[str, Any]]]:
             options.setdefault("cpu_bound", []).append(words.pop(0))
         elif word == "--offload-compression":
             options["offload_compression"] = True
+        elif word == "--helpers-mode":
+            options["helpers_mode"] = words.pop(0)
         else:
             raise AssertionError(f"unknown flag in a verified example: {word}")
     names = names or list(CODEMODS)

@@ -102,6 +102,41 @@ def test_safety_net_masks_coroutines_imports_and_declared_helpers() -> None:
     assert changed_outside_coroutines(b"_pool = 1\n" + old, new, helpers)
 
 
+def test_safety_net_lets_exactly_the_converted_helpers_become_coroutines() -> None:
+    old = (
+        b"import time\n\n\nclass S:\n    def put(self):\n        time.sleep(1)\n\n"
+        b"    def get(self):\n        return 1\n\n\ndef h():\n    time.sleep(1)\n"
+    )
+    new = (
+        b"import asyncio\n\n\nclass S:\n    async def put(self):\n"
+        b"        await asyncio.sleep(1)\n\n    def get(self):\n        return 1\n\n\n"
+        b"async def h():\n    await asyncio.sleep(1)\n"
+    )
+    assert not changed_outside_coroutines(old, new, (), converted=("S.put", "h"))
+    assert changed_outside_coroutines(old, new, ())  # not declared: refused
+    assert changed_outside_coroutines(old, new, (), converted=("h",))
+    assert changed_outside_coroutines(old, new, (), converted=("put", "h"))  # not S.put
+    # Declared, but something else changed too: refused.
+    changed = new.replace(b"return 1", b"return 2")
+    assert changed_outside_coroutines(old, changed, (), converted=("S.put", "h"))
+    # A decorator or a parameter of a converted helper is outside its body: refused.
+    renamed = new.replace(b"async def h():", b"async def h(x=1):")
+    assert changed_outside_coroutines(old, renamed, (), converted=("S.put", "h"))
+
+
+def test_async_mode_through_the_library_converts_and_awaits() -> None:
+    source = b"import time\n\n\ndef pause():\n    time.sleep(1)\n\n\nasync def f():\n    pause()\n"
+    result = migrate_source(source, options={"helpers": {"helpers_mode": "async"}})
+    assert result.code == (
+        b"import asyncio\n\n\nasync def pause():\n    await asyncio.sleep(1)\n\n\n"
+        b"async def f():\n    await pause()\n"
+    )
+    found = [(f.line, f.col, f.code) for f in result.findings]
+    assert found == [(4, 5, "AM655"), (5, 5, "AM101"), (9, 5, "AM655")]
+    default = migrate_source(source)
+    assert b"await asyncio.to_thread(pause)" in default.code
+
+
 def test_positions_after_an_earlier_rewrite_count_lines_as_python_does() -> None:
     """A form feed is not a line break: findings of later codemods land on the calls, and a
     call one codemod reported and the fallback offloaded is accounted for once."""

@@ -24,7 +24,9 @@ def test_example_runs_as_declared(case: tuple[CodemodSpec, Code]) -> None:
     assert example is not None, f"{code.code} has no example"
     assert set(example.options) <= {"offload", *(o.name for o in spec.options)}
     options = {spec.name: dict(example.options)} if example.options else None
-    result = migrate_source(example.before, [spec.name], options=options)
+    wanted = {spec.name, *example.with_codemods}
+    names = [s.name for s in SPECS if s.name in wanted]
+    result = migrate_source(example.before, names, options=options)
     expected = example.before if example.after is None else example.after
     assert result.code.decode("utf-8") == expected
     assert code.code in {f.code for f in result.findings}
@@ -32,7 +34,7 @@ def test_example_runs_as_declared(case: tuple[CodemodSpec, Code]) -> None:
         assert code.severity is not Severity.REWRITE, "a rewrite's example must change code"
         assert code.code in {f.code for f in result.left}
     else:
-        again = migrate_source(result.code, [spec.name], options=options)
+        again = migrate_source(result.code, names, options=options)
         assert again.code == result.code, "a second run must change nothing"
 
 

@@ -4,6 +4,11 @@ The stages, cheapest first (see :mod:`async_migrate.engine.prefilter`): a byte s
 coroutine and for each codemod's tokens, an ``ast`` search for its names inside
 coroutines, then libcst, imported only when a file gets that far. Output is compiled
 before it is returned; output that does not compile is an internal error, never a result.
+
+Before the codemods run, a codemod's ``convert`` step (the ``helpers`` codemod's async
+mode) may make some sync functions coroutines: the codemods then see them as such, the
+findings are mapped back to the input, and the safety net allows exactly those functions
+to have become coroutines.
 """
 
 from __future__ import annotations
@@ -105,13 +110,14 @@ def migrate_source(
     selectors = (list(select), list(ignore), list(extend_select), list(extend_ignore))
     chosen, options = _selected(codemods, options or {}, *selectors)
     options = _prepared(data, filename, chosen, options)
-    active = _active(data, chosen, options)
-    if not active:
-        return Migration(data, False)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     try:
-        return _migrate(data, active, filename, options, only_at)
+        start, made = _converted(data, filename, chosen, options)
+        active = _active(start, chosen, options)
+        if not active and start == data:
+            return Migration(data, False)
+        return _migrate(data, start, made, active, filename, options, only_at)
     finally:
         sys.setrecursionlimit(limit)
 
@@ -138,25 +144,64 @@ def _selected(
 
 
 def _migrate(
+    original: bytes,
     data: bytes,
+    made: frozenset[str],
     active: list[type],
     filename: str,
     options: dict[str, dict[str, Any]],
     only_at: OnlyAt | None = None,
 ) -> Migration:
-    sliced = (
-        _sliced(data, active, filename, options, only_at)
-        if only_at is not None
-        else _by_codemod(data, active, filename, options)
-    )
-    code, findings = sliced or _transform(data, active, filename, options, only_at=only_at)
-    if code == data:
-        return Migration(data, False, sorted(findings))
-    _verify(data, code, filename)
+    """Migrate ``data``: ``original``, or what a codemod's ``convert`` made of it (the
+    functions ``made`` coroutines); findings point into ``original``."""
+    to_original = None
+    if data != original:
+        to_original = PositionMap(_text(original), _text(data)).to_old
+        if only_at is not None:
+            return Migration(original, False)  # a quick fix never converts a helper
+    if active:
+        sliced = (
+            _sliced(data, active, filename, options, only_at)
+            if only_at is not None
+            else _by_codemod(data, active, filename, options)
+        )
+        code, findings = sliced or _transform(data, active, filename, options, only_at=only_at)
+    else:
+        code, findings = data, []
+    findings = _to_input_positions(findings, to_original)
+    if code == original:
+        return Migration(original, False, sorted(findings))
+    _verify(original, code, filename)
     helpers = [h for c in active for h in c.HELPERS]
-    if changed_outside_coroutines(data, code, helpers):
+    if changed_outside_coroutines(original, code, helpers, made):
         raise InternalError("the rewrite changed code outside coroutines; file left unchanged")
     return Migration(code, True, sorted(findings))
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def _converted(
+    data: bytes, filename: str, chosen: Sequence[Codemod], options: dict[str, dict[str, Any]]
+) -> tuple[bytes, frozenset[str]]:
+    """``data`` after the ``convert`` step of the registered codemods chosen (the
+    ``helpers`` codemod's async mode), and the functions made coroutines."""
+    made: frozenset[str] = frozenset()
+    for codemod in chosen:
+        name = codemod if isinstance(codemod, str) else getattr(codemod, "NAME", "")
+        spec = CODEMODS.get(name)
+        if spec is None or spec.convert is None:
+            continue
+        if not isinstance(codemod, str) and spec.load() is not codemod:
+            continue
+        try:
+            data, more = spec.converted(data, filename, options.get(spec.name, {}))
+        except Exception as e:  # noqa: BLE001 - parse errors are reported as libcst's
+            _parse(data)
+            raise InternalError(f"converting helpers: {type(e).__name__}: {e}") from None
+        made |= more
+    return data, made
 
 
 #: Hand libcst the module with uninteresting sync function bodies stood in for (see

@@ -15,11 +15,32 @@ from collections.abc import Iterable
 
 
 class _Mask(ast.NodeTransformer):
-    def __init__(self, helpers: frozenset[str]) -> None:
+    def __init__(self, helpers: frozenset[str], coroutines: frozenset[str] = frozenset()) -> None:
         self.helpers = helpers
+        #: Sync functions (module-relative qualified names) to see as coroutines.
+        self.coroutines = coroutines
+        self._scopes: list[str] = []
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
+        self._scopes.append(node.name)
+        self.generic_visit(node)
+        self._scopes.pop()
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        qualname = ".".join([*self._scopes, node.name])
+        if qualname in self.coroutines:
+            fields = {name: getattr(node, name) for name in node._fields}
+            return self.visit_AsyncFunctionDef(ast.AsyncFunctionDef(**fields))
+        self._scopes.append(node.name)
+        self.generic_visit(node)
+        self._scopes.pop()
+        return node
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
+        self._scopes.append(node.name)
         self.generic_visit(node)  # decorators, defaults and annotations run outside
+        self._scopes.pop()
         node.body = [ast.Pass()]
         return node
 
@@ -47,23 +68,28 @@ def _defines_helper(statement: ast.stmt, helpers: frozenset[str]) -> bool:
     return bool(names) and all(n in helpers for n in names)
 
 
-def _masked(data: bytes, helpers: frozenset[str]) -> str:
+def _masked(data: bytes, helpers: frozenset[str], coroutines: frozenset[str] = frozenset()) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tree = ast.parse(data)
-    tree = _Mask(helpers).visit(tree)
+    tree = _Mask(helpers, coroutines).visit(tree)
     # Empty blocks left by removed imports would not compile, but they compare fine.
     return ast.dump(tree, include_attributes=False)
 
 
-def changed_outside_coroutines(old: bytes, new: bytes, helpers: Iterable[str]) -> bool:
+def changed_outside_coroutines(
+    old: bytes, new: bytes, helpers: Iterable[str], converted: Iterable[str] = ()
+) -> bool:
     """True if ``new`` differs from ``old`` anywhere but coroutine bodies, imports and
     module-level definitions the input did not have whose names match one of the
-    ``helpers`` patterns (regular expressions, matched whole)."""
+    ``helpers`` patterns (regular expressions, matched whole). ``converted`` names the
+    sync functions of ``old`` (module-relative qualified names, ``Store.put``) made
+    coroutines on purpose: they are compared as the coroutines they became, so that
+    ``def`` turning into ``async def`` and their bodies changing are all they may do."""
     patterns = [re.compile(h) for h in helpers]
     added = _top_level_names(new) - _top_level_names(old)  # a helper the input had stays
     new_helpers = frozenset(n for n in added if any(p.fullmatch(n) for p in patterns))
-    return _masked(old, frozenset()) != _masked(new, new_helpers)
+    return _masked(old, frozenset(), frozenset(converted)) != _masked(new, new_helpers)
 
 
 def _top_level_names(data: bytes) -> frozenset[str]:

@@ -172,6 +172,9 @@ def _checked(path: str, key: str, option: Option, value: Any) -> Any:
             raise ConfigError(f"{path}: {TABLE}.{key} must be at least {option.minimum}")
     elif not isinstance(value, option.type):
         raise ConfigError(f"{path}: {TABLE}.{key} must be a {option.type.__name__}")
+    elif option.choices and value not in option.choices:
+        accepted = ", ".join(f'"{c}"' for c in option.choices)
+        raise ConfigError(f"{path}: {TABLE}.{key} must be one of {accepted}")
     return value
 
 

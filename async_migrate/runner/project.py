@@ -18,12 +18,19 @@ import pickle
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from async_migrate import __version__
 from async_migrate.runner.discovery import Excludes, Source, discover
 from async_migrate.runner.places import nearest_with
 from codemods.core.index import INDEX_FORMAT, ModuleRecord, index_module
+from codemods.core.mentions import Mention, mentions
+from codemods.core.suppressions import skips_file
 from codemods.helpers.analysis import Project, Site
+from codemods.helpers.planning import AwaitKey, ConvertKey, Plan, candidate_names, plan
+
+#: A file's part of an async-mode plan: the functions made coroutines, the calls awaited.
+Converting = tuple[tuple[ConvertKey, ...], tuple[AwaitKey, ...]]
 
 _INDEX_FILE = f"index-{__version__}-{INDEX_FORMAT}.pickle"
 
@@ -36,9 +43,25 @@ class ProjectSites:
     by_path: dict[str, list[Site]] = field(default_factory=dict)
     digest: str = ""
     project: Project | None = None
+    #: ``helpers-mode = "async"``: per file, the functions made coroutines and the calls
+    #: awaited (see :mod:`codemods.helpers.planning`).
+    plans: dict[str, Converting] = field(default_factory=dict)
 
     def of(self, path: str) -> list[Site]:
         return self.by_path.get(os.path.realpath(path), [])
+
+    def planned(self) -> list[str]:
+        """The files (real paths) an async-mode plan changes together."""
+        return list(self.plans)
+
+    def options(self, path: str) -> dict[str, Any]:
+        """The helpers codemod's options for one file of the run."""
+        key = os.path.realpath(path)
+        options: dict[str, Any] = {"sites": self.by_path.get(key, [])}
+        if key in self.plans:
+            convert, awaits = self.plans[key]
+            options.update(convert=convert, awaits=awaits)
+        return options
 
 
 def project_roots(paths: Iterable[str], src: Iterable[str] = ()) -> list[str]:
@@ -75,13 +98,16 @@ def build(
     src: Iterable[str] = (),
     overrides: dict[str, bytes] | None = None,
     leave_alone: Iterable[str] = (),
+    mode: str = "offload",
 ) -> ProjectSites:
     """Index what the coroutines of the files under ``paths`` can reach in the project, and
     find the sites of every file of the run. ``overrides`` gives the source of files that
     are not on disk as they are migrated (standard input).
 
     Only modules a coroutine's module imports, directly or through the modules it imports,
-    are parsed: a project's other modules cannot hold a helper its coroutines call.
+    are parsed: a project's other modules cannot hold a helper its coroutines call. With
+    ``mode="async"`` every module under the roots is, since any of them may use a helper
+    in a way that keeps it sync.
     """
     roots = project_roots(paths, src)
     cached = _load(cache_dir)
@@ -116,16 +142,76 @@ def build(
                 found = add(path)
                 if found is not None:
                     queue.append(found)
+    if mode == "async":
+        for path in _every_module(roots):
+            add(path)
     _save(cache_dir, {**cached, **fresh})
     project = Project(records.values(), frozenset(leave_alone))
+    chosen = Plan()
+    if mode == "async":
+        editable = frozenset(
+            records[os.path.realpath(p)].module
+            for p in [*run_files, *overrides]
+            if os.path.realpath(p) in records and not _skipped(p, overrides)
+        )
+        chosen = plan(project, _mentions(records, overrides, project, editable), editable)
     by_path: dict[str, list[Site]] = {}
+    plans: dict[str, Converting] = {}
     digest = hashlib.sha256()
     for key, record in sorted(records.items()):
-        sites = project.sites(record.module)
+        sites = chosen.sites(project, record.module)
+        converting = (chosen.convert(project, record.module), chosen.awaits(project, record.module))
         if sites:
             by_path[key] = sites
             digest.update(repr((record.path, sites)).encode())
-    return ProjectSites(by_path, digest.hexdigest()[:16] if by_path else "", project)
+        if converting != ((), ()):
+            plans[key] = converting
+            digest.update(repr((record.path, converting)).encode())
+    changed = bool(by_path or plans)
+    return ProjectSites(by_path, digest.hexdigest()[:16] if changed else "", project, plans)
+
+
+def _skipped(path: str, overrides: dict[str, bytes]) -> bool:
+    """Whether the file opts out (``# async-migrate: skip-file``): it is not migrated, so
+    async mode changes nothing that it defines or calls."""
+    data = overrides.get(os.path.realpath(path))
+    if data is None:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return True
+    return skips_file(data)
+
+
+def _every_module(roots: list[str]) -> list[str]:
+    """Every Python file under the roots (virtual environments, build output and what git
+    ignores left out, as discovery leaves them)."""
+    return [s.path for s in discover(roots, Excludes()) if isinstance(s, Source)]
+
+
+def _mentions(
+    records: dict[str, ModuleRecord],
+    overrides: dict[str, bytes],
+    project: Project,
+    editable: frozenset[str],
+) -> dict[str, list[Mention]]:
+    """The mentions, in every indexed module, of the names async mode may convert."""
+    names = candidate_names(project, editable)
+    if not names:
+        return {}
+    found: dict[str, list[Mention]] = {}
+    for key, record in records.items():
+        data = overrides.get(key)
+        if data is None:
+            try:
+                with open(key, "rb") as handle:
+                    data = handle.read()
+            except OSError:  # gone since it was indexed: it may use any of them
+                found[record.module] = [Mention(n, (), 1, 1, called=False) for n in names]
+                continue
+        found[record.module] = mentions(data, record.module, record.path, names)
+    return found
 
 
 def _has_coroutine(path: str) -> bool:

@@ -20,6 +20,7 @@ from async_migrate.runner.progress import Progress, wanted
 from async_migrate.runner.project import ProjectSites
 from async_migrate.runner.project import build as build_project
 from async_migrate.runner.report import Report
+from async_migrate.runner.together import Together
 from async_migrate.runner.writing import replace_contents
 
 #: The codemod that needs the project index.
@@ -55,9 +56,15 @@ def _project(paths: list[str], settings: Settings, sources: dict[str, bytes]) ->
     every project file)."""
     if HELPERS not in settings.codemods:
         return ProjectSites()
-    leave_alone = settings.options.get(HELPERS, {}).get("leave_alone", ())
+    own = settings.options.get(HELPERS, {})
     return build_project(
-        paths, settings.excludes, settings.cache_dir, settings.src, sources, leave_alone
+        paths,
+        settings.excludes,
+        settings.cache_dir,
+        settings.src,
+        sources,
+        own.get("leave_alone", ()),
+        own.get("helpers_mode", "offload"),
     )
 
 
@@ -65,7 +72,7 @@ def _options(settings: Settings, project: ProjectSites, path: str) -> dict[str, 
     if HELPERS not in settings.codemods:
         return settings.options
     options = dict(settings.options)
-    options[HELPERS] = {**options.get(HELPERS, {}), "sites": project.of(path)}
+    options[HELPERS] = {**options.get(HELPERS, {}), **project.options(path)}
     return options
 
 
@@ -118,6 +125,9 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
     progress = Progress(len(jobs), output.stderr, enabled=show)
     output.before_print = progress.clear
     review = Review(sys.stdin, output.stdout) if settings.interactive else None
+    # The files of an async-mode plan are written together or not at all: a call awaited
+    # in one file needs the helper made a coroutine in another.
+    together = Together(project.planned())
     with processed(jobs, settings.workers) as results:
         for slot in slots:
             if not isinstance(slot, Job):
@@ -141,15 +151,17 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
             if review is not None:
                 review.decide(file, slot.path, output, report)
                 continue
-            if slot.write and file.changed and file.new is not None and file.error is None:
-                with deferred():  # a signal waits until the file is written and counted
-                    error = replace_contents(slot.path, file.new, file.digest)
-                    if error is None:
-                        report.written += 1
-                file = replace(file, new=None, error=error)
+            if together.holds(slot, file):
+                continue
+            file = _written(slot, file, report)
             report.add(file)
             output.file(file)
             output.diff(file.diff)
+    for slot, file in together.release():
+        file = _written(slot, file, report) if file.error is None else file
+        report.add(file)
+        output.file(file)
+        output.diff(file.diff)
     progress.clear()
     output.before_print = None
     settle(
@@ -157,6 +169,17 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
     )
     if cache:
         cache.save()
+
+
+def _written(slot: Job, file: FileReport, report: Report) -> FileReport:
+    """``file``, once written if it is to be (with the error if it could not be)."""
+    if not (slot.write and file.changed and file.new is not None and file.error is None):
+        return file
+    with deferred():  # a signal waits until the file is written and counted
+        error = replace_contents(slot.path, file.new, file.digest)
+        if error is None:
+            report.written += 1
+    return replace(file, new=None, error=error)
 
 
 def run_stdin(display: str, settings: Settings, output: Output, report: Report) -> None:

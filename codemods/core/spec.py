@@ -46,6 +46,9 @@ class Example:
     #: ``{"offload": False}`` is ``--no-offload``, ``{"cpu_bound": ["crunch"]}`` is
     #: ``--cpu-bound crunch``.
     options: dict[str, Any] = field(default_factory=dict)
+    #: Other codemods the example runs with (``--select helpers,sleep``), in the
+    #: registry's order with its own.
+    with_codemods: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,9 @@ class Option:
     metavar: str = "NAME"
     #: For ``int`` options: the smallest value accepted (flag and configuration alike).
     minimum: int | None = None
+    #: For ``str`` options: the values accepted (flag and configuration alike); empty:
+    #: any string.
+    choices: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -148,6 +154,12 @@ class CodemodSpec:
     #: module that does not import libcst: options the codemod derives from the module
     #: itself when the caller did not give them (before the prefilter runs).
     prepare: str | None = None
+    #: ``"module:function"``, ``(source bytes, filename, its prepared options) -> (source
+    #: bytes, qualified names)``: a rewrite made before any codemod runs, which turns the
+    #: sync functions it names into coroutines (and awaits their calls), so that every
+    #: codemod migrates them as coroutines; the safety net treats those functions as
+    #: coroutines of the input. Imports libcst only when it changes something.
+    convert: str | None = None
     #: The families of blocking calls it is responsible for (``Family`` values of the
     #: catalogue): when it is ignored, no codemod touches or reports those calls.
     owns: tuple[str, ...] = ()
@@ -195,6 +207,17 @@ class CodemodSpec:
         if "prepare" not in self._loaded:
             self._loaded["prepare"] = _load(self.prepare)
         return self._loaded["prepare"](data, filename, options)
+
+    def converted(
+        self, data: bytes, filename: str, options: dict[str, Any]
+    ) -> tuple[bytes, frozenset[str]]:
+        """What ``convert`` makes of ``data``: the source, and the functions it made
+        coroutines (``data`` and nothing without a ``convert``)."""
+        if self.convert is None:
+            return data, frozenset()
+        if "convert" not in self._loaded:
+            self._loaded["convert"] = _load(self.convert)
+        return self._loaded["convert"](data, filename, options)
 
     def code(self, code: str) -> Code:
         for declared in self.codes:

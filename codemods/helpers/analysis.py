@@ -84,6 +84,8 @@ class Site:
     blocking: Blocking
     #: Why offloading it at this call is not faithful, or "" (then it is offloaded).
     refusal: str = ""
+    #: With ``helpers-mode = "async"``: why the function stays sync (offloaded here).
+    kept: str = ""
 
 
 class Project:
@@ -97,7 +99,7 @@ class Project:
         self.leave_alone = leave_alone
         self.modules = {r.module: r for r in records}
         self.functions: dict[str, tuple[ModuleRecord, Function]] = {
-            _qualified(r.module, q): (r, f)
+            qualified(r.module, q): (r, f)
             for r in self.modules.values()
             for q, f in r.functions.items()
         }
@@ -158,7 +160,7 @@ class Project:
             if (record.module, qualname) in seen:
                 continue
             seen.add((record.module, qualname))
-            key = _qualified(record.module, f"{qualname}.{name}")
+            key = qualified(record.module, f"{qualname}.{name}")
             if key in self.functions:
                 return key
             for base in record.classes[qualname]:
@@ -175,6 +177,14 @@ class Project:
                 target = ".".join([record.aliases[parts[cut]], *parts[cut + 1 :]])
                 return self._class(target) or self._aliased_class(target, depth - 1)
         return None
+
+    def class_named(self, name: str) -> tuple[ModuleRecord, str] | None:
+        """The project class a qualified name (or a re-export of one) stands for."""
+        return self._class(name) or self._aliased_class(name, _ALIAS_DEPTH)
+
+    def method(self, klass: tuple[ModuleRecord, str], name: str) -> str | None:
+        """The method ``name`` of a project class or of its project bases, qualified."""
+        return self._method(klass, name, _ALIAS_DEPTH)
 
     def is_context_variable(self, reference: str) -> bool:
         """Whether ``reference`` (``pkg.ctx.request_id``, ``pkg.mod.Backend._synced``) is a
@@ -198,7 +208,7 @@ class Project:
             if (record.module, qualname) in seen:
                 continue
             seen.add((record.module, qualname))
-            if _qualified(record.module, f"{qualname}.{attribute}") in self.context_variables:
+            if qualified(record.module, f"{qualname}.{attribute}") in self.context_variables:
                 return True
             for base in record.classes[qualname]:
                 found = self._class(base) or self._aliased_class(base, _ALIAS_DEPTH)
@@ -286,14 +296,22 @@ class Project:
                 queue.append(caller)
         return found
 
-    def sites(self, module: str) -> list[Site]:
-        """The calls in the coroutines of ``module`` to project functions that block."""
+    def sites(
+        self,
+        module: str,
+        converted: frozenset[str] = frozenset(),
+        kept: dict[str, str] | None = None,
+    ) -> list[Site]:
+        """The calls in the coroutines of ``module`` to project functions that block.
+        ``converted`` (qualified names) are coroutines too, and their calls are awaited,
+        not offloaded; ``kept`` says why a function called stays sync (async mode)."""
         record = self.modules.get(module)
         if record is None:
             return []
         found = []
         for coroutine in record.functions.values():
-            if not coroutine.is_async:
+            key = qualified(module, coroutine.qualname)
+            if not (coroutine.is_async or key in converted):
                 continue
             seen: dict[str, int] = defaultdict(int)
             for call in sorted(coroutine.calls, key=lambda c: (c.line, c.col)):
@@ -302,7 +320,7 @@ class Project:
                 if call.awaited:
                     continue
                 target = self.resolve(call.names)
-                if target is None or target not in self.blocking:
+                if target is None or target not in self.blocking or target in converted:
                     continue
                 _, function = self.functions[target]
                 if function.cpu_bound_marker:
@@ -317,6 +335,7 @@ class Project:
                         target=function.qualname.removesuffix(".__init__"),
                         blocking=self.blocking[target],
                         refusal=_refusal(call, function, self.bound.get(target)),
+                        kept=(kept or {}).get(target, ""),
                     )
                 )
         return found
@@ -340,7 +359,7 @@ def _refusal(call: Call, function: Function, bound: Bound | None) -> str:
     return ""
 
 
-def _qualified(module: str, qualname: str) -> str:
+def qualified(module: str, qualname: str) -> str:
     return f"{module}.{qualname}" if module else qualname
 
 

@@ -33,12 +33,19 @@ class HelpersCommand(AsyncCodemod):
         sites: Sequence[Site] = (),
         offload: bool = True,
         leave_alone: Sequence[str] = (),  # used when the sites are found (see prescan.py)
+        helpers_mode: str = "offload",  # likewise; async mode's plan is applied before
+        convert: Sequence[tuple[str, int, str]] = (),  # any codemod runs (see convert.py)
+        awaits: Sequence[tuple[str, str, int, int, str]] = (),
     ) -> None:
         super().__init__(context)
         self.offload = offload
         self._sites: dict[tuple[str, str, int], Site] = {
             (s.coroutine, s.callee, s.occurrence): s for s in sites
         }
+        #: Calls to helpers made coroutines (async mode), awaited before any codemod ran.
+        self._awaits: dict[tuple[str, str, int], str] = {(a[0], a[1], a[2]): a[4] for a in awaits}
+        #: Functions made coroutines (async mode): qualified name -> the message.
+        self._converted: dict[str, str] = {c[0]: c[2] for c in convert}
         self._scopes: list[str] = []  # qualified names of the enclosing classes and defs
         self._seen: list[dict[str, int]] = []  # per coroutine: callee -> calls so far
         self._found: set[tuple[str, str, int]] = set()
@@ -63,7 +70,10 @@ class HelpersCommand(AsyncCodemod):
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
         if original_node.asynchronous is not None:
-            self._report_lost(".".join(self._scopes), original_node)
+            qualname = ".".join(self._scopes)
+            if qualname in self._converted:
+                self.fixed(original_node.name, "AM655", self._converted[qualname])
+            self._report_lost(qualname, original_node)
         self._scopes.pop()
         self._seen.pop()
         return updated_node
@@ -73,22 +83,27 @@ class HelpersCommand(AsyncCodemod):
     # Counted in visit order: a call's callee comes before the calls in its arguments,
     # which is the order of their positions, as the index counts them.
     def visit_Call(self, node: cst.Call) -> None:
-        if not self._sites or not self._seen:
+        if not (self._sites or self._awaits) or not self._seen:
             return
         if not (self.in_coroutine() or self.in_generator_expression() or self.under_thread_lock()):
             return
-        callee = _normalised(node.func)
+        callee = normalised(node.func)
         if callee is None:
             return
         occurrence = self._seen[-1][callee]
         self._seen[-1][callee] += 1
         key = (".".join(self._scopes), callee, occurrence)
-        if key in self._sites:
+        if key in self._sites or key in self._awaits:
             self._keys[id(node)] = key
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         key = self._keys.get(id(original_node))
         if key is None:
+            return updated_node
+        if key in self._awaits:
+            if isinstance(self.parent_of(original_node), cst.Await):
+                what = self._awaits[key]
+                self.fixed(original_node, "AM655", f"{what}; made a coroutine and awaited")
             return updated_node
         self._found.add(key)
         return self._handle(original_node, updated_node, self._sites[key])
@@ -115,7 +130,8 @@ class HelpersCommand(AsyncCodemod):
             return updated
         if self.suppressed(original, "AM651"):
             return updated
-        self.fixed(original, "AM651", f"{what}; offloaded")
+        kept = f" (kept sync in async mode: {site.kept})" if site.kept else ""
+        self.fixed(original, "AM651", f"{what}; offloaded{kept}")
         return self.offloaded(original, updated)
 
     def _report_lost(self, coroutine: str, node: cst.FunctionDef) -> None:
@@ -135,7 +151,7 @@ def _what(site: Site) -> str:
     return f"{site.target}() blocks: {site.blocking.describe()}"
 
 
-def _normalised(func: cst.BaseExpression) -> str | None:
+def normalised(func: cst.BaseExpression) -> str | None:
     """The callee as ``ast.unparse`` writes it (the index's spelling)."""
     try:
         return ast.unparse(ast.parse(code_of(func).strip(), mode="eval").body)

@@ -8,7 +8,9 @@ from typing import Any
 
 from codemods.core import parsed
 from codemods.core.index import index_module
+from codemods.core.mentions import mentions
 from codemods.helpers.analysis import Project
+from codemods.helpers.planning import candidate_names, plan
 
 
 def with_sites(data: bytes, filename: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -17,13 +19,24 @@ def with_sites(data: bytes, filename: str, options: dict[str, Any]) -> dict[str,
     if "sites" in options:
         return options
     record = index_module(data, "", filename)
-    leave_alone = frozenset(options.get("leave_alone", ()))
-    sites = Project([record], leave_alone).sites("") if record is not None else []
-    return {**options, "sites": sites}
+    if record is None:
+        return {**options, "sites": []}
+    project = Project([record], frozenset(options.get("leave_alone", ())))
+    if options.get("helpers_mode", "offload") != "async":
+        return {**options, "sites": project.sites("")}
+    editable = frozenset({""})
+    found = {"": mentions(data, "", filename, candidate_names(project, editable))}
+    chosen = plan(project, found, editable)
+    return {
+        **options,
+        "sites": chosen.sites(project, ""),
+        "convert": chosen.convert(project, ""),
+        "awaits": chosen.awaits(project, ""),
+    }
 
 
 def may_apply(data: bytes, options: dict[str, Any]) -> bool:
-    return bool(options.get("sites"))
+    return bool(options.get("sites") or options.get("awaits") or options.get("convert"))
 
 
 def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
@@ -32,7 +45,8 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
     tree = parsed.parse(data)
     if tree is None:
         return None
-    lines = {site.line for site in sites}
+    lines = {site.line for site in sites} | {key[3] for key in options.get("awaits") or ()}
+    lines |= {key[1] for key in options.get("convert") or ()}
     return frozenset(
         node.lineno
         for node in parsed.outermost_coroutines(tree)

@@ -4,7 +4,7 @@ functions that block, one or more calls away."""
 from __future__ import annotations
 
 from codemods.core.explanations import RENAME, explained, name_taken, offloading_off
-from codemods.core.spec import Code, CodemodSpec, Example, Severity
+from codemods.core.spec import Code, CodemodSpec, Example, Option, Severity
 
 _WHY = """Why it blocks: the coroutine calls a sync function of the project that makes a
 blocking call itself or through other functions (the message names the chain down to
@@ -141,15 +141,72 @@ async def handler(asyncio):
     ),
 )
 
+AM655 = Code(
+    "AM655",
+    Severity.REWRITE,
+    "a project function that blocks, called only from coroutines, made async def "
+    "(helpers-mode async): reported at its def and at each call, now awaited",
+    explanation=explained(
+        _WHY,
+        """What the rewrite does (helpers-mode = "async" only): a helper that blocks and
+        is only ever called directly from coroutines, anywhere in the project, becomes
+        `async def`, each call becomes `await helper(...)`, and the other codemods then
+        migrate its body like any coroutine's (`time.sleep` becomes `await asyncio.sleep`).
+        A helper with any other use (a sync caller, a reference, `__all__`, a decorator, an
+        override) stays sync and is offloaded where a coroutine calls it (AM651).""",
+    ),
+    example=Example(
+        before="""\
+import time
+
+
+def backoff(attempt):
+    time.sleep(0.1 * attempt)
+
+
+async def handler(attempt):
+    backoff(attempt)
+""",
+        after="""\
+import asyncio
+
+
+async def backoff(attempt):
+    await asyncio.sleep(0.1 * attempt)
+
+
+async def handler(attempt):
+    await backoff(attempt)
+""",
+        options={"helpers_mode": "async"},
+        with_codemods=("sleep",),
+    ),
+)
+
 SPEC = CodemodSpec(
     name="helpers",
     description="a call to a project function that blocks (to any depth) -> "
-    "await asyncio.to_thread(func, *args)",
+    "await asyncio.to_thread(func, *args), or (helpers-mode async) the function made async",
     command="codemods.helpers.command:HelpersCommand",
-    codes=(AM651, AM652, AM653, AM654),
+    codes=(AM651, AM652, AM653, AM654, AM655),
     # Decided by the project index: the runner gives each module its sites.
     prescan="codemods.helpers.prescan:may_apply",
     interest="codemods.helpers.prescan:interest",
     prepare="codemods.helpers.prescan:with_sites",
     offloads=True,
+    options=(
+        Option(
+            "helpers_mode",
+            str,
+            "offload",
+            "helpers codemod: offload (default) runs a blocking helper called from a "
+            "coroutine in a thread; async makes it async def when coroutines are its only "
+            "callers, and awaits it.",
+            metavar="MODE",
+            choices=("offload", "async"),
+        ),
+    ),
+    # Before any codemod runs, ``helpers-mode = "async"`` makes the planned helpers
+    # coroutines and awaits their calls (see convert.py).
+    convert="codemods.helpers.convert:converted",
 )
