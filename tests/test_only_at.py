@@ -149,10 +149,16 @@ def _rewrite_lines(case: Path) -> int:
     return len({row.split(":")[0] for row in rows if row.endswith(" rewrite")})
 
 
+def _converts_helpers(case: Path) -> bool:
+    """The case runs the helpers codemod's async mode, which a quick fix never applies (it
+    changes the helper's ``def`` and every call of it together)."""
+    return _options(case).get("helpers", {}).get("helpers_mode") == "async"
+
+
 # Only fixtures with rewrites on two lines or more: with one, there is nothing to single out.
 @pytest.mark.parametrize(
     "case",
-    [case for case in cases() if _rewrite_lines(case) >= 2],
+    [case for case in cases() if _rewrite_lines(case) >= 2 and not _converts_helpers(case)],
     ids=lambda p: f"{p.parent.name}/{p.stem}",
 )
 def test_fixture_sites_alone(case: Path) -> None:

@@ -165,7 +165,7 @@ def _migrate(
             if only_at is not None
             else _by_codemod(data, active, filename, options)
         )
-        code, findings = sliced or _transform(data, active, filename, options, only_at=only_at)
+        code, findings = sliced or _transform(data, active, filename, options, only_at=only_at)[:2]
     else:
         code, findings = data, []
     findings = _to_input_positions(findings, to_original)
@@ -228,20 +228,23 @@ def _by_codemod(
         return None  # libcst decides, and gives the error in its own words
     current = data
     findings: list[Finding] = []
+    left: frozenset[Site] = frozenset()  # sites left alone, in the input's positions
     for codemod in active:
         if current != data and not _still_needed(codemod, current, options):
             continue  # an earlier codemod rewrote what this one would have looked at
         interest = _interest(current, [codemod], options)
         if interest is not None and not interest:
             continue  # no coroutine it may act in
-        step = _on_slice(current, [codemod], filename, options, interest)
+        to_input = (
+            None if current == data else PositionMap(original_text, current.decode(encoding)).to_old
+        )
+        step = _on_slice(current, [codemod], filename, options, interest, left, to_input)
         if step is None:
-            step = _transform(current, [codemod], filename, options)
-        code, found = step
-        if current != data:
-            to_input = PositionMap(original_text, current.decode(encoding)).to_old
-            found = _to_input_positions(found, to_input)
-        findings = _merge(findings, found)
+            step = _transform(
+                current, [codemod], filename, options, frozenset(), None, left, to_input
+            )
+        code, found, left = step
+        findings = _merge(findings, _to_input_positions(found, to_input))
         current = code
     return current, findings
 
@@ -252,15 +255,19 @@ def _on_slice(
     filename: str,
     options: dict[str, dict[str, Any]],
     interest: frozenset[int] | None,
-) -> tuple[bytes, list[Finding]] | None:
+    left_alone: frozenset[Site] = frozenset(),
+    to_input: Callable[[int, int], Site] | None = None,
+) -> tuple[bytes, list[Finding], frozenset[Site]] | None:
     """What :func:`_transform` gives for ``data``, computed on the slice of it that keeps
-    the coroutines in ``interest`` (None: all); None when it is not sliced or the slice
-    gives no answer."""
+    the coroutines in ``interest`` (None: all; the slice has ``data``'s line numbers);
+    None when it is not sliced or the slice gives no answer."""
     piece = slice_module(data, interest, keep_callees=_reads_callees(active))
     if piece is None:
         return None
     try:
-        code, findings = _transform(piece.code, active, filename, options, piece.identifiers)
+        code, findings, left = _transform(
+            piece.code, active, filename, options, piece.identifiers, None, left_alone, to_input
+        )
     except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
         return None  # any error in its own words
     restored = piece.restore(code)
@@ -272,7 +279,7 @@ def _on_slice(
         if line is None:
             return None
         mapped.append(replace(finding, line=line))
-    return restored, mapped
+    return restored, mapped, left
 
 
 def _encoding(data: bytes) -> str:
@@ -300,7 +307,7 @@ def _sliced(
     if only_at is not None:
         only_at = only_at.moved(_slice_lines(piece))
     try:
-        code, findings = _transform(
+        code, findings, _ = _transform(
             piece.code, active, filename, options, piece.identifiers, only_at
         )
     except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
@@ -389,10 +396,15 @@ def _transform(
     options: dict[str, dict[str, Any]],
     identifiers: frozenset[str] = frozenset(),
     only_at: OnlyAt | None = None,
-) -> tuple[bytes, list[Finding]]:
-    """The code the codemods make of ``data``, and their findings in ``data``'s lines;
-    ``identifiers`` are those of the parts of the module left out of ``data``; under
-    ``only_at`` (positions in ``data``) its other sites are silenced."""
+    left_alone: frozenset[Site] = frozenset(),
+    to_input: Callable[[int, int], Site] | None = None,
+) -> tuple[bytes, list[Finding], frozenset[Site]]:
+    """The code the codemods make of ``data``, their findings in ``data``'s lines, and the
+    sites left alone (a code that is off), in the input's positions; ``identifiers`` are
+    those of the parts of the module left out of ``data``; under ``only_at`` (positions in
+    ``data``) its other sites are silenced. ``left_alone`` are the sites earlier codemods
+    left alone and ``to_input`` maps ``data``'s positions to the input's (None: the
+    same)."""
     import libcst  # only now: most files never get this far
 
     from codemods.core.interface import run_codemod
@@ -408,15 +420,16 @@ def _transform(
     # a codemod built is, as libcst does by default.
     wrapper = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
     before_text = original_text
-    left_alone: set[Site] = set()  # in ``data``'s positions
+    left: set[Site] = set(left_alone)  # in the input's positions
     for codemod in active:
         if before_text != original_text and not _still_needed(
             codemod, before_text.encode(wrapper.module.encoding), options
         ):
             continue  # an earlier codemod rewrote what this one would have looked at
-        to_input = (
+        to_data = (
             None if before_text == original_text else PositionMap(original_text, before_text).to_old
         )
+        to_origin = _then(to_data, to_input)
         try:
             outcome = run_codemod(
                 codemod,
@@ -424,24 +437,33 @@ def _transform(
                 filename=filename,
                 options=options.get(codemod.NAME, {}),
                 reserved_names=identifiers,
-                only_at=(only_at.seen_through(to_input) if only_at and to_input else only_at),
-                left_alone=LeftAlone(frozenset(left_alone), to_input or _same_site),
+                only_at=(only_at.seen_through(to_data) if only_at and to_data else only_at),
+                left_alone=LeftAlone(frozenset(left), to_origin or _same_site),
             )
             after_text = outcome.module.code
         except RecursionError:
             raise SourceError("too deeply nested to process") from None
-        found = _to_input_positions(outcome.findings, to_input)
-        left_alone |= {to_input(*site) if to_input else site for site in outcome.left_alone}
+        found = _to_input_positions(outcome.findings, to_data)
+        left |= {to_origin(*site) if to_origin else site for site in outcome.left_alone}
         findings = _merge(findings, found)
         if after_text != before_text:
             wrapper = libcst.metadata.MetadataWrapper(outcome.module)
             before_text = after_text
     module = wrapper.module
-    return module.bytes, findings
+    return module.bytes, findings, frozenset(left)
 
 
 def _same_site(line: int, col: int) -> Site:
     return line, col
+
+
+def _then(
+    first: Callable[[int, int], Site] | None, second: Callable[[int, int], Site] | None
+) -> Callable[[int, int], Site] | None:
+    """``first`` then ``second`` (None: a map that changes nothing)."""
+    if first is None or second is None:
+        return first or second
+    return lambda line, col: second(*first(line, col))
 
 
 def _still_needed(codemod: type, data: bytes, options: dict[str, Any]) -> bool:

@@ -99,6 +99,7 @@ def build(
     overrides: dict[str, bytes] | None = None,
     leave_alone: Iterable[str] = (),
     mode: str = "offload",
+    convert: bool = True,
 ) -> ProjectSites:
     """Index what the coroutines of the files under ``paths`` can reach in the project, and
     find the sites of every file of the run. ``overrides`` gives the source of files that
@@ -107,7 +108,8 @@ def build(
     Only modules a coroutine's module imports, directly or through the modules it imports,
     are parsed: a project's other modules cannot hold a helper its coroutines call. With
     ``mode="async"`` every module under the roots is, since any of them may use a helper
-    in a way that keeps it sync.
+    in a way that keeps it sync. Without ``convert`` (its code is off), the helpers async
+    mode would make coroutines are left alone: neither converted nor offloaded.
     """
     roots = project_roots(paths, src)
     cached = _load(cache_dir)
@@ -164,7 +166,7 @@ def build(
         if sites:
             by_path[key] = sites
             digest.update(repr((record.path, sites)).encode())
-        if converting != ((), ()):
+        if converting != ((), ()) and convert:
             plans[key] = converting
             digest.update(repr((record.path, converting)).encode())
     changed = bool(by_path or plans)

@@ -22,6 +22,7 @@ from async_migrate.runner.project import build as build_project
 from async_migrate.runner.report import Report
 from async_migrate.runner.together import Together
 from async_migrate.runner.writing import replace_contents
+from codemods.core.ignored import is_off
 
 #: The codemod that needs the project index.
 HELPERS = "helpers"
@@ -65,6 +66,8 @@ def _project(paths: list[str], settings: Settings, sources: dict[str, bytes]) ->
         sources,
         own.get("leave_alone", ()),
         own.get("helpers_mode", "offload"),
+        # Async mode makes helpers coroutines (AM655): with that code off, it leaves them.
+        convert=not is_off(own, "AM655"),
     )
 
 

@@ -24,6 +24,12 @@ Site = tuple[int, int]
 ToInput = Callable[[int, int], Site]
 
 
+def is_off(options: dict[str, object], code: str) -> bool:
+    """Whether a codemod's ``options`` leave ``code`` off."""
+    off = options.get(IGNORED_CODES) or ()
+    return code.upper() in {str(c).upper() for c in off}  # type: ignore[union-attr]
+
+
 def _same(line: int, col: int) -> Site:
     return line, col
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from codemods.core import parsed
+from codemods.core.ignored import is_off
 from codemods.core.index import index_module
 from codemods.core.mentions import mentions
 from codemods.helpers.analysis import Project
@@ -27,6 +28,8 @@ def with_sites(data: bytes, filename: str, options: dict[str, Any]) -> dict[str,
     editable = frozenset({""})
     found = {"": mentions(data, "", filename, candidate_names(project, editable))}
     chosen = plan(project, found, editable)
+    if is_off(options, "AM655"):  # what would be made coroutines is left alone
+        return {**options, "sites": chosen.sites(project, "")}
     return {
         **options,
         "sites": chosen.sites(project, ""),
