@@ -34,11 +34,53 @@ spell them):
   silent      sites that got neither                                          (must be 0)
   index s     time of building the index in this script
 
+and, in a second table, database and blocking-library calls in coroutines, from the same
+project index of the original tree (``codemods/core/index.py``: names resolved through each
+module's imports with the stdlib ``ast``). In each coroutine the index records (an ``async def``
+at module level or in a class, its own body: not nested functions, lambdas or classes; a nested
+``async def`` is not indexed, so not counted), each call that is not awaited and
+
+- resolves to a function of the catalogue's database, redis, network or threads families
+  (``codemods/core/catalogue.py``: ``sqlite3.connect``, ``smtplib.SMTP``, ``ftplib.FTP``,
+  ``socket.create_connection``, ``concurrent.futures.wait``) or to a ``db`` driver's connect
+  (``psycopg2.connect``, ``pymysql.connect``, ``MySQLdb.connect``), or
+- calls a method on a name the index binds to an object of those families, when the tool's
+  classifier (``codemods/core/blocking.py``) takes that method for a blocking one: a name bound
+  at module level by ``x = <constructor>(...)``, an annotated parameter, or a name bound in the
+  coroutine by ``x = <constructor>(...)`` or ``with <constructor>(...) as x`` (constructors and
+  annotations from the catalogue: sqlite3 connections, redis clients, pymongo clients,
+  smtplib/ftplib/http.client connections, boto3 clients, resources and sessions, paramiko
+  clients, threading events, locks and threads, queues, futures and executors, SQLAlchemy
+  engines and sessions, sockets).
+
+Not counted: objects the index does not follow (what a method returns, ``cur =
+conn.cursor()``, ``s = engine.connect()``; attributes, ``self.conn``), and the methods of
+psycopg2 and pymysql connections (the catalogue has no kind for them; the ``db`` codemod
+follows them in the coroutine that opens them and reports a connection it does not migrate at
+its connect call). Each call is classified from the JSON of the in-place run (its positions are
+those of its input, the original tree):
+
+  db calls    the calls counted
+  rewritten   a db or redis rewrite (AM701-AM703, AM901-AM903) at the call's position
+  offloaded   an offload (AM601, AM904) at the call's position
+  reported    neither, and a finding on the call's line
+  silent      none of these                                                   (must be 0)
+
+and whether the offload fallback drops a finding: a ``--check --no-offload --output-format
+json`` run over the original tree, whose every finding the default (in-place) run must keep or
+fix:
+
+  no-offload findings  findings of the --no-offload run
+  kept        the default run has a finding at the same position or on the same line
+  fixed       the default run has a rewrite at the same position (offloaded, or rewritten)
+  dropped     neither                                                         (must be 0)
+
 then the details of every must-be-0 figure that is not 0, and exits 1 if there is any.
 
 Usage: python benchmarks/corpus.py [LIST] [--only NAME ...] [--jobs N] [--wheels DIR] [--keep DIR]
                                   [--sites]
-``--sites`` lists every transitive site with what the run did at it and the chain.
+``--sites`` lists every transitive site with what the run did at it and the chain, and every
+database or blocking-library call with what the run did there.
 Needs `async-migrate`, `ruff` and `pip` next to this interpreter (or on PATH).
 """
 
