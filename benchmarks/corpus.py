@@ -71,7 +71,8 @@ json`` run over the original tree, whose every finding the default (in-place) ru
 fix:
 
   no-offload findings  findings of the --no-offload run
-  kept        the default run has a finding at the same position or on the same line
+  kept        the default run has a finding at the same position or on the same line (those
+              kept only by another finding on their line are listed, as information)
   fixed       the default run has a rewrite at the same position (offloaded, or rewritten)
   dropped     neither                                                         (must be 0)
 
@@ -240,6 +241,8 @@ class Result:
     kept: int = 0
     fixed: int = 0
     dropped: list[str] = field(default_factory=list)
+    #: Kept only by another finding on the same line (information).
+    kept_by_line: list[str] = field(default_factory=list)
     seconds: float = 0.0
     index_seconds: float = 0.0
     failure: str = ""  # the package could not be measured at all (download, unpack)
@@ -524,10 +527,10 @@ def _finding(record: dict[str, object]) -> str:
 
 def compare_no_offload(
     no_offload: list[dict[str, object]], default: list[dict[str, object]]
-) -> tuple[int, int, list[str]]:
+) -> tuple[int, int, list[str], list[str]]:
     """The findings of the ``--no-offload`` run the default run kept (a finding at the
-    same place or on the same line) or fixed (a rewrite at the same place), and those it
-    dropped (neither)."""
+    same place or on the same line) or fixed (a rewrite at the same place), those it
+    dropped (neither), and those kept only by a finding elsewhere on their line."""
     findings_at: set[tuple[str, int, int]] = set()
     findings_on: set[tuple[str, int]] = set()
     rewrites_at: set[tuple[str, int, int]] = set()
@@ -540,7 +543,7 @@ def compare_no_offload(
             findings_at.add((path, line, col))
             findings_on.add((path, line))
     kept = fixed = 0
-    dropped = []
+    dropped, by_line = [], []
     for record in no_offload:
         if record["fixable"]:
             continue
@@ -552,9 +555,10 @@ def compare_no_offload(
             fixed += 1
         elif (path, line) in findings_on:
             kept += 1
+            by_line.append(_finding(record))
         else:
             dropped.append(_finding(record))
-    return kept, fixed, dropped
+    return kept, fixed, dropped, by_line
 
 
 def match_sites(
@@ -632,7 +636,7 @@ def measure(requirement: str, wheels: Path, work: Path, jobs: int, timeout: floa
         result.failure = f"--no-offload run exceeded {timeout:.0f} s"
         return result
     result.no_offload_findings = sum(1 for r in no_offload.records if not r["fixable"])
-    result.kept, result.fixed, result.dropped = compare_no_offload(
+    result.kept, result.fixed, result.dropped, result.kept_by_line = compare_no_offload(
         no_offload.records, first.records
     )
     result.seconds = first.seconds
@@ -782,6 +786,7 @@ def total(results: list[Result]) -> Result:
         out.kept += r.kept
         out.fixed += r.fixed
         out.dropped.extend(r.dropped)
+        out.kept_by_line.extend(r.kept_by_line)
         out.before.update(r.before)
         out.after.update(r.after)
     return out
@@ -805,6 +810,10 @@ def details(r: Result, all_sites: bool = False) -> list[str]:
             [c.describe() for c in r.library_outcomes("silent")],
         ),
         ("--no-offload finding dropped by the default run", r.dropped),
+        (
+            "--no-offload finding kept by another finding on its line (information)",
+            r.kept_by_line,
+        ),
         ("not blocking (information)", r.not_blocking),
         ("invalid input refused (information)", r.invalid),
     ):
