@@ -34,11 +34,54 @@ spell them):
   silent      sites that got neither                                          (must be 0)
   index s     time of building the index in this script
 
+and, in a second table, database and blocking-library calls in coroutines, from the same
+project index of the original tree (``codemods/core/index.py``: names resolved through each
+module's imports with the stdlib ``ast``). In each coroutine the index records (an ``async def``
+at module level or in a class, its own body: not nested functions, lambdas or classes; a nested
+``async def`` is not indexed, so not counted), each call that is not awaited and
+
+- resolves to a function of the catalogue's database, redis, network or threads families
+  (``codemods/core/catalogue.py``: ``sqlite3.connect``, ``smtplib.SMTP``, ``ftplib.FTP``,
+  ``socket.create_connection``, ``concurrent.futures.wait``) or to a ``db`` driver's connect
+  (``psycopg2.connect``, ``pymysql.connect``, ``MySQLdb.connect``), or
+- calls a method on a name the index binds to an object of those families, when the tool's
+  classifier (``codemods/core/blocking.py``) takes that method for a blocking one: a name bound
+  at module level by ``x = <constructor>(...)``, an annotated parameter, or a name bound in the
+  coroutine by ``x = <constructor>(...)`` or ``with <constructor>(...) as x`` (constructors and
+  annotations from the catalogue: sqlite3 connections, redis clients, pymongo clients,
+  smtplib/ftplib/http.client connections, boto3 clients, resources and sessions, paramiko
+  clients, threading events, locks and threads, queues, futures and executors, SQLAlchemy
+  engines and sessions, sockets).
+
+Not counted: objects the index does not follow (what a method returns, ``cur =
+conn.cursor()``, ``s = engine.connect()``; attributes, ``self.conn``), and the methods of
+psycopg2 and pymysql connections (the catalogue has no kind for them; the ``db`` codemod
+follows them in the coroutine that opens them and reports a connection it does not migrate at
+its connect call). Each call is classified from the JSON of the in-place run (its positions are
+those of its input, the original tree):
+
+  db calls    the calls counted
+  rewritten   a db or redis rewrite (AM701-AM703, AM901-AM903) at the call's position
+  offloaded   an offload (AM601, AM904) at the call's position
+  reported    neither, and a finding on the call's line
+  silent      none of these                                                   (must be 0)
+
+and whether the offload fallback drops a finding: a ``--check --no-offload --output-format
+json`` run over the original tree, whose every finding the default (in-place) run must keep or
+fix:
+
+  no-offload findings  findings of the --no-offload run
+  kept        the default run has a finding at the same position or on the same line (those
+              kept only by another finding on their line are listed, as information)
+  fixed       the default run has a rewrite at the same position (offloaded, or rewritten)
+  dropped     neither                                                         (must be 0)
+
 then the details of every must-be-0 figure that is not 0, and exits 1 if there is any.
 
 Usage: python benchmarks/corpus.py [LIST] [--only NAME ...] [--jobs N] [--wheels DIR] [--keep DIR]
                                   [--sites]
-``--sites`` lists every transitive site with what the run did at it and the chain.
+``--sites`` lists every transitive site with what the run did at it and the chain, and every
+database or blocking-library call with what the run did there.
 Needs `async-migrate`, `ruff` and `pip` next to this interpreter (or on PATH).
 """
 
@@ -56,7 +99,7 @@ import tempfile
 import time
 import warnings
 import zipfile
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -65,6 +108,10 @@ from not_blocking import Span, classify
 
 from async_migrate.runner.discovery import Excludes
 from async_migrate.runner.project import build, project_roots
+from codemods.core.blocking import _BLOCKING_METHODS, _CHEAP_METHODS, _KIND_FAMILY
+from codemods.core.catalogue import FUNCTIONS, Family, ObjectKind
+from codemods.db.drivers import PREFILTER as DRIVER_CONNECTS
+from codemods.helpers.analysis import Project
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parent.parent
@@ -121,6 +168,13 @@ HELPERS_REWRITE = "AM651"
 HELPERS_REPORTS = ("AM652", "AM653", "AM654")
 #: AM654 at a coroutine's ``def`` for a site an earlier rewrite changed names the site's line.
 LOST_SITE = re.compile(r"\(line (?P<line>\d+) of the input\)")
+#: The catalogue's families counted as database and blocking-library calls (not HTTP,
+#: subprocesses, files, input or sleep: the other codemods' calls).
+LIBRARY_FAMILIES = frozenset({Family.DATABASE, Family.REDIS, Family.NETWORK, Family.THREADS})
+#: Rewrites to an async driver (the db and redis codemods), and offloads to a thread.
+DRIVER_REWRITES = ("AM701", "AM702", "AM703", "AM901", "AM902", "AM903")
+OFFLOADS = ("AM601", "AM904")
+_KINDS = {kind.value: kind for kind in ObjectKind}
 
 
 @dataclass(frozen=True, order=True)
@@ -139,6 +193,24 @@ class Site:
 
     def describe(self) -> str:
         what = f"{self.code} {self.message}" if self.code else f"{self.target}(): {self.chain}"
+        return f"{self.path}:{self.line}:{self.col} in {self.coroutine}: {self.outcome}: {what}"
+
+
+@dataclass(frozen=True, order=True)
+class LibraryCall:
+    """A database or blocking-library call in a coroutine, and what the run did there."""
+
+    path: str
+    line: int
+    col: int
+    coroutine: str
+    call: str  # "sqlite3.connect", "conn.execute (sqlite3 connection or cursor)"
+    outcome: str = "silent"  # "rewritten", "offloaded", "reported" or "silent"
+    code: str = ""
+    message: str = ""
+
+    def describe(self) -> str:
+        what = f"{self.code} {self.message}" if self.code else f"{self.call}()"
         return f"{self.path}:{self.line}:{self.col} in {self.coroutine}: {self.outcome}: {what}"
 
 
@@ -162,6 +234,15 @@ class Result:
     sites: list[Site] = field(default_factory=list)
     #: helpers findings at no site of the index (information: there should be none)
     strays: list[str] = field(default_factory=list)
+    library_calls: list[LibraryCall] = field(default_factory=list)
+    #: Findings of the ``--no-offload`` run: how many, and those the default run kept
+    #: (a finding on the line), fixed (a rewrite at the position) or dropped (neither).
+    no_offload_findings: int = 0
+    kept: int = 0
+    fixed: int = 0
+    dropped: list[str] = field(default_factory=list)
+    #: Kept only by another finding on the same line (information).
+    kept_by_line: list[str] = field(default_factory=list)
     seconds: float = 0.0
     index_seconds: float = 0.0
     failure: str = ""  # the package could not be measured at all (download, unpack)
@@ -178,6 +259,8 @@ class Result:
                 self.unstable,
                 self.unreported,
                 self.silent,
+                self.library_outcomes("silent"),
+                self.dropped,
             )
         ) + bool(self.failure)
 
@@ -187,6 +270,9 @@ class Result:
     @property
     def silent(self) -> list[Site]:
         return self.outcomes("silent")
+
+    def library_outcomes(self, outcome: str) -> list[LibraryCall]:
+        return [c for c in self.library_calls if c.outcome == outcome]
 
 
 def requirements(list_path: Path | None) -> list[str]:
@@ -203,7 +289,23 @@ def project_name(requirement: str) -> str:
     return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0]
 
 
+def _flat_wheel(requirement: str, wheels: Path) -> Path | None:
+    """A wheel of a pinned ``name==version`` lying directly in ``wheels`` (a directory
+    filled by ``pip download -d``), if there is one."""
+    name, _, version = requirement.partition("==")
+    if not version:
+        return None
+    wanted = (re.sub(r"[-_.]+", "_", name.strip()).lower(), version.strip())
+    for wheel in sorted(wheels.glob("*.whl")):
+        distribution, _, rest = wheel.name.partition("-")
+        if (distribution.lower(), rest.partition("-")[0]) == wanted:
+            return wheel
+    return None
+
+
 def download(requirement: str, wheels: Path) -> Path:
+    if wheels.is_dir() and (flat := _flat_wheel(requirement, wheels)):
+        return flat
     target = wheels / re.sub(r"[^A-Za-z0-9_.-]", "_", requirement)
     target.mkdir(parents=True, exist_ok=True)
     found = sorted(target.glob("*.whl"))
@@ -311,8 +413,9 @@ def async_migrate(tree: Path, options: list[str], jobs: int, timeout: float) -> 
     return Run(seconds, done.returncode, done.stdout, findings, errors, summary, records)
 
 
-def transitive_sites(tree: Path) -> list[Site]:
-    """The helpers codemod's sites in ``tree``, found as the run over ``.`` finds them."""
+def transitive_sites(tree: Path) -> tuple[list[Site], Project | None]:
+    """The helpers codemod's sites in ``tree``, found as the run over ``.`` finds them, and
+    the project index they come from."""
     root = os.path.realpath(tree)
     roots = project_roots([root])
     if os.path.realpath(roots[-1]) != root:  # a pyproject.toml above would move the root
@@ -323,7 +426,7 @@ def transitive_sites(tree: Path) -> list[Site]:
         project = build(["."], Excludes(), None)
     finally:
         os.chdir(previous)
-    return sorted(
+    sites = sorted(
         Site(
             os.path.relpath(path, root),
             site.line,
@@ -335,6 +438,127 @@ def transitive_sites(tree: Path) -> list[Site]:
         for path, found in project.by_path.items()
         for site in found
     )
+    return sites, project.project
+
+
+def _tool_blocks(kind: ObjectKind, method: str) -> bool:
+    """Whether the tool's classifier (``codemods.core.blocking.classify``) takes a call of
+    ``method`` on an object of ``kind`` for a blocking one (the index's own test,
+    ``catalogue.method_blocks``, takes any method of a sqlite3 connection, ``cursor()``
+    included, and a boto3 sub-resource's constructor for one)."""
+    if kind in _CHEAP_METHODS and method in _CHEAP_METHODS[kind]:
+        return False
+    if kind in _BLOCKING_METHODS and method not in _BLOCKING_METHODS[kind]:
+        return False
+    return not (kind == ObjectKind.BOTO_RESOURCE and method[:1].isupper())
+
+
+def library_calls(project: Project | None) -> list[LibraryCall]:
+    """The database and blocking-library calls in the coroutines the project index records
+    (see the module's docstring for what is counted)."""
+    found: dict[tuple[str, int, int], LibraryCall] = {}
+    for record in project.modules.values() if project else ():
+        path = os.path.normpath(record.path)
+        for function in record.functions.values():
+            if not function.is_async:
+                continue
+            for call in function.calls:
+                if call.awaited:
+                    continue
+                name = next(
+                    (
+                        n
+                        for n in call.names
+                        if FUNCTIONS.get(n) in LIBRARY_FAMILIES or n in DRIVER_CONNECTS
+                    ),
+                    None,
+                )
+                if name is not None:
+                    key = (path, call.line, call.col)
+                    found[key] = LibraryCall(*key, function.qualname, name)
+            for description, line, col in function.object_calls:
+                called, _, kind_name = description.rpartition(" (")
+                kind = _KINDS[kind_name.removesuffix(")")]
+                if _KIND_FAMILY.get(kind) not in LIBRARY_FAMILIES:
+                    continue
+                if not _tool_blocks(kind, called.rpartition(".")[2]):
+                    continue
+                key = (path, line, col)
+                found.setdefault(key, LibraryCall(*key, function.qualname, description))
+    return sorted(found.values())
+
+
+def match_library_calls(
+    calls: list[LibraryCall], records: list[dict[str, object]]
+) -> list[LibraryCall]:
+    """Each call with what the run did there: a driver rewrite or an offload at its
+    position, else a finding on its line, else nothing."""
+    at: dict[tuple[str, int, int], list[dict[str, object]]] = defaultdict(list)
+    on_line: dict[tuple[str, int], list[dict[str, object]]] = defaultdict(list)
+    for record in records:
+        path = os.path.normpath(str(record["path"]))
+        line = int(str(record["line"]))
+        if record["fixable"]:
+            at[(path, line, int(str(record["col"])))].append(record)
+        else:
+            on_line[(path, line)].append(record)
+    out = []
+    for call in calls:
+        here = at.get((call.path, call.line, call.col), [])
+        found, outcome = None, "silent"
+        for codes, name in ((DRIVER_REWRITES, "rewritten"), (OFFLOADS, "offloaded")):
+            found = next((r for r in here if r["code"] in codes), None)
+            if found is not None:
+                outcome = name
+                break
+        if found is None and on_line.get((call.path, call.line)):
+            found, outcome = on_line[(call.path, call.line)][0], "reported"
+        if found is None:
+            out.append(call)
+            continue
+        code, message = str(found["code"]), str(found["message"])
+        out.append(dataclasses.replace(call, outcome=outcome, code=code, message=message))
+    return out
+
+
+def _finding(record: dict[str, object]) -> str:
+    return f"{record['path']}:{record['line']}:{record['col']} {record['code']} {record['message']}"
+
+
+def compare_no_offload(
+    no_offload: list[dict[str, object]], default: list[dict[str, object]]
+) -> tuple[int, int, list[str], list[str]]:
+    """The findings of the ``--no-offload`` run the default run kept (a finding at the
+    same place or on the same line) or fixed (a rewrite at the same place), those it
+    dropped (neither), and those kept only by a finding elsewhere on their line."""
+    findings_at: set[tuple[str, int, int]] = set()
+    findings_on: set[tuple[str, int]] = set()
+    rewrites_at: set[tuple[str, int, int]] = set()
+    for record in default:
+        path = os.path.normpath(str(record["path"]))
+        line, col = int(str(record["line"])), int(str(record["col"]))
+        if record["fixable"]:
+            rewrites_at.add((path, line, col))
+        else:
+            findings_at.add((path, line, col))
+            findings_on.add((path, line))
+    kept = fixed = 0
+    dropped, by_line = [], []
+    for record in no_offload:
+        if record["fixable"]:
+            continue
+        path = os.path.normpath(str(record["path"]))
+        line, col = int(str(record["line"])), int(str(record["col"]))
+        if (path, line, col) in findings_at:
+            kept += 1
+        elif (path, line, col) in rewrites_at:
+            fixed += 1
+        elif (path, line) in findings_on:
+            kept += 1
+            by_line.append(_finding(record))
+        else:
+            dropped.append(_finding(record))
+    return kept, fixed, dropped, by_line
 
 
 def match_sites(
@@ -391,7 +615,7 @@ def measure(requirement: str, wheels: Path, work: Path, jobs: int, timeout: floa
     blocking_before = ruff(original, BLOCKING_CODES)
     start = time.perf_counter()
     try:
-        sites = transitive_sites(migrated)  # before the run: it sees the input
+        sites, project = transitive_sites(migrated)  # before the run: it sees the input
     except RuntimeError as e:
         result.failure = str(e)
         return result
@@ -402,6 +626,19 @@ def measure(requirement: str, wheels: Path, work: Path, jobs: int, timeout: floa
         result.failure = f"in-place run exceeded {timeout:.0f} s"
         return result
     result.sites, result.strays = match_sites(sites, first.records)
+    result.library_calls = match_library_calls(library_calls(project), first.records)
+    try:
+        # Over the original tree, writing nothing: its positions are those of the first run.
+        no_offload = async_migrate(
+            original, ["--check", "--no-offload", "--output-format", "json"], jobs, timeout
+        )
+    except subprocess.TimeoutExpired:
+        result.failure = f"--no-offload run exceeded {timeout:.0f} s"
+        return result
+    result.no_offload_findings = sum(1 for r in no_offload.records if not r["fixable"])
+    result.kept, result.fixed, result.dropped, result.kept_by_line = compare_no_offload(
+        no_offload.records, first.records
+    )
     result.seconds = first.seconds
     result.scanned = first.summary["files"]
     result.rewrites = first.summary["rewrites"]
@@ -466,9 +703,24 @@ COLUMNS = (
 )
 
 
-def row(values: list[object]) -> str:
+#: The second table: database and blocking-library calls, and the --no-offload findings.
+LIBRARY_COLUMNS = (
+    ("package", 22),
+    ("db calls", 8),
+    ("rewritten", 9),
+    ("offloaded", 9),
+    ("reported", 8),
+    ("silent", 6),
+    ("no-offload findings", 19),
+    ("kept", 5),
+    ("fixed", 5),
+    ("dropped", 7),
+)
+
+
+def row(values: list[object], columns: tuple[tuple[str, int], ...] = COLUMNS) -> str:
     cells = []
-    for (_, width), value in zip(COLUMNS, values, strict=True):
+    for (_, width), value in zip(columns, values, strict=True):
         text = f"{value:.2f}" if isinstance(value, float) else str(value)
         cells.append(text.ljust(width) if not cells else text.rjust(width))
     return " ".join(cells)
@@ -502,6 +754,20 @@ def values(r: Result) -> list[object]:
     ]
 
 
+def library_values(r: Result) -> list[object]:
+    if r.failure:
+        return [r.name, *["-"] * (len(LIBRARY_COLUMNS) - 1)]
+    return [
+        r.name,
+        len(r.library_calls),
+        *(len(r.library_outcomes(o)) for o in ("rewritten", "offloaded", "reported", "silent")),
+        r.no_offload_findings,
+        r.kept,
+        r.fixed,
+        len(r.dropped),
+    ]
+
+
 def total(results: list[Result]) -> Result:
     out = Result("TOTAL")
     for r in results:
@@ -515,6 +781,12 @@ def total(results: list[Result]) -> Result:
         out.not_blocking.extend(r.not_blocking)
         out.sites.extend(r.sites)
         out.strays.extend(r.strays)
+        out.library_calls.extend(r.library_calls)
+        out.no_offload_findings += r.no_offload_findings
+        out.kept += r.kept
+        out.fixed += r.fixed
+        out.dropped.extend(r.dropped)
+        out.kept_by_line.extend(r.kept_by_line)
         out.before.update(r.before)
         out.after.update(r.after)
     return out
@@ -533,12 +805,24 @@ def details(r: Result, all_sites: bool = False) -> list[str]:
         ("left unreported", r.unreported),
         ("helpers site left silent", [s.describe() for s in r.silent]),
         ("helpers finding at no site (information)", r.strays),
+        (
+            "database or blocking-library call left silent",
+            [c.describe() for c in r.library_outcomes("silent")],
+        ),
+        ("--no-offload finding dropped by the default run", r.dropped),
+        (
+            "--no-offload finding kept by another finding on its line (information)",
+            r.kept_by_line,
+        ),
         ("not blocking (information)", r.not_blocking),
         ("invalid input refused (information)", r.invalid),
     ):
         lines.extend(f"  {label}: {item}" for item in items)
     if all_sites:
         lines.extend(f"  helpers site: {s.describe()}" for s in r.sites if s.outcome != "silent")
+        lines.extend(
+            f"  library call: {c.describe()}" for c in r.library_calls if c.outcome != "silent"
+        )
     if r.before or r.after:
         codes = sorted(set(r.before) | set(r.after))
         lines.append(
@@ -553,11 +837,18 @@ def main() -> int:
     parser.add_argument("list", nargs="?", type=Path, help="requirements, one a line")
     parser.add_argument("--only", action="append", default=[], metavar="NAME")
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--wheels", type=Path, help="keep downloaded wheels here (reused)")
+    parser.add_argument(
+        "--wheels",
+        type=Path,
+        help="keep downloaded wheels here (reused); a wheel of a pinned requirement lying "
+        "directly in it (as `pip download -d` leaves them) is used as it is",
+    )
     parser.add_argument("--keep", type=Path, help="keep the unpacked trees here")
     parser.add_argument("--timeout", type=float, default=1800.0, help="per async-migrate run")
     parser.add_argument(
-        "--sites", action="store_true", help="list every helpers site and what the run did"
+        "--sites",
+        action="store_true",
+        help="list every helpers site and library call, and what the run did at each",
     )
     args = parser.parse_args()
 
@@ -592,6 +883,10 @@ def main() -> int:
     summed = total(results)
     print(row(values(summed)))
     print(f"wall time of the whole script: {time.perf_counter() - start:.1f} s")
+    print("\ndatabase and blocking-library calls in coroutines; findings of --no-offload:")
+    print(row([name for name, _ in LIBRARY_COLUMNS], LIBRARY_COLUMNS))
+    for r in [*results, summed]:
+        print(row(library_values(r), LIBRARY_COLUMNS))
     for r in results:
         lines = details(r, args.sites)
         if lines:
