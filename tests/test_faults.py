@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import command_path
 
 BLOCKING = b"import time\n\n\nasync def poll_%d():\n    time.sleep(%d)\n    return %d\n"
@@ -38,6 +40,7 @@ def _states(root: Path, count: int) -> tuple[int, int]:
     return original, migrated
 
 
+@pytest.mark.slow
 def test_sigkill_part_way_then_rerun(tmp_path: Path) -> None:
     count = 400
     _tree(tmp_path, count)
@@ -70,6 +73,7 @@ def test_sigkill_part_way_then_rerun(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.rglob("*.py") if ".async-migrate." in p.name]
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_never_corrupt_a_file(tmp_path: Path) -> None:
     count = 200
     _tree(tmp_path, count)
