@@ -42,7 +42,9 @@ def _states(root: Path, count: int) -> tuple[int, int]:
 
 @pytest.mark.slow
 def test_sigkill_part_way_then_rerun(tmp_path: Path) -> None:
-    count = 400
+    # The main process writes the files, one at a time (async_migrate/runner/run.py); the
+    # kill comes once the first is seen migrated, long before the last.
+    count = 100
     _tree(tmp_path, count)
     process = subprocess.Popen(
         [command_path(), "--no-cache", "-j", "2", "."],
@@ -61,7 +63,7 @@ def test_sigkill_part_way_then_rerun(tmp_path: Path) -> None:
     process.wait()
     original, migrated = _states(tmp_path, count)
     assert original + migrated == count
-    assert migrated > 0
+    assert migrated > 0 and original > 0  # killed part-way
 
     rerun = subprocess.run(
         [command_path(), "--no-cache", "."], cwd=tmp_path, capture_output=True, check=False
