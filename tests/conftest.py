@@ -51,10 +51,14 @@ _ONE_WORKER = {
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """``-n``'s default distribution (``load``: each worker takes the next test when it
     is nearly done), except for the modules of :data:`_ONE_WORKER`: each group of them
-    goes to one worker as a whole (they go out first, the largest first)."""
+    goes to one worker as a whole, where the collection order has its first test. That
+    order is kept (no largest group first): the ``slow`` tests go out first, and the
+    groups, which hold ``timing`` tests, do not wait for them."""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False
 
     class Scheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
