@@ -1,14 +1,17 @@
-"""Shared test helpers: the installed command, and temp trees."""
+"""Shared test helpers: the installed command, and temp trees; and how the tests share
+the machine when pytest-xdist runs them in several worker processes (see
+:func:`pytest_runtest_protocol`)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Generator, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -20,6 +23,121 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+# -- sharing the machine between pytest-xdist workers --------------------------------
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker per core this process may run on, at most 4."""
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+# Modules whose tests all run in one worker, so that their module- and session-scoped
+# fixtures are set up once (the servers are per process, the migrations take seconds).
+_ONE_WORKER = {
+    "tests/test_db_behaviour.py": "databases",  # PostgreSQL and MariaDB
+    "tests/test_db_facts.py": "databases",
+    "tests/test_redis_behaviour.py": "redis",
+    "tests/test_requests_behaviour.py": "requests",  # migrates a long module
+    "tests/test_files_behaviour.py": "files",
+    "tests/test_cpu_behaviour.py": "cpu",  # a process pool
+    "tests/test_server.py": "server",  # one language server session
+}
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``-n``'s default distribution (``load``: each worker takes the next test when it
+    is nearly done), except for the modules of :data:`_ONE_WORKER`: each group of them
+    goes to one worker as a whole, where the collection order has its first test. That
+    order is kept (no largest group first): the ``slow`` tests go out first, and the
+    groups, which hold ``timing`` tests, do not wait for them."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _ONE_WORKER.get(nodeid.split("::", 1)[0], nodeid)
+
+    return Scheduling(config, log)  # type: ignore[arg-type]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``slow`` first, so that no worker is left to finish one alone
+    while the others have nothing to do; a ``timing`` test waits for the test running
+    in each other worker to end (see below), which the short ones do soon."""
+    items.sort(key=lambda item: not (item.get_closest_marker("slow")))
+
+
+class _Turns:
+    """A readers-writer lock between the worker processes of one run: ``shared`` for an
+    ordinary test, ``alone`` for a ``timing`` test, which so runs while no other test
+    runs. A ``timing`` test that waits keeps new ordinary tests from starting (the
+    turnstile), so it does not wait for ever."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._turnstile = open(directory / "turnstile.lock", "a+b")
+        self._room = open(directory / "room.lock", "a+b")
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        fcntl.flock(self._turnstile, fcntl.LOCK_EX)
+        fcntl.flock(self._turnstile, fcntl.LOCK_UN)
+        fcntl.flock(self._room, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._room, fcntl.LOCK_UN)
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        fcntl.flock(self._turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self._room, fcntl.LOCK_EX)
+        finally:
+            fcntl.flock(self._turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._room, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self._turnstile.close()
+        self._room.close()
+
+
+_TURNS: _Turns | None = None
+
+
+def pytest_unconfigure() -> None:
+    global _TURNS
+    if _TURNS is not None:
+        _TURNS.close()
+        _TURNS = None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
+    """Under pytest-xdist, a test marked ``timing`` (it bounds a wall-clock time or counts
+    event-loop ticks in one) runs with no other test running in another worker, as in a
+    run without workers; an unmarked one runs beside other unmarked ones. The lock covers
+    set-up, call and tear-down, so fixtures' work counts too."""
+    global _TURNS
+    if not hasattr(item.config, "workerinput"):  # no workers
+        yield
+        return
+    if _TURNS is None:
+        # Each worker's --basetemp is a directory of its own in the run's basetemp.
+        _TURNS = _Turns(Path(item.config.option.basetemp).parent / "turns")
+    turn = _TURNS.alone() if item.get_closest_marker("timing") else _TURNS.shared()
+    with turn:
+        yield
 
 
 def command_path() -> str:

@@ -7,6 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import command_path, run_cli
 
 BLOCKING = b"import time\n\n\nasync def poll():\n    time.sleep(1)\n"
@@ -93,6 +95,7 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
     json.loads(cache.read_text())  # rewritten whole
 
 
+@pytest.mark.slow
 def test_concurrent_runs_leave_a_valid_cache(tmp_path: Path) -> None:
     tree = _setup(tmp_path)
     for i in range(30):

@@ -104,6 +104,7 @@ async def _settled(run: str, within: float) -> bool:
     return TRACKER.open.get(run, 0) == 0
 
 
+@pytest.mark.timing
 def test_results_equal_in_order_and_at_least_three_times_faster(server: str) -> None:
     original, migrated = _modules()
     ids = [1, 2, 3, 4, 5]
@@ -124,6 +125,7 @@ def test_results_keep_the_loops_order_when_later_calls_finish_first(server: str)
     assert list(TRACKER.ended[run]) == [5, 4, 3, 2, 1]  # the server answered in reverse
 
 
+@pytest.mark.timing
 def test_the_first_exception_propagates_as_itself_and_the_others_are_cancelled(
     server: str,
 ) -> None:
@@ -165,6 +167,7 @@ def test_the_limit_holds(server: str) -> None:
     assert TRACKER.peak[run] == 6
 
 
+@pytest.mark.timing
 def test_cancelling_the_caller_cancels_every_call(server: str) -> None:
     _, migrated = _modules(limit=3)
     run, url = _url(server, delay=2)

@@ -179,6 +179,7 @@ def _timed_call(function: Callable[[], object]) -> tuple[object, float]:
     return result, time.perf_counter() - start
 
 
+@pytest.mark.timing
 def test_two_calls_run_in_parallel_with_equal_results(modules: dict[str, object]) -> None:
     original, migrated = modules["original"], modules["migrated"]
     asyncio.run(migrated.two_at_once(1000))  # start the workers: a one-time cost
@@ -202,6 +203,7 @@ def test_two_calls_run_in_parallel_with_equal_results(modules: dict[str, object]
     assert min(ratios) <= 0.75, f"migrated {ratios}, plain processes {control}"
 
 
+@pytest.mark.timing
 def test_event_loop_keeps_ticking_during_the_computation(modules: dict[str, object]) -> None:
     original, migrated = modules["original"], modules["migrated"]
     asyncio.run(migrated.compute(10))  # warm the pool

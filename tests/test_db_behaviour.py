@@ -209,6 +209,7 @@ def test_sqlite_connection_per_iteration(tmp_path: Path) -> None:
     assert asyncio.run(original.per_file(paths)) == asyncio.run(migrated_module.per_file(paths))
 
 
+@pytest.mark.timing
 def test_sqlite_query_no_longer_blocks_the_loop(tmp_path: Path) -> None:
     original, migrated_module = migrated(SQLITE, "sqlite_slow")
     path = str(tmp_path / "slow.db")
@@ -384,6 +385,7 @@ def test_psycopg_same_results_and_same_committed_rows(postgres_server: Postgres)
     assert [name for _, name, _ in committed[0]] == ["apple", "pear", "fig"]
 
 
+@pytest.mark.timing
 def test_psycopg_queries_run_concurrently(postgres_server: Postgres) -> None:
     original, migrated_module = migrated(PSYCOPG, "psycopg_slow")
     before = four_at_once(original.slow, postgres_server.dsn)
@@ -517,6 +519,7 @@ def test_pymysql_same_results_and_same_committed_rows(mariadb_server: MariaDB) -
     assert [name for _, name, _ in committed[0]] == ["caf\u00e9", "plum"]
 
 
+@pytest.mark.timing
 def test_pymysql_queries_run_concurrently(mariadb_server: MariaDB) -> None:
     original, migrated_module = migrated(PYMYSQL, "my_slow")
     server = (mariadb_server.host, mariadb_server.port, mariadb_server.db)

@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import command_path
 
 BLOCKING = b"import time\n\n\nasync def poll_%d():\n    time.sleep(%d)\n    return %d\n"
@@ -38,8 +40,11 @@ def _states(root: Path, count: int) -> tuple[int, int]:
     return original, migrated
 
 
+@pytest.mark.slow
 def test_sigkill_part_way_then_rerun(tmp_path: Path) -> None:
-    count = 400
+    # The main process writes the files, one at a time (async_migrate/runner/run.py); the
+    # kill comes once the first is seen migrated, long before the last.
+    count = 100
     _tree(tmp_path, count)
     process = subprocess.Popen(
         [command_path(), "--no-cache", "-j", "2", "."],
@@ -58,7 +63,7 @@ def test_sigkill_part_way_then_rerun(tmp_path: Path) -> None:
     process.wait()
     original, migrated = _states(tmp_path, count)
     assert original + migrated == count
-    assert migrated > 0
+    assert migrated > 0 and original > 0  # killed part-way
 
     rerun = subprocess.run(
         [command_path(), "--no-cache", "."], cwd=tmp_path, capture_output=True, check=False
@@ -70,6 +75,7 @@ def test_sigkill_part_way_then_rerun(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.rglob("*.py") if ".async-migrate." in p.name]
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_never_corrupt_a_file(tmp_path: Path) -> None:
     count = 200
     _tree(tmp_path, count)

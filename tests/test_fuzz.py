@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.fuzzing import (
@@ -30,6 +31,7 @@ FUZZ = settings(
 )
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=30)
 @given(hypothesmith.from_grammar())
 def test_grammar_modules(source: str) -> None:
@@ -37,6 +39,7 @@ def test_grammar_modules(source: str) -> None:
     check_arbitrary(source + probe_module(), every_way=False)  # every codemod has work
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=15)
 @given(hypothesmith.from_node())
 def test_node_modules(source: str) -> None:
@@ -44,6 +47,7 @@ def test_node_modules(source: str) -> None:
     check_arbitrary(source + probe_module(), every_way=False)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=120)
 @given(shaped_modules(max_depth=2, width=2))
 def test_shapes_in_random_contexts(program) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 
 FILES = {
@@ -64,6 +66,7 @@ def _run(project: Path, data: Path) -> dict[str, object]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.timing
 def test_migrated_package_behaves_the_same_and_runs_concurrently(tmp_path: Path) -> None:
     project = tmp_path / "project"
     for name, text in FILES.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from aiohttp import web
 
 from async_migrate import migrate_source
@@ -71,6 +72,7 @@ async def put(request: web.Request) -> web.Response:
     return web.json_response({"put": True})
 
 
+@pytest.mark.timing
 def test_results_equal_and_the_loop_keeps_running() -> None:
     migrated = migrate_source(SOURCE, [HttpCommand])
     codes = sorted(f.code for f in migrated.findings)

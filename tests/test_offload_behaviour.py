@@ -42,6 +42,7 @@ async def slow(request: web.Request) -> web.Response:
     return web.Response(text="served")
 
 
+@pytest.mark.timing
 def test_offloaded_calls_give_the_same_results_while_the_loop_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

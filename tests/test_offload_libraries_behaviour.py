@@ -66,6 +66,7 @@ async def waits(delay):
 """
 
 
+@pytest.mark.timing
 def test_thread_waits_give_the_same_results_while_the_loop_runs() -> None:
     migrated = migrate_source(THREADS, ["offload"])
     assert {f.code for f in migrated.findings} == {"AM601"} and not migrated.left
@@ -123,6 +124,7 @@ async def slow(request: web.Request) -> web.Response:
     return web.Response(text=f"token {request.headers.get('X-Token')}")
 
 
+@pytest.mark.timing
 def test_http_client_calls_give_the_same_response_while_the_loop_runs() -> None:
     migrated = migrate_source(HTTP_CLIENT, ["offload"])
     assert {f.code for f in migrated.findings} == {"AM601"} and not migrated.left
@@ -205,6 +207,7 @@ def smtp_server(delay: float) -> Iterator[tuple[int, queue.Queue[bytes]]]:
         thread.join(timeout=5)
 
 
+@pytest.mark.timing
 def test_smtplib_calls_send_the_same_message_while_the_loop_runs() -> None:
     migrated = migrate_source(SMTP, ["offload"])
     assert {f.code for f in migrated.findings} == {"AM601"} and not migrated.left

@@ -124,6 +124,7 @@ def _compare(
     return checked, skipped
 
 
+@pytest.mark.slow
 def test_each_site_of_a_module_alone() -> None:
     checked, skipped = _compare(MODULE, None, {}, migrate_source(MODULE))
     assert (checked, skipped) == (7, 0)

@@ -182,6 +182,7 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
     assert run_cli("-q", "-v", "pkg", cwd=tmp_path).returncode == 2
 
 
+@pytest.mark.slow
 def test_explain_every_code() -> None:
     for spec in SPECS:
         for code in spec.codes:

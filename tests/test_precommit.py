@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,7 @@ def test_hook_definitions() -> None:
         assert hook["types"] == ["python"]
 
 
+@pytest.mark.slow
 def test_pre_commit_try_repo_runs_the_hooks(tmp_path: Path) -> None:
     hooks = _hook_repository(tmp_path / "hooks")
     project = tmp_path / "project"

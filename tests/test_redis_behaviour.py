@@ -291,6 +291,7 @@ async def _four_waits(wait: Any, *args: Any) -> float:
     return time.perf_counter() - start
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("shape", ["migrated", "offloaded"])
 def test_waiting_coroutines_no_longer_wait_for_each_other(
     server: tuple[str, Any], shape: str

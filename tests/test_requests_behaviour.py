@@ -509,6 +509,7 @@ def test_async_generator(versions, http_server: str) -> None:
     assert _both(versions, "pages", http_server, 3) == ["item 0", "item 1", "item 2"]
 
 
+@pytest.mark.timing
 def test_ten_requests_run_concurrently_after_migration(versions, http_server: str) -> None:
     original, migrated = versions
 

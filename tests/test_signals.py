@@ -129,6 +129,7 @@ def _cleanup(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize(
     ("signum", "to_group"),
     [
@@ -171,6 +172,7 @@ def test_a_signal_stops_the_run_at_once(
     assert not [p for p in root.rglob("*") if p.name.endswith(".tmp")]
 
 
+@pytest.mark.timing
 def test_workers_exit_when_the_main_process_is_killed(
     tmp_path: Path, migrated: dict[bytes, bytes]
 ) -> None:
@@ -191,6 +193,7 @@ def test_workers_exit_when_the_main_process_is_killed(
     assert 0 < len(done) < COUNT
 
 
+@pytest.mark.timing
 def test_a_worker_that_dies_costs_its_files_only(
     tmp_path: Path, migrated: dict[bytes, bytes]
 ) -> None:

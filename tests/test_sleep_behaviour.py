@@ -9,6 +9,8 @@ import time
 import types
 from pathlib import Path
 
+import pytest
+
 from async_migrate import migrate_source
 
 SOURCE = """
@@ -40,6 +42,7 @@ def _timed(module: types.ModuleType, n: int, delay: float) -> tuple[list[int], f
     return result, time.perf_counter() - start
 
 
+@pytest.mark.timing
 def test_gathered_sleeps_run_concurrently_after_migration() -> None:
     migrated = migrate_source(SOURCE)
     assert migrated.changed and len(migrated.rewrites) == 3
@@ -56,6 +59,7 @@ def test_gathered_sleeps_run_concurrently_after_migration() -> None:
     assert after_time >= delay * 0.9
 
 
+@pytest.mark.timing
 def test_a_sleep_already_handed_to_a_thread_is_left_alone_and_runs(tmp_path: Path) -> None:
     """``asyncio.to_thread(time.sleep, ...)`` is the fix, not a finding: the tool reports
     nothing, changes nothing, and the program keeps running its sleeps together."""

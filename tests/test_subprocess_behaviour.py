@@ -110,6 +110,7 @@ def test_results_are_identical(tmp_path: Path) -> None:
     assert len(results[0]) == 21
 
 
+@pytest.mark.timing
 def test_four_commands_run_concurrently() -> None:
     timings = []
     for code, name in ((SOURCE, "original"), (_migrated(), "migrated")):
@@ -126,6 +127,7 @@ def test_four_commands_run_concurrently() -> None:
     assert after < before / 2.5  # about 0.3 s: concurrent, with a wide margin
 
 
+@pytest.mark.timing
 def test_loop_keeps_ticking_during_os_system() -> None:
     ticks = []
     for code, name in ((SOURCE, "original"), (_migrated(), "migrated")):
@@ -137,6 +139,7 @@ def test_loop_keeps_ticking_during_os_system() -> None:
     assert ticks[1] >= 15
 
 
+@pytest.mark.timing
 def test_a_cancelled_run_kills_its_child() -> None:
     module = load(_migrated(), "migrated")
 
