@@ -153,3 +153,22 @@ def test_positions_after_an_earlier_rewrite_count_lines_as_python_does() -> None
         (f.line, f.col, f.code) for f in plain.findings
     ]
     assert not with_form_feed.left
+
+
+def test_line_numbers_in_messages_are_the_inputs_when_code_before_is_stood_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sync function above the coroutine is stood in for libcst; the line a message
+    names (the ``return`` on line 13) is still the input's, and the same as without
+    slicing."""
+    from async_migrate.engine import migrate
+
+    source = (
+        "import sqlite3\n\n\ndef audit(conn):\n    a = 1\n    b = 2\n    c = 3\n"
+        '    conn.execute("INSERT INTO log VALUES (1)")\n\n\n'
+        "async def opened(path):\n    conn = sqlite3.connect(path)\n    return conn\n"
+    )
+    sliced = migrate_source(source, ["db"])
+    assert [f.message[-9:] for f in sliced.findings] == ["(line 13)"]
+    monkeypatch.setattr(migrate, "SLICING", False)
+    assert migrate_source(source, ["db"]) == sliced
