@@ -119,6 +119,8 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
         return None
     if kind in _BLOCKING_METHODS and method not in _BLOCKING_METHODS[kind]:
         return None
+    if kind == ObjectKind.EXECUTOR and method == "shutdown" and _without_waiting(call):
+        return None
     if kind == ObjectKind.BOTO_RESOURCE and method[:1].isupper():
         return None
     if (kind, method) in _CURSORS and _read_whole(lookups, call):
@@ -178,6 +180,16 @@ def _does_not_wait(name: str, call: cst.Call) -> bool:
             return _mentions_wnohang(arg.value)
         if arg.keyword is not None and arg.keyword.value == "options":
             return _mentions_wnohang(arg.value)
+    return False
+
+
+def _without_waiting(call: cst.Call) -> bool:
+    """``executor.shutdown(wait=False)`` (or ``shutdown(False)``) returns at once."""
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            return False
+        if (arg.keyword is None and index == 0) or (arg.keyword and arg.keyword.value == "wait"):
+            return isinstance(arg.value, cst.Name) and arg.value.value == "False"
     return False
 
 

@@ -278,6 +278,7 @@ def _function(
             and child.func.value.id in objects
             and id(child) not in awaited
             and method_blocks(objects[child.func.value.id], child.func.attr)
+            and not _shutdown_without_waiting(child, objects[child.func.value.id])
         ):
             line, col = _position(child, context.lines)
             kind = objects[child.func.value.id]
@@ -461,6 +462,16 @@ def _kind(
     root, _, rest = dotted.partition(".")
     qualified = imports.get(root, "builtins." + root if not rest else root)
     return table.get(qualified + ("." + rest if rest else ""))
+
+
+def _shutdown_without_waiting(call: ast.Call, kind: ObjectKind) -> bool:
+    """``executor.shutdown(wait=False)`` (or ``shutdown(False)``) returns at once."""
+    if kind != ObjectKind.EXECUTOR or not isinstance(call.func, ast.Attribute):
+        return False
+    if call.func.attr != "shutdown":
+        return False
+    values = [k.value for k in call.keywords if k.arg == "wait"] + call.args[:1]
+    return bool(values) and isinstance(values[0], ast.Constant) and values[0].value is False
 
 
 def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
