@@ -108,8 +108,8 @@ from not_blocking import Span, classify
 
 from async_migrate.runner.discovery import Excludes
 from async_migrate.runner.project import build, project_roots
-from codemods.core.blocking import _BLOCKING_METHODS, _CHEAP_METHODS, _KIND_FAMILY
-from codemods.core.catalogue import FUNCTIONS, Family, ObjectKind
+from codemods.core.blocking import _BLOCKING_METHODS, _CHEAP_METHODS
+from codemods.core.catalogue import FUNCTIONS, KIND_FAMILY, Family, ObjectKind
 from codemods.db.drivers import PREFILTER as DRIVER_CONNECTS
 from codemods.helpers.analysis import Project
 
@@ -479,7 +479,7 @@ def library_calls(project: Project | None) -> list[LibraryCall]:
             for description, line, col in function.object_calls:
                 called, _, kind_name = description.rpartition(" (")
                 kind = _KINDS[kind_name.removesuffix(")")]
-                if _KIND_FAMILY.get(kind) not in LIBRARY_FAMILIES:
+                if KIND_FAMILY.get(kind) not in LIBRARY_FAMILIES:
                     continue
                 if not _tool_blocks(kind, called.rpartition(".")[2]):
                     continue

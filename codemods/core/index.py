@@ -69,7 +69,7 @@ LOOP_METHODS = frozenset(
 _LOOP_NAME = re.compile(r"(?i)loop$")
 #: The records' layout: part of the name of the cache that holds them (a cache written
 #: with another layout is not read).
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 #: A comment on a ``def`` line that marks the function CPU-bound (the cpu codemod's).
 CPU_BOUND_MARKER = "async-migrate: cpu-bound"
 _LOCK_NAME = re.compile(r"(?i)(lock|mutex|sem|semaphore)$")
