@@ -29,7 +29,7 @@ from async_migrate.engine.slicing import Slice, slice_module
 from codemods.core import parsed
 from codemods.core.findings import Finding
 from codemods.core.ignored import LeftAlone, Site
-from codemods.core.only_at import OnlyAt
+from codemods.core.only_at import OnlyAt, ToInput, same_position
 from codemods.core.spec import Targets
 from codemods.core.suppressions import skips_file
 from codemods.registry import CODEMODS, merge_options, select_codes
@@ -256,7 +256,7 @@ def _on_slice(
     options: dict[str, dict[str, Any]],
     interest: frozenset[int] | None,
     left_alone: frozenset[Site] = frozenset(),
-    to_input: Callable[[int, int], Site] | None = None,
+    to_input: ToInput | None = None,
 ) -> tuple[bytes, list[Finding], frozenset[Site]] | None:
     """What :func:`_transform` gives for ``data``, computed on the slice of it that keeps
     the coroutines in ``interest`` (None: all; the slice has ``data``'s line numbers);
@@ -397,7 +397,7 @@ def _transform(
     identifiers: frozenset[str] = frozenset(),
     only_at: OnlyAt | None = None,
     left_alone: frozenset[Site] = frozenset(),
-    to_input: Callable[[int, int], Site] | None = None,
+    to_input: ToInput | None = None,
 ) -> tuple[bytes, list[Finding], frozenset[Site]]:
     """The code the codemods make of ``data``, their findings in ``data``'s lines, and the
     sites left alone (a code that is off), in the input's positions; ``identifiers`` are
@@ -438,7 +438,7 @@ def _transform(
                 options=options.get(codemod.NAME, {}),
                 reserved_names=identifiers,
                 only_at=(only_at.seen_through(to_data) if only_at and to_data else only_at),
-                left_alone=LeftAlone(frozenset(left), to_origin or _same_site),
+                left_alone=LeftAlone(frozenset(left), to_origin or same_position),
             )
             after_text = outcome.module.code
         except RecursionError:
@@ -453,13 +453,7 @@ def _transform(
     return module.bytes, findings, frozenset(left)
 
 
-def _same_site(line: int, col: int) -> Site:
-    return line, col
-
-
-def _then(
-    first: Callable[[int, int], Site] | None, second: Callable[[int, int], Site] | None
-) -> Callable[[int, int], Site] | None:
+def _then(first: ToInput | None, second: ToInput | None) -> ToInput | None:
     """``first`` then ``second`` (None: a map that changes nothing)."""
     if first is None or second is None:
         return first or second

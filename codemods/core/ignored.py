@@ -13,25 +13,18 @@ Kept free of libcst.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from codemods.core.only_at import Site, ToInput, same_position
 
 #: The option that carries a codemod's codes to leave off (a list of codes).
 IGNORED_CODES = "ignored_codes"
-
-Site = tuple[int, int]
-#: Maps a (line, col) position of the module a codemod sees to the input's.
-ToInput = Callable[[int, int], Site]
 
 
 def is_off(options: dict[str, object], code: str) -> bool:
     """Whether a codemod's ``options`` leave ``code`` off."""
     off = options.get(IGNORED_CODES) or ()
     return code.upper() in {str(c).upper() for c in off}  # type: ignore[union-attr]
-
-
-def _same(line: int, col: int) -> Site:
-    return line, col
 
 
 @dataclass(frozen=True)
@@ -41,7 +34,7 @@ class LeftAlone:
 
     sites: frozenset[Site] = frozenset()
     #: How positions of the module the codemod sees map to the input. Set by the engine.
-    to_input: ToInput = _same
+    to_input: ToInput = same_position
 
     def holds(self, line: int, col: int) -> bool:
         """True if the node starting at (line, col) of the codemod's module is such a site."""

@@ -22,7 +22,8 @@ Site = tuple[int, int]
 ToInput = Callable[[int, int], Site]
 
 
-def _same(line: int, col: int) -> Site:
+def same_position(line: int, col: int) -> Site:
+    """The map of positions that changes nothing."""
     return line, col
 
 
@@ -36,7 +37,7 @@ class OnlyAt:
     others: frozenset[Site]
     #: How positions of the module the codemod sees map to the input (earlier codemods,
     #: or the engine's slicing, may have changed it). Set by the engine.
-    to_input: ToInput = _same
+    to_input: ToInput = same_position
 
     @classmethod
     def of(cls, rewrites: Iterable[Finding], sites: Iterable[Site]) -> OnlyAt:
