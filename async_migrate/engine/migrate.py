@@ -25,7 +25,7 @@ from typing import Any
 from async_migrate.engine.positions import PositionMap
 from async_migrate.engine.prefilter import coroutine_interest, has_coroutine, needing_libcst
 from async_migrate.engine.safety import changed_outside_coroutines
-from async_migrate.engine.slicing import Slice, slice_module
+from async_migrate.engine.slicing import slice_module
 from codemods.core import parsed
 from codemods.core.findings import Finding
 from codemods.core.ignored import LeftAlone, Site
@@ -257,6 +257,7 @@ def _on_slice(
     interest: frozenset[int] | None,
     left_alone: frozenset[Site] = frozenset(),
     to_input: ToInput | None = None,
+    only_at: OnlyAt | None = None,
 ) -> tuple[bytes, list[Finding], frozenset[Site]] | None:
     """What :func:`_transform` gives for ``data``, computed on the slice of it that keeps
     the coroutines in ``interest`` (None: all; the slice has ``data``'s line numbers);
@@ -264,9 +265,11 @@ def _on_slice(
     piece = slice_module(data, interest, keep_callees=_reads_callees(active))
     if piece is None:
         return None
+    if only_at is not None:  # its sites on stood-in lines are not in the slice
+        only_at = only_at.moved(piece.original_line)
     try:
         code, findings, left = _transform(
-            piece.code, active, filename, options, piece.identifiers, None, left_alone, to_input
+            piece.code, active, filename, options, piece.identifiers, only_at, left_alone, to_input
         )
     except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
         return None  # any error in its own words
@@ -294,34 +297,17 @@ def _sliced(
     options: dict[str, dict[str, Any]],
     only_at: OnlyAt | None = None,
 ) -> tuple[bytes, list[Finding]] | None:
-    """What :func:`_transform` gives for ``data``, computed on a slice of it; None when the
-    module is not sliced or the slice does not give an answer (then the whole is used)."""
+    """What :func:`_transform` gives for ``data``, computed on one slice for every codemod
+    (an editor's quick fix: only the coroutines that hold one of ``only_at``'s sites are
+    kept); None when the module is not sliced or the slice does not give an answer (then
+    the whole is used)."""
     if not SLICING:
         return None
     interest = _interest(data, active, options)
     if only_at is not None:
         interest = _holding(data, only_at.sites, interest)
-    piece = slice_module(data, interest, keep_callees=_reads_callees(active))
-    if piece is None:
-        return None
-    if only_at is not None:
-        only_at = only_at.moved(_slice_lines(piece))
-    try:
-        code, findings, _ = _transform(
-            piece.code, active, filename, options, piece.identifiers, only_at
-        )
-    except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
-        return None  # any error in its own words
-    restored = piece.restore(code)
-    if restored is None:
-        return None
-    mapped = []
-    for finding in findings:
-        line = piece.original_line(finding.line)
-        if line is None:
-            return None
-        mapped.append(replace(finding, line=line))
-    return restored, mapped
+    answer = _on_slice(data, active, filename, options, interest, only_at=only_at)
+    return None if answer is None else answer[:2]
 
 
 def _reads_callees(active: list[type]) -> bool:
@@ -342,23 +328,8 @@ def _holding(
     tree = parsed.parse(data)
     if tree is None:
         return interest
-    lines = {line for line, _ in sites}
-    holding = frozenset(
-        node.lineno
-        for node in parsed.outermost_coroutines(tree)
-        if any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in lines)
-    )
+    holding = parsed.coroutines_holding(tree, {line for line, _ in sites})
     return holding if interest is None else holding & interest
-
-
-def _slice_lines(piece: Slice) -> Callable[[int], int | None]:
-    """Maps a line of the input to its line in ``piece``'s code (None: stood in)."""
-    slice_line: dict[int, int] = {}
-    for line in range(1, piece.code.count(b"\n") + 2):
-        original = piece.original_line(line)
-        if original is not None:
-            slice_line[original] = line
-    return slice_line.get
 
 
 def _interest(

@@ -31,3 +31,13 @@ def outermost_coroutines(tree: ast.AST) -> list[ast.AsyncFunctionDef]:
         else:
             found.extend(outermost_coroutines(child))
     return found
+
+
+def coroutines_holding(tree: ast.AST, lines: set[int]) -> frozenset[int]:
+    """The outermost coroutines (by the line of their ``async def``) that span one of
+    ``lines``."""
+    return frozenset(
+        node.lineno
+        for node in outermost_coroutines(tree)
+        if any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in lines)
+    )

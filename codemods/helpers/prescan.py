@@ -50,8 +50,4 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
         return None
     lines = {site.line for site in sites} | {key[3] for key in options.get("awaits") or ()}
     lines |= {key[1] for key in options.get("convert") or ()}
-    return frozenset(
-        node.lineno
-        for node in parsed.outermost_coroutines(tree)
-        if any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in lines)
-    )
+    return parsed.coroutines_holding(tree, lines)
