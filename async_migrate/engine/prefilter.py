@@ -210,16 +210,7 @@ def _bound_in_scope(function: ast.AsyncFunctionDef | ast.FunctionDef) -> frozens
     ``except ... as``, nested definitions), except those it declares ``global`` or
     ``nonlocal``: inside it, none of them is a builtin or a name bound outside. Names bound
     only in nested scopes are left out, so that a use elsewhere still may be one."""
-    arguments = function.args
-    bound = {
-        a.arg
-        for a in (
-            *arguments.posonlyargs,
-            *arguments.args,
-            *arguments.kwonlyargs,
-            *(a for a in (arguments.vararg, arguments.kwarg) if a is not None),
-        )
-    }
+    bound = parsed.parameter_names(function.args)
     declared: set[str] = set()  # global or nonlocal: bound outside
     pending: list[ast.AST] = list(function.body)
     while pending:

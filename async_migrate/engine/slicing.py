@@ -262,15 +262,7 @@ def _function_stand_in(
     of the function is added to ``identifiers``."""
     identifiers.add(function.name)
     arguments = function.args
-    parameters = {
-        a.arg
-        for a in (
-            *arguments.posonlyargs,
-            *arguments.args,
-            *arguments.kwonlyargs,
-            *(a for a in (arguments.vararg, arguments.kwarg) if a is not None),
-        )
-    }
+    parameters = parsed.parameter_names(arguments)
     header: set[str] = set()
     for part in [*function.decorator_list, arguments, function.returns]:
         if part is not None:

@@ -544,12 +544,7 @@ def _is_lock(expression: ast.AST) -> bool:
 def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef, body: list[ast.AST]) -> set[str]:
     """Names bound in the function (parameters, assignments, nested ``def``/``class``),
     from its own nodes ``body``; the names it imports are resolved by its context."""
-    args = node.args
-    names = {
-        a.arg
-        for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
-        if a is not None
-    }
+    names = parsed.parameter_names(node.args)
     for child in body:
         if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
             names.add(child.id)

@@ -251,13 +251,7 @@ def _inner_scope(
     node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, outer: set[str]
 ) -> set[str]:
     if isinstance(node, ast.Lambda):
-        args = node.args
-        names = {
-            a.arg
-            for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
-            if a is not None
-        }
-        return outer | names
+        return outer | parsed.parameter_names(node.args)
     return outer | _local_names(node, _scope_nodes(node))
 
 

@@ -41,3 +41,18 @@ def coroutines_holding(tree: ast.AST, lines: set[int]) -> frozenset[int]:
         for node in outermost_coroutines(tree)
         if any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in lines)
     )
+
+
+def parameter_names(arguments: ast.arguments) -> set[str]:
+    """The names a function's or a lambda's parameters bind."""
+    return {
+        a.arg
+        for a in (
+            *arguments.posonlyargs,
+            *arguments.args,
+            *arguments.kwonlyargs,
+            arguments.vararg,
+            arguments.kwarg,
+        )
+        if a is not None
+    }
