@@ -108,7 +108,7 @@ from not_blocking import Span, classify
 
 from async_migrate.runner.discovery import Excludes
 from async_migrate.runner.project import build, project_roots
-from codemods.core.blocking import _BLOCKING_METHODS, _CHEAP_METHODS
+from codemods.core.blocking import method_may_block
 from codemods.core.catalogue import FUNCTIONS, KIND_FAMILY, Family, ObjectKind
 from codemods.db.drivers import PREFILTER as DRIVER_CONNECTS
 from codemods.helpers.analysis import Project
@@ -441,18 +441,6 @@ def transitive_sites(tree: Path) -> tuple[list[Site], Project | None]:
     return sites, project.project
 
 
-def _tool_blocks(kind: ObjectKind, method: str) -> bool:
-    """Whether the tool's classifier (``codemods.core.blocking.classify``) takes a call of
-    ``method`` on an object of ``kind`` for a blocking one (the index's own test,
-    ``catalogue.method_blocks``, takes any method of a sqlite3 connection, ``cursor()``
-    included, and a boto3 sub-resource's constructor for one)."""
-    if kind in _CHEAP_METHODS and method in _CHEAP_METHODS[kind]:
-        return False
-    if kind in _BLOCKING_METHODS and method not in _BLOCKING_METHODS[kind]:
-        return False
-    return not (kind == ObjectKind.BOTO_RESOURCE and method[:1].isupper())
-
-
 def library_calls(project: Project | None) -> list[LibraryCall]:
     """The database and blocking-library calls in the coroutines the project index records
     (see the module's docstring for what is counted)."""
@@ -481,7 +469,9 @@ def library_calls(project: Project | None) -> list[LibraryCall]:
                 kind = _KINDS[kind_name.removesuffix(")")]
                 if KIND_FAMILY.get(kind) not in LIBRARY_FAMILIES:
                     continue
-                if not _tool_blocks(kind, called.rpartition(".")[2]):
+                # As the tool's classifier decides: the index's own test also takes a
+                # sqlite3 connection's cursor() and a boto3 sub-resource's constructor.
+                if not method_may_block(kind, called.rpartition(".")[2]):
                     continue
                 key = (path, line, col)
                 found.setdefault(key, LibraryCall(*key, function.qualname, description))

@@ -115,13 +115,9 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
     if kind is None:
         return None
     method = func.attr.value
-    if kind in _CHEAP_METHODS and method in _CHEAP_METHODS[kind]:
-        return None
-    if kind in _BLOCKING_METHODS and method not in _BLOCKING_METHODS[kind]:
+    if not method_may_block(kind, method):
         return None
     if kind == ObjectKind.EXECUTOR and method == "shutdown" and _without_waiting(call):
-        return None
-    if kind == ObjectKind.BOTO_RESOURCE and method[:1].isupper():
         return None
     if (kind, method) in _CURSORS and _read_whole(lookups, call):
         return None  # offloaded with the list() around it
@@ -135,6 +131,17 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
         thread_reason=THREAD_BOUND.get(kind, ""),
         async_instead=ASYNC_INSTEAD.get((kind, method), ASYNC_INSTEAD_KINDS.get(kind, "")),
     )
+
+
+def method_may_block(kind: ObjectKind, method: str) -> bool:
+    """Whether :func:`classify` takes a call of ``method`` on an object of ``kind`` for a
+    blocking one, whatever its arguments: not a cheap method, one of the blocking methods
+    where the kind lists them, and not a boto3 sub-resource's constructor."""
+    if kind in _CHEAP_METHODS and method in _CHEAP_METHODS[kind]:
+        return False
+    if kind in _BLOCKING_METHODS and method not in _BLOCKING_METHODS[kind]:
+        return False
+    return not (kind == ObjectKind.BOTO_RESOURCE and method[:1].isupper())
 
 
 # ``list(coll.find(...))``: find() does no I/O until iterated, so offloading the list()
