@@ -8,9 +8,10 @@ import enum
 
 import libcst as cst
 
+from codemods.core.filesystem import AIOFILES_OS, AIOFILES_OS_PATH, PATH_TO_THREAD, TO_THREAD
 from codemods.core.lookups import Lookups
+from codemods.core.paths import is_constructed_path, is_path, lazy_call
 from codemods.files import facts
-from codemods.files.paths import is_constructed_path, is_path
 
 
 class PlainCall(enum.Enum):
@@ -30,24 +31,22 @@ def plain_call(lookups: Lookups, call: cst.Call) -> tuple[PlainCall | None, str]
     name = lookups.resolves_to(func, facts.OPEN | set(facts.TEMPFILE))
     if name:
         return PlainCall.UNBOUND, name.replace("builtins.", "")
-    name = lookups.resolves_to(func, facts.AIOFILES_OS | facts.AIOFILES_OS_PATH)
+    name = lookups.resolves_to(func, AIOFILES_OS | AIOFILES_OS_PATH)
     if name:
         return PlainCall.AIOFILES, name
-    name = lookups.resolves_to(func, facts.TO_THREAD)
+    name = lookups.resolves_to(func, TO_THREAD)
     if name:
         return PlainCall.THREAD, name
-    name = lookups.resolves_to(func, facts.LAZY)
+    name = lazy_call(lookups, call)
     if name:
         return PlainCall.LAZY, name
     if isinstance(func, cst.Attribute):
         method = func.attr.value
-        if method in facts.PATH_TO_THREAD | facts.PATH_LAZY | {"open"}:
+        if method in PATH_TO_THREAD | {"open"}:
             if is_path(lookups, func.value, allow_parameters=True):
                 if method == "open":
                     if is_constructed_path(lookups, func.value):
                         return PlainCall.UNBOUND, "Path.open"
                     return PlainCall.UNPROVEN, "Path.open"
-                if method in facts.PATH_LAZY:
-                    return PlainCall.LAZY, f"Path.{method}"
                 return PlainCall.THREAD, f"Path.{method}"
     return None, ""

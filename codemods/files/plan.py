@@ -18,10 +18,10 @@ from libcst.metadata import Access, Assignment, BaseAssignment, FunctionScope
 from codemods.core.lookups import Lookups
 from codemods.core.names import identifiers
 from codemods.core.navigation import encloses, holds_any
+from codemods.core.paths import is_constructed_path
 from codemods.core.problems import Problem, Refused
 from codemods.files import facts, writers
 from codemods.files.modes import UNKNOWN, FileMode, bound_arguments, file_mode, literal
-from codemods.files.paths import is_constructed_path
 
 # -- actions ------------------------------------------------------------------
 

@@ -12,8 +12,9 @@ from codemods.core.explanations import (
     name_taken,
     thread_lock,
 )
+from codemods.core.filesystem import PATH_CLASSES, PATH_LAZY, PATH_TO_THREAD
 from codemods.core.spec import Code, CodemodSpec, Example, Severity, Targets
-from codemods.files.facts import PATH_CLASSES, PATH_LAZY, PATH_TO_THREAD, PREFILTER_NAMES
+from codemods.files.facts import PREFILTER_NAMES
 
 _WHY = """Why it blocks: file and filesystem calls (open, read, write, os.stat, shutil.copy,
 ...) wait for the disk in the event loop's thread, and no other task runs meanwhile.

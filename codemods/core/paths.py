@@ -1,13 +1,32 @@
-"""Proving that an expression is a ``pathlib.Path`` (then ``p.open()`` opens a file and
-``p.read_text()`` blocks)."""
+"""Recognising blocking file-system calls (the tables of
+:mod:`codemods.core.filesystem`) through :class:`~codemods.core.lookups.Lookups`: proving
+that an expression is a ``pathlib.Path`` (then ``p.open()`` opens a file and
+``p.read_text()`` blocks), and the calls that block while their result is iterated."""
 
 from __future__ import annotations
 
 import libcst as cst
 from libcst.metadata import Assignment
 
+from codemods.core.filesystem import LAZY, PATH_CLASSES, PATH_CONSTRUCTORS, PATH_LAZY
 from codemods.core.lookups import Lookups
-from codemods.files import facts
+
+
+def lazy_call(lookups: Lookups, call: cst.Call) -> str | None:
+    """The name to show for ``call`` (original tree) when it is one of the calls that
+    block while their result is iterated (``os.walk``, ``glob.iglob``, ``Path.iterdir``,
+    ``Path.glob``, ``Path.rglob``), else None."""
+    name = lookups.resolves_to(call.func, LAZY)
+    if name:
+        return name
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in PATH_LAZY
+        and is_path(lookups, func.value, allow_parameters=True)
+    ):
+        return f"Path.{func.attr.value}"
+    return None
 
 
 def is_constructed_path(lookups: Lookups, expr: cst.BaseExpression) -> bool:
@@ -25,12 +44,12 @@ def is_path(
         return False
     if isinstance(expr, cst.Call):
         func = expr.func
-        if lookups.resolves_to(func, facts.PATH_CLASSES):
+        if lookups.resolves_to(func, PATH_CLASSES):
             return True
         return (
             isinstance(func, cst.Attribute)
-            and func.attr.value in facts.PATH_CONSTRUCTORS
-            and lookups.resolves_to(func.value, facts.PATH_CLASSES) is not None
+            and func.attr.value in PATH_CONSTRUCTORS
+            and lookups.resolves_to(func.value, PATH_CLASSES) is not None
         )
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
         return is_path(lookups, expr.left, allow_parameters, depth + 1)
@@ -55,7 +74,7 @@ def _name_is_path(lookups: Lookups, name: cst.Name, allow_parameters: bool, dept
             if not (
                 allow_parameters
                 and annotation is not None
-                and lookups.resolves_to(annotation.annotation, facts.PATH_CLASSES)
+                and lookups.resolves_to(annotation.annotation, PATH_CLASSES)
             ):
                 return False
             continue
