@@ -20,6 +20,7 @@ from codemods import (
     files,
     helpers,
     http,
+    iteration,
     offload,
     redis,
     requests,
@@ -30,13 +31,16 @@ from codemods.core.ignored import IGNORED_CODES
 from codemods.core.spec import CodemodSpec, Severity
 
 # Order matters: codemods run one after the other on the same module, in this order.
-# ``requests`` comes first and ``sleep`` late: retry loops mix requests and time.sleep,
+# ``iteration`` comes first: a loop whose iteration blocks moves whole to a thread only
+# while nothing in it awaits, so before any codemod makes one of its calls awaitable.
+# ``requests`` comes next and ``sleep`` late: retry loops mix requests and time.sleep,
 # and both apply in one run. ``helpers`` comes after the codemods that rewrite blocking
 # calls directly (a project function the cpu codemod sends to a process pool is no longer
 # a plain call by then); so does ``db``, whose migrated connections are awaited, no longer
 # blocking calls. The ``offload`` fallback runs last: it offloads only what
 # every codemod before it left blocking.
 SPECS: tuple[CodemodSpec, ...] = (
+    iteration.SPEC,
     requests.SPEC,
     cpu.SPEC,
     files.SPEC,
@@ -213,7 +217,7 @@ def offload_options(
         options = {n: {"offload": False} for n in names if CODEMODS[n].offloads}
     families = sorted({f for n in ignore if n in CODEMODS for f in CODEMODS[n].owns})
     if families:
-        for name in ("offload", "helpers"):
+        for name in ("iteration", "offload", "helpers"):
             options.setdefault(name, {})["leave_alone"] = families
     return options
 

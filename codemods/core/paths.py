@@ -8,7 +8,16 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import Assignment
 
-from codemods.core.filesystem import LAZY, PATH_CLASSES, PATH_CONSTRUCTORS, PATH_LAZY
+from codemods.core.filesystem import (
+    AIOFILES_OS,
+    AIOFILES_OS_PATH,
+    LAZY,
+    PATH_CLASSES,
+    PATH_CONSTRUCTORS,
+    PATH_LAZY,
+    PATH_TO_THREAD,
+    TO_THREAD,
+)
 from codemods.core.lookups import Lookups
 
 
@@ -88,3 +97,22 @@ def _name_is_path(lookups: Lookups, name: cst.Name, allow_parameters: bool, dept
         ):
             return False
     return True
+
+
+def filesystem_call(lookups: Lookups, call: cst.Call) -> str | None:
+    """The name to show for ``call`` (original tree) when it is a blocking file-system call
+    of the tables of :mod:`codemods.core.filesystem` (a function of ``os``, ``os.path``,
+    ``shutil`` or ``glob``, or a blocking method of a proven ``pathlib.Path``), else None."""
+    name = lazy_call(lookups, call) or lookups.resolves_to(
+        call.func, AIOFILES_OS | AIOFILES_OS_PATH | TO_THREAD
+    )
+    if name:
+        return name
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in PATH_TO_THREAD | {"open"}
+        and is_path(lookups, func.value, allow_parameters=True)
+    ):
+        return f"Path.{func.attr.value}"
+    return None

@@ -1,0 +1,414 @@
+"""Which iterations in a coroutine block the event loop, and whether running one whole in
+a worker thread is faithful, seen through :class:`~codemods.core.lookups.Lookups`.
+
+An iteration blocks when something it iterates does its I/O while it is iterated
+(``os.walk``, ``glob.iglob``, ``os.scandir``, ``Path.iterdir``/``glob``/``rglob``), or
+when a generator expression it consumes makes a blocking call: neither can be awaited
+where it stands. Three shapes hold such an iteration and consume it at once, so that
+running the shape in a thread runs exactly the same code, only elsewhere:
+
+- a call of ``sorted``, ``list``, ``tuple``, ``set``, ``frozenset``, ``dict``, ``sum``,
+  ``any``, ``all``, ``min``, ``max`` or ``"sep".join`` on it;
+- a list, set or dict comprehension;
+- a ``for`` statement (the iteration in its header).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import libcst as cst
+
+from codemods.core.blocking import classify
+from codemods.core.catalogue import Family
+from codemods.core.lookups import Lookups
+from codemods.core.paths import filesystem_call, lazy_call
+
+#: Calls that consume the iterable they are given before they return.
+CONSUMERS = frozenset(
+    f"builtins.{name}"
+    for name in (
+        "sorted",
+        "list",
+        "tuple",
+        "set",
+        "frozenset",
+        "dict",
+        "sum",
+        "any",
+        "all",
+        "min",
+        "max",
+    )
+)
+#: Iterated lazily, besides the calls :func:`~codemods.core.paths.lazy_call` knows:
+#: ``os.scandir``'s iterator reads the directory while it is iterated.
+_ALSO_LAZY = frozenset({"os.scandir"})
+#: Calls that mean something else inside a nested function or a lambda: they read the
+#: frame they run in (and ``super()`` without arguments, which reads its function's).
+_FRAME_SENSITIVE = frozenset({"locals", "vars", "dir", "eval", "exec"})
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp)
+_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+class Shape(enum.Enum):
+    """What is offloaded whole."""
+
+    EXPRESSION = "expression"  # -> await asyncio.to_thread(lambda: <expression>)
+    LOOP = "loop"  # -> def scan(): <loop>; await asyncio.to_thread(scan)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A blocking call the offloaded iteration holds, and the name to show for it."""
+
+    call: cst.Call
+    name: str
+    #: The family of blocking calls it belongs to (a ``Family`` value).
+    family: str = Family.FILES.value
+
+
+@dataclass(frozen=True)
+class Iteration:
+    """An iteration to offload whole: its blocking calls, and for a loop the names it
+    binds that the coroutine uses elsewhere (declared ``nonlocal``, or ``global`` when the
+    coroutine declares them so)."""
+
+    shape: Shape
+    sites: tuple[Site, ...]
+    declarations: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A blocking iteration that stays where it is, and why."""
+
+    reason: str
+
+
+def shape_of(lookups: Lookups, node: cst.CSTNode) -> Shape | None:
+    """The shape ``node`` is, if it is one that consumes an iteration at once."""
+    if isinstance(node, cst.For):
+        return Shape.LOOP if node.asynchronous is None else None
+    if isinstance(node, _COMPREHENSIONS):
+        return Shape.EXPRESSION
+    if isinstance(node, cst.Call) and _consumes(lookups, node):
+        return Shape.EXPRESSION
+    return None
+
+
+def _consumes(lookups: Lookups, call: cst.Call) -> bool:
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if not positional:
+        return False
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "join":
+        return isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))
+    return lookups.resolves_to(func, CONSUMERS) is not None
+
+
+def triggers(lookups: Lookups, node: cst.CSTNode, shape: Shape) -> list[Site]:
+    """The calls that make the iteration ``node`` block where it stands: a call iterated
+    lazily, or a blocking call in a generator expression. For a loop, only its header's
+    iteration counts (its body's calls can each be awaited)."""
+    region = node.iter if isinstance(node, cst.For) else node
+    found = []
+    for call, in_generator in _calls(region):
+        name = _lazy(lookups, call)
+        if name is not None:
+            found.append(Site(call, name))
+        elif in_generator:
+            site = blocking_site(lookups, call)
+            if site is not None:
+                found.append(site)
+    return found
+
+
+def _lazy(lookups: Lookups, call: cst.Call) -> str | None:
+    return lazy_call(lookups, call) or lookups.resolves_to(call.func, _ALSO_LAZY)
+
+
+def blocking_site(lookups: Lookups, call: cst.Call) -> Site | None:
+    """``call``, if it is any blocking call the codemods know."""
+    found = classify(lookups, call)
+    if found is not None:
+        return Site(call, found.name, found.family.value)
+    name = filesystem_call(lookups, call) or _lazy(lookups, call)
+    return None if name is None else Site(call, name)
+
+
+def plan(
+    lookups: Lookups, node: cst.CSTNode, shape: Shape, leave_alone: frozenset[str]
+) -> Iteration | Refusal:
+    """Whether the iteration ``node`` (which :func:`triggers` found blocking) can run whole
+    in a worker thread, faithfully: nothing in it awaits, yields, returns or changes
+    meaning in a nested function, and each blocking call in it may go to a thread."""
+    why = _unfaithful(lookups, node, shape)
+    if why:
+        return Refusal(why)
+    sites = []
+    for call, _ in _calls(node):
+        found = classify(lookups, call)
+        if found is not None:
+            if found.family.value in leave_alone:
+                return Refusal(f"{found.name}() is left alone in this run")
+            reason = found.thread_reason or found.async_instead or found.not_offloadable
+            if found.thread_bound or reason:
+                why = reason or "its object is bound to the thread that made it"
+                return Refusal(f"{found.name}() cannot go to a worker thread: {why}")
+            sites.append(Site(call, found.name, found.family.value))
+            continue
+        name = filesystem_call(lookups, call) or _lazy(lookups, call)
+        if name is not None:
+            if "files" in leave_alone:
+                return Refusal(f"{name}() is left alone in this run")
+            sites.append(Site(call, name))
+    declarations: tuple[tuple[str, str], ...] = ()
+    if isinstance(node, cst.For):
+        coroutine = coroutine_of(lookups, node)
+        if coroutine is None:
+            return Refusal("the loop is not directly in a coroutine")
+        declarations, why = _declarations(lookups, coroutine, node)
+        if why:
+            return Refusal(why)
+    return Iteration(shape, tuple(sites), declarations)
+
+
+def _calls(node: cst.CSTNode, in_generator: bool = False) -> Iterator[tuple[cst.Call, bool]]:
+    """Every call in ``node`` that runs when it does (not in a nested ``def``, ``class`` or
+    ``lambda``), and whether it is in a generator expression."""
+    if isinstance(node, cst.Call):
+        yield node, in_generator
+    inside = in_generator or isinstance(node, cst.GeneratorExp)
+    for child in node.children:
+        if not isinstance(child, _NESTED):
+            yield from _calls(child, inside)
+
+
+def _unfaithful(lookups: Lookups, node: cst.CSTNode, shape: Shape) -> str:
+    """Why running ``node`` in a function of its own would not be the same ('' if it
+    would)."""
+    for child in _walk(node, into_nested=True):
+        if isinstance(child, cst.Await):
+            return "it awaits"
+        if isinstance(child, cst.Yield):
+            return "it yields"
+        if isinstance(child, cst.CompFor) and child.asynchronous is not None:
+            return "it iterates asynchronously"
+        if isinstance(child, (cst.For, cst.With)) and child.asynchronous is not None:
+            return "it iterates or enters a context asynchronously"
+        if isinstance(child, cst.Call) and isinstance(child.func, cst.Name):
+            called = child.func.value
+            if called == "next":
+                return (
+                    "it calls next(), whose StopIteration would reach the coroutine as a TypeError"
+                )
+            if called in _FRAME_SENSITIVE or (called == "super" and not child.args):
+                return f"it calls {called}(), which reads the frame it runs in"
+        if isinstance(child, cst.Name) and _from_asyncio(lookups, child):
+            return "it uses asyncio, whose objects belong to the event loop's thread"
+    for child in _walk(node, into_nested=False):
+        if isinstance(child, cst.NamedExpr) and shape is Shape.EXPRESSION:
+            return "it assigns with :="
+        if isinstance(child, cst.Return):
+            return "it returns from the coroutine"
+        if isinstance(child, (cst.Global, cst.Nonlocal)):
+            return "it declares a name global or nonlocal"
+        if isinstance(child, cst.Match):
+            return "it holds a match statement"
+    return ""
+
+
+def _from_asyncio(lookups: Lookups, name: cst.Name) -> bool:
+    if name.value == "asyncio":
+        return True
+    return any(q == "asyncio" or q.startswith("asyncio.") for q in lookups.qualified_names(name))
+
+
+def _walk(node: cst.CSTNode, into_nested: bool) -> Iterator[cst.CSTNode]:
+    yield node
+    for child in node.children:
+        if into_nested or not isinstance(child, _NESTED):
+            yield from _walk(child, into_nested)
+        else:
+            yield child  # its name binds where it stands
+
+
+def coroutine_of(lookups: Lookups, node: cst.CSTNode) -> cst.FunctionDef | None:
+    """The coroutine ``node`` runs in directly (no nested ``def``, ``class`` or ``lambda``
+    between them), if any."""
+    current = lookups.parent_of(node)
+    while current is not None and not isinstance(current, _NESTED):
+        current = lookups.parent_of(current)
+    if isinstance(current, cst.FunctionDef) and current.asynchronous is not None:
+        return current
+    return None
+
+
+def _declarations(
+    lookups: Lookups, coroutine: cst.FunctionDef, loop: cst.For
+) -> tuple[tuple[tuple[str, str], ...], str]:
+    """For each name ``loop`` binds that the coroutine reads elsewhere, how the nested
+    function declares it: as the coroutine declares it (``global``), else ``nonlocal``;
+    and why the loop cannot move ('' if it can): a name it binds that the coroutine reads
+    elsewhere but binds only in loops that may move would no longer be the coroutine's.
+    """
+    bound = list(dict.fromkeys(_bound_names(_walk(loop, into_nested=False))))
+    if not bound:
+        return (), ""
+    read = set(_names_read(coroutine.body, loop))
+    declared: dict[str, str] = {}
+    for child in _walk(coroutine.body, into_nested=False):
+        if isinstance(child, (cst.Global, cst.Nonlocal)):
+            kind = "global" if isinstance(child, cst.Global) else "nonlocal"
+            for item in child.names:
+                declared[item.name.value] = kind
+    moving = {
+        child
+        for child in _walk(coroutine.body, into_nested=False)
+        if isinstance(child, cst.For) and triggers(lookups, child, Shape.LOOP)
+    }
+    elsewhere = set(_bound_names(_outside(coroutine.body, moving)))
+    elsewhere |= _parameter_names(coroutine.params)
+    out = []
+    for name in bound:
+        if name not in read:
+            continue
+        if name not in elsewhere and name not in declared:
+            return (), f"it assigns '{name}', which the coroutine reads and assigns only there"
+        out.append((declared.get(name, "nonlocal"), name))
+    return tuple(out), ""
+
+
+def _outside(node: cst.CSTNode, skipped: set[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """Every node in ``node`` that runs when it does (nested ``def``, ``class`` and
+    ``lambda`` themselves, not what they hold), but those in ``skipped`` and what they
+    hold."""
+    if node in skipped:
+        return
+    yield node
+    for child in node.children:
+        if not isinstance(child, _NESTED):
+            yield from _outside(child, skipped)
+        elif child not in skipped:
+            yield child
+
+
+def _names_read(node: cst.CSTNode, skipped: cst.CSTNode) -> Iterator[str]:
+    """The names ``node`` may read outside ``skipped``, nested functions included: every
+    ``Name`` but an attribute's, a keyword argument's, one only assigned to, and one
+    read in the body of a ``for`` or in a comprehension whose own target binds it (a
+    superset of its reads of the names ``skipped`` binds)."""
+    stored = {id(name) for name in _stored_names(node)}
+    for name in _names(node, skipped, frozenset()):
+        if id(name) not in stored:
+            yield name.value
+
+
+def _names(node: cst.CSTNode, skipped: cst.CSTNode, own: frozenset[str]) -> Iterator[cst.Name]:
+    """The ``Name`` nodes of ``node`` outside ``skipped`` that may read a variable, but
+    those in ``own`` (names a loop around them binds for each of its runs)."""
+    if node is skipped:
+        return
+    if isinstance(node, cst.Name):
+        if node.value not in own:
+            yield node
+    elif isinstance(node, (cst.Attribute, cst.Arg)):
+        yield from _names(node.value, skipped, own)
+    elif isinstance(node, cst.For):
+        yield from _names(node.iter, skipped, own)
+        yield from _names(node.body, skipped, own | set(_target_names(node.target)))
+        if node.orelse is not None:
+            yield from _names(node.orelse, skipped, own)
+    elif isinstance(node, (*_COMPREHENSIONS, cst.GeneratorExp)):
+        # The first iterable is evaluated where the comprehension stands.
+        yield from _names(node.for_in.iter, skipped, own)
+        inner = set(own)
+        loop: cst.CompFor | None = node.for_in
+        while loop is not None:
+            inner.update(_target_names(loop.target))
+            loop = loop.inner_for_in
+        for child in node.children:
+            if child is node.for_in:
+                yield from _comprehension_names(node.for_in, skipped, frozenset(inner))
+            else:
+                yield from _names(child, skipped, frozenset(inner))
+    else:
+        for child in node.children:
+            yield from _names(child, skipped, own)
+
+
+def _comprehension_names(
+    loop: cst.CompFor, skipped: cst.CSTNode, own: frozenset[str]
+) -> Iterator[cst.Name]:
+    """As :func:`_names` for a comprehension's ``for`` clauses, but the first iterable."""
+    for clause in loop.ifs:
+        yield from _names(clause, skipped, own)
+    inner = loop.inner_for_in
+    if inner is not None:
+        yield from _names(inner.iter, skipped, own)
+        yield from _comprehension_names(inner, skipped, own)
+
+
+def _stored_names(node: cst.CSTNode) -> Iterator[cst.Name]:
+    """The ``Name`` nodes in ``node`` that are only assigned to."""
+    for child in _walk(node, into_nested=True):
+        if isinstance(child, (cst.For, cst.CompFor, cst.AssignTarget, cst.NamedExpr)):
+            yield from _target_nodes(child.target)
+        elif isinstance(child, cst.AnnAssign) and child.value is not None:
+            yield from _target_nodes(child.target)
+        elif isinstance(child, cst.AsName):
+            yield from _target_nodes(child.name)
+        elif isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Param)):
+            yield child.name
+        elif isinstance(child, cst.ImportAlias):
+            yield from (n for n in _walk(child, into_nested=True) if isinstance(n, cst.Name))
+
+
+def _target_nodes(target: cst.BaseExpression) -> Iterator[cst.Name]:
+    if isinstance(target, cst.Name):
+        yield target
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_nodes(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_nodes(target.value)
+
+
+def _parameter_names(params: cst.Parameters) -> set[str]:
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            every.append(star)
+    return {param.name.value for param in every}
+
+
+def _bound_names(nodes: Iterator[cst.CSTNode]) -> Iterator[str]:
+    """The names ``nodes`` bind in the function they run in, in order."""
+    for child in nodes:
+        if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+            yield child.name.value
+        elif isinstance(child, cst.For):
+            yield from _target_names(child.target)
+        elif isinstance(child, cst.AssignTarget):
+            yield from _target_names(child.target)
+        elif isinstance(child, (cst.AnnAssign, cst.AugAssign)):
+            yield from _target_names(child.target)
+        elif isinstance(child, cst.AsName):
+            yield from _target_names(child.name)
+        elif isinstance(child, cst.NamedExpr):
+            yield from _target_names(child.target)
+        elif isinstance(child, cst.Del):
+            yield from _target_names(child.target)
+        elif isinstance(child, cst.ImportAlias) and child.asname is None:
+            name = child.name
+            while isinstance(name, cst.Attribute):
+                name = name.value
+            if isinstance(name, cst.Name):
+                yield name.value
+
+
+def _target_names(target: cst.BaseExpression) -> Iterator[str]:
+    return (name.value for name in _target_nodes(target))

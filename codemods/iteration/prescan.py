@@ -1,0 +1,120 @@
+"""A cheap look, with :mod:`ast` and before libcst parses anything, for what the
+``iteration`` codemod acts on: in a coroutine, a ``for`` loop, a comprehension or a call
+of a consumer (``sorted``, ``sum``, ``"".join``, ...) whose iteration calls a function
+that reads the file system while it is iterated (``walk``, ``iterdir``, ``scandir``,
+...), or that holds a generator expression calling a function or method the catalogue
+knows to block, by its last name.
+
+It goes by spelling only, so it may say yes too often. It says no to a generator
+expression whose only blocking call is a method whose name no table lists (any method of
+a file or a socket blocks); the offload fallback then reports that call (AM604).
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from typing import Any
+
+from codemods.core import parsed
+from codemods.core.catalogue import BLOCKING_METHODS, FUNCTIONS, HTTP_METHODS
+from codemods.core.filesystem import (
+    AIOFILES_OS,
+    AIOFILES_OS_PATH,
+    LAZY,
+    PATH_LAZY,
+    PATH_TO_THREAD,
+    TO_THREAD,
+)
+
+_LAZY = frozenset({name.rsplit(".", 1)[-1] for name in LAZY} | PATH_LAZY | {"scandir"})
+_CONSUMERS = frozenset(
+    {"sorted", "list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max"}
+)
+#: Methods of files and sockets, whose every method blocks.
+_STREAM_METHODS = frozenset(
+    {
+        "read",
+        "readline",
+        "readlines",
+        "write",
+        "writelines",
+        "flush",
+        "recv",
+        "recv_into",
+        "send",
+        "sendall",
+        "accept",
+        "connect",
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def _blocking() -> frozenset[str]:
+    """The last names of the blocking calls the catalogue knows."""
+    names = {
+        name.rsplit(".", 1)[-1]
+        for name in (*FUNCTIONS, *AIOFILES_OS, *AIOFILES_OS_PATH, *TO_THREAD)
+    }
+    names |= PATH_TO_THREAD | _LAZY | _STREAM_METHODS | set(HTTP_METHODS)
+    for methods in BLOCKING_METHODS.values():
+        names |= methods
+    return frozenset(names)
+
+
+def may_apply(data: bytes, options: dict[str, Any]) -> bool:
+    """False only if no coroutine of ``data`` holds an iteration that may block."""
+    lines = interest(data, options)
+    return lines is None or bool(lines)
+
+
+def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
+    """The outermost coroutines (by the line of their ``async def``) holding an iteration
+    that may block; None: any of them."""
+    if options.get("offload") is False:
+        return frozenset()
+    tree = parsed.parse(data)
+    if tree is None:
+        return None  # let the full parse report it
+    return frozenset(
+        coroutine.lineno
+        for coroutine in parsed.outermost_coroutines(tree)
+        if _holds_blocking_iteration(coroutine)
+    )
+
+
+def _holds_blocking_iteration(coroutine: ast.AsyncFunctionDef) -> bool:
+    for node in ast.walk(coroutine):
+        if isinstance(node, ast.For) and _blocks(node.iter):
+            return True
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp)) and _blocks(node):
+            return True
+        if isinstance(node, ast.Call) and _last_name(node.func) in _CONSUMERS | {"join"}:
+            if _blocks(node):
+                return True
+    return False
+
+
+def _blocks(region: ast.AST) -> bool:
+    """Whether ``region`` calls a lazy iterator, or holds a generator expression that
+    calls something that may block."""
+    for node in ast.walk(region):
+        if isinstance(node, ast.Call) and _last_name(node.func) in _LAZY:
+            return True
+        if isinstance(node, ast.GeneratorExp):
+            blocking = _blocking()
+            if any(
+                isinstance(call, ast.Call) and _last_name(call.func) in blocking
+                for call in ast.walk(node)
+            ):
+                return True
+    return False
+
+
+def _last_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
