@@ -7,17 +7,12 @@ from __future__ import annotations
 from codemods.core.explanations import explained
 from codemods.core.spec import Code, CodemodSpec, Example, Severity
 
-_WHY = """Why it blocks: os.walk, os.fwalk, glob.iglob, os.scandir and Path.iterdir,
-Path.glob and Path.rglob read the file system while their result is iterated, and a
-generator expression runs its calls while it is consumed; in a coroutine both happen in
-the event loop's thread, and no other task runs meanwhile. Neither can be awaited where
-it stands: there is nothing to await in the middle of an iteration, and an await in a
-generator expression makes it an async generator that sorted(), sum() or "".join()
-cannot consume."""
+_WHY = """Why it blocks: os.walk, glob.iglob, os.scandir and Path.iterdir/glob/rglob read
+the file system while they are iterated, and a generator expression runs its calls while it
+is consumed; an await cannot go in the middle of either."""
 
-_LIMITS = """Limits: changes the moved code makes to context variables stay in the
-thread's copy; at most min(32, cores + 4) such calls run at once; on Ctrl-C,
-asyncio.run waits for a call still running in a thread."""
+_LIMITS = """Limits: as for asyncio.to_thread (context variables set in the thread stay there;
+at most min(32, cores + 4) threads at once)."""
 
 _RUFF = ("ASYNC210", "ASYNC220", "ASYNC221", "ASYNC222", "ASYNC230", "ASYNC240", "ASYNC251")
 
@@ -30,13 +25,10 @@ AM661 = Code(
     explanation=explained(
         _WHY,
         """What the rewrite does: the smallest expression that consumes the iteration at
-        once (a call of sorted, list, tuple, set, frozenset, dict, sum, any, all, min, max
-        or "sep".join on it, or a list, set or dict comprehension) runs in the loop's
-        default thread pool, `await asyncio.to_thread(lambda: ...)`. The lambda runs at
-        once, while the coroutine waits for it, so it reads the same values and returns
-        or raises the same. It is left alone when it awaits, assigns with :=, calls
-        locals(), vars(), dir(), eval(), exec(), next() or super(), uses asyncio, or
-        holds a call that cannot go to a thread (AM663 says which).""",
+        once (sorted, list, sum, any, "sep".join, ... of it; a list, set or dict
+        comprehension) runs in a thread, `await asyncio.to_thread(lambda: ...)`. The lambda
+        runs while the coroutine waits, so it reads the same values and returns or raises
+        the same. When that would not hold, AM663 says why.""",
         _LIMITS,
     ),
     example=Example(
@@ -68,15 +60,11 @@ AM662 = Code(
     ruff=_RUFF,
     explanation=explained(
         _WHY,
-        """What the rewrite does: the loop moves, unchanged, into a nested function
-        (`scan`, or `scan_2` and so on when the name is taken), and the coroutine runs it
-        with `await asyncio.to_thread(scan)`. A name the loop assigns that the coroutine
-        uses elsewhere is declared nonlocal (or global, as the coroutine declares it), so
-        it has the same value after the loop; the loop's exceptions propagate as before.
-        It is left alone when its body awaits, yields or returns, declares a name global
-        or nonlocal, holds a match statement, calls locals(), vars(), dir(), eval(),
-        exec(), next() or super(), uses asyncio, or holds a call that cannot go to a
-        thread (AM663 says which).""",
+        """What the rewrite does: the loop moves, unchanged, into a nested function `scan`
+        run with `await asyncio.to_thread(scan)`. A name the loop assigns that the
+        coroutine reads elsewhere is declared nonlocal (or global), so it has the same
+        value after the loop; exceptions propagate as before. When that would not hold,
+        AM663 says why.""",
         _LIMITS,
     ),
     example=Example(
@@ -117,16 +105,12 @@ AM663 = Code(
     "uses asyncio, ...): the message says why",
     explanation=explained(
         _WHY,
-        """Why it is refused: running the loop or expression in a function of its own
-        would not be the same code: it awaits (a later codemod may have made one of its
-        calls awaitable), yields or returns from the coroutine, declares a name global or
-        nonlocal, assigns with := in an expression, calls locals(), vars(), dir(),
-        eval(), exec(), next() or super(), uses asyncio, whose objects belong to the
-        event loop's thread, or holds a call that cannot go to a thread (a sqlite3
-        connection, a call whose codemod the run ignores).""",
-        """What to do: move the blocking part into a sync function (collect what the
-        loop needs, then await outside it) and run that with `await
-        asyncio.to_thread(...)`.""",
+        """Why it is refused: in a function of its own it would not be the same code: it
+        awaits, yields or returns, declares a name global or nonlocal, assigns with :=,
+        calls locals(), next(), super() or the like, uses asyncio, or holds a call that
+        cannot go to a thread (a sqlite3 connection).""",
+        """What to do: move the blocking part into a sync function and run that with
+        `await asyncio.to_thread(...)`.""",
     ),
     example=Example(
         before="""\
