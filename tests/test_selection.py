@@ -206,8 +206,8 @@ def test_unknown_selectors_are_errors(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.decode() == (
         f"async-migrate: error: {tmp_path / 'pyproject.toml'}: "
-        "tool.async-migrate.extend-ignore: unknown codemod 'slep' (known: requests, cpu, "
-        "files, subprocess, http, sleep, db, redis, helpers, concurrency, offload; or a code "
+        "tool.async-migrate.extend-ignore: unknown codemod 'slep' (known: iteration, requests, "
+        "cpu, files, subprocess, http, sleep, db, redis, helpers, concurrency, offload; or a code "
         "such as AM101, or a code prefix such as AM1)\n"
     )
     assert (tmp_path / "app.py").read_text() == APP

@@ -43,11 +43,11 @@ class OffloadingCodemod(AsyncCodemod):
         super().__init__(context)
         self.offload = offload
         #: Families of blocking calls whose codemod is ignored: neither offloaded nor reported.
-        self.leave_alone = frozenset(leave_alone)
+        self.families_left_alone = frozenset(leave_alone)
 
     def _ours(self, found: Blocking) -> bool:
         """A call of this codemod's families, whose own codemod is not ignored."""
-        return found.family in self.FAMILIES and found.family.value not in self.leave_alone
+        return found.family in self.FAMILIES and found.family.value not in self.families_left_alone
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         found = self.blocking_call(original_node)

@@ -44,7 +44,7 @@ class IterationCommand(AsyncCodemod):
         super().__init__(context)
         self.offload = offload
         #: Families of blocking calls whose codemod is ignored: their iterations stay.
-        self.leave_alone = frozenset(leave_alone)
+        self.families_left_alone = frozenset(leave_alone)
         self._taken: dict[cst.CSTNode, Iteration] = {}
         #: Blocking calls of iterations that stay, with what holds them and why.
         self._refused: dict[cst.Call, tuple[Site, str, str]] = {}
@@ -83,17 +83,21 @@ class IterationCommand(AsyncCodemod):
         if not found:
             return True
         code = _CODES[shape]
-        if self.suppressed(node, code) or any(self.suppressed(s.call, code) for s in found):
-            return True
         outcome: Iteration | Refusal
         if self.module_name_free(node, "asyncio"):
-            outcome = plan(self, node, shape, self.leave_alone)
+            outcome = plan(self, node, shape, self.families_left_alone)
         else:
             outcome = Refusal("the name 'asyncio' is bound to something else here")
+        if code in self.ignored_codes:  # off in this run: the calls are left alone
+            for site in outcome.sites if isinstance(outcome, Iteration) else found:
+                self.leave_alone(site.call)
+            return True
+        if self.suppressed(node, code) or any(self.suppressed(s.call, code) for s in found):
+            return True
         what = _what(node)
         if isinstance(outcome, Refusal):
             for site in found:  # the outermost iteration's reason is the one shown
-                if site.family not in self.leave_alone:  # neither touched nor reported
+                if site.family not in self.families_left_alone:  # neither touched nor reported
                     self._refused.setdefault(site.call, (site, what, outcome.reason))
             return True
         self._taken[node] = outcome
