@@ -14,6 +14,7 @@ import pytest
 
 from async_migrate import migrate_source
 from tests.behaviour import load, with_heartbeat
+from tests.conftest import FIXTURES
 
 SOURCE = """\
 import json
@@ -101,3 +102,25 @@ def test_an_error_in_the_moved_loop_propagates_as_itself(tmp_path: Path) -> None
         module = load(code, name)
         with pytest.raises(json.JSONDecodeError):
             asyncio.run(module.load_configs(str(tmp_path)))
+
+
+def test_names_the_moved_loops_assign_keep_their_values(tmp_path: Path) -> None:
+    """The fixture's loops, original and migrated, on a real tree: the names they assign
+    (nonlocal, global) have the same values afterwards."""
+    for number in range(3):
+        folder = tmp_path / f"d{number}"
+        folder.mkdir()
+        for name in ("a.txt", "b.txt")[: number + 1]:
+            (folder / name).write_text("x", encoding="utf-8")
+    case = FIXTURES / "iteration" / "loop_names_used_after.py"
+    results = []
+    for path in (case, case.with_name(case.stem + ".expected.py")):
+        module = load(path.read_text(encoding="utf-8"), path.stem)
+        results.append(
+            (
+                asyncio.run(module.count(str(tmp_path))),
+                asyncio.run(module.count_all(str(tmp_path))),
+                asyncio.run(module.limited(str(tmp_path))),
+            )
+        )
+    assert results[0] == results[1] == ((5, "b.txt"), 5, None)

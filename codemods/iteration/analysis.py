@@ -250,15 +250,20 @@ def coroutine_of(lookups: Lookups, node: cst.CSTNode) -> cst.FunctionDef | None:
 def _declarations(
     lookups: Lookups, coroutine: cst.FunctionDef, loop: cst.For
 ) -> tuple[tuple[tuple[str, str], ...], str]:
-    """For each name ``loop`` binds that the coroutine reads elsewhere, how the nested
-    function declares it: as the coroutine declares it (``global``), else ``nonlocal``;
-    and why the loop cannot move ('' if it can): a name it binds that the coroutine reads
-    elsewhere but binds only in loops that may move would no longer be the coroutine's.
+    """How the nested function declares the names ``loop`` binds that the coroutine also
+    has (``nonlocal``; ``global`` as the coroutine declares it), so that they stay the
+    coroutine's; and why the loop cannot move ('' if it can).
+
+    A name the loop binds is the coroutine's after the move only if the code that stays in
+    the coroutine (outside every loop that may move) binds it too, or it is a parameter or
+    declared there. A name that staying code only reads would lose its binding: refused.
+    A name the loop shares only with other loops that may move is left to each loop's
+    own function when each binds it as its ``for`` target and no ``else`` clause reads it
+    (each run of a body then reads its own loop's value); refused otherwise.
     """
     bound = list(dict.fromkeys(_bound_names(_walk(loop, into_nested=False))))
     if not bound:
         return (), ""
-    read = set(_names_read(coroutine.body, loop))
     declared: dict[str, str] = {}
     for child in _walk(coroutine.body, into_nested=False):
         if isinstance(child, (cst.Global, cst.Nonlocal)):
@@ -270,16 +275,33 @@ def _declarations(
         for child in _walk(coroutine.body, into_nested=False)
         if isinstance(child, cst.For) and triggers(lookups, child, Shape.LOOP)
     }
-    elsewhere = set(_bound_names(_outside(coroutine.body, moving)))
-    elsewhere |= _parameter_names(coroutine.params)
+    moving.add(loop)
+    staying_binds = set(_bound_names(_outside(coroutine.body, moving)))
+    staying_binds |= _parameter_names(coroutine.params) | set(declared)
+    staying_reads = set(_names_read(coroutine.body, moving))
     out = []
     for name in bound:
-        if name not in read:
+        if name in staying_binds:
+            out.append((declared.get(name, "nonlocal"), name))
             continue
-        if name not in elsewhere and name not in declared:
+        if name in staying_reads:
             return (), f"it assigns '{name}', which the coroutine reads and assigns only there"
-        out.append((declared.get(name, "nonlocal"), name))
+        sharing = [m for m in moving if m is not loop and _occurs(name, m)]
+        if sharing and not all(_own_target(name, m) for m in [loop, *sharing]):
+            return (), f"it shares '{name}' with another loop that moves"
     return tuple(out), ""
+
+
+def _occurs(name: str, node: cst.CSTNode) -> bool:
+    return any(isinstance(n, cst.Name) and n.value == name for n in _walk(node, True))
+
+
+def _own_target(name: str, loop: cst.For) -> bool:
+    """Whether ``loop`` binds ``name`` as its ``for`` target and its ``else`` clause does
+    not mention it."""
+    if name not in set(_target_names(loop.target)):
+        return False
+    return loop.orelse is None or not _occurs(name, loop.orelse)
 
 
 def _outside(node: cst.CSTNode, skipped: set[cst.CSTNode]) -> Iterator[cst.CSTNode]:
@@ -296,21 +318,21 @@ def _outside(node: cst.CSTNode, skipped: set[cst.CSTNode]) -> Iterator[cst.CSTNo
             yield child
 
 
-def _names_read(node: cst.CSTNode, skipped: cst.CSTNode) -> Iterator[str]:
+def _names_read(node: cst.CSTNode, skipped: set[cst.CSTNode]) -> Iterator[str]:
     """The names ``node`` may read outside ``skipped``, nested functions included: every
     ``Name`` but an attribute's, a keyword argument's, one only assigned to, and one
     read in the body of a ``for`` or in a comprehension whose own target binds it (a
-    superset of its reads of the names ``skipped`` binds)."""
+    superset of its reads)."""
     stored = {id(name) for name in _stored_names(node)}
     for name in _names(node, skipped, frozenset()):
         if id(name) not in stored:
             yield name.value
 
 
-def _names(node: cst.CSTNode, skipped: cst.CSTNode, own: frozenset[str]) -> Iterator[cst.Name]:
+def _names(node: cst.CSTNode, skipped: set[cst.CSTNode], own: frozenset[str]) -> Iterator[cst.Name]:
     """The ``Name`` nodes of ``node`` outside ``skipped`` that may read a variable, but
     those in ``own`` (names a loop around them binds for each of its runs)."""
-    if node is skipped:
+    if node in skipped:
         return
     if isinstance(node, cst.Name):
         if node.value not in own:
@@ -341,7 +363,7 @@ def _names(node: cst.CSTNode, skipped: cst.CSTNode, own: frozenset[str]) -> Iter
 
 
 def _comprehension_names(
-    loop: cst.CompFor, skipped: cst.CSTNode, own: frozenset[str]
+    loop: cst.CompFor, skipped: set[cst.CSTNode], own: frozenset[str]
 ) -> Iterator[cst.Name]:
     """As :func:`_names` for a comprehension's ``for`` clauses, but the first iterable."""
     for clause in loop.ifs:
