@@ -172,3 +172,37 @@ def test_line_numbers_in_messages_are_the_inputs_when_code_before_is_stood_in(
     assert [f.message[-9:] for f in sliced.findings] == ["(line 13)"]
     monkeypatch.setattr(migrate, "SLICING", False)
     assert migrate_source(source, ["db"]) == sliced
+
+
+def test_messages_and_later_codemods_see_the_input_lines_after_earlier_rewrites() -> None:
+    """Earlier codemods add lines (imports, a loop moved into a function): a message that
+    names a line names the input's, and the helpers codemod still finds its sites."""
+    source = (
+        "import os\n"
+        "import sqlite3\n"
+        "\n"
+        "\n"
+        "def load(path):\n"
+        "    return open(path).read()\n"
+        "\n"
+        "\n"
+        "async def names(top):\n"
+        "    out = []\n"
+        "    for _, _, found in os.walk(top):\n"
+        "        out.extend(found)\n"
+        "    return out\n"
+        "\n"
+        "\n"
+        "async def count(path):\n"
+        "    conn = sqlite3.connect(path)\n"
+        "    return conn\n"
+        "\n"
+        "\n"
+        "async def item(path):\n"
+        "    return load(path)\n"
+    )
+    result = migrate_source(source)
+    by_code = {f.code: f for f in result.findings}
+    assert by_code["AM710"].message.endswith("(line 18)")
+    assert (by_code["AM651"].line, by_code["AM651"].col) == (22, 12)
+    assert "await asyncio.to_thread(load, path)" in result.code.decode()

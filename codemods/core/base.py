@@ -174,6 +174,12 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
         start = self.get_metadata(PositionProvider, node).start
         return start.line, start.column
 
+    def input_line(self, node: cst.CSTNode) -> int:
+        """The line of the input ``node`` starts on (for a message that names a line:
+        earlier codemods may have moved the lines of the module being visited)."""
+        line, column = self.position_of(node)
+        return self.left_alone.to_input(line, column + 1)[0]
+
     def is_call_target(self, node: cst.CSTNode) -> bool:
         parent = self.parent_of(node)
         return isinstance(parent, cst.Call) and parent.func is node

@@ -46,6 +46,11 @@ class Lookups(Protocol):
         """Where ``node`` starts: (line, from 1; column, from 0)."""
         ...
 
+    def input_line(self, node: cst.CSTNode) -> int:
+        """The line of the input ``node`` starts on (for a message that names a line:
+        earlier codemods may have moved the lines of the module being visited)."""
+        ...
+
     def module_name_free(self, node: cst.CSTNode, module: str) -> bool:
         """True if ``module`` can be used as a plain module name where ``node`` is."""
         ...

@@ -56,3 +56,27 @@ def parameter_names(arguments: ast.arguments) -> set[str]:
         )
         if a is not None
     }
+
+
+def coroutines_named(tree: ast.AST, names: set[str]) -> frozenset[int]:
+    """The outermost coroutines (by the line of their ``async def``) whose qualified name
+    (the names of the classes and functions around it and its own, joined by dots) is one
+    of ``names`` or holds one (a coroutine defined in it). Names, unlike lines, stay true
+    while earlier codemods add and remove lines."""
+    found: set[int] = set()
+
+    def visit(node: ast.AST, scopes: tuple[str, ...], inside: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                visit(child, scopes, inside)
+                continue
+            qualified = (*scopes, child.name)
+            outermost = isinstance(child, ast.AsyncFunctionDef) and not inside
+            if outermost:
+                prefix = ".".join(qualified)
+                if any(n == prefix or n.startswith(prefix + ".") for n in names):
+                    found.add(child.lineno)
+            visit(child, qualified, inside or outermost)
+
+    visit(tree, (), False)
+    return frozenset(found)

@@ -896,7 +896,7 @@ class Planner:
         del child
 
     def _line(self, node: cst.CSTNode) -> int:
-        return self.lookups.position_of(node)[0]
+        return self.lookups.input_line(node)
 
     def _accesses(self, scope: FunctionScope, name: str) -> list[Access]:
         """Every read of ``name`` in the coroutine, in source order."""

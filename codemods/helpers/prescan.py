@@ -43,11 +43,13 @@ def may_apply(data: bytes, options: dict[str, Any]) -> bool:
 
 
 def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
-    """The outermost coroutines (by the line of their ``async def``) that hold a site."""
+    """The outermost coroutines (by the line of their ``async def``) that hold a site, by
+    name: ``data`` may be the module after earlier codemods moved its lines, and the
+    sites' lines are the input's."""
     sites = options.get("sites") or ()
     tree = parsed.parse(data)
     if tree is None:
         return None
-    lines = {site.line for site in sites} | {key[3] for key in options.get("awaits") or ()}
-    lines |= {key[1] for key in options.get("convert") or ()}
-    return parsed.coroutines_holding(tree, lines)
+    names = {site.coroutine for site in sites} | {key[0] for key in options.get("awaits") or ()}
+    names |= {key[0] for key in options.get("convert") or ()}
+    return parsed.coroutines_named(tree, names)

@@ -105,7 +105,7 @@ class RequestsCommand(AsyncCodemod):
             )
 
     def _line(self, node: cst.CSTNode) -> int:
-        return self.position_of(node)[0]
+        return self.input_line(node)
 
     # -- rewriting --------------------------------------------------------------
 
