@@ -1,9 +1,11 @@
 """Latency of ``async-migrate server``: time from ``didChange`` to ``publishDiagnostics``.
 
 Starts the real server over stdio, opens a generated coroutine-heavy module (1,000 lines
-by default), changes it several times (each change a new text, so nothing is cached) and
-prints the median; then the same for a change back to a text seen before (undo: the
-result is remembered). The debounce pause is part of every figure. With ``--profile``,
+by default), changes it several times within a line of one coroutine (each change a new
+text) and prints the median; then the same for a change that adds a line to a coroutine
+(the lines after it move), and for a change back to a text seen before (undo: the result
+is remembered). After a change, the server migrates only the coroutines that changed.
+The debounce pause is part of every figure. With ``--profile``,
 also where the time of one migration goes: each codemod alone on the module, and a bare
 libcst parse.
 
@@ -69,7 +71,7 @@ def server_command() -> list[str]:
     return [sys.executable, "-m", "async_migrate", "server"]
 
 
-async def measure(text: str, runs: int) -> tuple[float, list[float], list[float], int]:
+async def measure(text: str, runs: int) -> tuple[float, list[float], list[float], list[float], int]:
     client = LanguageClient("lsp-latency", "1")
     arrived: dict[int, float] = {}
     counts: dict[int, int] = {}
@@ -113,7 +115,7 @@ async def measure(text: str, runs: int) -> tuple[float, list[float], list[float]
         )
         return sent
 
-    fresh, cached = [], []
+    fresh, moved, cached = [], [], []
     version = 1
     for run in range(runs):
         version += 1
@@ -121,13 +123,18 @@ async def measure(text: str, runs: int) -> tuple[float, list[float], list[float]
         await until(version)
         fresh.append(arrived[version] - sent)
         version += 1
+        new_line = f"time.sleep(0.1)\n    print({run})"  # every later line moves
+        sent = change(version, text.replace("time.sleep(0.1)", new_line, 1))
+        await until(version)
+        moved.append(arrived[version] - sent)
+        version += 1
         sent = change(version, text)  # back to the text opened: remembered
         await until(version)
         cached.append(arrived[version] - sent)
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
-    return cold, fresh, cached, counts[1]
+    return cold, fresh, moved, cached, counts[1]
 
 
 def profile(text: str) -> None:
@@ -159,7 +166,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="time each codemod alone too")
     args = parser.parse_args()
     text = module(args.lines)
-    cold, fresh, cached, found = asyncio.run(measure(text, args.runs))
+    cold, fresh, moved, cached, found = asyncio.run(measure(text, args.runs))
     lines = text.count("\n")
     print(f"module: {lines} lines, {found} diagnostics")
     print(f"didOpen -> publishDiagnostics (cold, libcst imported): {cold * 1000:.0f} ms")
@@ -169,6 +176,11 @@ def main() -> None:
         f"didChange -> publishDiagnostics, new text: median {median:.0f} ms over {len(fresh)}"
         f" runs (min {min(fresh) * 1000:.0f}, max {max(fresh) * 1000:.0f});"
         f" target <= {TARGET_MS} ms: {verdict}"
+    )
+    print(
+        f"didChange -> publishDiagnostics, a line added (the lines after it move): median "
+        f"{statistics.median(moved) * 1000:.0f} ms (min {min(moved) * 1000:.0f}, max "
+        f"{max(moved) * 1000:.0f})"
     )
     print(
         f"didChange -> publishDiagnostics, text seen before (undo): median "

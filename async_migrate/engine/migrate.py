@@ -80,6 +80,7 @@ def migrate_source(
     extend_select: Iterable[str] = (),
     extend_ignore: Iterable[str] = (),
     only_at: OnlyAt | None = None,
+    coroutines: frozenset[int] | None = None,
 ) -> Migration:
     """Run codemods over one module's source and return the result; nothing is written.
 
@@ -100,6 +101,10 @@ def migrate_source(
     with what the codemod makes together with it (the imports and helpers it needs, the
     method calls of a file opened there).
 
+    ``coroutines`` (an editor's analysis after a change in some coroutines) names the
+    outermost coroutines to migrate, by the line of their ``async def``: only their
+    findings are made, and the code is theirs migrated, the others as they were.
+
     Raises :class:`SourceError` when the source cannot be parsed, and
     :class:`InternalError` when the migrated code would not compile or changed code
     outside coroutines (a bug).
@@ -117,7 +122,7 @@ def migrate_source(
         active = _active(start, chosen, options)
         if not active and start == data:
             return Migration(data, False)
-        return _migrate(data, start, made, active, filename, options, only_at)
+        return _migrate(data, start, made, active, filename, options, only_at, coroutines)
     finally:
         sys.setrecursionlimit(limit)
 
@@ -151,15 +156,19 @@ def _migrate(
     filename: str,
     options: dict[str, dict[str, Any]],
     only_at: OnlyAt | None = None,
+    within: frozenset[int] | None = None,
 ) -> Migration:
     """Migrate ``data``: ``original``, or what a codemod's ``convert`` made of it (the
-    functions ``made`` coroutines); findings point into ``original``."""
+    functions ``made`` coroutines); findings point into ``original``. ``within``: only
+    the outermost coroutines at those lines (see :func:`migrate_source`)."""
     to_original = None
     if data != original:
         to_original = PositionMap(_text(original), _text(data)).to_old
-        if only_at is not None:
+        if only_at is not None or within is not None:
             return Migration(original, False)  # a quick fix never converts a helper
-    if active:
+    if active and within is not None:
+        code, findings = _within(data, active, filename, options, within)
+    elif active:
         sliced = (
             _sliced(data, active, filename, options, only_at)
             if only_at is not None
@@ -176,6 +185,29 @@ def _migrate(
     if changed_outside_coroutines(original, code, helpers, made):
         raise InternalError("the rewrite changed code outside coroutines; file left unchanged")
     return Migration(code, True, sorted(findings))
+
+
+def _within(
+    data: bytes,
+    active: list[type],
+    filename: str,
+    options: dict[str, dict[str, Any]],
+    within: frozenset[int],
+) -> tuple[bytes, list[Finding]]:
+    """What the codemods make of the outermost coroutines at the lines ``within``, the
+    others stood in, and their findings; when the module cannot be sliced, the whole is
+    migrated and the findings outside those coroutines are dropped."""
+    sliced = _sliced(data, active, filename, options, within=within)
+    if sliced is not None:
+        return sliced
+    code, findings = _transform(data, active, filename, options)[:2]
+    tree = parsed.parse(data)
+    spans = [
+        (c.lineno, c.end_lineno or c.lineno)
+        for c in (parsed.outermost_coroutines(tree) if tree is not None else [])
+        if c.lineno in within
+    ]
+    return code, [f for f in findings if any(a <= f.line <= b for a, b in spans)]
 
 
 def _text(data: bytes) -> str:
@@ -296,16 +328,20 @@ def _sliced(
     filename: str,
     options: dict[str, dict[str, Any]],
     only_at: OnlyAt | None = None,
+    within: frozenset[int] | None = None,
 ) -> tuple[bytes, list[Finding]] | None:
     """What :func:`_transform` gives for ``data``, computed on one slice for every codemod
     (an editor's quick fix: only the coroutines that hold one of ``only_at``'s sites are
-    kept); None when the module is not sliced or the slice does not give an answer (then
-    the whole is used)."""
+    kept; an editor's analysis: only the coroutines at the lines ``within``); None when
+    the module is not sliced or the slice does not give an answer (then the whole is
+    used)."""
     if not SLICING:
         return None
     interest = _interest(data, active, options)
     if only_at is not None:
         interest = _holding(data, only_at.sites, interest)
+    if within is not None:
+        interest = within if interest is None else interest & within
     answer = _on_slice(data, active, filename, options, interest, only_at=only_at)
     return None if answer is None else answer[:2]
 

@@ -107,6 +107,8 @@ def resolve(
         return action
     fix: Fix | None = None
     if data.get("fix") == "all":
+        if analysis.partial:  # the migrated text of the whole buffer is wanted
+            analysis = engine.analyse(analysis.text, resolved, analysis.path, whole=True)
         fix = fix_all(analysis)
     elif data.get("fix") == "one":
         finding = snapshot.finding(data["line"], data["col"], data["code"])
