@@ -1,6 +1,7 @@
-"""The project around the paths of a run, for the ``helpers`` codemod: every Python file
-under the project's roots (not only the files being migrated), indexed with ``ast``, and
-the calls in each module's coroutines to project functions that block.
+"""The project around the paths of a run, for the ``helpers`` codemod: the Python files
+under the project's roots (not only the files being migrated) that its analysis needs,
+indexed with ``ast``, and the calls in each module's coroutines to project functions
+that block.
 
 The roots are the directory holding the ``pyproject.toml`` above the paths (else the
 common directory of the paths) and its ``src`` directory, plus the configuration's
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,10 @@ from codemods.core.mentions import Mention, mentions
 from codemods.core.suppressions import skips_file
 from codemods.helpers.analysis import Project, Site
 from codemods.helpers.planning import AwaitKey, ConvertKey, Plan, candidate_names, plan
+from codemods.helpers.reach import reach
+
+#: What a coroutine's definition may look like in the source (a superset: in a string too).
+_ASYNC_DEF = re.compile(rb"\basync(?:\s|\\)+def\b")
 
 #: A file's part of an async-mode plan: the functions made coroutines, the calls awaited.
 Converting = tuple[tuple[ConvertKey, ...], tuple[AwaitKey, ...]]
@@ -88,12 +94,12 @@ def build(
     find the sites of every file of the run. ``overrides`` gives the source of files that
     are not on disk as they are migrated (standard input).
 
-    Only modules a coroutine's module imports, directly or through the modules it imports,
-    are parsed: a project's other modules cannot hold a helper its coroutines call. With
-    ``mode="async"`` every module under the roots is, since any of them may use a helper
-    in a way that keeps it sync. Without ``convert`` (its code is off), the helpers async
-    mode would make coroutines are left alone: neither converted nor offloaded.
-    ``workers`` processes index the files.
+    Only the modules the analysis of the coroutines' calls looks in are parsed (see
+    :mod:`codemods.helpers.reach`): a project's other modules cannot hold a helper its
+    coroutines call, nor change what one does. With ``mode="async"`` every module under
+    the roots is, since any of them may use a helper in a way that keeps it sync. Without
+    ``convert`` (its code is off), the helpers async mode would make coroutines are left
+    alone: neither converted nor offloaded. ``workers`` processes index the files.
     """
     roots = project_roots(paths, src)
     overrides = {os.path.realpath(p): data for p, data in (overrides or {}).items()}
@@ -133,7 +139,7 @@ def _indexed(
 ) -> tuple[dict[str, ModuleRecord], set[str]]:
     """The records the analysis needs, by real path (those of the files of ``candidates``
     that mention ``async`` first, in that order), and the real paths of the files whose
-    coroutines' sites are found."""
+    coroutines' calls it follows."""
     records: dict[str, ModuleRecord] = {}
 
     def add(paths: list[str]) -> list[ModuleRecord]:
@@ -148,17 +154,23 @@ def _indexed(
                 added.append(record)
         return added
 
-    seeds = add(
-        [p for p in candidates if os.path.realpath(p) in files.overrides or _has_coroutine(p)]
-    )
+    overridden = {p for p in candidates if os.path.realpath(p) in files.overrides}
+    kinds = {p: _asynchrony(p) for p in candidates if p not in overridden}
+    # The files the index started from before it followed calls; their records keep the
+    # first places (which helper a shortest chain goes through follows that order).
+    mentioning = [p for p in candidates if p in overridden or kinds[p][0]]
     if mode == "async":
+        seeds = add(mentioning)
         every = _every_module(files.roots)
         files.read(every)
         _import_closure(seeds, files.roots, records, add)
         add(every)
-    else:
-        _import_closure(seeds, files.roots, records, add)
-    return records, set(records)
+        return records, set(records)
+    seeds = add([p for p in mentioning if p in overridden or kinds[p][1]])
+    followed = set(records)
+    reach(seeds, lambda names: add(_module_files(names, files.roots)))
+    first = [k for k in map(os.path.realpath, mentioning) if k in records]
+    return {**{k: records[k] for k in first}, **records}, followed
 
 
 def _skipped(path: str, overrides: dict[str, bytes]) -> bool:
@@ -204,12 +216,14 @@ def _mentions(
     return found
 
 
-def _has_coroutine(path: str) -> bool:
+def _asynchrony(path: str) -> tuple[bool, bool]:
+    """Whether the file mentions ``async``, and whether it may define a coroutine."""
     try:
         with open(path, "rb") as handle:
-            return b"async" in handle.read()
+            data = handle.read()
     except OSError:
-        return False
+        return False, False
+    return b"async" in data, _ASYNC_DEF.search(data) is not None
 
 
 def _import_closure(
