@@ -70,9 +70,10 @@ def _died(job: Job, how: str) -> FileReport:
 
 class Mapper(Generic[T, R]):
     """``work`` over batches of items, in ``workers`` processes (started at the first
-    batch of at least ``least`` items; smaller batches, and every batch with one worker,
-    are done in this process). ``failed`` gives an item's result when the worker holding
-    it died. Leaving its block stops the workers, as :func:`processed` does."""
+    batch of at least ``least`` items; smaller batches before that, single items, and
+    every batch with one worker are done in this process). ``failed`` gives an item's
+    result when the worker holding it died. Leaving its block stops the workers, as
+    :func:`processed` does."""
 
     def __init__(
         self,
@@ -89,7 +90,8 @@ class Mapper(Generic[T, R]):
 
     def map(self, items: Sequence[T]) -> list[R]:
         """The results, in the order of ``items``."""
-        if self._workers == 1 or len(items) < self._least:
+        least = self._least if self._pool is None else 2  # once started, workers are cheap
+        if self._workers == 1 or len(items) < least:
             return [self._work(item) for item in items]
         if self._pool is None:
             self._pool = _Pool(self._work, self._failed)
