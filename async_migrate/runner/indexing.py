@@ -149,8 +149,9 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _lost(item: _Item, how: str) -> Entry | None:
-    """A file whose worker died is left out, as one that cannot be read."""
-    return None
+    """A file whose worker died (the out-of-memory killer, say) is indexed here instead:
+    left out, it could hide a helper."""
+    return index_file(item)
 
 
 def module_name(path: str, roots: list[str]) -> str:
