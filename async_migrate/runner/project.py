@@ -247,7 +247,7 @@ def _imported_modules(record: ModuleRecord) -> set[str]:
     names = set(record.aliases.values())
     names.update(n for f in record.functions.values() for c in f.calls for n in c.names)
     names.update(b for bases in record.classes.values() for b in bases)
-    modules = set()
+    modules: set[str] = set()
     for name in names:
         parts = name.split(".")
         modules.update(".".join(parts[:cut]) for cut in range(1, len(parts)))
