@@ -5,7 +5,9 @@ that none waits for work, and yields the reports in the order of the jobs. Leavi
 its block stops every worker: at once (SIGKILL) when the block is left by an
 exception (an interrupted run), after they finish otherwise. A worker that dies
 (a crash in a native library, the out-of-memory killer) turns the files it held into
-errors and is replaced; the run goes on.
+errors and is replaced; the run goes on. :class:`Mapper` does the same for any
+function, over several batches of items, with workers started once a batch is big
+enough to pay for them.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 from async_migrate.runner.interrupts import deferred
 from async_migrate.runner.processing import FileReport, Job, process
@@ -26,6 +29,9 @@ from async_migrate.runner.worker import serve
 #: Chunks a worker holds at once: one it works on, one waiting.
 _IN_FLIGHT = 2
 _JOIN_TIMEOUT = 1.0
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def default_jobs() -> int:
@@ -43,16 +49,72 @@ def processed(jobs: Sequence[Job], workers: int) -> Iterator[Iterator[FileReport
     if workers == 1:
         yield map(process, jobs)
         return
-    # Small chunks: a few files reach libcst and cost seconds each while the rest cost
-    # microseconds, so big chunks would leave one worker with the expensive files.
-    chunksize = max(1, min(16, len(jobs) // (workers * 32)))
-    pool = _Pool()
+    pool = _Pool(process, _died)
     try:
         pool.start(workers)
-        yield pool.run(jobs, chunksize)
+        yield pool.run(jobs, _chunksize(len(jobs), workers))
         pool.close()
     finally:
         pool.kill()
+
+
+def _chunksize(items: int, workers: int) -> int:
+    # Small chunks: a few files reach libcst and cost seconds each while the rest cost
+    # microseconds, so big chunks would leave one worker with the expensive files.
+    return max(1, min(16, items // (workers * 32)))
+
+
+def _died(job: Job, how: str) -> FileReport:
+    return FileReport(job.display, error=f"worker process died ({how})")
+
+
+class Mapper(Generic[T, R]):
+    """``work`` over batches of items, in ``workers`` processes (started at the first
+    batch of at least ``least`` items; smaller batches before that, single items, and
+    every batch with one worker are done in this process). ``failed`` gives an item's
+    result when the worker holding it died. Leaving its block stops the workers, as
+    :func:`processed` does."""
+
+    def __init__(
+        self,
+        workers: int,
+        work: Callable[[T], R],
+        failed: Callable[[T, str], R],
+        least: int = 1,
+    ) -> None:
+        self._workers = workers
+        self._work = work
+        self._least = max(least, 2)
+        self._pool: _Pool | None = None
+        self._failed = failed
+
+    def map(self, items: Sequence[T]) -> list[R]:
+        """The results, in the order of ``items``."""
+        least = self._least if self._pool is None else 2  # once started, workers are cheap
+        if self._workers == 1 or len(items) < least:
+            return [self._work(item) for item in items]
+        if self._pool is None:
+            self._pool = _Pool(self._work, self._failed)
+            self._pool.start(self._workers)
+        return list(self._pool.run(items, _chunksize(len(items), self._workers)))
+
+    def __enter__(self) -> Mapper[T, R]:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._pool is None:
+            return
+        try:
+            if kind is None:
+                self._pool.close()
+        finally:
+            self._pool.kill()
+            self._pool = None
 
 
 class _Worker:
@@ -64,7 +126,9 @@ class _Worker:
 
 
 class _Pool:
-    def __init__(self) -> None:
+    def __init__(self, work: Callable[[Any], Any], failed: Callable[[Any, str], Any]) -> None:
+        self._work = work
+        self._failed = failed
         # fork where it is safe (Linux): the workers start at once with everything
         # imported; spawn elsewhere.
         method = "fork" if sys.platform.startswith("linux") else "spawn"
@@ -81,17 +145,20 @@ class _Pool:
         # blocked mask) and is on the list of workers to stop.
         with deferred():
             process = self._context.Process(
-                target=serve, args=(os.getpid(), theirs), name="async-migrate worker", daemon=True
+                target=serve,
+                args=(os.getpid(), theirs, self._work),
+                name="async-migrate worker",
+                daemon=True,
             )
             process.start()
             self._workers.append(_Worker(process, ours))
         theirs.close()
 
-    def run(self, jobs: Sequence[Job], chunksize: int) -> Iterator[FileReport]:
+    def run(self, jobs: Sequence[Any], chunksize: int) -> Iterator[Any]:
         starts = list(range(0, len(jobs), chunksize))
         chunks = {start: list(jobs[start : start + chunksize]) for start in starts}
         waiting = deque(starts)
-        done: dict[int, list[FileReport]] = {}
+        done: dict[int, list[Any]] = {}
         for start in starts:
             while start not in done:
                 self._hand_out(waiting, chunks, done)
@@ -100,7 +167,7 @@ class _Pool:
             yield from done.pop(start)
 
     def _hand_out(
-        self, waiting: deque[int], chunks: dict[int, list[Job]], done: dict[int, list[FileReport]]
+        self, waiting: deque[int], chunks: dict[int, list[Any]], done: dict[int, list[Any]]
     ) -> None:
         for worker in list(self._workers):
             while waiting and len(worker.chunks) < _IN_FLIGHT:
@@ -113,7 +180,7 @@ class _Pool:
                     break
                 worker.chunks.append(start)
 
-    def _collect(self, chunks: dict[int, list[Job]], done: dict[int, list[FileReport]]) -> None:
+    def _collect(self, chunks: dict[int, list[Any]], done: dict[int, list[Any]]) -> None:
         busy = {worker.connection: worker for worker in self._workers if worker.chunks}
         if not busy:
             return
@@ -128,17 +195,14 @@ class _Pool:
             done[start] = reports
 
     def _replace(
-        self, worker: _Worker, chunks: dict[int, list[Job]], done: dict[int, list[FileReport]]
+        self, worker: _Worker, chunks: dict[int, list[Any]], done: dict[int, list[Any]]
     ) -> None:
-        """A worker died: its files are errors, and another takes its place."""
+        """A worker died: its items fail, and another takes its place."""
         worker.process.join(_JOIN_TIMEOUT)
         code = worker.process.exitcode
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit {code}"
         for start in worker.chunks:
-            done[start] = [
-                FileReport(job.display, error=f"worker process died ({how})")
-                for job in chunks[start]
-            ]
+            done[start] = [self._failed(item, how) for item in chunks[start]]
         worker.connection.close()
         self._workers.remove(worker)
         self._start()

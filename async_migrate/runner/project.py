@@ -1,38 +1,39 @@
-"""The project around the paths of a run, for the ``helpers`` codemod: every Python file
-under the project's roots (not only the files being migrated), indexed with ``ast``, and
-the calls in each module's coroutines to project functions that block.
+"""The project around the paths of a run, for the ``helpers`` codemod: the Python files
+under the project's roots (not only the files being migrated) that its analysis needs,
+indexed with ``ast``, and the calls in each module's coroutines to project functions
+that block.
 
 The roots are the directory holding the ``pyproject.toml`` above the paths (else the
 common directory of the paths) and its ``src`` directory, plus the configuration's
 ``src`` entries; a file's module name is its path relative to the deepest root holding
-it. Each file's record is cached by size, modification time and content hash, so a
-second run parses only what changed.
+it. Each file's record is cached (see :mod:`async_migrate.runner.indexing`), so a second
+run parses only what changed.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
-import pickle
-import tempfile
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from async_migrate import __version__
 from async_migrate.runner.discovery import Excludes, Source, discover
+from async_migrate.runner.indexing import Files
 from async_migrate.runner.places import nearest_with
-from codemods.core.index import INDEX_FORMAT, ModuleRecord, index_module
+from codemods.core.index import ModuleRecord
 from codemods.core.mentions import Mention, mentions
 from codemods.core.suppressions import skips_file
 from codemods.helpers.analysis import Project, Site
 from codemods.helpers.planning import AwaitKey, ConvertKey, Plan, candidate_names, plan
+from codemods.helpers.reach import reach
+
+#: What a coroutine's definition may look like in the source (a superset: in a string too).
+_ASYNC_DEF = re.compile(rb"\basync(?:\s|\\)+def\b")
 
 #: A file's part of an async-mode plan: the functions made coroutines, the calls awaited.
 Converting = tuple[tuple[ConvertKey, ...], tuple[AwaitKey, ...]]
-
-_INDEX_FILE = f"index-{__version__}-{INDEX_FORMAT}.pickle"
 
 
 @dataclass
@@ -78,19 +79,6 @@ def project_roots(paths: Iterable[str], src: Iterable[str] = ()) -> list[str]:
     return sorted(roots, key=lambda r: (-len(r), r))
 
 
-def module_name(path: str, roots: list[str]) -> str:
-    """``shop.catalog`` for ``<root>/shop/catalog.py`` (``shop`` for its ``__init__``)."""
-    absolute = os.path.abspath(path)
-    for root in roots:
-        if absolute.startswith(root.rstrip(os.sep) + os.sep):
-            relative = os.path.relpath(absolute, root)
-            parts = relative[: -len(".py")].split(os.sep)
-            if parts[-1] == "__init__":
-                parts = parts[:-1]
-            return ".".join(parts)
-    return os.path.splitext(os.path.basename(absolute))[0]
-
-
 def build(
     paths: list[str],
     excludes: Excludes,
@@ -100,54 +88,25 @@ def build(
     leave_alone: Iterable[str] = (),
     mode: str = "offload",
     convert: bool = True,
+    workers: int = 1,
 ) -> ProjectSites:
     """Index what the coroutines of the files under ``paths`` can reach in the project, and
     find the sites of every file of the run. ``overrides`` gives the source of files that
     are not on disk as they are migrated (standard input).
 
-    Only modules a coroutine's module imports, directly or through the modules it imports,
-    are parsed: a project's other modules cannot hold a helper its coroutines call. With
-    ``mode="async"`` every module under the roots is, since any of them may use a helper
-    in a way that keeps it sync. Without ``convert`` (its code is off), the helpers async
-    mode would make coroutines are left alone: neither converted nor offloaded.
+    Only the modules the analysis of the coroutines' calls looks in are parsed (see
+    :mod:`codemods.helpers.reach`): a project's other modules cannot hold a helper its
+    coroutines call, nor change what one does. With ``mode="async"`` every module under
+    the roots is, since any of them may use a helper in a way that keeps it sync. Without
+    ``convert`` (its code is off), the helpers async mode would make coroutines are left
+    alone: neither converted nor offloaded. ``workers`` processes index the files.
     """
     roots = project_roots(paths, src)
-    cached = _load(cache_dir)
-    fresh: dict[str, tuple[int, int, str, ModuleRecord | None]] = {}
     overrides = {os.path.realpath(p): data for p, data in (overrides or {}).items()}
-    records: dict[str, ModuleRecord] = {}  # by real path
-
-    def add(path: str) -> ModuleRecord | None:
-        key = os.path.realpath(path)
-        if key in records:
-            return records[key]
-        if key in overrides:
-            record = index_module(overrides[key], module_name(path, roots), os.path.relpath(path))
-        else:
-            record = _record(path, roots, cached, fresh)
-        if record is not None:
-            records[key] = record
-        return record
-
-    queue: list[ModuleRecord] = []
     run_files = [s.path for s in discover(paths, excludes) if isinstance(s, Source)]
-    for path in [*run_files, *overrides]:
-        if os.path.realpath(path) in overrides or _has_coroutine(path):
-            record = add(path)
-            if record is not None:
-                queue.append(record)
-    while queue:
-        record = queue.pop()
-        for module in _imported_modules(record):
-            path = _module_file(module, roots)
-            if path is not None and os.path.realpath(path) not in records:
-                found = add(path)
-                if found is not None:
-                    queue.append(found)
-    if mode == "async":
-        for path in _every_module(roots):
-            add(path)
-    _save(cache_dir, {**cached, **fresh})
+    with Files(roots, cache_dir, overrides, workers) as files:
+        records, followed = _indexed(files, [*run_files, *overrides], mode)
+        files.save()
     project = Project(records.values(), frozenset(leave_alone))
     chosen = Plan()
     if mode == "async":
@@ -161,6 +120,8 @@ def build(
     plans: dict[str, Converting] = {}
     digest = hashlib.sha256()
     for key, record in sorted(records.items()):
+        if key not in followed:  # its coroutines' calls were not followed
+            continue
         sites = chosen.sites(project, record.module)
         converting = (chosen.convert(project, record.module), chosen.awaits(project, record.module))
         if sites:
@@ -171,6 +132,45 @@ def build(
             digest.update(repr((record.path, converting)).encode())
     changed = bool(by_path or plans)
     return ProjectSites(by_path, digest.hexdigest()[:16] if changed else "", project, plans)
+
+
+def _indexed(
+    files: Files, candidates: list[str], mode: str
+) -> tuple[dict[str, ModuleRecord], set[str]]:
+    """The records the analysis needs, by real path (those of the files of ``candidates``
+    that mention ``async`` first, in that order), and the real paths of the files whose
+    coroutines' calls it follows."""
+    records: dict[str, ModuleRecord] = {}
+
+    def add(paths: list[str]) -> list[ModuleRecord]:
+        """The records of the files not in the project yet, now in it."""
+        files.read(paths)
+        added = []
+        for path in paths:
+            key = os.path.realpath(path)
+            record = None if key in records else files.record(path)
+            if record is not None:
+                records[key] = record
+                added.append(record)
+        return added
+
+    overridden = {p for p in candidates if os.path.realpath(p) in files.overrides}
+    kinds = {p: _asynchrony(p) for p in candidates if p not in overridden}
+    # The files the index started from before it followed calls; their records keep the
+    # first places (which helper a shortest chain goes through follows that order).
+    mentioning = [p for p in candidates if p in overridden or kinds[p][0]]
+    if mode == "async":
+        seeds = add(mentioning)
+        every = _every_module(files.roots)
+        files.read(every)
+        _import_closure(seeds, files.roots, records, add)
+        add(every)
+        return records, set(records)
+    seeds = add([p for p in mentioning if p in overridden or kinds[p][1]])
+    followed = set(records)
+    reach(seeds, lambda names: add(_module_files(names, files.roots)))
+    first = [k for k in map(os.path.realpath, mentioning) if k in records]
+    return {**{k: records[k] for k in first}, **records}, followed
 
 
 def _skipped(path: str, overrides: dict[str, bytes]) -> bool:
@@ -216,12 +216,30 @@ def _mentions(
     return found
 
 
-def _has_coroutine(path: str) -> bool:
+def _asynchrony(path: str) -> tuple[bool, bool]:
+    """Whether the file mentions ``async``, and whether it may define a coroutine."""
     try:
         with open(path, "rb") as handle:
-            return b"async" in handle.read()
+            data = handle.read()
     except OSError:
-        return False
+        return False, False
+    return b"async" in data, _ASYNC_DEF.search(data) is not None
+
+
+def _import_closure(
+    seeds: list[ModuleRecord],
+    roots: list[str],
+    records: dict[str, ModuleRecord],
+    add: Callable[[list[str]], list[ModuleRecord]],
+) -> None:
+    """Add every module the seeds import, directly or through the modules they import."""
+    queue = list(seeds)
+    while queue:
+        record = queue.pop()
+        for module in _imported_modules(record):
+            path = _module_file(module, roots)
+            if path is not None and os.path.realpath(path) not in records:
+                queue.extend(add([path]))
 
 
 def _imported_modules(record: ModuleRecord) -> set[str]:
@@ -229,12 +247,17 @@ def _imported_modules(record: ModuleRecord) -> set[str]:
     names = set(record.aliases.values())
     names.update(n for f in record.functions.values() for c in f.calls for n in c.names)
     names.update(b for bases in record.classes.values() for b in bases)
-    modules = set()
+    modules: set[str] = set()
     for name in names:
         parts = name.split(".")
         modules.update(".".join(parts[:cut]) for cut in range(1, len(parts)))
     modules.discard(record.module)
     return modules
+
+
+def _module_files(modules: list[str], roots: list[str]) -> list[str]:
+    """The files of those of ``modules`` that are project modules."""
+    return [path for module in modules if (path := _module_file(module, roots)) is not None]
 
 
 def _module_file(module: str, roots: list[str]) -> str | None:
@@ -245,66 +268,3 @@ def _module_file(module: str, roots: list[str]) -> str | None:
             if os.path.isfile(path):
                 return path
     return None
-
-
-def _record(
-    path: str,
-    roots: list[str],
-    cached: dict[str, tuple[int, int, str, ModuleRecord | None]],
-    fresh: dict[str, tuple[int, int, str, ModuleRecord | None]],
-) -> ModuleRecord | None:
-    key = os.path.realpath(path)
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    entry = cached.get(key)
-    display = os.path.relpath(path)
-    if entry is not None and entry[0] == st.st_mtime_ns and entry[1] == st.st_size:
-        fresh[key] = entry
-        return _shown_as(entry[3], display)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    content = hashlib.sha256(data).hexdigest()
-    if entry is not None and entry[2] == content:
-        record = _shown_as(entry[3], display)
-    else:
-        record = index_module(data, module_name(path, roots), display)
-    fresh[key] = (st.st_mtime_ns, st.st_size, content, record)
-    return record
-
-
-def _shown_as(record: ModuleRecord | None, display: str) -> ModuleRecord | None:
-    """``record``, naming its file ``display`` (cached records keep the name they had)."""
-    if record is None or record.path == display:
-        return record
-    return dataclasses.replace(record, path=display)
-
-
-def _load(cache_dir: str | None) -> dict[str, tuple[int, int, str, ModuleRecord | None]]:
-    if cache_dir is None:
-        return {}
-    try:
-        with open(os.path.join(cache_dir, _INDEX_FILE), "rb") as handle:
-            loaded = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - a damaged or foreign cache only costs time
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def _save(
-    cache_dir: str | None, entries: dict[str, tuple[int, int, str, ModuleRecord | None]]
-) -> None:
-    if cache_dir is None:
-        return
-    try:
-        os.makedirs(cache_dir, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, os.path.join(cache_dir, _INDEX_FILE))
-    except OSError:
-        pass

@@ -68,6 +68,7 @@ def _project(paths: list[str], settings: Settings, sources: dict[str, bytes]) ->
         own.get("helpers_mode", "offload"),
         # Async mode makes helpers coroutines (AM655): with that code off, it leaves them.
         convert=not is_off(own, "AM655"),
+        workers=settings.workers,
     )
 
 

@@ -1,4 +1,5 @@
-"""A worker process: migrate the files it is sent, and never outlive the main process.
+"""A worker process: do its work on what it is sent (migrate files, index them), and never
+outlive the main process.
 
 Workers ignore SIGINT and SIGTERM (a Ctrl-C reaches the whole process group): the
 main process decides when the run stops, and kills them. They write nothing, so
@@ -15,18 +16,19 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
+from typing import Any
 
 from async_migrate.runner.interrupts import ignore_in_worker
-from async_migrate.runner.processing import process
 
 _PR_SET_PDEATHSIG = 1
 _WATCH_INTERVAL = 0.1
 
 
-def serve(parent: int, connection: Connection) -> None:
-    """Answer each ``(start, jobs)`` received with ``(start, reports)``, until told to
-    stop (``None``) or the main process is gone."""
+def serve(parent: int, connection: Connection, work: Callable[[Any], Any]) -> None:
+    """Answer each ``(start, items)`` received with ``(start, [work(item), ...])``, until
+    told to stop (``None``) or the main process is gone."""
     ignore_in_worker()
     die_with(parent)
     while True:
@@ -34,8 +36,8 @@ def serve(parent: int, connection: Connection) -> None:
             message = connection.recv()
             if message is None:
                 return
-            start, jobs = message
-            connection.send((start, [process(job) for job in jobs]))
+            start, items = message
+            connection.send((start, [work(item) for item in items]))
         except (EOFError, OSError):  # the main process is gone
             return
 

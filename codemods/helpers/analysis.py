@@ -3,10 +3,7 @@
 A sync function blocks when it makes a call of the shared catalogue (``time.sleep``,
 ``requests.get``, ``open``, ``subprocess.run``, ...) or calls a project function that
 blocks, to any depth; each keeps one witness chain (the shortest) down to the blocking
-call. Calls are followed to module-level functions of the same module, to functions
-imported from project modules (relative imports and ``__init__`` re-exports included),
-to ``self.m()``/``cls.m()`` methods of the class and of its project base classes, and to
-``ClassName.m()`` (a class called as such runs its ``__init__``). Nothing else is followed.
+call. Calls are followed as :mod:`codemods.helpers.resolution` resolves them.
 
 A function also needs the event loop's thread when it, or any project function it calls,
 to any depth, uses thread-bound state (a ``threading.local`` or a sqlite3 connection bound
@@ -27,9 +24,7 @@ from dataclasses import dataclass
 
 from codemods.core.catalogue import FUNCTIONS
 from codemods.core.index import Call, Function, ModuleRecord, blocking_calls
-
-#: How many re-exports (``from .catalog import load_item`` in ``__init__``) are followed.
-_ALIAS_DEPTH = 8
+from codemods.helpers.resolution import Resolver, qualified
 
 
 @dataclass(frozen=True)
@@ -88,133 +83,19 @@ class Site:
     kept: str = ""
 
 
-class Project:
+class Project(Resolver):
     """The index records of every module of a project, and what follows from them."""
 
     def __init__(
         self, records: Iterable[ModuleRecord], leave_alone: frozenset[str] = frozenset()
     ) -> None:
+        super().__init__(records)
         #: Families of blocking calls whose codemod is ignored: they do not make a
         #: function blocking.
         self.leave_alone = leave_alone
-        self.modules = {r.module: r for r in records}
-        self.functions: dict[str, tuple[ModuleRecord, Function]] = {
-            qualified(r.module, q): (r, f)
-            for r in self.modules.values()
-            for q, f in r.functions.items()
-        }
-        self.context_variables = {v for r in self.modules.values() for v in r.context_variables}
         self._callers = self._call_graph()
         self.blocking = self._blocking()
         self.bound = self._bound()
-
-    # -- resolution -------------------------------------------------------------
-
-    def resolve(self, names: Iterable[str]) -> str | None:
-        """The project function (qualified) a call with these candidate names calls."""
-        for name in names:
-            found = self._resolve(name, _ALIAS_DEPTH)
-            if found is not None:
-                return found
-        return None
-
-    def _resolve(self, name: str, depth: int) -> str | None:
-        if name in self.functions:
-            return name
-        if depth == 0:
-            return None
-        klass = self._class(name)
-        if klass is not None:  # ``ClassName(...)`` runs ``__init__``
-            return self._method(klass, "__init__", depth)
-        owner, _, attribute = name.rpartition(".")
-        if owner:
-            klass = self._class(owner)
-            if klass is not None:
-                return self._method(klass, attribute, depth)
-        # A name re-exported by a module: ``shop.load_item`` for ``shop.catalog.load_item``.
-        parts = name.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            module = ".".join(parts[:cut])
-            record = self.modules.get(module)
-            if record is not None and parts[cut] in record.aliases:
-                target = ".".join([record.aliases[parts[cut]], *parts[cut + 1 :]])
-                if target != name:
-                    return self._resolve(target, depth - 1)
-        return None
-
-    def _class(self, name: str) -> tuple[ModuleRecord, str] | None:
-        parts = name.split(".")
-        for cut in range(len(parts) - 1, -1, -1):
-            record = self.modules.get(".".join(parts[:cut]))
-            if record is not None:
-                qualname = ".".join(parts[cut:])
-                return (record, qualname) if qualname in record.classes else None
-        return None
-
-    def _method(self, klass: tuple[ModuleRecord, str], name: str, depth: int) -> str | None:
-        """``name`` looked up on a project class and its project bases, in order."""
-        seen: set[tuple[str, str]] = set()
-        order = [klass]
-        while order:
-            record, qualname = order.pop(0)
-            if (record.module, qualname) in seen:
-                continue
-            seen.add((record.module, qualname))
-            key = qualified(record.module, f"{qualname}.{name}")
-            if key in self.functions:
-                return key
-            for base in record.classes[qualname]:
-                found = self._class(base) or self._aliased_class(base, depth)
-                if found is not None:
-                    order.append(found)
-        return None
-
-    def _aliased_class(self, name: str, depth: int) -> tuple[ModuleRecord, str] | None:
-        parts = name.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            record = self.modules.get(".".join(parts[:cut]))
-            if record is not None and parts[cut] in record.aliases and depth > 0:
-                target = ".".join([record.aliases[parts[cut]], *parts[cut + 1 :]])
-                return self._class(target) or self._aliased_class(target, depth - 1)
-        return None
-
-    def class_named(self, name: str) -> tuple[ModuleRecord, str] | None:
-        """The project class a qualified name (or a re-export of one) stands for."""
-        return self._class(name) or self._aliased_class(name, _ALIAS_DEPTH)
-
-    def method(self, klass: tuple[ModuleRecord, str], name: str) -> str | None:
-        """The method ``name`` of a project class or of its project bases, qualified."""
-        return self._method(klass, name, _ALIAS_DEPTH)
-
-    def is_context_variable(self, reference: str) -> bool:
-        """Whether ``reference`` (``pkg.ctx.request_id``, ``pkg.mod.Backend._synced``) is a
-        context variable the project creates: directly, re-exported by a module, or an
-        attribute a project class inherits."""
-        if reference in self.context_variables:
-            return True
-        parts = reference.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            record = self.modules.get(".".join(parts[:cut]))
-            if record is not None and parts[cut] in record.aliases:
-                target = ".".join([record.aliases[parts[cut]], *parts[cut + 1 :]])
-                if target != reference and target in self.context_variables:
-                    return True
-        owner, _, attribute = reference.rpartition(".")
-        klass = self._class(owner) if owner else None
-        seen: set[tuple[str, str]] = set()
-        order = [klass] if klass is not None else []
-        while order:
-            record, qualname = order.pop(0)
-            if (record.module, qualname) in seen:
-                continue
-            seen.add((record.module, qualname))
-            if qualified(record.module, f"{qualname}.{attribute}") in self.context_variables:
-                return True
-            for base in record.classes[qualname]:
-                found = self._class(base) or self._aliased_class(base, _ALIAS_DEPTH)
-                if found is not None:
-                    order.append(found)
-        return False
 
     # -- blocking ---------------------------------------------------------------
 
@@ -357,10 +238,6 @@ def _refusal(call: Call, function: Function, bound: Bound | None) -> str:
     if call.where == "locked":
         return "a thread lock is held around the call"
     return ""
-
-
-def qualified(module: str, qualname: str) -> str:
-    return f"{module}.{qualname}" if module else qualname
 
 
 def _display(function: Function) -> str:
