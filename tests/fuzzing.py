@@ -463,8 +463,12 @@ def check_program(program: Program) -> dict[str, int]:
     source, sites = program.source, program.sites
     where = classify(ast.parse(source), sites)
 
-    result = migrate_all(source)  # every registered codemod, as the command runs them
-    check_stable(source, result)
+    check_stable(source, migrate_all(source))  # every codemod on by default
+    # The oracles below model calls rewritten or left where they stand: they run without
+    # the iteration codemod, which moves whole loops and expressions into a thread.
+    others = [name for name, spec in CODEMODS.items() if spec.default and name != "iteration"]
+    result = migrate_all(source, others)
+    check_stable(source, result, others)
     out = ast.parse(result.code)
 
     expected: Counter[tuple[int, str]] = Counter()

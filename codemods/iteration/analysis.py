@@ -279,9 +279,17 @@ def _declarations(
     staying_binds = set(_bound_names(_outside(coroutine.body, moving)))
     staying_binds |= _parameter_names(coroutine.params) | set(declared)
     staying_reads = set(_names_read(coroutine.body, moving))
+    annotated = {
+        name
+        for child in _walk(loop, into_nested=False)
+        if isinstance(child, cst.AnnAssign)
+        for name in _target_names(child.target)
+    }
     out = []
     for name in bound:
         if name in staying_binds:
+            if name in annotated:  # Python refuses a nonlocal or global annotated name
+                return (), f"it annotates '{name}', which the coroutine has too"
             out.append((declared.get(name, "nonlocal"), name))
             continue
         if name in staying_reads:
