@@ -169,6 +169,20 @@ import ast
 import os
 """,
     ),
+    "star import": (
+        """\
+from .exceptions import *
+from .rpc_error import UnknownError
+""",
+        "asyncio",
+        None,
+        """\
+import asyncio
+
+from .exceptions import *
+from .rpc_error import UnknownError
+""",
+    ),
     "new import before the comments above an import inside a section": (
         """\
 import os

@@ -146,11 +146,14 @@ def _entry(index: int, statement: cst.SimpleStatementLine, first: bool) -> _Entr
         alias = node.names[0]
         return _Entry(index, statement, False, _name(alias.name), 0, _alias(alias), None, above)
     assert isinstance(node, cst.ImportFrom)
-    if isinstance(node.names, cst.ImportStar) or not _names_sorted(node.names):
+    names = node.names
+    if isinstance(names, cst.ImportStar):
+        first_name: tuple[str, str | None] = ("*", None)
+    elif _names_sorted(names):
+        first_name = (_name(names[0].name), _alias(names[0]))
+    else:
         return None
     module = _name(node.module) if node.module is not None else ""
-    names = node.names
-    first_name = (_name(names[0].name), _alias(names[0]))
     return _Entry(index, statement, True, module, len(node.relative), None, first_name, above)
 
 
@@ -227,12 +230,12 @@ def _section_of_new(name: str) -> Section:
 def _key(entry: _Entry) -> tuple[object, ...]:
     """isort's order within a section: plain imports first, then by module, ignoring case
     (relative imports: farther packages first), then by alias (none first) or, for ``from``
-    imports of one module, by their first name."""
+    imports of one module, by their first name (``*`` first)."""
     head = (entry.is_from, -entry.level, entry.module.lower(), entry.module)
     if entry.first is None:
         return (*head, _optional(entry.alias))
     name, alias = entry.first
-    return (*head, (*_name_key(name), _optional(alias)))
+    return (*head, (name != "*", *_name_key(name), _optional(alias)))
 
 
 def _optional(name: str | None) -> tuple[bool, str]:
