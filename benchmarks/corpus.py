@@ -12,6 +12,9 @@ place with `async-migrate`, and prints per package and in total:
   refused     valid files (they compile under this Python) it refused        (must be 0)
   invalid     files that do not compile here that it refused (information: Python 2, templates)
   F821 / F401 new undefined names / unused imports in changed files (ruff)   (must be 0)
+  sorted      changed files whose imports were sorted before: ruff's I001 ("import block is
+              un-sorted or un-formatted") finds nothing in the original file
+  I001        of those, files where I001 finds something after                (must be 0)
   stable      a second run (`--check --diff`) wants no change                (must be yes)
   before / after  ruff's blocking-call findings (BLOCKING_CODES) in the original / migrated tree
   unreported  findings left after that async-migrate did not report on the same line, in a
@@ -20,6 +23,12 @@ place with `async-migrate`, and prints per package and in total:
               leaves alone with no finding (`os.waitpid(pid, os.WNOHANG)` and the like, matched
               by benchmarks/not_blocking.py); each is listed, none counts as unreported
   time        wall time of the in-place run
+
+Both I001 runs use ruff's default isort settings (``--isolated``, from the tree's top
+directory, so the tree's top-level packages are first-party), because a wheel ships no ruff or
+isort configuration to follow: a file written to another standard shows I001 before and is not
+counted as sorted, so "sorted before" means sorted by the default standard, the one the tool
+places new imports by.
 
 and, for the ``helpers`` codemod (calls in coroutines to the project's own sync functions that
 block, directly or through other project functions), from the project index built on the
@@ -135,6 +144,8 @@ BLOCKING_CODES = (
     "ASYNC251",
 )
 NAME_CODES = ("F401", "F821")
+#: isort's check: an import block not sorted (or not formatted) as isort would leave it.
+SORT_CODES = ("I001",)
 
 # The requirements of dev-corpus.txt, for when that file is not there (never the code itself).
 REQUIREMENTS = """
@@ -226,6 +237,11 @@ class Result:
     invalid: list[str] = field(default_factory=list)
     new_f821: list[str] = field(default_factory=list)
     new_f401: list[str] = field(default_factory=list)
+    #: Changed files whose imports were sorted before (no I001 in the original), how many
+    #: of those I001 finds unsorted after, and its findings there.
+    sorted_before: int = 0
+    unsorted_after: int = 0
+    new_i001: list[str] = field(default_factory=list)
     unstable: list[str] = field(default_factory=list)
     before: Counter[str] = field(default_factory=Counter)
     after: Counter[str] = field(default_factory=Counter)
@@ -256,6 +272,7 @@ class Result:
                 self.refused,
                 self.new_f821,
                 self.new_f401,
+                self.new_i001,
                 self.unstable,
                 self.unreported,
                 self.silent,
@@ -602,6 +619,7 @@ def measure(requirement: str, wheels: Path, work: Path, jobs: int, timeout: floa
     valid = {f for f in files if compiles((original / f).read_bytes(), f)}
 
     names_before = ruff(original, NAME_CODES)
+    sort_before = ruff(original, SORT_CODES)
     blocking_before = ruff(original, BLOCKING_CODES)
     start = time.perf_counter()
     try:
@@ -647,6 +665,15 @@ def measure(requirement: str, wheels: Path, work: Path, jobs: int, timeout: floa
             target = result.new_f821 if code == "F821" else result.new_f401
             target.extend([f"{path}: {code} {msg}"] * n)
 
+    # Same settings on both sides (see the module's docstring).
+    sort_after = ruff(migrated, SORT_CODES)
+    sorted_before = [path for path in changed if path not in sort_before]
+    result.sorted_before = len(sorted_before)
+    for path in sorted_before:
+        found = sorted(sort_after.get(path, []))
+        result.unsorted_after += bool(found)
+        result.new_i001.extend(f"{path}:{line}: {code} {msg}" for code, line, msg, _ in found)
+
     second = async_migrate(migrated, ["--check", "--diff"], jobs, timeout)
     if second.summary["changed"] or second.stdout:
         result.unstable = [
@@ -679,6 +706,8 @@ COLUMNS = (
     ("invalid", 7),
     ("F821", 5),
     ("F401", 5),
+    ("sorted", 6),
+    ("I001", 4),
     ("stable", 6),
     ("before", 6),
     ("after", 5),
@@ -730,6 +759,8 @@ def values(r: Result) -> list[object]:
         len(r.invalid),
         len(r.new_f821),
         len(r.new_f401),
+        r.sorted_before,
+        r.unsorted_after,
         "no" if r.unstable else "yes",
         sum(r.before.values()),
         sum(r.after.values()),
@@ -763,9 +794,26 @@ def total(results: list[Result]) -> Result:
     for r in results:
         if r.failure:
             continue
-        for name in ("files", "scanned", "changed", "rewrites", "seconds", "index_seconds"):
+        for name in (
+            "files",
+            "scanned",
+            "changed",
+            "sorted_before",
+            "unsorted_after",
+            "rewrites",
+            "seconds",
+            "index_seconds",
+        ):
             setattr(out, name, getattr(out, name) + getattr(r, name))
-        for name in ("broken", "refused", "invalid", "new_f821", "new_f401", "unstable"):
+        for name in (
+            "broken",
+            "refused",
+            "invalid",
+            "new_f821",
+            "new_f401",
+            "new_i001",
+            "unstable",
+        ):
             getattr(out, name).extend(getattr(r, name))
         out.unreported.extend(r.unreported)
         out.not_blocking.extend(r.not_blocking)
@@ -791,6 +839,7 @@ def details(r: Result, all_sites: bool = False) -> list[str]:
         ("valid file refused", r.refused),
         ("new F821", r.new_f821),
         ("new F401", r.new_f401),
+        ("new I001 in a file sorted before", r.new_i001),
         ("second run would change", r.unstable),
         ("left unreported", r.unreported),
         ("helpers site left silent", [s.describe() for s in r.silent]),
@@ -890,6 +939,11 @@ def main() -> int:
         for code in codes:
             counts = f"{summed.before[code]} -> {summed.after[code]}"
             print(f"  {code}: {counts} ({left[code]}, {idle[code]})")
+    print(
+        "\nimports of changed files (ruff I001, default isort settings): "
+        f"{summed.changed} changed, {summed.sorted_before} sorted before, "
+        f"{summed.unsorted_after} of those with I001 after"
+    )
     failed = [r.name for r in results if r.problems]
     print(f"\n{'FAIL: ' + ', '.join(failed) if failed else 'OK: every guarantee held'}")
     return 1 if failed else 0

@@ -4,14 +4,19 @@ them, in a module whose top-level import block is already sorted that way.
 The model of "sorted" is isort's default profile as ruff applies it: sections in the order
 ``from __future__``, standard library, third-party, first-party, relative imports, separated
 by one blank line; within a section, every ``import x`` before every ``from x import y``,
-each kind ordered by module name without regard to case, and the names of a
-``from`` import ordered constants first, then classes, then the rest. A module is standard
-library when its top-level name is in :data:`sys.stdlib_module_names`; the others are
-third-party, except that a second group of them after the third-party one (separated by a
-blank line), or a group holding the migrated module's own top package, is first-party (the
-tool cannot see the project's layout the way ruff does). A block this model does not
-recognise as sorted (comments between imports, ``import a, b``, a missing or extra blank
-line) is left to libcst, which adds new imports after the last one.
+each kind ordered by module name without regard to case (then by its alias, or by the first
+name a ``from`` import imports: ``from m import a, b`` before ``from m import c as d``), and
+the names of a ``from`` import ordered constants first, then classes, then the rest. Comments
+stay with their import: at the end of its line, or on the lines right above it, which isort
+sets off by one blank line unless the import opens its section (comments above the block's
+first import stay above the block). A module is standard library when its top-level name is
+in :data:`sys.stdlib_module_names`; the others are third-party, except that a second group of
+them after the third-party one (separated by a blank line), or a group holding the migrated
+module's own top package, is first-party (the tool cannot see the project's layout the way
+ruff does); a group set off by a blank line and comments that goes on in order with the group
+above, in the same section, is part of it. A block this model does not recognise as sorted
+(``import a, b``, a missing or extra blank line, an ``isort:`` directive) is left to libcst,
+which adds new imports after the last one.
 """
 
 from __future__ import annotations
@@ -43,6 +48,13 @@ class _Entry:
     is_from: bool
     module: str
     level: int = 0
+    #: ``import x as y``: y; ``from x import a as b, ...``: its first name, with its alias.
+    alias: str | None = None
+    first: tuple[str, str | None] | None = None
+    #: How many of the statement's leading lines are blank lines above its own comment lines
+    #: (the rest): a blank one sets off a new section or those comments. For the block's
+    #: first statement, all of them (they stay above the block).
+    above: int = 0
 
 
 def is_sorted(module: cst.Module, own_package: str | None = None) -> bool:
@@ -95,7 +107,8 @@ def own_top_package(filename: str) -> str | None:
 def _import_block(module: cst.Module) -> list[_Entry] | None:
     """The module's first run of top-level import statements (after its docstring), or
     None when it holds a statement isort would rewrite by itself (``import a, b``,
-    several statements on a line) or a comment between two imports."""
+    several statements on a line, a blank line among the comment lines above an import) or
+    an ``isort:`` directive."""
     body = list(module.body)
     start = 1 if body and _is_docstring(body[0]) else 0
     entries: list[_Entry] = []
@@ -104,10 +117,8 @@ def _import_block(module: cst.Module) -> list[_Entry] | None:
         if not _is_import_line(statement):
             break
         assert isinstance(statement, cst.SimpleStatementLine)
-        if entries and any(line.comment is not None for line in statement.leading_lines):
-            return None
-        entry = _entry(index, statement)
-        if entry is None:
+        entry = _entry(index, statement, first=not entries)
+        if entry is None or "isort:" in module.code_for_node(statement):
             return None
         entries.append(entry)
     return entries
@@ -119,19 +130,38 @@ def _is_import_line(statement: cst.CSTNode) -> bool:
     )
 
 
-def _entry(index: int, statement: cst.SimpleStatementLine) -> _Entry | None:
-    if len(statement.body) != 1 or statement.trailing_whitespace.comment is not None:
+def _entry(index: int, statement: cst.SimpleStatementLine, first: bool) -> _Entry | None:
+    if len(statement.body) != 1:
         return None
+    lines = statement.leading_lines
+    above = len(lines)
+    if not first:
+        above = next((i for i, line in enumerate(lines) if line.comment is not None), above)
+        if any(line.comment is None for line in lines[above:]):
+            return None  # a blank line among the comments: isort would remove it
     node = statement.body[0]
     if isinstance(node, cst.Import):
         if len(node.names) != 1:
             return None
-        return _Entry(index, statement, False, _name(node.names[0].name))
+        alias = node.names[0]
+        return _Entry(index, statement, False, _name(alias.name), 0, _alias(alias), None, above)
     assert isinstance(node, cst.ImportFrom)
-    if isinstance(node.names, cst.ImportStar) or not _names_sorted(node.names):
+    names = node.names
+    if isinstance(names, cst.ImportStar):
+        first_name: tuple[str, str | None] = ("*", None)
+    elif _names_sorted(names):
+        first_name = (_name(names[0].name), _alias(names[0]))
+    else:
         return None
     module = _name(node.module) if node.module is not None else ""
-    return _Entry(index, statement, True, module, len(node.relative))
+    return _Entry(index, statement, True, module, len(node.relative), None, first_name, above)
+
+
+def _alias(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is None:
+        return None
+    assert isinstance(alias.asname.name, cst.Name)
+    return alias.asname.name.value
 
 
 def _sections(
@@ -141,24 +171,41 @@ def _sections(
     groups are not isort's sections in isort's order."""
     groups: list[list[_Entry]] = []
     for entry in block:
-        blank = [line for line in entry.statement.leading_lines if line.comment is None]
-        if groups and len(blank) > 1:
+        if groups and entry.above > 1:
             return None
-        if not groups or blank:
+        if not groups or entry.above:
             groups.append([])
+        elif _comments(entry):
+            return None  # isort sets off the comments above an import by a blank line
         groups[-1].append(entry)
     sections: list[tuple[Section, list[_Entry]]] = []
+    kinds: list[Section] = []  # each section's own, before a second group becomes first-party
     for entries in groups:
-        kinds = {_section_of(e, own_package) for e in entries}
-        if len(kinds) != 1:
+        found = {_section_of(e, own_package) for e in entries}
+        if len(found) != 1:
             return None
-        (section,) = kinds
+        (kind,) = found
+        if (
+            sections
+            and _comments(entries[0])
+            and kind is kinds[-1]
+            and _key(entries[0]) > _key(sections[-1][1][-1])
+        ):
+            sections[-1][1].extend(entries)  # set off for its comments, in the same section
+            continue
+        section = kind
         if section is Section.THIRD_PARTY and sections and sections[-1][0] >= section:
             section = Section.FIRST_PARTY  # a second group of non-stdlib modules
         if sections and sections[-1][0] >= section:
             return None
         sections.append((section, entries))
+        kinds.append(kind)
     return sections
+
+
+def _comments(entry: _Entry) -> bool:
+    """True if comment lines right above ``entry`` belong to it (not to the whole block)."""
+    return len(entry.statement.leading_lines) > entry.above
 
 
 def _section_of(entry: _Entry, own_package: str | None) -> Section:
@@ -180,10 +227,19 @@ def _section_of_new(name: str) -> Section:
 # -- order within a section ---------------------------------------------------------------
 
 
-def _key(entry: _Entry) -> tuple[bool, int, str, str]:
+def _key(entry: _Entry) -> tuple[object, ...]:
     """isort's order within a section: plain imports first, then by module, ignoring case
-    (relative imports: farther packages first)."""
-    return entry.is_from, -entry.level, entry.module.lower(), entry.module
+    (relative imports: farther packages first), then by alias (none first) or, for ``from``
+    imports of one module, by their first name (``*`` first)."""
+    head = (entry.is_from, -entry.level, entry.module.lower(), entry.module)
+    if entry.first is None:
+        return (*head, _optional(entry.alias))
+    name, alias = entry.first
+    return (*head, (name != "*", *_name_key(name), _optional(alias)))
+
+
+def _optional(name: str | None) -> tuple[bool, str]:
+    return (name is not None, name or "")
 
 
 def _sorted_group(entries: Sequence[_Entry]) -> bool:
@@ -230,6 +286,11 @@ def _inserted(
                 at = entries[-1].index + 1
                 body.insert(at, new)
                 return module.with_changes(body=body)
+            if before is not entries[0]:
+                # Inside the section: the statement keeps its lines (a blank line and its
+                # comments, if it has any), the new one follows the statement above.
+                body.insert(before.index, new)
+                return module.with_changes(body=body)
             return _before(module, body, before, new, new_group=False)
         if existing > section:
             return _before(module, body, entries[0], new, new_group=True)
@@ -247,12 +308,15 @@ def _before(
     new: cst.SimpleStatementLine,
     new_group: bool,
 ) -> cst.Module:
-    """``new`` just before ``entry``'s statement: it takes the lines above that statement
-    (blank lines, and comments above the whole block, which stay above it); a new group is
-    set off by a blank line."""
-    kept = [cst.EmptyLine()] if new_group else []
+    """``new`` just before ``entry``'s statement, the first of its section: it takes the
+    lines above that statement (blank lines, and comments above the whole block, which stay
+    above it); the statement keeps its own comments, set off by a blank line, and a new group
+    is set off by one too."""
+    lines = entry.statement.leading_lines
+    own = list(lines[entry.above :])
+    kept = [cst.EmptyLine(), *own] if new_group or own else []
     body[entry.index] = entry.statement.with_changes(leading_lines=kept)
-    body.insert(entry.index, new.with_changes(leading_lines=entry.statement.leading_lines))
+    body.insert(entry.index, new.with_changes(leading_lines=lines[: entry.above]))
     return module.with_changes(body=body)
 
 
