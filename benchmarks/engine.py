@@ -37,9 +37,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-BIN = Path(sys.executable).parent
-ASYNC_MIGRATE = str(BIN / "async-migrate")
-RUFF = str(BIN / "ruff") if (BIN / "ruff").exists() else shutil.which("ruff") or "ruff"
+# Run as a script: its directory is on sys.path.
+from scale import ASYNC_MIGRATE, RUFF, peak_rss_mb, run
+
 #: Packages of the corpus with 300+ files, the default for (2).
 PACKAGES = ("agno", "langchain_community", "prefect", "langbot", "camel_ai")
 
@@ -64,25 +64,6 @@ class Figure:
             f"  {self.name:<62} {self.value:9.2f} {self.unit:<3} "
             f"target {bound} {self.target:g} {self.unit}  {verdict}"
         )
-
-
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
-def timed_rss(cmd: list[str]) -> tuple[float, float]:
-    """Wall time of ``cmd`` and the peak RSS (MB) of its largest process."""
-    code = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True)
-    wall, rss_kb = out.stdout.split()
-    return float(wall), int(rss_kb) / 1024
 
 
 def bare_libcst(paths: list[Path]) -> float:
@@ -119,8 +100,8 @@ def stdlib(pairs: int) -> list[Figure]:
     root = sysconfig.get_paths()["stdlib"]
     ratios = []
     for _ in range(pairs):
-        ours = timed([ASYNC_MIGRATE, "--check", "--no-cache", "--exclude", "site-packages", root])
-        theirs = timed(
+        ours = run([ASYNC_MIGRATE, "--check", "--no-cache", "--exclude", "site-packages", root])
+        theirs = run(
             [
                 RUFF,
                 "check",
@@ -143,8 +124,8 @@ def stdlib(pairs: int) -> list[Figure]:
 def packages(trees: list[Path]) -> list[Figure]:
     figures = []
     for tree in trees:
-        ours = timed([ASYNC_MIGRATE, "--diff", "--no-cache", str(tree)])
-        theirs = timed([RUFF, "check", "--select", "ASYNC", "--no-cache", "-q", str(tree)])
+        ours = run([ASYNC_MIGRATE, "--diff", "--no-cache", str(tree)])
+        theirs = run([RUFF, "check", "--select", "ASYNC", "--no-cache", "-q", str(tree)])
         count = len(py_files(tree))
         print(f"    {tree.name}: {count} files, async-migrate {ours:.2f} s, ruff {theirs:.2f} s")
         figures.append(Figure(f"2. {tree.name} --diff, ratio to ruff", ours / theirs, 15.0, "max"))
@@ -154,8 +135,8 @@ def packages(trees: list[Path]) -> list[Figure]:
 def cached_rerun(tree: Path, work: Path) -> Figure:
     env = {**os.environ, "ASYNC_MIGRATE_CACHE_DIR": str(work / "cache")}
     command = [ASYNC_MIGRATE, "--diff", str(tree)]
-    cold = timed(command, env)
-    warm = timed(command, env)
+    cold = run(command, env=env)
+    warm = run(command, env=env)
     print(f"    {tree.name}: cold {cold:.2f} s, cached {warm:.2f} s")
     return Figure(f"6. {tree.name} cached rerun, times faster than cold", cold / warm, 5.0, "min")
 
@@ -165,7 +146,7 @@ def corpus(trees: list[Path], work: Path) -> Figure:
     for tree in trees:
         copy = work / "in-place" / tree.name
         shutil.copytree(tree, copy)
-        spent = timed([ASYNC_MIGRATE, "--no-cache", "-j", "2", str(copy)])
+        spent = run([ASYNC_MIGRATE, "--no-cache", "-j", "2", str(copy)])
         print(f"    {tree.name}: {spent:.2f} s in place")
         total += spent
     return Figure(f"3. the corpus ({len(trees)} packages) in place, -j 2", total, 60.0, "max", "s")
@@ -198,8 +179,8 @@ def generated_tree(work: Path) -> list[Figure]:
     root.mkdir()
     for i in range(200):
         (root / f"mod_{i:03}.py").write_text(ASYNC_FILE.format(i=i) * 4)
-    one = timed([ASYNC_MIGRATE, "--diff", "--no-cache", "-j", "1", str(root)])
-    two = timed([ASYNC_MIGRATE, "--diff", "--no-cache", "-j", "2", str(root)])
+    one = run([ASYNC_MIGRATE, "--diff", "--no-cache", "-j", "1", str(root)])
+    two = run([ASYNC_MIGRATE, "--diff", "--no-cache", "-j", "2", str(root)])
     bare = bare_libcst(py_files(root))
     print(f"    200 files: -j 1 {one:.2f} s, -j 2 {two:.2f} s, bare libcst {bare:.2f} s")
     return [
@@ -209,7 +190,7 @@ def generated_tree(work: Path) -> list[Figure]:
 
 
 def single_module(path: Path, label: str) -> list[Figure]:
-    wall, rss = timed_rss([ASYNC_MIGRATE, "--diff", "--no-cache", "-j", "1", str(path)])
+    wall, rss = peak_rss_mb([ASYNC_MIGRATE, "--diff", "--no-cache", "-j", "1", str(path)])
     bare = bare_libcst([path])
     size = path.stat().st_size / 1024
     print(f"    {label} ({size:.0f} KB): {wall:.2f} s, {rss:.0f} MB; bare libcst {bare:.2f} s")
