@@ -16,7 +16,7 @@ running the shape in a thread runs exactly the same code, only elsewhere:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -135,7 +135,7 @@ def blocking_site(lookups: Lookups, call: cst.Call) -> Site | None:
     found = classify(lookups, call)
     if found is not None:
         return Site(call, found.name, found.family.value)
-    name = filesystem_call(lookups, call) or _lazy(lookups, call)
+    name = filesystem_call(lookups, call)
     return None if name is None else Site(call, name)
 
 
@@ -160,7 +160,7 @@ def plan(
                 return Refusal(f"{found.name}() cannot go to a worker thread: {why}")
             sites.append(Site(call, found.name, found.family.value))
             continue
-        name = filesystem_call(lookups, call) or _lazy(lookups, call)
+        name = filesystem_call(lookups, call)
         if name is not None:
             if "files" in leave_alone:
                 return Refusal(f"{name}() is left alone in this run")
@@ -227,13 +227,20 @@ def _from_asyncio(lookups: Lookups, name: cst.Name) -> bool:
     return any(q == "asyncio" or q.startswith("asyncio.") for q in lookups.qualified_names(name))
 
 
-def _walk(node: cst.CSTNode, into_nested: bool) -> Iterator[cst.CSTNode]:
+def _walk(
+    node: cst.CSTNode, into_nested: bool, skipped: Collection[cst.CSTNode] = ()
+) -> Iterator[cst.CSTNode]:
+    """``node`` and every node it holds, but those in ``skipped`` and what they hold;
+    without ``into_nested``, nested ``def``, ``class`` and ``lambda`` themselves (their
+    names bind where they stand), not what they hold."""
+    if node in skipped:
+        return
     yield node
     for child in node.children:
         if into_nested or not isinstance(child, _NESTED):
-            yield from _walk(child, into_nested)
-        else:
-            yield child  # its name binds where it stands
+            yield from _walk(child, into_nested, skipped)
+        elif child not in skipped:
+            yield child
 
 
 def coroutine_of(lookups: Lookups, node: cst.CSTNode) -> cst.FunctionDef | None:
@@ -276,7 +283,7 @@ def _declarations(
         if isinstance(child, cst.For) and triggers(lookups, child, Shape.LOOP)
     }
     moving.add(loop)
-    staying_binds = set(_bound_names(_outside(coroutine.body, moving)))
+    staying_binds = set(_bound_names(_walk(coroutine.body, into_nested=False, skipped=moving)))
     staying_binds |= _parameter_names(coroutine.params) | set(declared)
     staying_reads = set(_names_read(coroutine.body, moving))
     annotated = {
@@ -310,20 +317,6 @@ def _own_target(name: str, loop: cst.For) -> bool:
     if name not in set(_target_names(loop.target)):
         return False
     return loop.orelse is None or not _occurs(name, loop.orelse)
-
-
-def _outside(node: cst.CSTNode, skipped: set[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-    """Every node in ``node`` that runs when it does (nested ``def``, ``class`` and
-    ``lambda`` themselves, not what they hold), but those in ``skipped`` and what they
-    hold."""
-    if node in skipped:
-        return
-    yield node
-    for child in node.children:
-        if not isinstance(child, _NESTED):
-            yield from _outside(child, skipped)
-        elif child not in skipped:
-            yield child
 
 
 def _names_read(node: cst.CSTNode, skipped: set[cst.CSTNode]) -> Iterator[str]:
