@@ -206,3 +206,26 @@ def test_messages_and_later_codemods_see_the_input_lines_after_earlier_rewrites(
     assert by_code["AM710"].message.endswith("(line 18)")
     assert (by_code["AM651"].line, by_code["AM651"].col) == (22, 12)
     assert "await asyncio.to_thread(load, path)" in result.code.decode()
+
+
+def test_iteration_reaches_libcst_only_with_a_name_that_blocks() -> None:
+    """The iteration codemod's prescan finds the shapes (a generator expression consumed
+    at once, a loop over a lazy iterator), its targets the blocking names: a coroutine
+    needs both to be handed to libcst."""
+    from async_migrate.engine.migrate import _active, _interest
+
+    dict_reads = b"async def f(d, keys):\n    return sorted(d.get(k) for k in keys)\n"
+    requests_reads = (
+        b"import requests\n\n\nasync def g(urls):\n"
+        b"    return sorted(requests.get(u).status_code for u in urls)\n"
+    )
+    directory = (
+        b"from pathlib import Path\n\n\nasync def h(root: Path):\n"
+        b"    for p in root.iterdir():\n        print(p)\n"
+    )
+    iteration = CODEMODS["iteration"].load()
+    assert _active(dict_reads, ["iteration"], {}) == []
+    assert _active(requests_reads, ["iteration"], {}) == [iteration]
+    assert _active(directory, ["iteration"], {}) == [iteration]
+    both = requests_reads + b"\n\n" + dict_reads
+    assert _interest(both, [iteration], {}) == frozenset({4})

@@ -383,6 +383,10 @@ def _interest(
             targets[spec.name] = spec.targets
             continue
         lines = spec.coroutines_of_interest(data, options.get(spec.name, {}))
+        if spec.targets.names:  # the coroutine must pass both
+            named = coroutine_interest(data, {spec.name: spec.targets})
+            also = None if named is None else named[spec.name]
+            lines = also if lines is None else lines if also is None else lines & also
         if lines is None:
             return None
         kept |= lines
@@ -488,8 +492,8 @@ def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -
             entry = CODEMODS[codemod]
             classes[entry.name] = None  # loaded below, only if needed
             verdict = entry.may_apply(data, options.get(entry.name, {}))
-            if verdict is None:
-                targets[entry.name] = entry.targets
+            if verdict is None or (verdict and entry.targets.names):
+                targets[entry.name] = entry.targets  # with a prescan too: both must pass
             elif verdict:
                 prescanned.add(entry.name)
         else:

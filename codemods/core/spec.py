@@ -141,8 +141,10 @@ class CodemodSpec:
     command: str
     codes: tuple[Code, ...]
     options: tuple[Option, ...] = ()
-    #: The prefilter: either ``targets``, or a ``prescan`` (``"module:function"``, in a
-    #: module that does not import libcst) that decides by itself.
+    #: The prefilter: ``targets``, or a ``prescan`` (``"module:function"``, in a module
+    #: that does not import libcst) that decides by itself, or both: then a file, and a
+    #: coroutine, must pass both (the prescan looks for the shapes the codemod acts on,
+    #: the targets for the blocking names that make them matter).
     targets: Targets = Targets()
     prescan: str | None = None
     #: With a ``prescan``: ``"module:function"``, ``(source bytes, its options) ->

@@ -4,8 +4,16 @@ that makes a blocking call) -> offloaded whole to a worker thread."""
 
 from __future__ import annotations
 
+from codemods.core.catalogue import Family, blocking_targets
 from codemods.core.explanations import explained
-from codemods.core.spec import Code, CodemodSpec, Example, Severity
+from codemods.core.filesystem import (
+    AIOFILES_OS,
+    AIOFILES_OS_PATH,
+    LAZY,
+    PATH_CLASSES,
+    TO_THREAD,
+)
+from codemods.core.spec import Code, CodemodSpec, Example, Severity, Targets
 
 _WHY = """Why it blocks: os.walk, glob.iglob, os.scandir and Path.iterdir/glob/rglob read
 the file system while they are iterated, and a generator expression runs its calls while it
@@ -125,6 +133,22 @@ async def upload_all(client, top):
     ),
 )
 
+_CATALOGUE = blocking_targets(frozenset(Family), ())
+
+#: Besides the prescan's shapes, a coroutine must use a name the catalogue or the
+#: file-system tables know to block (or an object made or annotated as one): a generator
+#: expression calling ``d.get(k)`` is of no interest.
+_TARGETS = Targets(
+    names=_CATALOGUE.names
+    | AIOFILES_OS
+    | AIOFILES_OS_PATH
+    | TO_THREAD
+    | LAZY
+    | PATH_CLASSES
+    | {"builtins.open", "io.open", "os.scandir", "pathlib.*"},
+    anywhere=_CATALOGUE.anywhere | PATH_CLASSES,
+)
+
 SPEC = CodemodSpec(
     name="iteration",
     description="a blocking iteration (a loop or comprehension over os.walk, Path.iterdir, "
@@ -132,6 +156,7 @@ SPEC = CodemodSpec(
     command="codemods.iteration.command:IterationCommand",
     codes=(AM661, AM662, AM663),
     offloads=True,
+    targets=_TARGETS,
     prescan="codemods.iteration.prescan:may_apply",
     interest="codemods.iteration.prescan:interest",
 )
