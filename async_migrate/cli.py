@@ -12,6 +12,7 @@ import typer
 from async_migrate import __version__
 from async_migrate.explain import UnknownCode, explain, list_codemods
 from async_migrate.runner.cache import cache_directory
+from async_migrate.runner.collector import fewer_collections
 from async_migrate.runner.concurrency import default_jobs
 from async_migrate.runner.config import Config, ConfigError, find, load, selection
 from async_migrate.runner.discovery import Excludes
@@ -249,10 +250,11 @@ def migrate(
     )
     report = Report(check=check, dry_run=diff, hint_codes=hints)
     try:
-        if paths == ["-"]:
-            run_stdin(stdin_filename or "-", settings, output, report)
-        else:
-            run_paths(paths, settings, output, report)
+        with fewer_collections():
+            if paths == ["-"]:
+                run_stdin(stdin_filename or "-", settings, output, report)
+            else:
+                run_paths(paths, settings, output, report)
     except Interrupted as e:
         output.interrupted(report.written)
         raise typer.Exit(e.exit_code) from None

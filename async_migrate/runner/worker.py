@@ -20,6 +20,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+from async_migrate.runner.collector import fewer_collections
 from async_migrate.runner.interrupts import ignore_in_worker
 
 _PR_SET_PDEATHSIG = 1
@@ -31,15 +32,16 @@ def serve(parent: int, connection: Connection, work: Callable[[Any], Any]) -> No
     told to stop (``None``) or the main process is gone."""
     ignore_in_worker()
     die_with(parent)
-    while True:
-        try:
-            message = connection.recv()
-            if message is None:
+    with fewer_collections():  # a forked worker has it already; a spawned one not
+        while True:
+            try:
+                message = connection.recv()
+                if message is None:
+                    return
+                start, items = message
+                connection.send((start, [work(item) for item in items]))
+            except (EOFError, OSError):  # the main process is gone
                 return
-            start, items = message
-            connection.send((start, [work(item) for item in items]))
-        except (EOFError, OSError):  # the main process is gone
-            return
 
 
 def die_with(parent: int) -> None:

@@ -20,6 +20,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from async_migrate import __version__
+from async_migrate.runner.collector import fewer_collections
 from async_migrate.runner.config import ConfigError
 from async_migrate.server import actions, diagnostics
 from async_migrate.server.analysis import Engine
@@ -225,4 +226,5 @@ def create() -> AsyncMigrateServer:
 
 def serve() -> None:
     logging.basicConfig(level=logging.WARNING, format="async-migrate server: %(message)s")
-    create().start_io()
+    with fewer_collections():
+        create().start_io()
