@@ -23,10 +23,30 @@ class PositionMap:
     """Maps (line, col), both 1-based, in ``new`` to the matching place in ``old``."""
 
     def __init__(self, old: str, new: str) -> None:
-        self._old_lines = source_lines(old)
-        self._new_lines = source_lines(new)
-        matcher = SequenceMatcher(None, self._old_lines, self._new_lines, autojunk=False)
-        self._opcodes = matcher.get_opcodes()
+        self._old_lines = old_lines = source_lines(old)
+        self._new_lines = new_lines = source_lines(new)
+        # The lines the two share at the start and at the end are matched as they are;
+        # only the middle goes to the matcher, whose cost grows with the lines that occur
+        # many times (a slice's stand-ins are padded with hundreds of blank lines).
+        shortest = min(len(old_lines), len(new_lines))
+        start = 0
+        while start < shortest and old_lines[start] == new_lines[start]:
+            start += 1
+        end = 0
+        while end < shortest - start and old_lines[-1 - end] == new_lines[-1 - end]:
+            end += 1
+        old_end, new_end = len(old_lines) - end, len(new_lines) - end
+        matcher = SequenceMatcher(
+            None, old_lines[start:old_end], new_lines[start:new_end], autojunk=False
+        )
+        opcodes = [("equal", 0, start, 0, start)] if start else []
+        opcodes += [
+            (tag, i1 + start, i2 + start, j1 + start, j2 + start)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        ]
+        if end:
+            opcodes.append(("equal", old_end, len(old_lines), new_end, len(new_lines)))
+        self._opcodes = opcodes
 
     def to_old(self, line: int, col: int) -> tuple[int, int]:
         index = line - 1
