@@ -229,3 +229,39 @@ def test_iteration_reaches_libcst_only_with_a_name_that_blocks() -> None:
     assert _active(directory, ["iteration"], {}) == [iteration]
     both = requests_reads + b"\n\n" + dict_reads
     assert _interest(both, [iteration], {}) == frozenset({4})
+
+
+def test_adjacent_functions_no_other_code_names_share_one_stand_in() -> None:
+    """An editor's analysis of one coroutine: the functions around it that nothing else
+    names become one stand-in that reads what they read; the names they bound travel
+    beside the slice, and restoring gives the module back byte for byte."""
+    from async_migrate.engine.slicing import slice_module
+
+    source = (
+        b"import os\nimport time\n\n\n"
+        b"async def kept():\n    time.sleep(1)\n    return named()\n\n\n"
+        b"def named():\n    x = 1\n    return x\n\n\n"
+        b"async def first():\n    a = 1\n    return os.getcwd()\n\n\n"
+        b"# a comment between them\n"
+        b"def second():\n    b = 2\n    return time.time()\n\n\n"
+        b"def _subprocess_run():\n    c = 3\n    return c\n"
+    )
+    piece = slice_module(source, frozenset({5}))
+    assert piece is not None
+    assert piece.bound == frozenset({"first", "second"})
+    code = piece.code.decode()
+    assert "def named():" in code  # the kept coroutine names it
+    assert "def _subprocess_run" in code  # a helper a codemod looks for by name
+    assert "(os, time,)" in code and "def first" not in code and "def second" not in code
+    assert code.count("\n") == source.decode().count("\n")
+    assert piece.restore(piece.code) == source
+
+
+def test_position_map_matches_a_change_between_many_equal_lines() -> None:
+    old = "import time\n" + "\n" * 500 + "time.sleep(1)\n" + "\n" * 500 + "x = 1\n"
+    new = "import asyncio\nimport time\n" + "\n" * 500 + "await asyncio.sleep(1)\n"
+    new += "\n" * 500 + "x = 1\n"
+    positions = PositionMap(old, new)
+    assert positions.to_old(2, 1) == (1, 1)
+    assert positions.to_old(1004, 1) == (1003, 1)
+    assert positions.to_old(503, 1) == (502, 1)

@@ -15,6 +15,7 @@ import pytest
 
 from async_migrate import migrate_source
 from async_migrate.engine import migrate, slicing
+from codemods.core import parsed
 from codemods.registry import CODEMODS
 from tests.conftest import FIXTURES
 from tests.fixture_codes import cases as _cases
@@ -86,7 +87,8 @@ def test_codes_page_lists_every_code() -> None:
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fixture_sliced_as_whole(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Slicing (sync function bodies stood in for) gives exactly what the whole module
-    gives: same code, same findings at the same places."""
+    gives: same code, same findings at the same places; and an editor's analysis of one
+    coroutine (the others stood in) finds what the whole module finds in it."""
     source = case.read_text(encoding="utf-8")
     name, options = case.parent.name, _options(case)
     monkeypatch.setattr(migrate, "SLICING", False)
@@ -95,6 +97,16 @@ def test_fixture_sliced_as_whole(case: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(slicing, "MIN_LINES", 1)
     sliced = migrate_source(source, [name], filename=str(case), options=options)
     assert sliced == whole
+    if options.get("helpers", {}).get("helpers_mode") == "async":
+        return  # converts helpers: always analysed whole
+    tree = parsed.parse(source.encode("utf-8"))
+    assert tree is not None
+    for coroutine in parsed.outermost_coroutines(tree):
+        first, last = coroutine.lineno, coroutine.end_lineno or coroutine.lineno
+        alone = migrate_source(
+            source, [name], filename=str(case), options=options, coroutines=frozenset({first})
+        )
+        assert alone.findings == [f for f in whole.findings if first <= f.line <= last]
 
 
 def test_slicing_is_exercised_by_the_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -103,7 +103,9 @@ def migrate_source(
 
     ``coroutines`` (an editor's analysis after a change in some coroutines) names the
     outermost coroutines to migrate, by the line of their ``async def``: only their
-    findings are made, and the code is theirs migrated, the others as they were.
+    findings are made, and the code is not (the :class:`Migration` holds the input, its
+    ``changed`` is False): a fix is made by a run without ``coroutines``, which checks
+    the code it makes as every run does.
 
     Raises :class:`SourceError` when the source cannot be parsed, and
     :class:`InternalError` when the migrated code would not compile or changed code
@@ -178,7 +180,7 @@ def _migrate(
     else:
         code, findings = data, []
     findings = _to_input_positions(findings, to_original)
-    if code == original:
+    if code == original or within is not None:
         return Migration(original, False, sorted(findings))
     _verify(original, code, filename)
     helpers = [h for c in active for h in c.HELPERS]
@@ -195,12 +197,13 @@ def _within(
     within: frozenset[int],
 ) -> tuple[bytes, list[Finding]]:
     """What the codemods make of the outermost coroutines at the lines ``within``, the
-    others stood in, and their findings; when the module cannot be sliced, the whole is
-    migrated and the findings outside those coroutines are dropped."""
+    others stood in (those a slice cannot stand in for are migrated too), and their
+    findings; when the module cannot be sliced, the whole is migrated. The findings
+    outside those coroutines are dropped."""
     sliced = _sliced(data, active, filename, options, within=within)
-    if sliced is not None:
-        return sliced
-    code, findings = _transform(data, active, filename, options)[:2]
+    if sliced is None:
+        sliced = _transform(data, active, filename, options)[:2]
+    code, findings = sliced
     tree = parsed.parse(data)
     spans = [
         (c.lineno, c.end_lineno or c.lineno)
@@ -301,7 +304,15 @@ def _on_slice(
         only_at = only_at.moved(piece.original_line)
     try:
         code, findings, left = _transform(
-            piece.code, active, filename, options, piece.identifiers, only_at, left_alone, to_input
+            piece.code,
+            active,
+            filename,
+            options,
+            piece.identifiers,
+            only_at,
+            left_alone,
+            to_input,
+            bound_left_out=piece.bound,
         )
     except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
         return None  # any error in its own words
@@ -409,10 +420,13 @@ def _transform(
     only_at: OnlyAt | None = None,
     left_alone: frozenset[Site] = frozenset(),
     to_input: ToInput | None = None,
+    *,
+    bound_left_out: frozenset[str] = frozenset(),
 ) -> tuple[bytes, list[Finding], frozenset[Site]]:
     """The code the codemods make of ``data``, their findings in ``data``'s lines, and the
     sites left alone (a code that is off), in the input's positions; ``identifiers`` are
-    those of the parts of the module left out of ``data``; under ``only_at`` (positions in
+    those of the parts of the module left out of ``data``, ``bound_left_out`` the names
+    they bind at module level that ``data`` does not; under ``only_at`` (positions in
     ``data``) its other sites are silenced. ``left_alone`` are the sites earlier codemods
     left alone and ``to_input`` maps ``data``'s positions to the input's (None: the
     same)."""
@@ -448,6 +462,7 @@ def _transform(
                 filename=filename,
                 options=options.get(codemod.NAME, {}),
                 reserved_names=identifiers,
+                bound_left_out=bound_left_out,
                 only_at=(only_at.seen_through(to_data) if only_at and to_data else only_at),
                 left_alone=LeftAlone(frozenset(left), to_origin or same_position),
             )

@@ -32,14 +32,20 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
 from async_migrate.engine.prefilter import coroutine_lines
 from codemods.core import parsed
+from codemods.registry import CODEMODS
 
 #: Bodies shorter than this many lines are left in place: not worth a stand-in.
 MIN_LINES = 3
+
+#: The module-level helpers codemods add and look for by name (``_process_pool``): each
+#: keeps a stand-in of its own that is a function.
+_HELPER = re.compile("|".join(p for spec in CODEMODS.values() for p in spec.helpers) or "(?!)")
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,9 @@ class Slice:
     #: Every identifier the replaced lines held: names the codemods invent must avoid them
     #: as if they were still there.
     identifiers: frozenset[str] = frozenset()
+    #: The module-level names of the functions a shared stand-in replaced: ``code`` no
+    #: longer binds them, the codemods take them for bound.
+    bound: frozenset[str] = frozenset()
 
     def restore(self, new: bytes) -> bytes | None:
         """``new`` (the migrated ``code``) with what every stand-in replaced put back; None
@@ -114,12 +123,17 @@ def slice_module(
     mark = _mark(data)
     # first line, last line (1-based), the stand-in's lines
     regions: list[tuple[int, int, tuple[bytes, ...]]] = []
+    # Module-level functions stood in, by their region's first line: their name and the
+    # names they read; those no other code names share stand-ins (see _merged).
+    mergeable: dict[int, tuple[str, set[str]]] = {}
+    candidates: list[ast.AST] = []
 
     def stand_in(
-        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, top: bool = False
     ) -> tuple[int, int, tuple[bytes, ...]] | None:
         """The region ``node`` gives up to a stand-in (first and last line, the stand-in's
-        lines), or None: a function whole, a class its body."""
+        lines), or None: a function whole, a class its body. ``top``: ``node`` is a
+        statement of the module itself."""
         whole = not isinstance(node, ast.ClassDef)
         start = node if whole else node.body[0]
         first, last = _first_line(start), node.end_lineno or node.lineno
@@ -146,7 +160,10 @@ def slice_module(
         if isinstance(node, ast.ClassDef):
             text = _class_stand_in(node, module_names, identifiers)
         else:
-            text = _function_stand_in(node, module_names, identifiers)
+            text, reads = _function_stand_in(node, module_names, identifiers)
+            if top and not _HELPER.fullmatch(node.name):
+                mergeable[first] = (node.name, reads)
+                candidates.append(node)
         head = indent + text.encode("ascii")
         if first == last:
             return first, last, (head + comment + ending,)
@@ -158,12 +175,12 @@ def slice_module(
             if isinstance(child, ast.AsyncFunctionDef):
                 # A coroutine is migrated whole, or (no codemod may act in it) stood in.
                 if coroutines_kept is not None and child.lineno not in coroutines_kept:
-                    region = stand_in(child)
+                    region = stand_in(child, top=node is tree)
                     if region is not None:
                         regions.append(region)
                 continue
             if isinstance(child, (ast.FunctionDef, ast.ClassDef)):
-                region = stand_in(child)
+                region = stand_in(child, top=node is tree)
                 if region is not None:
                     regions.append(region)
                     continue
@@ -175,10 +192,13 @@ def slice_module(
         return None
     if not regions:
         return None
+    named = _named_outside(tree, candidates)
+    mergeable = {at: entry for at, entry in mergeable.items() if entry[0] not in named}
+    regions, bound = _merged(sorted(regions), mergeable, lines, mark)
     out: list[bytes] = []
     stand_ins: list[tuple[int, tuple[bytes, ...], tuple[bytes, ...]]] = []
     position = 1
-    for first, last, stand_in in sorted(regions):
+    for first, last, stand_in in regions:
         out.extend(lines[position - 1 : first - 1])
         stand_ins.append((first, stand_in, tuple(lines[first - 1 : last])))
         out.extend(stand_in)
@@ -187,7 +207,73 @@ def slice_module(
     code = b"".join(out)
     if parsed.parse(code) is None:  # a stand-in this module does not allow: a bug
         return None
-    return Slice(code, tuple(stand_ins), frozenset(identifiers))
+    return Slice(code, tuple(stand_ins), frozenset(identifiers), bound)
+
+
+def _merged(
+    regions: list[tuple[int, int, tuple[bytes, ...]]],
+    mergeable: dict[int, tuple[str, set[str]]],
+    lines: list[bytes],
+    mark: str,
+) -> tuple[list[tuple[int, int, tuple[bytes, ...]]], frozenset[str]]:
+    """``regions`` (sorted), with each run of two or more module-level functions no kept
+    coroutine names, with nothing but blank and comment lines between them, given one
+    stand-in that reads what they read, ``(reads,); \"\"\" ... \"\"\"``; and the
+    names of those functions. No codemod asks what those names are bound to, only whether
+    the module binds them (the codemods are told, see :attr:`Slice.bound`); libcst then
+    walks one short statement instead of one per function (an editor's analysis of one
+    coroutine of a module of hundreds)."""
+    runs: list[list[tuple[int, int, tuple[bytes, ...]]]] = []
+    for region in regions:
+        previous = runs[-1][-1] if runs else None
+        if (
+            previous is not None
+            and previous[0] in mergeable
+            and region[0] in mergeable
+            and all(_blank_or_comment(line) for line in lines[previous[1] : region[0] - 1])
+        ):
+            runs[-1].append(region)
+        else:
+            runs.append([region])
+    out: list[tuple[int, int, tuple[bytes, ...]]] = []
+    bound: set[str] = set()
+    for run in runs:
+        if len(run) == 1:
+            out.append(run[0])
+            continue
+        first, last = run[0][0], run[-1][1]
+        names = {mergeable[region[0]][0] for region in run}
+        bound |= names
+        reads = set().union(*(mergeable[region[0]][1] for region in run)) - names
+        ending = b"\r\n" if lines[last - 1].endswith(b"\r\n") else b"\n"
+        head = _line(set(), reads).encode("ascii")
+        comment = f"  # {mark}-L{first}".encode("ascii")
+        padding = (ending,) * (last - first - 1)
+        out.append((first, last, (head + b'; """' + ending, *padding, b'"""' + comment + ending)))
+    return out, frozenset(bound)
+
+
+def _named_outside(tree: ast.Module, left_out: list[ast.AST]) -> set[str]:
+    """Every identifier named (as a name or an attribute) outside the nodes ``left_out``."""
+    skipped = set(map(id, left_out))
+    named: set[str] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            if id(child) in skipped:
+                continue
+            if isinstance(child, ast.Name):
+                named.add(child.id)
+            elif isinstance(child, ast.Attribute):
+                named.add(child.attr)
+            stack.append(child)
+    return named
+
+
+def _blank_or_comment(line: bytes) -> bool:
+    text = line.strip()
+    return not text or (text.startswith(b"#") and b"async-migrate" not in text)
 
 
 def _first_line(statement: ast.stmt) -> int:
@@ -254,12 +340,12 @@ def _defined_in_class(node: ast.ClassDef) -> set[str]:
 
 def _function_stand_in(
     function: ast.FunctionDef | ast.AsyncFunctionDef, module_names: set[str], identifiers: set[str]
-) -> str:
+) -> tuple[str, set[str]]:
     """One line that defines the function again (``async`` or not, same name), reads the
     module's names its decorators, defaults and annotations read (as a default, evaluated
     where the original header is), and, in its body, binds the module's names the body binds
-    in the function's own scope and reads those it may read from outside; every identifier
-    of the function is added to ``identifiers``."""
+    in the function's own scope and reads those it may read from outside; and the module's
+    names it reads. Every identifier of the function is added to ``identifiers``."""
     identifiers.add(function.name)
     arguments = function.args
     parameters = parsed.parameter_names(arguments)
@@ -272,9 +358,10 @@ def _function_stand_in(
     keyword = "async def" if isinstance(function, ast.AsyncFunctionDef) else "def"
     header_reads = header & module_names
     signature = f"(_=({', '.join(sorted(header_reads))},))" if header_reads else "()"
-    return f"{keyword} {function.name}{signature}: " + _line(
+    line = f"{keyword} {function.name}{signature}: " + _line(
         bound & module_names, read & module_names
     )
+    return line, header_reads | (read & module_names)
 
 
 def _class_stand_in(node: ast.ClassDef, module_names: set[str], identifiers: set[str]) -> str:

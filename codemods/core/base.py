@@ -88,6 +88,7 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
         self.findings: list[Finding] = []
         self._shared_wrapper: MetadataWrapper | None = None
         self._reserved_names: frozenset[str] = frozenset()
+        self._bound_left_out: frozenset[str] = frozenset()
         #: Each node's parent in the module they were computed for (on first need).
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._parents_of: cst.Module | None = None
@@ -118,12 +119,22 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
                     help=option.help,
                 )
 
-    def share(self, wrapper: MetadataWrapper | None, reserved_names: frozenset[str]) -> None:
+    def share(
+        self,
+        wrapper: MetadataWrapper | None,
+        reserved_names: frozenset[str],
+        bound_left_out: frozenset[str] = frozenset(),
+    ) -> None:
         """Reuse ``wrapper``'s metadata when this codemod is given ``wrapper.module`` (the
-        engine shares one wrapper between codemods that change nothing), and invent no name
-        in ``reserved_names`` (those of the parts of the module left out of the tree)."""
+        engine shares one wrapper between codemods that change nothing), invent no name in
+        ``reserved_names`` (those of the parts of the module left out of the tree), and take
+        the names in ``bound_left_out`` for bound at module level."""
         self._shared_wrapper = wrapper
         self._reserved_names = reserved_names
+        self._bound_left_out = bound_left_out
+
+    def bound_where_left_out(self, name: str) -> bool:
+        return name in self._bound_left_out
 
     # -- names ----------------------------------------------------------------
 
@@ -195,7 +206,7 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
         until that statement runs, which may be after the rewritten call.
         """
         scope = self.scope_of(node)
-        if scope is None:
+        if scope is None or module in self._bound_left_out:
             return False
         for assignment in scope[module]:
             if not isinstance(assignment, Assignment):
@@ -292,13 +303,13 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodComma
     def global_name_free(self, node: cst.CSTNode, name: str) -> bool:
         """True if ``name`` is bound nowhere in the module's global scope."""
         scope = self.scope_of(node)
-        return scope is not None and not scope.globals[name]
+        return scope is not None and not scope.globals[name] and name not in self._bound_left_out
 
     def global_module_free(self, node: cst.CSTNode, module: str) -> bool:
         """True if ``module`` is unbound at module level or bound only by ``import module``
         (what a module-level helper that uses it needs)."""
         scope = self.scope_of(node)
-        if scope is None:
+        if scope is None or module in self._bound_left_out:
             return False
         return all(
             isinstance(a, Assignment) and is_plain_module_import(a.node, module)

@@ -37,18 +37,20 @@ def run_codemod(
     filename: str,
     options: dict[str, Any],
     reserved_names: frozenset[str] = frozenset(),
+    bound_left_out: frozenset[str] = frozenset(),
     only_at: OnlyAt | None = None,
     left_alone: LeftAlone | None = None,
 ) -> Outcome:
     """Run ``command`` (built with ``options``) over ``wrapper.module``, reusing the
-    metadata ``wrapper`` has resolved; names in ``reserved_names`` are never invented;
+    metadata ``wrapper`` has resolved; names in ``reserved_names`` are never invented, and
+    those in ``bound_left_out`` are bound at module level by code left out of the tree;
     under ``only_at``, every site it does not list counts as silenced, and so does every
     site of ``left_alone``. The codes listed in the option ``ignored_codes`` are
     silenced everywhere (see :mod:`codemods.core.ignored`)."""
     options = dict(options)
     ignored = frozenset(code.upper() for code in options.pop(IGNORED_CODES, ()))
     codemod = command(CodemodContext(filename=filename), **options)
-    codemod.share(wrapper, reserved_names)
+    codemod.share(wrapper, reserved_names, bound_left_out)
     codemod.only_at = only_at
     codemod.ignored_codes = ignored
     codemod.left_alone = left_alone or LeftAlone()

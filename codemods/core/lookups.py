@@ -55,6 +55,11 @@ class Lookups(Protocol):
         """True if ``module`` can be used as a plain module name where ``node`` is."""
         ...
 
+    def bound_where_left_out(self, name: str) -> bool:
+        """True if a part of the module the engine left out of the tree binds ``name`` at
+        module level (the tree no longer does)."""
+        ...
+
     def held_lock(self, node: cst.CSTNode) -> bool:
         """True if ``node`` runs inside ``with <thread lock>:`` within its function."""
         ...

@@ -464,7 +464,7 @@ class Planner:
     def _free_for_import(self, node: cst.CSTNode, name: str, module: str) -> bool:
         """``name`` is unbound where ``node`` is, or bound by ``from module import name``."""
         scope = self.lookups.scope_of(node)
-        if scope is None:
+        if scope is None or self.lookups.bound_where_left_out(name):
             return False
         for assignment in scope[name]:
             statement = getattr(assignment, "node", None)

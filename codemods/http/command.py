@@ -267,7 +267,11 @@ class HttpCommand(OffloadingCodemod):
         if scope is None or not self._function_stack:
             return None
         for candidate in (base, f"{base}_", f"{base}_1", f"{base}_2"):
-            if not scope[candidate] and candidate not in identifiers(self._function_stack[-1]):
+            if (
+                not scope[candidate]
+                and not self.bound_where_left_out(candidate)
+                and candidate not in identifiers(self._function_stack[-1])
+            ):
                 return candidate
         return None
 

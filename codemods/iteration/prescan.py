@@ -6,9 +6,10 @@ that reads the file system while it is iterated (``walk``, ``iterdir``, ``scandi
 knows to block, by its last name.
 
 It goes by spelling only, so it may say yes too often; the codemod's targets narrow it
-down (a coroutine must also use a name the catalogue knows to block, see its spec). It says no to a generator
-expression whose only blocking call is a method whose name no table lists (any method of
-a file or a socket blocks); the offload fallback then reports that call (AM604).
+down (a coroutine must also use a name the catalogue knows to block, see its spec). It
+says no to a generator expression whose only blocking call is a method whose name no table
+lists (any method of a file or a socket blocks); the offload fallback then reports that
+call (AM604).
 """
 
 from __future__ import annotations
