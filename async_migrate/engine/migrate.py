@@ -506,10 +506,11 @@ def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -
         if isinstance(codemod, str):
             entry = CODEMODS[codemod]
             classes[entry.name] = None  # loaded below, only if needed
-            verdict = entry.may_apply(data, options.get(entry.name, {}))
-            if verdict is None or (verdict and entry.targets.names):
-                targets[entry.name] = entry.targets  # with a prescan too: both must pass
-            elif verdict:
+            if entry.prescan is None:
+                targets[entry.name] = entry.targets
+            elif entry.targets.names and not needing_libcst(data, {entry.name: entry.targets}):
+                continue  # its targets say no: the prescan need not look
+            elif entry.may_apply(data, options.get(entry.name, {})):
                 prescanned.add(entry.name)
         else:
             targets[codemod.NAME] = Targets()  # unknown to the registry: no cheap stage

@@ -132,14 +132,14 @@ def _usage(data: bytes) -> _Usage | None:
             visit(child)
 
     visit(tree)
-    imports = _imports(outside + [n for c in coroutines for n in ast.walk(c)])
+    imports = _imports(outside + [n for c in coroutines for n in parsed.statements(c)])
     per_coroutine: dict[int, tuple[set[str], set[str], set[str]]] = {}
     for coroutine in coroutines:
         names: set[str] = set()
         ids: set[str] = set()
         attributes: set[str] = set()
         local = _bound_in_scope(coroutine)
-        for node in ast.walk(coroutine):
+        for node in parsed.walk(coroutine):
             if isinstance(node, (ast.Name, ast.Attribute)):
                 names.update(_resolve(node, imports, local))
                 if isinstance(node, ast.Name):
@@ -153,7 +153,7 @@ def _usage(data: bytes) -> _Usage | None:
     for node in outside:
         for name, expression in _bound(node):
             names = bindings.setdefault(name, set())
-            for inner in ast.walk(expression):
+            for inner in parsed.walk(expression):
                 if isinstance(inner, (ast.Name, ast.Attribute)):
                     names.update(_resolve(inner, imports))
     return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine)
@@ -228,7 +228,7 @@ def _bound_in_scope(function: ast.AsyncFunctionDef | ast.FunctionDef) -> frozens
             bound.add(node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             declared.update(node.names)
-        pending.extend(ast.iter_child_nodes(node))
+        pending.extend(parsed.children(node))
     return frozenset(bound - declared)
 
 

