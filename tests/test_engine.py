@@ -265,3 +265,20 @@ def test_position_map_matches_a_change_between_many_equal_lines() -> None:
     assert positions.to_old(2, 1) == (1, 1)
     assert positions.to_old(1004, 1) == (1003, 1)
     assert positions.to_old(503, 1) == (502, 1)
+
+
+def test_no_codemod_uses_a_matcher_decorator() -> None:
+    """The codemods' base skips libcst's search for matcher decorators on every
+    construction; that holds only while none of them uses one."""
+    from libcst.codemod import CodemodContext
+    from libcst.matchers._visitors import (
+        _gather_constructed_leave_funcs,
+        _gather_constructed_visit_funcs,
+        _gather_matchers,
+    )
+
+    for spec in CODEMODS.values():
+        codemod = spec.load()(CodemodContext())
+        assert _gather_matchers(codemod) == {}, spec.name
+        assert _gather_constructed_visit_funcs(codemod) == {}, spec.name
+        assert _gather_constructed_leave_funcs(codemod) == {}, spec.name

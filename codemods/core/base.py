@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     Assignment,
@@ -38,11 +38,12 @@ from codemods.core.parents import parents
 from codemods.core.problems import Problem
 from codemods.core.spec import CodemodSpec
 from codemods.core.suppression_checks import SuppressionChecks
+from codemods.core.undecorated import UndecoratedCodemodCommand
 
 __all__ = ["LOCKED_REASON", "AsyncCodemod"]
 
 
-class AsyncCodemod(CoroutineContext, SuppressionChecks, VisitorBasedCodemodCommand):
+class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodCommand):
     """Base of every async-migrate codemod.
 
     Tracks whether the node being visited runs directly in a coroutine, resolves
