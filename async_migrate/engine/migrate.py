@@ -121,7 +121,7 @@ def migrate_source(
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     try:
         start, made = _converted(data, filename, chosen, options)
-        active = _active(start, chosen, options)
+        active = _active(_seen_within(start, coroutines), chosen, options)
         if not active and start == data:
             return Migration(data, False)
         return _migrate(data, start, made, active, filename, options, only_at, coroutines)
@@ -293,11 +293,13 @@ def _on_slice(
     left_alone: frozenset[Site] = frozenset(),
     to_input: ToInput | None = None,
     only_at: OnlyAt | None = None,
+    keep_callees: bool = False,
 ) -> tuple[bytes, list[Finding], frozenset[Site]] | None:
     """What :func:`_transform` gives for ``data``, computed on the slice of it that keeps
-    the coroutines in ``interest`` (None: all; the slice has ``data``'s line numbers);
-    None when it is not sliced or the slice gives no answer."""
-    piece = slice_module(data, interest, keep_callees=_reads_callees(active))
+    the coroutines in ``interest`` (None: all; the slice has ``data``'s line numbers),
+    and the bodies of the sync functions they name if an active codemod reads them or
+    ``keep_callees``; None when it is not sliced or the slice gives no answer."""
+    piece = slice_module(data, interest, keep_callees=keep_callees or _reads_callees(active))
     if piece is None:
         return None
     if only_at is not None:  # its sites on stood-in lines are not in the slice
@@ -348,13 +350,27 @@ def _sliced(
     used)."""
     if not SLICING:
         return None
-    interest = _interest(data, active, options)
+    interest = _interest(_seen_within(data, within), active, options)
     if only_at is not None:
         interest = _holding(data, only_at.sites, interest)
     if within is not None:
         interest = within if interest is None else interest & within
-    answer = _on_slice(data, active, filename, options, interest, only_at=only_at)
+    # Within some coroutines, the slice the prefilter saw is reused when it fits.
+    keep = within is not None
+    answer = _on_slice(
+        data, active, filename, options, interest, only_at=only_at, keep_callees=keep
+    )
     return None if answer is None else answer[:2]
+
+
+def _seen_within(data: bytes, within: frozenset[int] | None) -> bytes:
+    """What the cheap stages look at to decide for the coroutines at the lines ``within``
+    (None: all): their slice, which keeps them at their lines with what they can see, and
+    costs the prefilter a fraction of the whole module; ``data`` when not sliced."""
+    if within is None or not SLICING:
+        return data
+    piece = slice_module(data, within, keep_callees=True)
+    return data if piece is None else piece.code
 
 
 def _reads_callees(active: list[type]) -> bool:

@@ -35,6 +35,7 @@ import hashlib
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from async_migrate.engine.prefilter import coroutine_lines
 from codemods.core import parsed
@@ -100,6 +101,7 @@ class Slice:
         return line
 
 
+@lru_cache(maxsize=4)  # an editor's analysis slices the same way twice (see migrate)
 def slice_module(
     data: bytes, coroutines_kept: frozenset[int] | None = None, *, keep_callees: bool = True
 ) -> Slice | None:
