@@ -93,3 +93,18 @@ def test_fix_all_after_a_partial_analysis_is_the_whole_migration(tmp_path: Path)
     whole = engine.analyse(changed, resolved, path, whole=True)
     assert not whole.partial
     assert whole.new_text == Engine().analyse(changed, resolved, path).new_text != changed
+
+
+def test_the_index_kept_between_analyses_follows_the_files_on_disk(tmp_path: Path) -> None:
+    """The server keeps the project's index between analyses; a module changed on disk
+    is indexed again, and the sites in the buffer follow it."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    util = tmp_path / "util.py"
+    util.write_text("import time\n\n\ndef backoff():\n    time.sleep(0.1)\n")
+    path = str(tmp_path / "app.py")
+    text = "from util import backoff\n\n\nasync def retry():\n    backoff()\n"
+    resolved = Settings().resolve(path, str(tmp_path))
+    engine = Engine()
+    assert [f.code for f in engine.analyse(text, resolved, path).findings] == ["AM651"]
+    util.write_text("def backoff():\n    return None\n")
+    assert engine.analyse(text, resolved, path).findings == []

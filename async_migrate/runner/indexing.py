@@ -32,7 +32,11 @@ _LEAST = 8
 class Files:
     """The records of a project's files (real path -> record, None when the file cannot
     be read or parsed); ``overrides`` give the source of files not on disk as they are
-    migrated (standard input). Used as a context manager: leaving it stops the workers."""
+    migrated (standard input, an editor's buffer). Used as a context manager: leaving it
+    stops the workers.
+
+    The cache is the one in ``cache_dir``, or ``memory`` (a process's own, kept between
+    builds: a language server's), which also keeps the records of ``overrides``."""
 
     def __init__(
         self,
@@ -40,11 +44,13 @@ class Files:
         cache_dir: str | None,
         overrides: dict[str, bytes],
         workers: int = 1,
+        memory: dict[str, Entry] | None = None,
     ) -> None:
         self.roots = roots
         self.cache_dir = cache_dir
         self.overrides = overrides
-        self.cached = _load(cache_dir)
+        self._memory = memory
+        self.cached = memory if memory is not None else _load(cache_dir)
         #: The entries of the files read in this run: what the cache keeps.
         self.fresh: dict[str, Entry] = {}
         self._records: dict[str, ModuleRecord | None] = {}
@@ -79,9 +85,7 @@ class Files:
                 continue
             display = os.path.relpath(path)
             if key in self.overrides:
-                name = module_name(path, self.roots)
-                with _no_cycle_collection():
-                    self._records[key] = index_module(self.overrides[key], name, display)
+                self._records[key] = self._override(key, path, display)
                 continue
             try:
                 st = os.stat(path)
@@ -108,8 +112,30 @@ class Files:
             self.fresh[key] = (*result[:3], record)
             self._records[key] = record
 
+    def _override(self, key: str, path: str, display: str) -> ModuleRecord | None:
+        """The record of a file given as ``overrides`` holds it; from ``memory`` when it
+        holds that text."""
+        data, name = self.overrides[key], module_name(path, self.roots)
+        content = hashlib.sha256(data).hexdigest() if self._memory is not None else ""
+        entry = self.cached.get(key)
+        if entry is not None and entry[:3] == (_GIVEN, len(data), content) and entry[3]:
+            if entry[3].module == name:
+                return _shown_as(entry[3], display)
+        with _no_cycle_collection():
+            record = index_module(data, name, display)
+        if self._memory is not None:
+            self.fresh[key] = (_GIVEN, len(data), content, record)
+        return record
+
     def save(self) -> None:
-        _save(self.cache_dir, {**self.cached, **self.fresh})
+        if self._memory is not None:
+            self._memory.update(self.fresh)
+        else:
+            _save(self.cache_dir, {**self.cached, **self.fresh})
+
+
+#: The modification time an entry of a file given as text (not read from disk) has.
+_GIVEN = -1
 
 
 #: What a worker is sent for one file: its path, module name, path as displayed, and the

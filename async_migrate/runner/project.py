@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from async_migrate.runner.discovery import Excludes, Source, discover
-from async_migrate.runner.indexing import Files
+from async_migrate.runner.indexing import Entry, Files
 from async_migrate.runner.places import nearest_with
 from codemods.core.index import ModuleRecord
 from codemods.core.mentions import Mention, mentions
@@ -89,6 +89,7 @@ def build(
     mode: str = "offload",
     convert: bool = True,
     workers: int = 1,
+    memory: dict[str, Entry] | None = None,
 ) -> ProjectSites:
     """Index what the coroutines of the files under ``paths`` can reach in the project, and
     find the sites of every file of the run. ``overrides`` gives the source of files that
@@ -100,11 +101,13 @@ def build(
     the roots is, since any of them may use a helper in a way that keeps it sync. Without
     ``convert`` (its code is off), the helpers async mode would make coroutines are left
     alone: neither converted nor offloaded. ``workers`` processes index the files.
+    ``memory`` keeps the index between builds instead of ``cache_dir`` (see
+    :class:`~async_migrate.runner.indexing.Files`).
     """
     roots = project_roots(paths, src)
     overrides = {os.path.realpath(p): data for p, data in (overrides or {}).items()}
     run_files = [s.path for s in discover(paths, excludes) if isinstance(s, Source)]
-    with Files(roots, cache_dir, overrides, workers) as files:
+    with Files(roots, cache_dir, overrides, workers, memory) as files:
         records, followed = _indexed(files, [*run_files, *overrides], mode)
         files.save()
     project = Project(records.values(), frozenset(leave_alone))

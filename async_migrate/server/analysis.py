@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from async_migrate.engine.migrate import InternalError, Migration, SourceError, migrate_source
+from async_migrate.runner.indexing import Entry
 from async_migrate.runner.project import build as build_project
 from async_migrate.runner.run import HELPERS
 from async_migrate.server.codec import EncodingError, decode, encode
@@ -73,6 +74,9 @@ class Engine:
         #: Findings of one coroutine, by the same and the coroutine's text.
         self._parts: OrderedDict[tuple[Any, ...], Part] = OrderedDict()
         self._parts_size = parts
+        #: The project index, kept between analyses: a file is indexed again only when it
+        #: changed on disk, the buffer only when its text did.
+        self._index: dict[str, Entry] = {}
 
     def analyse(
         self,
@@ -89,7 +93,7 @@ class Engine:
             data, encoding = encode(text)
         except EncodingError as e:
             return Analysis(text, path, new_text=text, unparsable=str(e))
-        options, project = _with_project(data, resolved, path)
+        options, project = _with_project(data, resolved, path, self._index)
         key = (text, resolved.key, path, project, only_at)
         with self._lock:
             found = self._results.get(key)
@@ -185,7 +189,7 @@ def _converts(resolved: Resolved) -> bool:
 
 
 def _with_project(
-    data: bytes, resolved: Resolved, path: str | None
+    data: bytes, resolved: Resolved, path: str | None, index: dict[str, Entry]
 ) -> tuple[dict[str, dict[str, Any]], str]:
     """The options, with the ``helpers`` codemod's sites from the project around ``path``
     (the buffer standing for its file), and a digest of what the sites say."""
@@ -193,7 +197,9 @@ def _with_project(
         return resolved.options, ""
     named = path or os.path.join(os.getcwd(), "<buffer>.py")
     try:
-        project = build_project([named], resolved.excludes, None, resolved.src, {named: data})
+        project = build_project(
+            [named], resolved.excludes, None, resolved.src, {named: data}, memory=index
+        )
     except Exception:  # noqa: BLE001 - without the project, the module is its own
         log.exception("indexing the project failed")
         return resolved.options, ""
