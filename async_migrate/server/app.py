@@ -31,7 +31,7 @@ from async_migrate.server.settings import Settings, client_settings
 log = logging.getLogger(__name__)
 
 #: Seconds without a change before a changed document is analysed.
-DEBOUNCE = 0.1
+DEBOUNCE = 0.05
 #: libcst recurses once per nesting level (the engine raises the recursion limit): give
 #: the worker thread a stack that holds it.
 WORKER_STACK = 256 * 1024 * 1024
