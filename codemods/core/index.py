@@ -490,7 +490,7 @@ def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
             continue
         if isinstance(child, ast.Lambda):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(child))))
+        stack.extend(reversed(parsed.children(child)))
 
 
 def _dotted(expression: ast.AST) -> str | None:
