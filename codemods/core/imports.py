@@ -130,18 +130,65 @@ def _removed(context: CodemodContext, tree: cst.Module) -> cst.Module:
     export or annotate it) or the module's statements do not line up with ``ast``'s."""
     requests = context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, [])
     names = {_bound_name(r) for r in requests}
-    tree_ast = _parsed(tree)
+    code = tree.code
+    tree_ast = parsed.parse(code.encode(tree.encoding, errors="replace"))
     aligned = _aligned(tree.body, tree_ast.body) if tree_ast is not None else None
     if tree_ast is None or aligned is None or _may_use(tree_ast, names):
         return RemoveImportsVisitor(context).transform_module(tree)
+    holding = [
+        index
+        for index, (_, nodes) in enumerate(aligned)
+        if any(_binds(node, names) for top in nodes for node in (top, *parsed.statements(top)))
+    ]
+    if not holding:
+        return tree
+    # One pass over those statements together, each after a marker assignment that tells
+    # where what became of it starts (the pass removes a statement whose imports all go).
+    mark = _SEPARATOR
+    while mark in code:
+        mark += "_"
+    parts: list[cst.BaseStatement] = []
+    for index in holding:
+        parts += [_marker(f"{mark}{index}"), tree.body[index]]
+    done = RemoveImportsVisitor(context).transform_module(
+        tree.with_changes(body=parts, header=(), footer=())
+    )
+    replaced: dict[int, list[cst.BaseStatement]] = {}
+    current: list[cst.BaseStatement] = []
+    for statement in done.body:
+        index = _marked(statement, mark)
+        if index is None:
+            current.append(statement)
+        else:
+            current = replaced.setdefault(index, [])
+    if sorted(replaced) != holding:
+        return RemoveImportsVisitor(context).transform_module(tree)
     body: list[cst.BaseStatement] = []
-    for statement, nodes in aligned:
-        if not any(_binds(node, names) for top in nodes for node in (top, *parsed.statements(top))):
-            body.append(statement)
-            continue
-        alone = tree.with_changes(body=[statement], header=(), footer=())
-        body.extend(RemoveImportsVisitor(context).transform_module(alone).body)
+    for index, statement in enumerate(tree.body):
+        body.extend(replaced.get(index, [statement]))
     return tree.with_changes(body=body)
+
+
+_SEPARATOR = "_async_migrate_statement_"
+
+
+def _marker(name: str) -> cst.SimpleStatementLine:
+    target = cst.AssignTarget(cst.Name(name))
+    return cst.SimpleStatementLine([cst.Assign([target], cst.Integer("0"))])
+
+
+def _marked(statement: cst.BaseStatement, mark: str) -> int | None:
+    """The index a marker statement carries; None for any other statement."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return None
+    small = statement.body[0]
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+        return None
+    target = small.targets[0].target
+    if not isinstance(target, cst.Name) or not target.value.startswith(mark):
+        return None
+    rest = target.value[len(mark) :]
+    return int(rest) if rest.isdigit() else None
 
 
 _COMPOUND = (

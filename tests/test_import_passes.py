@@ -1,0 +1,49 @@
+"""The import passes run libcst's adding and removal passes on part of the module only:
+the result is what the passes give on the whole module."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+from codemods.core.imports import _added, _removed
+
+MODULES = {
+    "docstring, imports, code": (
+        '"""Doc."""\nimport os\nimport time\n\nx = 1\n\n\ndef f():\n    import time\n    return 2\n'
+    ),
+    "imports only": "import time\nimport os\n",
+    "code first": "x = 1\nimport time\n\n\nasync def g():\n    return x\n",
+    "two lines on one": "import time; import os\n\n\ndef h():\n    return os\n",
+    "exported by name": "import time\n\n__all__ = ['time']\n",
+    "in a string annotation": "import time\n\n\ndef k(a: 'time.struct_time'):\n    return a\n",
+    "still used": "import time\n\n\ndef k():\n    return time.time()\n",
+    "local only": "def k():\n    import time\n    return 1\n\n\nclass C:\n    import time\n",
+    "aliased": "import time as t\nfrom os import path as p, sep\n\n\ndef k():\n    return sep\n",
+}
+
+REMOVALS = [("time", None, None), ("time", None, "t"), ("os", "path", "p"), ("os", None, None)]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_removal_on_part_of_the_module_is_the_whole_pass(name: str) -> None:
+    for removal in REMOVALS:
+        tree = cst.parse_module(MODULES[name])
+        ours, theirs = CodemodContext(), CodemodContext()
+        for context in (ours, theirs):
+            RemoveImportsVisitor.remove_unused_import(context, *removal)
+        expected = RemoveImportsVisitor(theirs).transform_module(tree).code
+        assert _removed(ours, tree).code == expected, removal
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_adding_on_the_first_statements_is_the_whole_pass(name: str) -> None:
+    for module, obj in [("asyncio", None), ("os", "sep"), ("aiofiles", None)]:
+        tree = cst.parse_module(MODULES[name])
+        ours, theirs = CodemodContext(), CodemodContext()
+        for context in (ours, theirs):
+            AddImportsVisitor.add_needed_import(context, module, obj)
+        expected = AddImportsVisitor(theirs).transform_module(tree).code
+        assert _added(ours, tree).code == expected, (module, obj)
