@@ -282,3 +282,14 @@ def test_no_codemod_uses_a_matcher_decorator() -> None:
         assert _gather_matchers(codemod) == {}, spec.name
         assert _gather_constructed_visit_funcs(codemod) == {}, spec.name
         assert _gather_constructed_leave_funcs(codemod) == {}, spec.name
+
+
+def test_a_relative_import_is_not_the_package_of_that_name() -> None:
+    """``from ..requests import get`` is the project's own module (libcst's qualified name
+    is ``..requests.get``): the ``requests`` codemod has nothing to do there."""
+    from async_migrate.engine.migrate import _active
+
+    relative = b"from ..requests import get\n\n\nasync def f(u):\n    return get(u)\n"
+    absolute = relative.replace(b"..requests", b"requests")
+    assert _active(relative, ["requests"], {}) == []
+    assert _active(absolute, ["requests"], {}) == [CODEMODS["requests"].load()]

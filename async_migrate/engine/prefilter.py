@@ -279,10 +279,13 @@ def _imports(nodes: Iterable[ast.AST]) -> dict[str, set[str]]:
                     top = alias.name.split(".")[0]
                     bound.setdefault(top, set()).add(top)
         elif isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
+            # Relative, as libcst's qualified names spell it: ``from ..requests import
+            # get`` binds ``..requests.get``, which is not ``requests.get``.
+            dots = "." * node.level
+            prefix = f"{dots}{node.module}." if node.module else dots
             for alias in node.names:
                 local = alias.asname or alias.name
-                bound.setdefault(local, set()).add(f"{module}.{alias.name}".lstrip("."))
+                bound.setdefault(local, set()).add(prefix + alias.name)
     return bound
 
 
