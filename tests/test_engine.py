@@ -293,3 +293,17 @@ def test_a_relative_import_is_not_the_package_of_that_name() -> None:
     absolute = relative.replace(b"..requests", b"requests")
     assert _active(relative, ["requests"], {}) == []
     assert _active(absolute, ["requests"], {}) == [CODEMODS["requests"].load()]
+
+
+def test_a_parameter_named_like_a_module_is_not_that_module() -> None:
+    """A coroutine's own ``redis`` or ``time`` (a parameter, an assignment) is not the
+    module of that name: libcst names it ``f.<locals>.redis``, and no codemod acts on it."""
+    from async_migrate.engine.migrate import _active
+
+    parameter = b"async def f(redis, time):\n    redis.pipeline()\n    time.sleep(1)\n"
+    assert _active(parameter, ["redis", "sleep"], {}) == []
+    imported = b"import redis\nimport time\n\n\n" + parameter.replace(b"redis, time", b"")
+    assert _active(imported, ["redis", "sleep"], {}) == [
+        CODEMODS["redis"].load(),
+        CODEMODS["sleep"].load(),
+    ]

@@ -292,15 +292,17 @@ def _imports(nodes: Iterable[ast.AST]) -> dict[str, set[str]]:
 def _resolve(
     node: ast.AST, imports: dict[str, set[str]], local: frozenset[str] = frozenset()
 ) -> Iterable[str]:
-    """The dotted names ``node`` may refer to; a name in ``local`` is not a builtin."""
+    """The dotted names ``node`` may refer to. A name in ``local`` (bound in the coroutine's
+    own scope) is neither a builtin nor, unless an import binds it, a module: libcst names
+    a parameter ``redis`` ``f.<locals>.redis``, which no codemod looks for."""
     attrs: list[str] = []
     while isinstance(node, ast.Attribute):
         attrs.append(node.attr)
         node = node.value
     suffix = "".join("." + a for a in reversed(attrs))
     if isinstance(node, ast.Name):
-        bases = {node.id} | imports.get(node.id, set())
+        bases = set(imports.get(node.id, ()))
         if node.id not in local:
-            bases.add("builtins." + node.id)
+            bases |= {node.id, "builtins." + node.id}
         return {base + suffix for base in bases}
     return {"?" + suffix} if suffix else set()
