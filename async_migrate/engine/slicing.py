@@ -125,17 +125,17 @@ def slice_module(
     mark = _mark(data)
     # first line, last line (1-based), the stand-in's lines
     regions: list[tuple[int, int, tuple[bytes, ...]]] = []
-    # Module-level functions stood in, by their region's first line: their name and the
-    # names they read; those no other code names share stand-ins (see _merged).
-    mergeable: dict[int, tuple[str, set[str]]] = {}
+    # The functions stood in that are statements of the module or of a class body, by their
+    # region's first line; those no other code names share stand-ins (see _merged).
+    mergeable: dict[int, _Mergeable] = {}
     candidates: list[ast.AST] = []
 
     def stand_in(
-        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, top: bool = False
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, owner: ast.AST | None = None
     ) -> tuple[int, int, tuple[bytes, ...]] | None:
         """The region ``node`` gives up to a stand-in (first and last line, the stand-in's
-        lines), or None: a function whole, a class its body. ``top``: ``node`` is a
-        statement of the module itself."""
+        lines), or None: a function whole, a class its body. ``owner``: the module or the
+        class whose statement ``node`` is (None: any other place)."""
         whole = not isinstance(node, ast.ClassDef)
         start = node if whole else node.body[0]
         first, last = _first_line(start), node.end_lineno or node.lineno
@@ -163,8 +163,8 @@ def slice_module(
             text = _class_stand_in(node, module_names, identifiers)
         else:
             text, reads = _function_stand_in(node, module_names, identifiers)
-            if top and not _HELPER.fullmatch(node.name):
-                mergeable[first] = (node.name, reads)
+            if owner is not None and _may_share(node, owner, reads):
+                mergeable[first] = _Mergeable(node.name, reads, id(owner), indent)
                 candidates.append(node)
         head = indent + text.encode("ascii")
         if first == last:
@@ -173,16 +173,17 @@ def slice_module(
         return first, last, (head + b'; """' + ending, *padding, b'"""' + comment + ending)
 
     def visit(node: ast.AST) -> None:
+        owner = node if node is tree or isinstance(node, ast.ClassDef) else None
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.AsyncFunctionDef):
                 # A coroutine is migrated whole, or (no codemod may act in it) stood in.
                 if coroutines_kept is not None and child.lineno not in coroutines_kept:
-                    region = stand_in(child, top=node is tree)
+                    region = stand_in(child, owner)
                     if region is not None:
                         regions.append(region)
                 continue
             if isinstance(child, (ast.FunctionDef, ast.ClassDef)):
-                region = stand_in(child, top=node is tree)
+                region = stand_in(child, owner)
                 if region is not None:
                     regions.append(region)
                     continue
@@ -195,7 +196,7 @@ def slice_module(
     if not regions:
         return None
     named = _named_outside(tree, candidates)
-    mergeable = {at: entry for at, entry in mergeable.items() if entry[0] not in named}
+    mergeable = {at: entry for at, entry in mergeable.items() if entry.name not in named}
     regions, bound = _merged(sorted(regions), mergeable, lines, mark)
     out: list[bytes] = []
     stand_ins: list[tuple[int, tuple[bytes, ...], tuple[bytes, ...]]] = []
@@ -212,19 +213,43 @@ def slice_module(
     return Slice(code, tuple(stand_ins), frozenset(identifiers), bound)
 
 
+@dataclass(frozen=True)
+class _Mergeable:
+    """A function stood in that may share its stand-in with its neighbours."""
+
+    name: str
+    reads: set[str]
+    owner: int  # id() of the module or class whose statement it is
+    indent: bytes
+
+
+def _may_share(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, owner: ast.AST, reads: set[str]
+) -> bool:
+    """Whether ``node``'s stand-in may be one statement with its neighbours': not a helper
+    a codemod looks for by name, and in a class, not a special method (Python calls those
+    by itself) and reading no name the class body binds (read from the class body, it would
+    be the class's)."""
+    if not isinstance(owner, ast.ClassDef):
+        return not _HELPER.fullmatch(node.name)
+    if node.name.startswith("__") and node.name.endswith("__"):
+        return False
+    return not reads & _defined_in_class(owner)
+
+
 def _merged(
     regions: list[tuple[int, int, tuple[bytes, ...]]],
-    mergeable: dict[int, tuple[str, set[str]]],
+    mergeable: dict[int, _Mergeable],
     lines: list[bytes],
     mark: str,
 ) -> tuple[list[tuple[int, int, tuple[bytes, ...]]], frozenset[str]]:
-    """``regions`` (sorted), with each run of two or more module-level functions no kept
-    coroutine names, with nothing but blank and comment lines between them, given one
-    stand-in that reads what they read, ``(reads,); \"\"\" ... \"\"\"``; and the
-    names of those functions. No codemod asks what those names are bound to, only whether
-    the module binds them (the codemods are told, see :attr:`Slice.bound`); libcst then
-    walks one short statement instead of one per function (an editor's analysis of one
-    coroutine of a module of hundreds)."""
+    """``regions`` (sorted), with each run of two or more functions of the same module or
+    class body that no other code names, with nothing but blank and comment lines between
+    them, given one stand-in that reads what they read, ``(reads,); \"\"\" ... \"\"\"``;
+    and the names of the module-level ones. No codemod asks what those names are bound to,
+    only whether the module binds them (the codemods are told, see :attr:`Slice.bound`);
+    libcst then walks one short statement instead of one per function (an editor's analysis
+    of one coroutine of a module of hundreds; a method of a class of hundreds)."""
     runs: list[list[tuple[int, int, tuple[bytes, ...]]]] = []
     for region in regions:
         previous = runs[-1][-1] if runs else None
@@ -232,6 +257,8 @@ def _merged(
             previous is not None
             and previous[0] in mergeable
             and region[0] in mergeable
+            and mergeable[previous[0]].owner == mergeable[region[0]].owner
+            and mergeable[previous[0]].indent == mergeable[region[0]].indent
             and all(_blank_or_comment(line) for line in lines[previous[1] : region[0] - 1])
         ):
             runs[-1].append(region)
@@ -244,11 +271,13 @@ def _merged(
             out.append(run[0])
             continue
         first, last = run[0][0], run[-1][1]
-        names = {mergeable[region[0]][0] for region in run}
-        bound |= names
-        reads = set().union(*(mergeable[region[0]][1] for region in run)) - names
+        entries = [mergeable[region[0]] for region in run]
+        names = {entry.name for entry in entries}
+        if entries[0].indent == b"":  # the module's: it no longer binds them
+            bound |= names
+        reads = set().union(*(entry.reads for entry in entries)) - names
         ending = b"\r\n" if lines[last - 1].endswith(b"\r\n") else b"\n"
-        head = _line(set(), reads).encode("ascii")
+        head = entries[0].indent + _line(set(), reads).encode("ascii")
         comment = f"  # {mark}-L{first}".encode("ascii")
         padding = (ending,) * (last - first - 1)
         out.append((first, last, (head + b'; """' + ending, *padding, b'"""' + comment + ending)))
