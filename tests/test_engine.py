@@ -307,3 +307,31 @@ def test_a_parameter_named_like_a_module_is_not_that_module() -> None:
         CODEMODS["redis"].load(),
         CODEMODS["sleep"].load(),
     ]
+
+
+def test_methods_no_other_code_names_share_one_stand_in() -> None:
+    """In a class that holds the coroutine analysed, the methods around it that nothing
+    else names share a stand-in; a special method, one the coroutine names, and one that
+    reads a name the class body binds keep their own."""
+    from async_migrate.engine.slicing import slice_module
+
+    source = (
+        b"import os\nimport time\n\nLIMIT = 3\n\n\n"
+        b"class Service:\n"
+        b"    LIMIT = 5\n\n"
+        b"    async def run(self):\n        time.sleep(1)\n        return self.named()\n\n"
+        b"    def named(self):\n        x = 1\n        return x\n\n"
+        b"    def first(self):\n        a = 1\n        return os.getcwd()\n\n"
+        b"    def second(self):\n        b = 2\n        return time.time()\n\n"
+        b"    def __enter__(self):\n        c = 3\n        return self\n\n"
+        b"    def limited(self):\n        d = 4\n        return LIMIT\n"
+    )
+    piece = slice_module(source, frozenset({10}))
+    assert piece is not None
+    code = piece.code.decode()
+    assert "    def named(" in code and "    def __enter__(" in code
+    assert "    def limited(" in code  # reads LIMIT, which the class body binds
+    assert "    def first" not in code and "    def second" not in code
+    assert "    (os, time,)" in code
+    assert piece.bound == frozenset()  # methods are not the module's names
+    assert piece.restore(piece.code) == source
