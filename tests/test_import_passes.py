@@ -47,3 +47,46 @@ def test_adding_on_the_first_statements_is_the_whole_pass(name: str) -> None:
             AddImportsVisitor.add_needed_import(context, module, obj)
         expected = AddImportsVisitor(theirs).transform_module(tree).code
         assert _added(ours, tree).code == expected, (module, obj)
+
+
+def test_libcst_visitors_find_their_decorators_as_libcst_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """libcst's search for matcher decorators, remembered per class, gives each object what
+    libcst's own search gives it, and the passes the same code as with libcst's search."""
+    from libcst.codemod.visitors import GatherExportsVisitor, GatherImportsVisitor
+    from libcst.matchers import _visitors
+
+    from codemods.core.matcher_cache import ORIGINAL
+
+    assert set(ORIGINAL) == {
+        "_gather_constructed_visit_funcs",
+        "_gather_constructed_leave_funcs",
+        "_gather_matchers",
+    }
+    for cls in [
+        AddImportsVisitor,
+        RemoveImportsVisitor,
+        GatherExportsVisitor,
+        GatherImportsVisitor,
+    ]:
+        for _ in range(2):  # the first object fills the cache, the second reads it
+            made = cls(CodemodContext())
+            for name, search in ORIGINAL.items():
+                assert getattr(_visitors, name)(made) == search(made), (cls.__name__, name)
+
+    def passes() -> list[str]:
+        out = []
+        for source in MODULES.values():
+            context = CodemodContext()
+            RemoveImportsVisitor.remove_unused_import(context, "time")
+            AddImportsVisitor.add_needed_import(context, "asyncio")
+            tree = cst.parse_module(source)
+            tree = RemoveImportsVisitor(context).transform_module(tree)
+            out.append(AddImportsVisitor(context).transform_module(tree).code)
+        return out
+
+    remembered = passes()
+    for name, search in ORIGINAL.items():
+        monkeypatch.setattr(_visitors, name, search)
+    assert passes() == remembered
