@@ -68,10 +68,16 @@ def _defines_helper(statement: ast.stmt, helpers: frozenset[str]) -> bool:
     return bool(names) and all(n in helpers for n in names)
 
 
-def _masked(data: bytes, helpers: frozenset[str], coroutines: frozenset[str] = frozenset()) -> str:
+def _parsed(data: bytes) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tree = ast.parse(data)
+        return ast.parse(data)
+
+
+def _masked(
+    tree: ast.Module, helpers: frozenset[str], coroutines: frozenset[str] = frozenset()
+) -> str:
+    """``tree`` (masked in place) dumped."""
     tree = _Mask(helpers, coroutines).visit(tree)
     # Empty blocks left by removed imports would not compile, but they compare fine.
     return ast.dump(tree, include_attributes=False)
@@ -87,15 +93,13 @@ def changed_outside_coroutines(
     coroutines on purpose: they are compared as the coroutines they became, so that
     ``def`` turning into ``async def`` and their bodies changing are all they may do."""
     patterns = [re.compile(h) for h in helpers]
-    added = _top_level_names(new) - _top_level_names(old)  # a helper the input had stays
+    old_tree, new_tree = _parsed(old), _parsed(new)
+    added = _top_level_names(new_tree) - _top_level_names(old_tree)  # one the input had stays
     new_helpers = frozenset(n for n in added if any(p.fullmatch(n) for p in patterns))
-    return _masked(old, frozenset(), frozenset(converted)) != _masked(new, new_helpers)
+    return _masked(old_tree, frozenset(), frozenset(converted)) != _masked(new_tree, new_helpers)
 
 
-def _top_level_names(data: bytes) -> frozenset[str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tree = ast.parse(data)
+def _top_level_names(tree: ast.Module) -> frozenset[str]:
     names = set()
     for statement in tree.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
