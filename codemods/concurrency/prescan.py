@@ -37,8 +37,14 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
 
 
 def _awaits_in_a_loop(coroutine: ast.AsyncFunctionDef) -> bool:
-    return any(
-        isinstance(loop, _LOOPS)
-        and any(isinstance(node, _AWAITS) for node in parsed.walk(loop) if node is not loop)
-        for loop in parsed.walk(coroutine)
-    )
+    """Whether a loop or comprehension in ``coroutine`` holds an await. Only the outermost
+    loops are searched: what a loop inside one holds, that one holds too."""
+    pending = parsed.children(coroutine)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _LOOPS):
+            if any(isinstance(inner, _AWAITS) for inner in parsed.walk(node) if inner is not node):
+                return True
+            continue
+        pending.extend(parsed.children(node))
+    return False
