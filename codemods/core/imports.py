@@ -7,7 +7,8 @@ cost three quarters of a migration that rewrites every coroutine of a module. Th
 pass reads and changes only the module's first statements (a docstring, the import block
 and the statement after it): it runs on those. The removal pass removes an import whose
 name nothing uses: when no ``ast`` name in the module spells it and no string could export
-or annotate it, it runs on each top-level statement that holds such an import, alone.
+or annotate it, it runs once over the top-level statements that hold such an import,
+without the others.
 """
 
 from __future__ import annotations
@@ -126,10 +127,11 @@ def _import_line(statement: cst.BaseStatement) -> bool:
 
 
 def _removed(context: CodemodContext, tree: cst.Module) -> cst.Module:
-    """libcst's removal pass over ``tree`` (for the removals ``context`` asks for), run on
-    each top-level statement that holds an import binding a name to remove, alone; on the
-    whole module when a name may be in use (an ``ast`` name spells it, or a string that may
-    export or annotate it) or the module's statements do not line up with ``ast``'s."""
+    """libcst's removal pass over ``tree`` (for the removals ``context`` asks for), run once
+    over the top-level statements that hold an import binding a name to remove, without the
+    others; on the whole module when a name may be in use (an ``ast`` name spells it, or a
+    string that may export or annotate it) or the module's statements do not line up with
+    ``ast``'s."""
     requests = context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, [])
     names = {_bound_name(r) for r in requests}
     code = tree.code
