@@ -58,19 +58,26 @@ def children(node: ast.AST) -> list[ast.AST]:
 _BLOCKS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 
 
+def block_items(node: ast.AST) -> list[ast.AST]:
+    """The statements directly in ``node``'s blocks (its body, ``else``, ``finally``) and
+    its except handlers and match cases, in source order."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        if name in _BLOCKS:
+            children = getattr(node, name, None)
+            if children.__class__ is list:  # not a lambda's or a conditional's body
+                found.extend(children)
+    return found
+
+
 def statements(tree: ast.AST) -> Iterator[ast.AST]:
     """Every statement in ``tree`` (with the except handlers and match cases that hold
     some), nested ones included, in no particular order; expressions are not searched."""
     stack = [tree]
     while stack:
-        node = stack.pop()
-        for name in node._fields:
-            if name not in _BLOCKS:
-                continue
-            children = getattr(node, name, None)
-            if children.__class__ is list:
-                yield from children
-                stack.extend(children)
+        children = block_items(stack.pop())
+        yield from children
+        stack.extend(children)
 
 
 def outermost_coroutines(tree: ast.AST) -> list[ast.AsyncFunctionDef]:
@@ -79,17 +86,11 @@ def outermost_coroutines(tree: ast.AST) -> list[ast.AsyncFunctionDef]:
     found: list[ast.AsyncFunctionDef] = []
 
     def visit(node: ast.AST) -> None:
-        for name in node._fields:
-            if name not in _BLOCKS:
-                continue
-            children = getattr(node, name, None)
-            if children.__class__ is not list:
-                continue  # a lambda's or a conditional expression's body
-            for child in children:
-                if isinstance(child, ast.AsyncFunctionDef):
-                    found.append(child)
-                else:
-                    visit(child)
+        for child in block_items(node):
+            if isinstance(child, ast.AsyncFunctionDef):
+                found.append(child)
+            else:
+                visit(child)
 
     visit(tree)
     return found

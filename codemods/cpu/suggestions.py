@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 
+from codemods.core import parsed
+
 # Calls a function may make and still count as doing no I/O (for suggestions only).
 _PURE_BUILTINS = frozenset(
     "abs all any bin bool bytearray bytes chr complex dict divmod enumerate filter float "
@@ -66,22 +68,15 @@ def suggestible(tree: ast.Module, among: set[str] | None = None) -> set[str]:
     }
 
 
-_BLOCKS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
-
-
 def _module_level_defs(node: ast.AST) -> list[ast.FunctionDef]:
     """The sync defs in ``node``'s blocks and their nested blocks (an ``if``, a ``try``),
     not in a def or a class; in source order."""
     found: list[ast.FunctionDef] = []
-    for name in node._fields:
-        children = getattr(node, name, None) if name in _BLOCKS else None
-        if children.__class__ is not list:
-            continue
-        for child in children:
-            if isinstance(child, ast.FunctionDef):
-                found.append(child)
-            elif not isinstance(child, (ast.AsyncFunctionDef, ast.ClassDef)):
-                found.extend(_module_level_defs(child))
+    for child in parsed.block_items(node):
+        if isinstance(child, ast.FunctionDef):
+            found.append(child)
+        elif not isinstance(child, (ast.AsyncFunctionDef, ast.ClassDef)):
+            found.extend(_module_level_defs(child))
     return found
 
 
