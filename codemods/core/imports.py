@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -101,8 +102,14 @@ def _still_wanted(
     return bool(scratch[key])
 
 
+@lru_cache(maxsize=2)  # the passes ask it of the same tree up to four times
+def _code(tree: cst.Module) -> str:
+    """``tree``'s code (libcst nodes hash and compare by identity)."""
+    return tree.code
+
+
 def _parsed(tree: cst.Module) -> ast.Module | None:
-    return parsed.parse(tree.code.encode(tree.encoding, errors="replace"))
+    return parsed.parse(_code(tree).encode(tree.encoding, errors="replace"))
 
 
 def _added(context: CodemodContext, tree: cst.Module) -> cst.Module:
@@ -134,8 +141,8 @@ def _removed(context: CodemodContext, tree: cst.Module) -> cst.Module:
     ``ast``'s."""
     requests = context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, [])
     names = {_bound_name(r) for r in requests}
-    code = tree.code
-    tree_ast = parsed.parse(code.encode(tree.encoding, errors="replace"))
+    code = _code(tree)
+    tree_ast = _parsed(tree)
     aligned = _aligned(tree.body, tree_ast.body) if tree_ast is not None else None
     if tree_ast is None or aligned is None or _may_use(tree_ast, names):
         return RemoveImportsVisitor(context).transform_module(tree)
