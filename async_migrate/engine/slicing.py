@@ -128,7 +128,6 @@ def slice_module(
     # The functions stood in that are statements of the module or of a class body, by their
     # region's first line; those no other code names share stand-ins (see _merged).
     mergeable: dict[int, _Mergeable] = {}
-    candidates: list[ast.AST] = []
 
     def stand_in(
         node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, owner: ast.AST | None = None
@@ -164,8 +163,7 @@ def slice_module(
         else:
             text, reads = _function_stand_in(node, module_names, identifiers)
             if owner is not None and _may_share(node, owner, reads):
-                mergeable[first] = _Mergeable(node.name, reads, id(owner), indent)
-                candidates.append(node)
+                mergeable[first] = _Mergeable(node, reads, id(owner), indent)
         head = indent + text.encode("ascii")
         if first == last:
             return first, last, (head + comment + ending,)
@@ -195,7 +193,7 @@ def slice_module(
         return None
     if not regions:
         return None
-    named = _named_outside(tree, candidates)
+    named = _named_outside(tree, [entry.node for entry in mergeable.values()])
     mergeable = {at: entry for at, entry in mergeable.items() if entry.name not in named}
     regions, bound = _merged(sorted(regions), mergeable, lines, mark)
     out: list[bytes] = []
@@ -217,10 +215,14 @@ def slice_module(
 class _Mergeable:
     """A function stood in that may share its stand-in with its neighbours."""
 
-    name: str
+    node: ast.FunctionDef | ast.AsyncFunctionDef
     reads: set[str]
     owner: int  # id() of the module or class whose statement it is
     indent: bytes
+
+    @property
+    def name(self) -> str:
+        return self.node.name
 
 
 def _may_share(
