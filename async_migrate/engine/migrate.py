@@ -412,8 +412,7 @@ def _interest(
         lines = spec.coroutines_of_interest(data, options.get(spec.name, {}))
         if spec.targets.names:  # the coroutine must pass both
             named = coroutine_interest(data, {spec.name: spec.targets})
-            also = None if named is None else named[spec.name]
-            lines = also if lines is None else lines if also is None else lines & also
+            lines = _both(lines, None if named is None else named[spec.name])
         if lines is None:
             return None
         kept |= lines
@@ -425,6 +424,13 @@ def _interest(
             return None
         kept |= lines
     return frozenset(kept)
+
+
+def _both(first: frozenset[int] | None, second: frozenset[int] | None) -> frozenset[int] | None:
+    """The coroutines in both sets (None: any coroutine)."""
+    if first is None or second is None:
+        return second if first is None else first
+    return first & second
 
 
 def _transform(

@@ -139,13 +139,12 @@ _CATALOGUE = blocking_targets(frozenset(Family), ())
 #: file-system tables know to block (or an object made or annotated as one): a generator
 #: expression calling ``d.get(k)`` is of no interest.
 _TARGETS = Targets(
-    names=_CATALOGUE.names
+    names=_CATALOGUE.names  # builtins.open, io.open among them
     | AIOFILES_OS
     | AIOFILES_OS_PATH
     | TO_THREAD
     | LAZY
-    | PATH_CLASSES
-    | {"builtins.open", "io.open", "os.scandir", "pathlib.*"},
+    | {"os.scandir", "pathlib.*"},  # pathlib.* holds PATH_CLASSES
     anywhere=_CATALOGUE.anywhere | PATH_CLASSES,
 )
 
