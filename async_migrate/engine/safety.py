@@ -69,6 +69,7 @@ def _defines_helper(statement: ast.stmt, helpers: frozenset[str]) -> bool:
 
 
 def _parsed(data: bytes) -> ast.Module:
+    """A tree of its own (not ``parsed.parse``'s shared one): :func:`_masked` changes it."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ast.parse(data)
