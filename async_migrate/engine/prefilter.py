@@ -122,7 +122,7 @@ def _usage(data: bytes) -> _Usage | None:
     outside: list[ast.AST] = []  # nodes seen in the scopes coroutines can see
 
     def visit(node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in parsed.children(node):
             if isinstance(child, ast.AsyncFunctionDef):
                 coroutines.append(child)
                 continue

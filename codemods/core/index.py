@@ -15,6 +15,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from codemods.core import parsed
 from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, FUNCTIONS, ObjectKind, method_blocks
@@ -241,20 +242,43 @@ def _class(node: ast.ClassDef, prefix: str, record: ModuleRecord, context: _Cont
             _class(child, f"{name}.", record, context)
 
 
+#: The nodes that may bind a name in a function's own scope (see ``_local_names``).
+_BINDERS = (ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Global)
+
+
+class _Own:
+    """A function's own nodes (see ``_own_nodes``), in order, and by class: each scan
+    of them reads only the classes it looks for."""
+
+    def __init__(self, nodes: list[ast.AST]) -> None:
+        self.nodes = nodes
+        self.by_class: dict[type, list[Any]] = {}
+        for node in nodes:
+            self.by_class.setdefault(node.__class__, []).append(node)
+
+    def of(self, *classes: type) -> list[Any]:
+        """The nodes of these classes, in order."""
+        if len(classes) == 1:
+            return self.by_class.get(classes[0], [])
+        if sum(1 for c in classes if c in self.by_class) <= 1:
+            return next((self.by_class[c] for c in classes if c in self.by_class), [])
+        return [n for n in self.nodes if n.__class__ in classes]
+
+
 def _function(
     node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None, context: _Context
 ) -> Function:
     qualname = f"{owner}.{node.name}" if owner else node.name
     body = list(_own_nodes(node))  # walked once; every scan below reads this list
-    local = _local_names(node, body)
-    context = context.inside(body)
+    own = _Own(body)
+    local = _local_names(node, own.of(*_BINDERS))
+    context = context.inside(own.of(ast.Import, ast.ImportFrom))
+    called = own.of(ast.Call)
     calls = []
-    awaited = {id(n.value) for n in body if isinstance(n, ast.Await)}
-    lazy = _lazy_nodes(body)
-    locked = _locked_nodes(body)
-    for child in body:
-        if not isinstance(child, ast.Call):
-            continue
+    awaited = {id(n.value) for n in own.of(ast.Await)}  # type: ignore[attr-defined]
+    lazy = _lazy_nodes(own.of(ast.GeneratorExp))
+    locked = _locked_nodes(own.of(ast.With))
+    for child in called:
         names = tuple(_names_of(child.func, context, owner, local))
         if not names:
             continue
@@ -263,17 +287,18 @@ def _function(
         text = _dotted(child.func) or ast.unparse(child.func)
         calls.append(Call(names, line, col, id(child) in awaited, where, text))
     objects = {k: v for k, v in context.objects.items() if k not in local}
-    objects.update(_objects(body, context.imports))
+    objects.update(
+        _objects(own.of(ast.Assign, ast.AnnAssign, ast.withitem, ast.With), context.imports)
+    )
     for argument in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
         if argument.annotation is not None:
             kind = _kind(argument.annotation, context.imports, ANNOTATIONS)
             if kind:
                 objects[argument.arg] = kind
     object_calls = []
-    for child in body:
+    for child in called:
         if (
-            isinstance(child, ast.Call)
-            and isinstance(child.func, ast.Attribute)
+            isinstance(child.func, ast.Attribute)
             and isinstance(child.func.value, ast.Name)
             and child.func.value.id in objects
             and id(child) not in awaited
@@ -284,7 +309,7 @@ def _function(
             kind = objects[child.func.value.id]
             name = f"{child.func.value.id}.{child.func.attr}"
             object_calls.append((f"{name} ({kind.value})", line, col))
-    bound = sorted(_thread_state(body, local, context.thread_bound))
+    bound = sorted(_thread_state(own.of(ast.Name), local, context.thread_bound))
     line, col = _position(node, context.lines)
     def_line = context.lines[node.lineno - 1] if node.lineno <= len(context.lines) else ""
     return Function(
@@ -292,13 +317,15 @@ def _function(
         line=line,
         col=col,
         is_async=isinstance(node, ast.AsyncFunctionDef),
-        is_generator=any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in body),
+        is_generator=bool(own.of(ast.Yield, ast.YieldFrom)),
         calls=tuple(calls),
         owner=owner,
         decorators=tuple(ast.unparse(d) for d in node.decorator_list),
         thread_bound=bound[0] if bound else "",
-        loop_bound=_loop_bound(body, context, owner, local),
-        context_changes=tuple(_context_changes(body, context, owner, local)),
+        loop_bound=_loop_bound(called, context, owner, local),
+        context_changes=tuple(
+            _context_changes(own.of(ast.Assign, ast.AnnAssign, ast.Call), context, owner, local)
+        ),
         cpu_bound_marker=CPU_BOUND_MARKER in def_line,
         object_calls=tuple(object_calls),
     )
@@ -511,8 +538,8 @@ def _lazy_nodes(body: list[ast.AST]) -> set[int]:
     lazy: set[int] = set()
     for node in body:
         if isinstance(node, ast.GeneratorExp):
-            first = {id(inner) for inner in ast.walk(node.generators[0].iter)}
-            lazy.update(id(inner) for inner in ast.walk(node) if inner is not node)
+            first = {id(inner) for inner in parsed.walk(node.generators[0].iter)}
+            lazy.update(id(inner) for inner in parsed.walk(node) if inner is not node)
             lazy.difference_update(first)
     return lazy
 
@@ -524,7 +551,7 @@ def _locked_nodes(body: list[ast.AST]) -> set[int]:
     for node in body:
         if isinstance(node, ast.With) and any(_is_lock(item.context_expr) for item in node.items):
             for statement in node.body:
-                locked.update(id(inner) for inner in ast.walk(statement))
+                locked.update(id(inner) for inner in parsed.walk(statement))
     return locked
 
 

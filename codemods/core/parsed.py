@@ -23,15 +23,46 @@ def parse(source: bytes) -> ast.Module | None:
         return None
 
 
+#: Fields that never hold a node a search looks for: names and flags, and the load,
+#: store or delete marker of a name (a third of a module's nodes; read it from the name).
+#: ``name`` is not one: a type alias's is a node.
+_SCALAR_FIELDS = frozenset(
+    {"ctx", "id", "attr", "arg", "module", "level", "kind", "type_comment"}
+    | {"conversion", "is_async", "simple", "kwd_attrs", "tag", "lineno"}
+)
+#: Fields holding plain values in these classes only (elsewhere they hold nodes).
+_SCALAR_FIELDS_OF = {
+    ast.Constant: frozenset({"value"}),
+    ast.MatchSingleton: frozenset({"value"}),
+    ast.Global: frozenset({"names"}),
+    ast.Nonlocal: frozenset({"names"}),
+}
+_node_fields: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    """The fields of nodes of class ``cls`` that may hold nodes."""
+    found = _node_fields.get(cls)
+    if found is None:
+        skip = _SCALAR_FIELDS | _SCALAR_FIELDS_OF.get(cls, frozenset())
+        found = _node_fields[cls] = tuple(f for f in cls._fields if f not in skip)  # type: ignore[attr-defined]
+    return found
+
+
 def walk(node: ast.AST) -> Iterator[ast.AST]:
-    """``node`` and every node below it, in no particular order: :func:`ast.walk` for
-    searches and sets, at about 60 % of its cost (no generator per node)."""
+    """``node`` and every node below it, in no particular order, except the load, store
+    and delete markers of names: :func:`ast.walk` for searches and sets, at about half
+    its cost (no generator per node, a third fewer nodes)."""
     stack = [node]
     pop, push = stack.pop, stack.append
+    fields_of = _node_fields
     while stack:
         current = pop()
         yield current
-        for name in current._fields:
+        fields = fields_of.get(current.__class__)
+        if fields is None:
+            fields = _fields(current.__class__)
+        for name in fields:
             value = getattr(current, name, None)
             if value.__class__ is list:
                 for item in value:
@@ -42,9 +73,13 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
 
 
 def children(node: ast.AST) -> list[ast.AST]:
-    """The nodes directly below ``node``: :func:`ast.iter_child_nodes`, as a list."""
+    """The nodes directly below ``node``: :func:`ast.iter_child_nodes`, as a list, without
+    the load, store and delete markers of names."""
     found: list[ast.AST] = []
-    for name in node._fields:
+    fields = _node_fields.get(node.__class__)
+    if fields is None:
+        fields = _fields(node.__class__)
+    for name in fields:
         value = getattr(node, name, None)
         if value.__class__ is list:
             found.extend(item for item in value if isinstance(item, ast.AST))
