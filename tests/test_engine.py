@@ -335,3 +335,36 @@ def test_methods_no_other_code_names_share_one_stand_in() -> None:
     assert "    (os, time,)" in code
     assert piece.bound == frozenset()  # methods are not the module's names
     assert piece.restore(piece.code) == source
+
+
+def test_a_long_literal_stands_in_as_an_empty_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module's or class body's ``name = [...]`` made of constants only becomes
+    ``name = []`` as high as it was: it reads no name and calls nothing. One that reads a
+    name, a special name, a literal sharing its line with another statement, and an
+    annotated one keep their lines; the migrated module is the one a whole run gives."""
+    from async_migrate.engine import migrate
+    from async_migrate.engine.slicing import slice_module
+
+    long_list = b"[\n    {'id': 1, 'ok': True},\n    (-2, None),\n]\n"
+    source = (
+        b"import time\n\nLIMIT = 3\nMODELS = "
+        + long_list
+        + b"READS = [\n    LIMIT,\n    2,\n]\n"
+        + b"__all__ = [\n    'Service',\n    'MODELS',\n]\n"
+        + b"x = 1; SHARED = [\n    1,\n    2,\n]\n"
+        + b"ANNOTATED: list = [\n    1,\n    2,\n]\n\n\n"
+        + b"class Service:\n    TABLE = {\n        'a': 1,\n        'b': 2,\n    }\n\n"
+        + b"    async def run(self):\n        time.sleep(1)\n        return self.TABLE, MODELS\n"
+    )
+    piece = slice_module(source, None)
+    assert piece is not None
+    code = piece.code.decode()
+    assert 'MODELS = []; """' in code and '    TABLE = {}; """' in code
+    for kept in ("    LIMIT,", "    'MODELS',", "x = 1; SHARED = [", "ANNOTATED: list = ["):
+        assert kept in code
+    assert code.count("\n") == source.decode().count("\n")
+    assert piece.restore(piece.code) == source
+    sliced = migrate_source(source, ["sleep"], filename="m.py")
+    monkeypatch.setattr(migrate, "SLICING", False)
+    assert sliced == migrate_source(source, ["sleep"], filename="m.py")
+    assert sliced.changed

@@ -13,6 +13,12 @@ what it replaced::
         data = load(path)                     \"\"\"  # <mark>-0
         return json.loads(data)
 
+A module's or class body's assignment of a literal made of constants only, over several
+lines (a table of models, a dict of settings), becomes the same names bound to an empty
+literal of the same type (``MODELS = []``, padded the same way): it reads no name, calls
+nothing and makes no object a codemod knows, so none of them learns anything from what it
+holds. Special names (``__all__``) keep their lines.
+
 So what the codemods ask of the module stays true: which imports are still used, which
 module names are bound where, what a coroutine's names are bound to, which functions are
 coroutines, and every other line keeps its number (so do the line numbers codemods put in
@@ -170,9 +176,42 @@ def slice_module(
         padding = (ending,) * (last - first - 1)
         return first, last, (head + b'; """' + ending, *padding, b'"""' + comment + ending)
 
+    def literal_stand_in(statement: ast.Assign) -> tuple[int, int, tuple[bytes, ...]] | None:
+        """The region a module's or class body's ``name = <literal>`` gives up to a
+        stand-in binding the same names to an empty literal of the same type, or None."""
+        empty = _EMPTY.get(statement.value.__class__)
+        first, last = statement.lineno, statement.end_lineno or statement.lineno
+        if empty is None or last - first + 1 < MIN_LINES:
+            return None
+        names = [t.id for t in statement.targets if isinstance(t, ast.Name)]
+        if len(names) != len(statement.targets) or any(n.startswith("__") for n in names):
+            return None  # ``__all__``, ``__slots__``: read by name
+        head, tail = lines[first - 1], lines[last - 1]
+        indent = head[: len(head) - len(head.lstrip(b" \t\f"))]
+        if len(indent) != statement.col_offset or (first >= 2 and _continued(lines[first - 2])):
+            return None
+        after = tail[statement.end_col_offset :].strip()  # type: ignore[misc]
+        if after and not after.startswith(b"#"):
+            return None  # another statement on its last line
+        body = b"".join(lines[first - 1 : last])
+        if b"async-migrate" in body or not _pure_literal(statement.value):
+            return None
+        ending = b"\r\n" if tail.endswith(b"\r\n") else b"\n"
+        comment = f"  # {mark}-{len(regions)}".encode("ascii")
+        text = indent + " = ".join([*names, empty]).encode("ascii")
+        if first == last:
+            return first, last, (text + comment + ending,)
+        padding = (ending,) * (last - first - 1)
+        return first, last, (text + b'; """' + ending, *padding, b'"""' + comment + ending)
+
     def visit(node: ast.AST) -> None:
         owner = node if node is tree or isinstance(node, ast.ClassDef) else None
         for child in ast.iter_child_nodes(node):
+            if owner is not None and isinstance(child, ast.Assign):
+                region = literal_stand_in(child)
+                if region is not None:
+                    regions.append(region)
+                    continue
             if isinstance(child, ast.AsyncFunctionDef):
                 # A coroutine is migrated whole, or (no codemod may act in it) stood in.
                 if coroutines_kept is not None and child.lineno not in coroutines_kept:
@@ -209,6 +248,39 @@ def slice_module(
     if parsed.parse(code) is None:  # a stand-in this module does not allow: a bug
         return None
     return Slice(code, tuple(stand_ins), frozenset(identifiers), bound)
+
+
+#: The empty literal a stand-in binds in place of a literal of each type.
+_EMPTY = {ast.List: "[]", ast.Tuple: "()", ast.Dict: "{}"}
+
+
+def _pure_literal(node: ast.AST) -> bool:
+    """Whether ``node`` is made of constants only (in lists, tuples, sets and dicts): it
+    reads no name and calls nothing, so no codemod learns anything from what it holds."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Constant):
+            continue
+        if isinstance(current, (ast.List, ast.Tuple, ast.Set)):
+            stack.extend(current.elts)
+        elif isinstance(current, ast.Dict) and None not in current.keys:
+            stack.extend(current.keys)  # type: ignore[arg-type]
+            stack.extend(current.values)
+        elif (
+            isinstance(current, ast.UnaryOp)
+            and isinstance(current.op, (ast.USub, ast.UAdd))
+            and isinstance(current.operand, ast.Constant)
+        ):
+            continue
+        else:
+            return False
+    return True
+
+
+def _continued(line: bytes) -> bool:
+    """Whether ``line`` ends with a backslash continuation."""
+    return line.rstrip(b"\r\n").endswith(b"\\")
 
 
 @dataclass(frozen=True)
