@@ -273,6 +273,10 @@ def _by_codemod(
         to_input = (
             None if current == data else PositionMap(original_text, current.decode(encoding)).to_old
         )
+        decided = None if left else _decided(codemod, current, options)
+        if decided is not None:  # told without libcst: it changes nothing
+            findings = _merge(findings, _to_input_positions(decided, to_input))
+            continue
         step = _on_slice(current, [codemod], filename, options, interest, left, to_input)
         if step is None:
             step = _transform(
@@ -371,6 +375,17 @@ def _seen_within(data: bytes, within: frozenset[int] | None) -> bytes:
         return data
     piece = slice_module(data, within, keep_callees=True)
     return data if piece is None else piece.code
+
+
+def _decided(
+    codemod: type, data: bytes, options: dict[str, dict[str, Any]]
+) -> list[Finding] | None:
+    """A registered codemod's findings in ``data`` when its ``decide`` tells them without
+    libcst (it would change nothing); None: run it."""
+    spec = CODEMODS.get(getattr(codemod, "NAME", ""))
+    if spec is None or spec.decide is None or spec.load() is not codemod:
+        return None
+    return spec.decided(data, options.get(spec.name, {}))
 
 
 def _reads_callees(active: list[type]) -> bool:

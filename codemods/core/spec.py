@@ -152,6 +152,11 @@ class CodemodSpec:
     #: def``) the codemod may act in; None, or no function: any of them. The engine hands
     #: libcst only those (see ``async_migrate/engine/slicing.py``).
     interest: str | None = None
+    #: ``"module:function"``, ``(source bytes, its options) -> list[Finding] | None``, in a
+    #: module that does not import libcst: the codemod's findings when they can be told
+    #: without running it (it would change nothing); None: run it. The fixture tests
+    #: compare them with the codemod's own on every fixture.
+    decide: str | None = None
     #: ``"module:function"``, ``(source bytes, filename, its options) -> its options``, in a
     #: module that does not import libcst: options the codemod derives from the module
     #: itself when the caller did not give them (before the prefilter runs).
@@ -201,6 +206,14 @@ class CodemodSpec:
         if "interest" not in self._loaded:
             self._loaded["interest"] = _load(self.interest)
         return self._loaded["interest"](data, options)
+
+    def decided(self, data: bytes, options: dict[str, Any]) -> list[Any] | None:
+        """What ``decide`` says (None without one)."""
+        if self.decide is None:
+            return None
+        if "decide" not in self._loaded:
+            self._loaded["decide"] = _load(self.decide)
+        return self._loaded["decide"](data, options)
 
     def prepared(self, data: bytes, filename: str, options: dict[str, Any]) -> dict[str, Any]:
         """The codemod's options for ``data`` (see ``prepare``)."""

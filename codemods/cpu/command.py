@@ -28,6 +28,7 @@ from codemods.core.base import LOCKED_REASON, AsyncCodemod
 from codemods.core.build import code_of
 from codemods.core.insert import insert_after_header
 from codemods.cpu.analysis import ModuleFacts, is_generator, module_facts, state_change
+from codemods.cpu.decided import suggestion_message
 from codemods.cpu.names import COMPRESSION, GIL_RELEASING, CpuBoundNames
 from codemods.cpu.pool import choose_helper, helper_statements
 from codemods.cpu.prescan import candidate_names, may_call_candidate
@@ -122,13 +123,7 @@ class CpuCommand(AsyncCodemod):
         name = code_of(original_node.func).strip()
         if verdict.kind is Offload.SUGGEST:
             if not in_genexp:
-                self.report(
-                    original_node,
-                    "AM406",
-                    f"{name} looks CPU-bound (loops, no I/O) and blocks the event loop while "
-                    f"it runs; if it is, offload it with --cpu-bound {name} or a "
-                    "'# async-migrate: cpu-bound' comment on its def line",
-                )
+                self.report(original_node, "AM406", suggestion_message(name))
             return updated_node
         if isinstance(self.parent_of(original_node), cst.Await):
             verdict = Verdict(Offload.REFUSE, "is awaited here, so it returns an awaitable")

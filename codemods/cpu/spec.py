@@ -278,6 +278,7 @@ SPEC = CodemodSpec(
     helpers=("_process_pool(_\\d+)?", "_PROCESS_POOL(_\\d+)?"),
     prescan="codemods.cpu.prescan:may_apply",
     interest="codemods.cpu.prescan:interest",
+    decide="codemods.cpu.decided:findings",
     reads_callees=True,
     options=(
         Option(
