@@ -479,15 +479,18 @@ def _transform(
     findings: list[Finding] = []
     # Codemods that change nothing leave the tree as it was, with its metadata: the next
     # one reuses both. The parsed tree is not copied (no node appears twice in it); a tree
-    # a codemod built is, as libcst does by default.
-    wrapper = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
+    # a codemod built is, as libcst does by default, and only when another codemod will
+    # read it (None until then).
+    wrapper: Any = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
     before_text = original_text
     left: set[Site] = set(left_alone)  # in the input's positions
     for codemod in active:
         if before_text != original_text and not _still_needed(
-            codemod, before_text.encode(wrapper.module.encoding), options
+            codemod, before_text.encode(module.encoding), options
         ):
             continue  # an earlier codemod rewrote what this one would have looked at
+        if wrapper is None:
+            wrapper = libcst.metadata.MetadataWrapper(module)
         to_data = (
             None if before_text == original_text else PositionMap(original_text, before_text).to_old
         )
@@ -510,9 +513,8 @@ def _transform(
         left |= {to_origin(*site) if to_origin else site for site in outcome.left_alone}
         findings = _merge(findings, found)
         if after_text != before_text:
-            wrapper = libcst.metadata.MetadataWrapper(outcome.module)
+            module, wrapper = outcome.module, None
             before_text = after_text
-    module = wrapper.module
     return module.bytes, findings, frozenset(left)
 
 
