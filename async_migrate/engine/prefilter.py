@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -139,7 +139,7 @@ def _usage(data: bytes) -> _Usage | None:
         ids: set[str] = set()
         attributes: set[str] = set()
         local = _bound_in_scope(coroutine)
-        for node in parsed.walk(coroutine):
+        for node in _running_in(coroutine):
             if isinstance(node, (ast.Name, ast.Attribute)):
                 names.update(_resolve(node, imports, local))
                 if isinstance(node, ast.Name):
@@ -157,6 +157,32 @@ def _usage(data: bytes) -> _Usage | None:
                 if isinstance(inner, (ast.Name, ast.Attribute)):
                     names.update(_resolve(inner, imports))
     return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine)
+
+
+def _running_in(coroutine: ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The nodes of ``coroutine`` that run in it or in a coroutine nested in it: not the
+    bodies of the sync functions, lambdas and classes it defines, which run elsewhere and
+    which no codemod rewrites or reports on (their decorators, defaults, annotations and
+    bases do run in it)."""
+    stack: list[ast.AST] = [coroutine]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            arguments = node.args
+            stack.extend(d for d in (*arguments.defaults, *arguments.kw_defaults) if d)
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+            stack.extend(a.annotation for a in every if a.annotation is not None)
+            if isinstance(node, ast.FunctionDef):
+                stack.extend(node.decorator_list)
+                if node.returns is not None:
+                    stack.append(node.returns)
+            continue
+        if isinstance(node, ast.ClassDef):
+            stack.extend([*node.decorator_list, *node.bases, *node.keywords])
+            continue
+        stack.extend(parsed.children(node))
 
 
 def coroutine_interest(
