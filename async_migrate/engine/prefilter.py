@@ -162,8 +162,9 @@ def _usage(data: bytes) -> _Usage | None:
 def _running_in(coroutine: ast.AsyncFunctionDef) -> Iterator[ast.AST]:
     """The nodes of ``coroutine`` that run in it or in a coroutine nested in it: not the
     bodies of the sync functions, lambdas and classes it defines, which run elsewhere and
-    which no codemod rewrites or reports on (their decorators, defaults, annotations and
-    bases do run in it)."""
+    which no codemod rewrites or reports on (their decorators, defaults and bases do run in
+    it), nor their annotations, which no codemod rewrites either and which declare what
+    their parameters are only in those bodies."""
     stack: list[ast.AST] = [coroutine]
     while stack:
         node = stack.pop()
@@ -171,13 +172,8 @@ def _running_in(coroutine: ast.AsyncFunctionDef) -> Iterator[ast.AST]:
         if isinstance(node, (ast.FunctionDef, ast.Lambda)):
             arguments = node.args
             stack.extend(d for d in (*arguments.defaults, *arguments.kw_defaults) if d)
-            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-            every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
-            stack.extend(a.annotation for a in every if a.annotation is not None)
             if isinstance(node, ast.FunctionDef):
                 stack.extend(node.decorator_list)
-                if node.returns is not None:
-                    stack.append(node.returns)
             continue
         if isinstance(node, ast.ClassDef):
             stack.extend([*node.decorator_list, *node.bases, *node.keywords])
