@@ -133,7 +133,8 @@ def _tool(name: str) -> str:
 ASYNC_MIGRATE = _tool("async-migrate")
 RUFF = _tool("ruff")
 
-# ruff's blocking-call rules (inside async functions): HTTP, subprocess, open, time.sleep.
+# ruff's blocking-call rules (inside async functions): HTTP, subprocess, open, os.path and
+# pathlib, time.sleep.
 BLOCKING_CODES = (
     "ASYNC210",
     "ASYNC212",
@@ -141,6 +142,7 @@ BLOCKING_CODES = (
     "ASYNC221",
     "ASYNC222",
     "ASYNC230",
+    "ASYNC240",
     "ASYNC251",
 )
 NAME_CODES = ("F401", "F821")
