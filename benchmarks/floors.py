@@ -93,14 +93,14 @@ class Row:
 
     def show(self) -> str:
         return (
-            f"  {self.name:<26} {self.budget:7.2f} {self.start:7.2f} {self.read:7.2f} "
+            f"  {self.name:<32} {self.budget:7.2f} {self.start:7.2f} {self.read:7.2f} "
             f"{self.parse:7.2f} {self.units:7.2f} {self.files:7.2f} {self.floor:7.2f} "
             f"{self.floor / self.budget:7.2f}"
         )
 
 
 HEADER = (
-    f"  {'tree':<26} {'budget':>7} {'start':>7} {'read':>7} {'parse':>7} {'units':>7} "
+    f"  {'tree':<32} {'budget':>7} {'start':>7} {'read':>7} {'parse':>7} {'units':>7} "
     f"{'files':>7} {'floor':>7} {'f/b':>7}"
 )
 
