@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from codemods.core import parsed
@@ -87,6 +87,9 @@ class _Usage:
     #: For each outermost coroutine, by the line of its ``async def``: the same two sets,
     #: and the attribute names it spells.
     per_coroutine: dict[int, tuple[set[str], set[str], set[str]]]
+    #: For each outermost coroutine, by the line of its ``async def``: the dotted names its
+    #: calls' callees may refer to.
+    called: dict[int, set[str]] = field(default_factory=dict)
 
     def uses_object(self, constructors: frozenset[str], ids: set[str] | None = None) -> bool:
         """True if a coroutine (one with the identifiers ``ids``; any, by default) uses a
@@ -134,12 +137,16 @@ def _usage(data: bytes) -> _Usage | None:
     visit(tree)
     imports = _imports(outside + [n for c in coroutines for n in parsed.statements(c)])
     per_coroutine: dict[int, tuple[set[str], set[str], set[str]]] = {}
+    called: dict[int, set[str]] = {}
     for coroutine in coroutines:
         names: set[str] = set()
         ids: set[str] = set()
         attributes: set[str] = set()
         local = _bound_in_scope(coroutine)
+        callees = called.setdefault(coroutine.lineno, set())
         for node in _running_in(coroutine):
+            if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+                callees.update(_resolve(node.func, imports, local))
             if isinstance(node, (ast.Name, ast.Attribute)):
                 names.update(_resolve(node, imports, local))
                 if isinstance(node, ast.Name):
@@ -156,7 +163,7 @@ def _usage(data: bytes) -> _Usage | None:
             for inner in parsed.walk(expression):
                 if isinstance(inner, (ast.Name, ast.Attribute)):
                     names.update(_resolve(inner, imports))
-    return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine)
+    return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine, called)
 
 
 def _running_in(coroutine: ast.AsyncFunctionDef) -> Iterator[ast.AST]:
@@ -200,19 +207,32 @@ def coroutine_interest(
         interest[name] = frozenset(
             line
             for line, (names, ids, attributes) in usage.per_coroutine.items()
-            if _wants(wanted, usage, names, ids, attributes)
+            if _wants(wanted, usage, names, ids, attributes, usage.called[line])
         )
     return interest
 
 
 def _wants(
-    wanted: Targets, usage: _Usage, names: set[str], ids: set[str], attributes: set[str]
+    wanted: Targets,
+    usage: _Usage,
+    names: set[str],
+    ids: set[str],
+    attributes: set[str],
+    called: set[str],
 ) -> bool:
     """Whether a coroutine that uses ``names``, the outside identifiers ``ids`` and the
-    attribute names ``attributes`` may give the codemod that looks for ``wanted`` work."""
+    attribute names ``attributes``, and calls ``called``, may give the codemod that looks
+    for ``wanted`` work."""
+
+    def mentioned(targets: frozenset[str]) -> bool:
+        if not wanted.calls_only:
+            return _matches(targets, names)
+        objects = targets & wanted.anywhere
+        return _matches(targets - objects, called) or _matches(objects, names)
+
     if wanted.methods and not attributes & wanted.methods:
-        return _matches(wanted.names - wanted.gated, names)
-    return _matches(wanted.names, names) or usage.uses_object(wanted.anywhere, ids)
+        return mentioned(wanted.names - wanted.gated)
+    return mentioned(wanted.names) or usage.uses_object(wanted.anywhere, ids)
 
 
 _NESTED_SCOPES = (

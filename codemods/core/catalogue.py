@@ -623,10 +623,12 @@ KIND_FAMILY: dict[ObjectKind, Family] = {
 }
 
 
-def blocking_targets(families: frozenset[Family], tokens: tuple[bytes, ...]) -> Targets:
+def blocking_targets(
+    families: frozenset[Family], tokens: tuple[bytes, ...], calls_only: bool = False
+) -> Targets:
     """What an offloading codemod's prefilter looks for: the blocking functions of
     ``families``, and the constructors and annotations that make a name an object whose
-    methods are calls of ``families``."""
+    methods are calls of ``families`` (see ``Targets.calls_only``)."""
     names = {name for name, family in FUNCTIONS.items() if family in families}
     objects = frozenset(
         name
@@ -634,7 +636,9 @@ def blocking_targets(families: frozenset[Family], tokens: tuple[bytes, ...]) -> 
         for name, kind in table.items()
         if KIND_FAMILY[kind] in families
     )
-    return Targets(tokens=tokens, names=frozenset(names) | objects, anywhere=objects)
+    return Targets(
+        tokens=tokens, names=frozenset(names) | objects, anywhere=objects, calls_only=calls_only
+    )
 
 
 def method_blocks(kind: ObjectKind, method: str) -> bool:

@@ -112,6 +112,10 @@ class Targets:
     ``methods`` and ``gated``: when ``methods`` is given, a coroutine that spells none of
     these attribute names is of no interest through the names in ``gated`` nor through
     ``anywhere`` (a ``pathlib.Path`` matters only with a method that blocks called on it).
+    ``calls_only``: the codemod acts on calls of its ``names`` only, never on a mention
+    (``asyncio.to_thread(os.path.getsize, p)`` is of no interest to it); the names in
+    ``anywhere`` (objects, known from their constructors and annotations) still count
+    wherever they appear.
     """
 
     tokens: tuple[bytes, ...] = ()
@@ -120,6 +124,7 @@ class Targets:
     anywhere: frozenset[str] = frozenset()
     methods: frozenset[str] = frozenset()
     gated: frozenset[str] = frozenset()
+    calls_only: bool = False
 
     def bytes_may_match(self, data: bytes) -> bool:
         return not self.tokens or any(token in data for token in self.tokens)

@@ -177,7 +177,8 @@ SPEC = CodemodSpec(
     codes=(AM601, AM602, AM603, AM604, AM605),
     offloads=True,
     # Calls the fallback handles can be spelled many ways (os.system, os.path, from os
-    # import ..., file objects known from annotations): sound, if broad.
+    # import ..., file objects known from annotations): sound, if broad. It rewrites and
+    # reports calls only: a blocking function passed along uncalled is none of its work.
     targets=blocking_targets(
         FAMILIES,
         (
@@ -209,5 +210,6 @@ SPEC = CodemodSpec(
             b"concurrent",
             b"sqlalchemy",
         ),
+        calls_only=True,
     ),
 )
