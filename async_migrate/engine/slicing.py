@@ -151,18 +151,16 @@ def slice_module(
                 return None
         elif keep_callees and node.name in used and not isinstance(node, ast.AsyncFunctionDef):
             return None
-        head = lines[first - 1]
-        indent = head[: len(head) - len(head.lstrip(b" \t\f"))]
+        indent = _indent(lines[first - 1])
         if len(indent) != start.col_offset:
             return None  # the body starts on the def line
         if whole and not lines[node.lineno - 1].startswith(indent):
             return None
-        if first >= 2 and lines[first - 2].rstrip(b"\r\n").endswith(b"\\"):
+        if first >= 2 and _continued(lines[first - 2]):
             return None
         body = b"".join(lines[first - 1 : last])
         if b"global" in body or b"nonlocal" in body or b"async-migrate" in body:
             return None
-        ending = b"\r\n" if lines[last - 1].endswith(b"\r\n") else b"\n"
         comment = f"  # {mark}-{len(regions)}".encode("ascii")
         if isinstance(node, ast.ClassDef):
             text = _class_stand_in(node, module_names, identifiers)
@@ -170,11 +168,7 @@ def slice_module(
             text, reads = _function_stand_in(node, module_names, identifiers)
             if owner is not None and _may_share(node, owner, reads):
                 mergeable[first] = _Mergeable(node, reads, id(owner), indent)
-        head = indent + text.encode("ascii")
-        if first == last:
-            return first, last, (head + comment + ending,)
-        padding = (ending,) * (last - first - 1)
-        return first, last, (head + b'; """' + ending, *padding, b'"""' + comment + ending)
+        return _region(first, last, indent + text.encode("ascii"), comment, lines)
 
     def literal_stand_in(statement: ast.Assign) -> tuple[int, int, tuple[bytes, ...]] | None:
         """The region a module's or class body's ``name = <literal>`` gives up to a
@@ -186,23 +180,18 @@ def slice_module(
         names = [t.id for t in statement.targets if isinstance(t, ast.Name)]
         if len(names) != len(statement.targets) or any(n.startswith("__") for n in names):
             return None  # ``__all__``, ``__slots__``: read by name
-        head, tail = lines[first - 1], lines[last - 1]
-        indent = head[: len(head) - len(head.lstrip(b" \t\f"))]
+        indent = _indent(lines[first - 1])
         if len(indent) != statement.col_offset or (first >= 2 and _continued(lines[first - 2])):
             return None
-        after = tail[statement.end_col_offset :].strip()  # type: ignore[misc]
+        after = lines[last - 1][statement.end_col_offset :].strip()  # type: ignore[misc]
         if after and not after.startswith(b"#"):
             return None  # another statement on its last line
         body = b"".join(lines[first - 1 : last])
         if b"async-migrate" in body or not _pure_literal(statement.value):
             return None
-        ending = b"\r\n" if tail.endswith(b"\r\n") else b"\n"
         comment = f"  # {mark}-{len(regions)}".encode("ascii")
         text = indent + " = ".join([*names, empty]).encode("ascii")
-        if first == last:
-            return first, last, (text + comment + ending,)
-        padding = (ending,) * (last - first - 1)
-        return first, last, (text + b'; """' + ending, *padding, b'"""' + comment + ending)
+        return _region(first, last, text, comment, lines)
 
     def visit(node: ast.AST) -> None:
         owner = node if node is tree or isinstance(node, ast.ClassDef) else None
@@ -278,6 +267,24 @@ def _pure_literal(node: ast.AST) -> bool:
     return True
 
 
+def _region(
+    first: int, last: int, head: bytes, comment: bytes, lines: list[bytes]
+) -> tuple[int, int, tuple[bytes, ...]]:
+    """Lines ``first`` to ``last`` given up to the stand-in ``head``: one line ending in
+    ``comment``, padded over the others with an empty string literal, so that every other
+    line keeps its number."""
+    ending = b"\r\n" if lines[last - 1].endswith(b"\r\n") else b"\n"
+    if first == last:
+        return first, last, (head + comment + ending,)
+    padding = (ending,) * (last - first - 1)
+    return first, last, (head + b'; """' + ending, *padding, b'"""' + comment + ending)
+
+
+def _indent(line: bytes) -> bytes:
+    """The whitespace ``line`` starts with."""
+    return line[: len(line) - len(line.lstrip(b" \t\f"))]
+
+
 def _continued(line: bytes) -> bool:
     """Whether ``line`` ends with a backslash continuation."""
     return line.rstrip(b"\r\n").endswith(b"\\")
@@ -350,11 +357,8 @@ def _merged(
         if entries[0].indent == b"":  # the module's: it no longer binds them
             bound |= names
         reads = set().union(*(entry.reads for entry in entries)) - names
-        ending = b"\r\n" if lines[last - 1].endswith(b"\r\n") else b"\n"
         head = entries[0].indent + _line(set(), reads).encode("ascii")
-        comment = f"  # {mark}-L{first}".encode("ascii")
-        padding = (ending,) * (last - first - 1)
-        out.append((first, last, (head + b'; """' + ending, *padding, b'"""' + comment + ending)))
+        out.append(_region(first, last, head, f"  # {mark}-L{first}".encode("ascii"), lines))
     return out, frozenset(bound)
 
 
