@@ -191,53 +191,45 @@ class CodemodSpec:
 
     def load(self) -> type:
         """The command class (imports libcst)."""
-        if "command" not in self._loaded:
-            self._loaded["command"] = _load(self.command)
-        return self._loaded["command"]
+        return self._hook("command")
+
+    def _hook(self, name: str) -> Any:
+        """The object the field ``name`` (``"module:function"``) names, imported on first
+        use; None when the codemod declares none."""
+        path = getattr(self, name)
+        if path is None:
+            return None
+        if name not in self._loaded:
+            self._loaded[name] = _load(path)
+        return self._loaded[name]
 
     def may_apply(self, data: bytes, options: dict[str, Any]) -> bool | None:
         """The prescan's verdict, or None when the codemod declares ``targets`` instead."""
-        if self.prescan is None:
-            return None
-        if "prescan" not in self._loaded:
-            self._loaded["prescan"] = _load(self.prescan)
-        check: Prescan = self._loaded["prescan"]
-        return check(data, options)
+        check: Prescan | None = self._hook("prescan")
+        return None if check is None else check(data, options)
 
     def coroutines_of_interest(self, data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
         """What ``interest`` says (None without one)."""
-        if self.interest is None:
-            return None
-        if "interest" not in self._loaded:
-            self._loaded["interest"] = _load(self.interest)
-        return self._loaded["interest"](data, options)
+        interest = self._hook("interest")
+        return None if interest is None else interest(data, options)
 
     def decided(self, data: bytes, options: dict[str, Any]) -> list[Any] | None:
         """What ``decide`` says (None without one)."""
-        if self.decide is None:
-            return None
-        if "decide" not in self._loaded:
-            self._loaded["decide"] = _load(self.decide)
-        return self._loaded["decide"](data, options)
+        decide = self._hook("decide")
+        return None if decide is None else decide(data, options)
 
     def prepared(self, data: bytes, filename: str, options: dict[str, Any]) -> dict[str, Any]:
         """The codemod's options for ``data`` (see ``prepare``)."""
-        if self.prepare is None:
-            return options
-        if "prepare" not in self._loaded:
-            self._loaded["prepare"] = _load(self.prepare)
-        return self._loaded["prepare"](data, filename, options)
+        prepare = self._hook("prepare")
+        return options if prepare is None else prepare(data, filename, options)
 
     def converted(
         self, data: bytes, filename: str, options: dict[str, Any]
     ) -> tuple[bytes, frozenset[str]]:
         """What ``convert`` makes of ``data``: the source, and the functions it made
         coroutines (``data`` and nothing without a ``convert``)."""
-        if self.convert is None:
-            return data, frozenset()
-        if "convert" not in self._loaded:
-            self._loaded["convert"] = _load(self.convert)
-        return self._loaded["convert"](data, filename, options)
+        convert = self._hook("convert")
+        return (data, frozenset()) if convert is None else convert(data, filename, options)
 
     def code(self, code: str) -> Code:
         for declared in self.codes:
