@@ -4,8 +4,17 @@ qualified names, kept free of libcst so the engine's prefilter can use them."""
 from __future__ import annotations
 
 import enum
+import re
 
 from codemods.core.spec import Targets
+
+#: What a ``with`` item must be called (its last name) to count as a thread lock. An
+#: ``asyncio.Lock`` cannot be used in a plain ``with``, so any lock there blocks.
+LOCK_NAME = re.compile(r"(?i)(lock|mutex|sem|semaphore)$")
+#: The modules whose lock classes a ``with`` item may make, and those classes.
+LOCK_MODULES = ("threading", "multiprocessing")
+LOCK_CLASSES = ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")
+THREAD_LOCKS = frozenset(f"{module}.{name}" for module in LOCK_MODULES for name in LOCK_CLASSES)
 
 
 class ObjectKind(enum.Enum):

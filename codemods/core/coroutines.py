@@ -8,9 +8,10 @@ visitor hooks keep a stack of where the current node runs.
 from __future__ import annotations
 
 import enum
-import re
 
 import libcst as cst
+
+from codemods.core.catalogue import LOCK_NAME, THREAD_LOCKS
 
 
 class _Where(enum.Enum):
@@ -24,16 +25,6 @@ class _Where(enum.Enum):
     #: coroutine while it holds the lock; another coroutine taking the same lock would then
     #: block the event loop's thread, and the first could never resume: a deadlock.
     LOCKED = "locked"
-
-
-#: What a ``with`` item must be called (its last name) to count as a thread lock. An
-#: ``asyncio.Lock`` cannot be used in a plain ``with``, so any lock there blocks.
-_LOCK_NAME = re.compile(r"(?i)(lock|mutex|sem|semaphore)$")
-_THREAD_LOCKS = frozenset(
-    f"{module}.{name}"
-    for module in ("threading", "multiprocessing")
-    for name in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")
-)
 
 
 #: Why a call under a thread lock is left for manual work (every codemod's message ends so).
@@ -155,11 +146,11 @@ class CoroutineContext:
     def _is_thread_lock(self, expression: cst.BaseExpression) -> bool:
         """``lock``, ``self._lock``, ``threading.Lock()``: a lock, by its name or type."""
         if isinstance(expression, cst.Call):
-            return bool(self.qualified_names(expression.func) & _THREAD_LOCKS)
+            return bool(self.qualified_names(expression.func) & THREAD_LOCKS)
         if isinstance(expression, cst.Attribute):
-            return bool(_LOCK_NAME.search(expression.attr.value))
+            return bool(LOCK_NAME.search(expression.attr.value))
         if isinstance(expression, cst.Name):
-            return bool(_LOCK_NAME.search(expression.value))
+            return bool(LOCK_NAME.search(expression.value))
         return False
 
     def in_generator_expression(self) -> bool:

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codemods.core import parsed
-from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, FUNCTIONS, ObjectKind, method_blocks
+from codemods.core.catalogue import (
+    ANNOTATIONS,
+    CONSTRUCTORS,
+    FUNCTIONS,
+    LOCK_NAME,
+    ObjectKind,
+    method_blocks,
+)
 
 #: Calls whose result is bound to the thread that made it (read from another thread, it
 #: is a different object, or refuses to work).
@@ -73,7 +80,6 @@ _LOOP_NAME = re.compile(r"(?i)loop$")
 INDEX_FORMAT = 4
 #: A comment on a ``def`` line that marks the function CPU-bound (the cpu codemod's).
 CPU_BOUND_MARKER = "async-migrate: cpu-bound"
-_LOCK_NAME = re.compile(r"(?i)(lock|mutex|sem|semaphore)$")
 
 
 @dataclass(frozen=True)
@@ -565,7 +571,7 @@ def _is_lock(expression: ast.AST) -> bool:
         if isinstance(expression, ast.Name)
         else ""
     )
-    return bool(_LOCK_NAME.search(name))
+    return bool(LOCK_NAME.search(name))
 
 
 def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef, body: list[ast.AST]) -> set[str]:

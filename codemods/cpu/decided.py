@@ -22,17 +22,13 @@ import re
 from typing import Any
 
 from codemods.core import parsed
+from codemods.core.catalogue import LOCK_CLASSES, LOCK_NAME
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
 from codemods.cpu import suggestions
 from codemods.cpu.names import CpuBoundNames
 from codemods.cpu.prescan import candidate_names, may_call_candidate
 
-#: The thread-lock classes' last names: a ``with`` on a call of one of them (the codemod
-#: resolves it) is not decided here.
-_LOCK_CLASSES = frozenset({"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition"})
-#: As :mod:`codemods.core.coroutines` recognises a lock by its name.
-_LOCK_NAME = re.compile(r"(?i)(lock|mutex|sem|semaphore)$")
 #: Text that may start a suppression comment (in any case).
 _SUPPRESSION = re.compile(rb"(?i)noqa|async-migrate")
 
@@ -201,13 +197,13 @@ def _is_thread_lock(expression: ast.expr) -> bool:
     if isinstance(expression, ast.Call):
         func = expression.func
         last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if last in _LOCK_CLASSES:
+        if last in LOCK_CLASSES:  # the codemod resolves it: not decided here
             raise _Undecided
         return False
     if isinstance(expression, ast.Attribute):
-        return bool(_LOCK_NAME.search(expression.attr))
+        return bool(LOCK_NAME.search(expression.attr))
     if isinstance(expression, ast.Name):
-        return bool(_LOCK_NAME.search(expression.id))
+        return bool(LOCK_NAME.search(expression.id))
     return False
 
 
