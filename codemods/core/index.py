@@ -156,8 +156,7 @@ def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
     tree = parsed.parse(data)
     if tree is None:
         return None
-    # Lines as Python counts them: a form feed does not end one.
-    text_lines = re.split(r"\r\n|\r|\n", data.decode("utf-8", errors="replace"))
+    text_lines = source_lines(data)
     is_package = path.endswith("__init__.py")
     imports = _module_bindings(tree, module, is_package)
     aliases = {
@@ -289,7 +288,7 @@ def _function(
         if not names:
             continue
         where = "generator" if id(child) in lazy else "locked" if id(child) in locked else ""
-        line, col = _position(child, context.lines)
+        line, col = position(child, context.lines)
         text = _dotted(child.func) or ast.unparse(child.func)
         calls.append(Call(names, line, col, id(child) in awaited, where, text))
     objects = {k: v for k, v in context.objects.items() if k not in local}
@@ -311,12 +310,12 @@ def _function(
             and method_blocks(objects[child.func.value.id], child.func.attr)
             and not _shutdown_without_waiting(child, objects[child.func.value.id])
         ):
-            line, col = _position(child, context.lines)
+            line, col = position(child, context.lines)
             kind = objects[child.func.value.id]
             name = f"{child.func.value.id}.{child.func.attr}"
             object_calls.append((f"{name} ({kind.value})", line, col))
     bound = sorted(_thread_state(own.of(ast.Name), local, context.thread_bound))
-    line, col = _position(node, context.lines)
+    line, col = position(node, context.lines)
     def_line = context.lines[node.lineno - 1] if node.lineno <= len(context.lines) else ""
     return Function(
         qualname=qualname,
@@ -411,7 +410,7 @@ def _context_changes(
             )
             reference = f"{qualified}.{rest}" if rest else qualified
         if reference is not None:
-            line, col = _position(node, context.lines)
+            line, col = position(node, context.lines)
             changes.append((f"{receiver}.{node.func.attr}", reference, line, col))
             methods.setdefault(reference, set()).add(node.func.attr)
     return [c for c in changes if methods[c[1]] != _CONTEXT_CHANGES]
@@ -438,7 +437,7 @@ def _loop_bound(
         ):
             name = ast.unparse(func)
         if name is not None:
-            found.append((*_position(node, context.lines), name))
+            found.append((*position(node, context.lines), name))
     if not found:
         return None
     line, col, name = min(found)
@@ -707,8 +706,14 @@ def _exported(tree: ast.Module) -> tuple[str, ...]:
     return ()
 
 
-def _position(node: ast.AST, lines: list[str]) -> tuple[int, int]:
-    """1-based line and 1-based column in characters (``ast`` counts UTF-8 bytes)."""
+def source_lines(data: bytes) -> list[str]:
+    """The lines of ``data`` as Python counts them (a form feed does not end one)."""
+    return re.split(r"\r\n|\r|\n", data.decode("utf-8", errors="replace"))
+
+
+def position(node: ast.AST, lines: list[str]) -> tuple[int, int]:
+    """1-based line and 1-based column in characters (``ast`` counts UTF-8 bytes), as
+    libcst counts them; ``lines`` from :func:`source_lines`."""
     line = node.lineno  # type: ignore[attr-defined]
     offset = node.col_offset  # type: ignore[attr-defined]
     text = lines[line - 1] if 0 < line <= len(lines) else ""

@@ -25,7 +25,7 @@ from codemods.core.index import (
     _module_bindings,
     _names_of,
     _own_nodes,
-    _position,
+    position,
 )
 from codemods.core.suppressions import parse_comment
 
@@ -134,7 +134,7 @@ def _walk(
         elif isinstance(child, ast.Constant) and isinstance(child.value, str):
             named = _named_by_string(child.value, identifiers)
             if named is not None:
-                line, col = _position(child, context.lines)
+                line, col = position(child, context.lines)
                 yield Mention(named, (), line, col, called=False, string=True)
     if isinstance(node, ast.Module) and not prefix:
         yield from _definitions(node.body, context, "", identifiers)
@@ -208,7 +208,7 @@ def _definitions(
     for statement in statements:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if statement.name in identifiers:
-                line, col = _position(statement, context.lines)
+                line, col = position(statement, context.lines)
                 names = (f"{module}{prefix}{statement.name}",)
                 yield Mention(statement.name, names, line, col, called=False, definition=True)
 
@@ -264,7 +264,7 @@ def _mention(
     called: dict[int, ast.Call],
 ) -> Mention:
     call = called.get(id(node))
-    line, col = _position(call if call is not None else node, context.lines)
+    line, col = position(call if call is not None else node, context.lines)
     root: ast.AST = node
     while isinstance(root, ast.Attribute):
         root = root.value

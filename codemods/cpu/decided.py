@@ -25,12 +25,13 @@ from codemods.core import parsed
 from codemods.core.catalogue import LOCK_CLASSES, LOCK_NAME
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
+from codemods.core.index import position, source_lines
 from codemods.cpu import suggestions
 from codemods.cpu.names import CpuBoundNames
 from codemods.cpu.prescan import candidate_names, may_call_candidate
 
 #: Text that may start a suppression comment (in any case).
-_SUPPRESSION = re.compile(rb"(?i)noqa|async-migrate")
+_SUPPRESSION = re.compile(r"(?i)noqa|async-migrate")
 
 _COROUTINE, _SYNC, _GENEXP, _ANNOTATION, _LOCKED = range(5)
 
@@ -61,13 +62,13 @@ def findings(data: bytes, options: dict[str, Any]) -> list[Finding] | None:
     if tree is None:
         return None
     try:
-        data.decode("utf-8")  # columns are counted in UTF-8 below
+        data.decode("utf-8")  # columns are counted in UTF-8
     except UnicodeDecodeError:
         return None
     suggested = suggestions.suggestible(tree)
     if not suggested:
         return []
-    lines = data.splitlines()
+    lines = source_lines(data)
     try:
         bound_once = _bound_only_by_their_def(tree, suggested)
         calls = _suggested_calls(tree, suggested)
@@ -78,7 +79,7 @@ def findings(data: bytes, options: dict[str, Any]) -> list[Finding] | None:
             last = coroutine.end_lineno or coroutine.lineno
             if any(_SUPPRESSION.search(line) for line in lines[coroutine.lineno - 1 : last]):
                 raise _Undecided
-            line, col = _position(call, lines)
+            line, col = position(call, lines)
             found.append(Finding(line, col, "AM406", suggestion_message(call.func.id), False))  # type: ignore[attr-defined]
     except (_Undecided, RecursionError):
         return None
@@ -205,11 +206,3 @@ def _is_thread_lock(expression: ast.expr) -> bool:
     if isinstance(expression, ast.Name):
         return bool(LOCK_NAME.search(expression.id))
     return False
-
-
-def _position(node: ast.AST, lines: list[bytes]) -> tuple[int, int]:
-    """1-based line and column in characters, as libcst counts them."""
-    line = node.lineno  # type: ignore[attr-defined]
-    text = lines[line - 1] if 0 < line <= len(lines) else b""
-    offset = node.col_offset  # type: ignore[attr-defined]
-    return line, len(text[:offset].decode("utf-8", errors="replace")) + 1
