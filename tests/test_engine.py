@@ -368,3 +368,38 @@ def test_a_long_literal_stands_in_as_an_empty_one(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(migrate, "SLICING", False)
     assert sliced == migrate_source(source, ["sleep"], filename="m.py")
     assert sliced.changed
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_module_without_a_final_newline_is_sliced(
+    newline: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module whose last line has no line ending is sliced with one added, and the
+    module put back has none, as a whole run gives it."""
+    from async_migrate.engine import migrate
+    from async_migrate.engine.slicing import slice_module
+
+    source = newline.join(
+        [
+            "import time",
+            "",
+            "",
+            "def helper():",
+            "    a = 1",
+            "    return a",
+            "",
+            "",
+            "async def run():",
+            "    time.sleep(1)",
+            "    return helper()",
+        ]
+    ).encode()
+    piece = slice_module(source, None, keep_callees=False)
+    assert piece is not None and b"a = 1" not in piece.code
+    assert piece.code.endswith(newline.encode()) and piece.restore(piece.code) == source
+    sliced = migrate_source(source, ["sleep"], filename="m.py")
+    assert sliced.changed and sliced.code.endswith(
+        b"(1)" + newline.encode() + b"    return helper()"
+    )
+    monkeypatch.setattr(migrate, "SLICING", False)
+    assert sliced == migrate_source(source, ["sleep"], filename="m.py")

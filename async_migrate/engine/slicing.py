@@ -29,9 +29,12 @@ checked on the whole module like any other (it compiles; nothing outside corouti
 changed), and if a stand-in did not come back whole, exactly once, the codemod runs on the
 whole module instead.
 
-Not sliced: modules with a lone carriage return as a line ending or no final newline,
-functions and class bodies that start on the ``def``/``class`` line or after a backslash
-continuation, and those that hold ``global``, ``nonlocal`` or an ``async-migrate`` comment.
+A module without a final newline is sliced with one added (the line ending its first line
+ends with), taken off again when the stand-ins are put back.
+
+Not sliced: modules with a lone carriage return as a line ending, functions and class
+bodies that start on the ``def``/``class`` line or after a backslash continuation, and
+those that hold ``global``, ``nonlocal`` or an ``async-migrate`` comment.
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ class Slice:
     #: The module-level names of the functions a shared stand-in replaced: ``code`` no
     #: longer binds them, the codemods take them for bound.
     bound: frozenset[str] = frozenset()
+    #: The line ending added at the end of a module that had no final newline.
+    added: bytes = b""
 
     def restore(self, new: bytes) -> bytes | None:
         """``new`` (the migrated ``code``) with what every stand-in replaced put back; None
@@ -93,7 +98,12 @@ class Slice:
             seen += 1
         if seen != len(self.stand_ins):
             return None
-        return b"".join(out)
+        restored = b"".join(out)
+        if self.added:
+            if not restored.endswith(self.added):
+                return None
+            return restored[: -len(self.added)]
+        return restored
 
     def original_line(self, line: int) -> int | None:
         """The line of the input that ``line`` of ``code`` is (the same); None for a
@@ -118,8 +128,13 @@ def slice_module(
     names (a codemod reads them)."""
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
+    added = b""
     if not data.endswith(b"\n"):
-        return None
+        first_line, newline, _ = data.partition(b"\n")
+        if not newline or _continued(data.rpartition(b"\n")[2]):
+            return None
+        added = b"\r\n" if first_line.endswith(b"\r") else b"\n"
+        data += added
     tree = parsed.parse(data)
     if tree is None:
         return None
@@ -236,7 +251,7 @@ def slice_module(
     code = b"".join(out)
     if parsed.parse(code) is None:  # a stand-in this module does not allow: a bug
         return None
-    return Slice(code, tuple(stand_ins), frozenset(identifiers), bound)
+    return Slice(code, tuple(stand_ins), frozenset(identifiers), bound, added)
 
 
 #: The empty literal a stand-in binds in place of a literal of each type.
