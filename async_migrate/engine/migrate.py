@@ -534,17 +534,48 @@ def _still_needed(codemod: type, data: bytes, options: dict[str, Any]) -> bool:
     return bool(_active(data, [entry.name], options))
 
 
+def ruled_out(data: bytes, codemods: Sequence[str], options: dict[str, Any]) -> frozenset[str]:
+    """Of the registered codemods named, those the cheap stages say have nothing to change
+    or report in ``data`` with ``options``: what a process that parsed ``data`` for another
+    reason (the project index) tells the one that migrates it (see :func:`remember`)."""
+    return frozenset(codemods) - set(_active_names(data, codemods, options))
+
+
+#: What another process found with :func:`ruled_out`: a module's bytes -> those codemods.
+_ruled_out: dict[bytes, frozenset[str]] = {}
+
+
+def remember(data: bytes, codemods: frozenset[str]) -> None:
+    """Take ``codemods``, what :func:`ruled_out` gave for the same bytes and the same
+    options in another process, for ruled out in ``data`` without looking again; only the
+    last module given is kept."""
+    _ruled_out.clear()
+    _ruled_out[data] = codemods
+
+
 def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -> list[type]:
     """The codemod classes that may change or report ``data``, in order."""
+    classes = {codemod.NAME: codemod for codemod in codemods if not isinstance(codemod, str)}
+    return [
+        classes.get(name) or CODEMODS[name].load()
+        for name in _active_names(data, codemods, options)
+    ]
+
+
+def _active_names(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -> list[str]:
+    """The names of the codemods that may change or report ``data``, in order."""
     if not has_coroutine(data):
         return []
     targets: dict[str, Targets] = {}
-    classes: dict[str, type | None] = {}
+    names: list[str] = []
     prescanned: set[str] = set()
+    known = _ruled_out.get(data, frozenset())
     for codemod in codemods:
         if isinstance(codemod, str):
+            if codemod in known:
+                continue
             entry = CODEMODS[codemod]
-            classes[entry.name] = None  # loaded below, only if needed
+            names.append(entry.name)
             if entry.prescan is None:
                 targets[entry.name] = entry.targets
             elif entry.targets.names and not needing_libcst(data, {entry.name: entry.targets}):
@@ -553,9 +584,9 @@ def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -
                 prescanned.add(entry.name)
         else:
             targets[codemod.NAME] = Targets()  # unknown to the registry: no cheap stage
-            classes[codemod.NAME] = codemod
+            names.append(codemod.NAME)
     needed = set(needing_libcst(data, targets)) | prescanned
-    return [classes[name] or CODEMODS[name].load() for name in classes if name in needed]
+    return [name for name in names if name in needed]
 
 
 def _prepared(

@@ -1,11 +1,17 @@
 """The index records of a project's files, each read once per run and cached across runs
 by size, modification time and content hash, so that a second run parses only what
 changed. Many files at once are indexed by worker processes (see :meth:`Files.read`).
+
+The parse that indexes a module of the run also answers the engine's cheap stages for it
+(given a :class:`RuleOut`): the codemods that have nothing to do in it travel with its job,
+kept for the run only, so that the worker that migrates it does not parse it again when
+nothing would change in it (most modules of a project).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import os
@@ -13,9 +19,13 @@ import pickle
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 from async_migrate import __version__
+from async_migrate.engine.migrate import ruled_out
+from async_migrate.engine.prefilter import has_coroutine
 from async_migrate.runner.concurrency import Mapper
 from codemods.core.index import INDEX_FORMAT, ModuleRecord, index_module
 
@@ -23,6 +33,23 @@ _INDEX_FILE = f"index-{__version__}-{INDEX_FORMAT}.pickle"
 
 #: A file's cache entry: modification time (ns), size, SHA-256 of the content, record.
 Entry = tuple[int, int, str, ModuleRecord | None]
+#: The codemods the cheap stages rule out in a module of the run as the index read it: the
+#: SHA-256 of its content, and their names.
+RuledOut = tuple[str, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class RuleOut:
+    """What the index asks of the modules of the run it parses: which of ``codemods``, with
+    ``options``, the engine's cheap stages rule out (see
+    :func:`async_migrate.engine.migrate.ruled_out`); ``paths`` are the run's files (real
+    paths)."""
+
+    codemods: tuple[str, ...]
+    options: dict[str, dict[str, Any]]
+    paths: frozenset[str]
+
+
 #: Files per worker below which a batch is indexed in this process (one costs about
 #: 10 ms; starting the workers and sending them the records back costs about as much as
 #: a few).
@@ -45,6 +72,7 @@ class Files:
         overrides: dict[str, bytes],
         workers: int = 1,
         memory: dict[str, Entry] | None = None,
+        rule_out: RuleOut | None = None,
     ) -> None:
         self.roots = roots
         self.cache_dir = cache_dir
@@ -53,8 +81,16 @@ class Files:
         self.cached = memory if memory is not None else _load(cache_dir)
         #: The entries of the files read in this run: what the cache keeps.
         self.fresh: dict[str, Entry] = {}
+        #: The codemods ruled out in the modules of the run parsed in this run.
+        self.ruled_out: dict[str, RuledOut] = {}
         self._records: dict[str, ModuleRecord | None] = {}
-        self._mapper = Mapper(workers, index_file, _lost, least=_LEAST * workers)
+        self._rule_out = rule_out
+        work = functools.partial(
+            index_file,
+            codemods=rule_out.codemods if rule_out else (),
+            options=rule_out.options if rule_out else {},
+        )
+        self._mapper = Mapper(workers, work, _lost, least=_LEAST * workers)
 
     def __enter__(self) -> Files:
         self._mapper.__enter__()
@@ -98,14 +134,19 @@ class Files:
                 self._records[key] = _shown_as(entry[3], display)
                 continue
             known = entry[2] if entry is not None else None
-            pending[key] = (display, (path, module_name(path, self.roots), display, known))
+            ask = self._rule_out is not None and key in self._rule_out.paths
+            item = (path, module_name(path, self.roots), display, known, ask)
+            pending[key] = (display, item)
         with _no_cycle_collection():  # the records sent back are unpickled here too
             results = self._mapper.map([item for _, item in pending.values()])
-        for (key, (display, _)), result in zip(pending.items(), results, strict=True):
+        for (key, (display, _)), indexed in zip(pending.items(), results, strict=True):
             entry = self.cached.get(key)
-            if result is None:
+            if indexed is None:
                 self._records[key] = None
                 continue
+            result, ruled = indexed
+            if ruled:
+                self.ruled_out[key] = (result[2], ruled)
             record = result[3]
             if entry is not None and entry[2] == result[2]:  # touched, not changed
                 record = _shown_as(entry[3], display)
@@ -138,15 +179,19 @@ class Files:
 _GIVEN = -1
 
 
-#: What a worker is sent for one file: its path, module name, path as displayed, and the
-#: content hash of the record the cache holds for it (not indexed again if unchanged).
-_Item = tuple[str, str, str, str | None]
+#: What a worker is sent for one file: its path, module name, path as displayed, the
+#: content hash of the record the cache holds for it (not indexed again if unchanged), and
+#: whether to ask which codemods the cheap stages rule out in it.
+_Item = tuple[str, str, str, str | None, bool]
 
 
-def index_file(item: _Item) -> Entry | None:
+def index_file(
+    item: _Item, codemods: tuple[str, ...] = (), options: dict[str, dict[str, Any]] | None = None
+) -> tuple[Entry, frozenset[str]] | None:
     """The cache entry of one file (without a record when its content is the one the
-    cache knows), or None if it cannot be read."""
-    path, module, display, known = item
+    cache knows) and, when it was parsed and asked, which of ``codemods`` (with
+    ``options``) the cheap stages rule out in it; None if it cannot be read."""
+    path, module, display, known, ask = item
     try:
         st = os.stat(path)
         with open(path, "rb") as handle:
@@ -155,10 +200,14 @@ def index_file(item: _Item) -> Entry | None:
         return None
     content = hashlib.sha256(data).hexdigest()
     if content == known:
-        return st.st_mtime_ns, st.st_size, content, None
+        return (st.st_mtime_ns, st.st_size, content, None), frozenset()
     with _no_cycle_collection():
         record = index_module(data, module, display)
-    return st.st_mtime_ns, st.st_size, content, record
+        ruled = frozenset()
+        if ask and codemods and record is not None and has_coroutine(data):
+            # The cheap stages parse ``data`` again: a cache hit, the index just did.
+            ruled = ruled_out(data, codemods, options or {})
+    return (st.st_mtime_ns, st.st_size, content, record), ruled
 
 
 @contextmanager
@@ -174,9 +223,9 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _lost(item: _Item, how: str) -> Entry | None:
+def _lost(item: _Item, how: str) -> tuple[Entry, frozenset[str]] | None:
     """A file whose worker died (the out-of-memory killer, say) is indexed here instead:
-    left out, it could hide a helper."""
+    left out, it could hide a helper; nothing is ruled out in it."""
     return index_file(item)
 
 

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from async_migrate.engine.migrate import InternalError, SourceError, migrate_source
+from async_migrate.engine.migrate import InternalError, SourceError, migrate_source, remember
 from async_migrate.runner.cache import Fingerprint, fingerprint
 from async_migrate.runner.dependencies import added_modules
 from async_migrate.runner.diffing import unified_diff
@@ -32,6 +32,9 @@ class Job:
     keep: bool = False
     #: Named on the command line: a file that is not text is an error, not skipped.
     explicit: bool = True
+    #: The codemods the cheap stages rule out in the file as the project index read it
+    #: (its SHA-256, their names): taken as they are while the file is the same.
+    ruled_out: tuple[str, frozenset[str]] | None = None
 
 
 @dataclass
@@ -80,6 +83,8 @@ def process_data(data: bytes, job: Job) -> tuple[FileReport, bytes]:
         else:
             report.skipped, report.not_text = True, problem
         return report, data
+    if job.ruled_out is not None and digest(data) == job.ruled_out[0]:
+        remember(data, job.ruled_out[1])
     try:
         result = migrate_source(data, job.codemods, filename=job.display, options=job.options)
     except SourceError as e:

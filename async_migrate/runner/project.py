@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from async_migrate.runner.discovery import Excludes, Source, discover
-from async_migrate.runner.indexing import Entry, Files
+from async_migrate.runner.indexing import Entry, Files, RuledOut, RuleOut
 from async_migrate.runner.places import nearest_with
 from codemods.core.index import ModuleRecord
 from codemods.core.mentions import Mention, mentions
@@ -47,6 +47,9 @@ class ProjectSites:
     #: ``helpers-mode = "async"``: per file, the functions made coroutines and the calls
     #: awaited (see :mod:`codemods.helpers.planning`).
     plans: dict[str, Converting] = field(default_factory=dict)
+    #: The codemods the cheap stages rule out in the files of the run the index parsed
+    #: (real path -> them; see :mod:`async_migrate.runner.indexing`).
+    ruled_out: dict[str, RuledOut] = field(default_factory=dict)
 
     def of(self, path: str) -> list[Site]:
         return self.by_path.get(os.path.realpath(path), [])
@@ -90,6 +93,7 @@ def build(
     convert: bool = True,
     workers: int = 1,
     memory: dict[str, Entry] | None = None,
+    rule_out: tuple[tuple[str, ...], dict[str, dict[str, Any]]] | None = None,
 ) -> ProjectSites:
     """Index what the coroutines of the files under ``paths`` can reach in the project, and
     find the sites of every file of the run. ``overrides`` gives the source of files that
@@ -102,12 +106,16 @@ def build(
     ``convert`` (its code is off), the helpers async mode would make coroutines are left
     alone: neither converted nor offloaded. ``workers`` processes index the files.
     ``memory`` keeps the index between builds instead of ``cache_dir`` (see
-    :class:`~async_migrate.runner.indexing.Files`).
+    :class:`~async_migrate.runner.indexing.Files`). ``rule_out``: codemods and their
+    options, asked of each file of the run the index parses (see :class:`RuleOut`).
     """
     roots = project_roots(paths, src)
     overrides = {os.path.realpath(p): data for p, data in (overrides or {}).items()}
     run_files = [s.path for s in discover(paths, excludes) if isinstance(s, Source)]
-    with Files(roots, cache_dir, overrides, workers, memory) as files:
+    asked = None
+    if rule_out is not None:
+        asked = RuleOut(*rule_out, frozenset(map(os.path.realpath, run_files)))
+    with Files(roots, cache_dir, overrides, workers, memory, asked) as files:
         records, followed = _indexed(files, [*run_files, *overrides], mode)
         files.save()
     project = Project(records.values(), frozenset(leave_alone))
@@ -134,7 +142,8 @@ def build(
             plans[key] = converting
             digest.update(repr((record.path, converting)).encode())
     changed = bool(by_path or plans)
-    return ProjectSites(by_path, digest.hexdigest()[:16] if changed else "", project, plans)
+    shown = digest.hexdigest()[:16] if changed else ""
+    return ProjectSites(by_path, shown, project, plans, files.ruled_out)
 
 
 def _indexed(

@@ -69,6 +69,9 @@ def _project(paths: list[str], settings: Settings, sources: dict[str, bytes]) ->
         # Async mode makes helpers coroutines (AM655): with that code off, it leaves them.
         convert=not is_off(own, "AM655"),
         workers=settings.workers,
+        # The other codemods' options are the same for every file: the index's parse of a
+        # file of the run tells which of them have nothing to do in it.
+        rule_out=(tuple(c for c in settings.codemods if c != HELPERS), settings.options),
     )
 
 
@@ -122,6 +125,7 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
                 options=_options(settings, project, found.path),
                 keep=settings.interactive,
                 explicit=found.explicit,
+                ruled_out=project.ruled_out.get(os.path.realpath(found.path)),
             )
         )
     jobs = [slot for slot in slots if isinstance(slot, Job)]

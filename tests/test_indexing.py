@@ -1,0 +1,70 @@
+"""The project index's parse of a module of the run also tells which codemods have nothing
+to do in it, and the worker that migrates the module takes that answer while the module
+is the one the index read."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from async_migrate.engine.migrate import migrate_source, remember, ruled_out
+from async_migrate.runner.discovery import Excludes
+from async_migrate.runner.processing import Job, process
+from async_migrate.runner.project import build
+from codemods.registry import CODEMODS
+
+_OTHERS = tuple(name for name in CODEMODS if name != "helpers")
+_SLEEPS = b"import time\n\n\nasync def pause():\n    time.sleep(1)\n"
+_QUIET = b"async def double(x):\n    return 2 * x\n"
+
+
+@pytest.fixture(autouse=True)
+def _forget() -> Iterator[None]:
+    """What a test made this process remember is not left to the next test."""
+    yield
+    remember(b"", frozenset())
+
+
+def test_the_index_tells_what_each_module_of_the_run_has_nothing_to_do_for(
+    tmp_path: Path,
+) -> None:
+    """Asked of the run's modules with a coroutine only: not of a module outside the paths
+    that the index reads because a coroutine calls into it."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    (tmp_path / "lib.py").write_bytes(
+        b"import time\n\n\ndef helper():\n    time.sleep(1)\n\n\nasync def other():\n    pass\n"
+    )
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "sleeps.py").write_bytes(_SLEEPS)
+    (app / "quiet.py").write_bytes(_QUIET)
+    (app / "calls.py").write_bytes(b"from lib import helper\n\n\nasync def go():\n    helper()\n")
+    (app / "plain.py").write_bytes(b"def double(x):\n    return 2 * x\n")
+    project = build([str(app)], Excludes(), None, rule_out=(_OTHERS, {}))
+    assert project.of(str(app / "calls.py"))  # lib.py was read: its helper blocks
+    by_name = {Path(path).name: answer for path, answer in project.ruled_out.items()}
+    assert set(by_name) == {"sleeps.py", "quiet.py", "calls.py"}
+    assert by_name["quiet.py"] == (hashlib.sha256(_QUIET).hexdigest(), frozenset(_OTHERS))
+    assert by_name["sleeps.py"][1] == frozenset(_OTHERS) - {"sleep", "offload"}
+
+
+def test_the_engine_takes_what_it_is_told_for_those_bytes_only() -> None:
+    assert ruled_out(_SLEEPS, ["sleep", "files"], {}) == frozenset({"files"})
+    remember(_SLEEPS, frozenset({"sleep"}))
+    assert not migrate_source(_SLEEPS, ["sleep"]).changed  # taken as told, not looked at
+    edited = _SLEEPS.replace(b"(1)", b"(2)")
+    assert migrate_source(edited, ["sleep"]).changed
+
+
+def test_a_module_changed_since_the_index_read_it_is_looked_at_again(tmp_path: Path) -> None:
+    path = tmp_path / "sleeps.py"
+    path.write_bytes(_SLEEPS)
+    stale = (hashlib.sha256(_QUIET).hexdigest(), frozenset({"sleep"}))
+    job = Job(str(path), "sleeps.py", ("sleep",), write=False, diff=False, ruled_out=stale)
+    assert process(job).changed
+    current = (hashlib.sha256(_SLEEPS).hexdigest(), frozenset({"sleep"}))
+    job = Job(str(path), "sleeps.py", ("sleep",), write=False, diff=False, ruled_out=current)
+    assert not process(job).changed  # the same bytes: the index's answer stands
