@@ -15,6 +15,7 @@ from async_migrate.runner.processing import Job, process
 from codemods.core.base import AsyncCodemod
 from codemods.core.spec import Code, CodemodSpec, Severity
 from codemods.registry import CODEMODS
+from tests.conftest import FIXTURES
 
 
 class AwaitEverywhere(AsyncCodemod):
@@ -403,3 +404,19 @@ def test_a_module_without_a_final_newline_is_sliced(
     )
     monkeypatch.setattr(migrate, "SLICING", False)
     assert sliced == migrate_source(source, ["sleep"], filename="m.py")
+
+
+def test_an_object_matters_to_offload_only_where_a_method_of_it_that_blocks_is_called() -> None:
+    """A ``threading.Event`` set, or an executor handed to ``run_in_executor``, gives the
+    offload codemod nothing to do: only the coroutines that call ``wait``, or ``result`` on
+    what ``submit`` gave, are handed to libcst; kinds whose every method blocks (files) or
+    whose ``with`` block blocks on leaving (SMTP) are not narrowed."""
+    from async_migrate.engine.migrate import _interest
+    from codemods.core.catalogue import ObjectKind, methods_that_block
+
+    assert methods_that_block(ObjectKind.EXECUTOR) == {"shutdown", "result", "exception"}
+    assert methods_that_block(ObjectKind.FILE) is None
+    assert methods_that_block(ObjectKind.SMTP_CLIENT) is None
+    fixture = FIXTURES / "offload" / "object_without_a_blocking_method_call_left.py"
+    offload = CODEMODS["offload"].load()
+    assert _interest(fixture.read_bytes(), [offload], {}) == frozenset({22, 27})

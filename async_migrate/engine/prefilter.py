@@ -223,16 +223,20 @@ def _wants(
     """Whether a coroutine that uses ``names``, the outside identifiers ``ids`` and the
     attribute names ``attributes``, and calls ``called``, may give the codemod that looks
     for ``wanted`` work."""
+    targets, anywhere = wanted.names, wanted.anywhere
+    unused = {o for o, methods in wanted.object_methods.items() if not attributes & methods}
+    if unused:  # objects none of whose blocking methods the coroutine calls
+        targets, anywhere = targets - unused, anywhere - unused
 
     def mentioned(targets: frozenset[str]) -> bool:
         if not wanted.calls_only:
             return _matches(targets, names)
-        objects = targets & wanted.anywhere
+        objects = targets & anywhere
         return _matches(targets - objects, called) or _matches(objects, names)
 
     if wanted.methods and not attributes & wanted.methods:
-        return mentioned(wanted.names - wanted.gated)
-    return mentioned(wanted.names) or usage.uses_object(wanted.anywhere, ids)
+        return mentioned(targets - wanted.gated)
+    return mentioned(targets) or usage.uses_object(anywhere, ids)
 
 
 _NESTED_SCOPES = (

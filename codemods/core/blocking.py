@@ -15,10 +15,9 @@ from codemods.core.catalogue import (
     ASYNC_INSTEAD,
     ASYNC_INSTEAD_FUNCTIONS,
     ASYNC_INSTEAD_KINDS,
-    BLOCKING_METHODS,
-    CHEAP_METHODS,
+    CALL_BLOCKING_METHODS,
+    CALL_CHEAP_METHODS,
     FUNCTIONS,
-    HTTP_METHODS,
     KIND_FAMILY,
     THREAD_BOUND,
     Family,
@@ -27,44 +26,6 @@ from codemods.core.catalogue import (
 from codemods.core.kinds import kind_of
 from codemods.core.lookups import Lookups
 
-# Methods that do not block, per kind; every other method call on such an object is
-# treated as blocking (as flake8-async does for files and urllib3 pools).
-_CHEAP_METHODS = {
-    ObjectKind.FILE: frozenset({"fileno", "detach"}),
-    ObjectKind.URLLIB3_POOL: frozenset(
-        {
-            "connection_from_host",
-            "connection_from_url",
-            "connection_from_context",
-            "connection_from_pool_key",
-        }
-    ),
-    **CHEAP_METHODS,
-}
-# For the other kinds, only these methods block.
-_BLOCKING_METHODS = {
-    ObjectKind.HTTPX_CLIENT: frozenset({*HTTP_METHODS, "send", "close", "stream"}),
-    ObjectKind.SQLITE: frozenset(
-        {
-            "execute",
-            "executemany",
-            "executescript",
-            "commit",
-            "rollback",
-            "close",
-            "backup",
-            "fetchone",
-            "fetchmany",
-            "fetchall",
-            "iterdump",
-        }
-    ),
-    ObjectKind.POPEN: frozenset({"wait", "communicate"}),
-    ObjectKind.URL_RESPONSE: frozenset(
-        {"read", "read1", "readline", "readlines", "readinto", "peek"}
-    ),
-    **BLOCKING_METHODS,
-}
 # (kind, method) pairs that offloading would not make non-blocking.
 _NOT_OFFLOADABLE = {
     (ObjectKind.HTTPX_CLIENT, "stream"): "the response is read in the with block that follows",
@@ -137,9 +98,9 @@ def method_may_block(kind: ObjectKind, method: str) -> bool:
     """Whether :func:`classify` takes a call of ``method`` on an object of ``kind`` for a
     blocking one, whatever its arguments: not a cheap method, one of the blocking methods
     where the kind lists them, and not a boto3 sub-resource's constructor."""
-    if kind in _CHEAP_METHODS and method in _CHEAP_METHODS[kind]:
+    if kind in CALL_CHEAP_METHODS and method in CALL_CHEAP_METHODS[kind]:
         return False
-    if kind in _BLOCKING_METHODS and method not in _BLOCKING_METHODS[kind]:
+    if kind in CALL_BLOCKING_METHODS and method not in CALL_BLOCKING_METHODS[kind]:
         return False
     return not (kind == ObjectKind.BOTO_RESOURCE and method[:1].isupper())
 

@@ -588,6 +588,47 @@ BLOCKING_EXIT: dict[ObjectKind, str] = {
 ASYNC_INSTEAD_FUNCTIONS: dict[str, str] = {"socket.create_connection": _SOCKET}
 
 
+#: What :func:`codemods.core.blocking.classify` takes a method call on an object of each
+#: kind for. Every method blocks but these (as flake8-async treats files and urllib3
+#: pools):
+CALL_CHEAP_METHODS: dict[ObjectKind, frozenset[str]] = {
+    ObjectKind.FILE: frozenset({"fileno", "detach"}),
+    ObjectKind.URLLIB3_POOL: frozenset(
+        {
+            "connection_from_host",
+            "connection_from_url",
+            "connection_from_context",
+            "connection_from_pool_key",
+        }
+    ),
+    **CHEAP_METHODS,
+}
+#: For these kinds, only these methods block.
+CALL_BLOCKING_METHODS: dict[ObjectKind, frozenset[str]] = {
+    ObjectKind.HTTPX_CLIENT: frozenset({*HTTP_METHODS, "send", "close", "stream"}),
+    ObjectKind.SQLITE: frozenset(
+        {
+            "execute",
+            "executemany",
+            "executescript",
+            "commit",
+            "rollback",
+            "close",
+            "backup",
+            "fetchone",
+            "fetchmany",
+            "fetchall",
+            "iterdump",
+        }
+    ),
+    ObjectKind.POPEN: frozenset({"wait", "communicate"}),
+    ObjectKind.URL_RESPONSE: frozenset(
+        {"read", "read1", "readline", "readlines", "readinto", "peek"}
+    ),
+    **BLOCKING_METHODS,
+}
+
+
 #: The family of blocking calls each kind of object belongs to.
 KIND_FAMILY: dict[ObjectKind, Family] = {
     ObjectKind.FILE: Family.FILES,
@@ -633,21 +674,59 @@ KIND_FAMILY: dict[ObjectKind, Family] = {
 
 
 def blocking_targets(
-    families: frozenset[Family], tokens: tuple[bytes, ...], calls_only: bool = False
+    families: frozenset[Family],
+    tokens: tuple[bytes, ...],
+    calls_only: bool = False,
+    method_calls_only: bool = False,
 ) -> Targets:
     """What an offloading codemod's prefilter looks for: the blocking functions of
     ``families``, and the constructors and annotations that make a name an object whose
-    methods are calls of ``families`` (see ``Targets.calls_only``)."""
+    methods are calls of ``families`` (see ``Targets.calls_only``). With
+    ``method_calls_only`` (the codemod acts on an object only where a method of it that
+    blocks is called), each object whose kind lists the methods that block matters only
+    to a coroutine that spells one of them (``Targets.object_methods``)."""
     names = {name for name, family in FUNCTIONS.items() if family in families}
-    objects = frozenset(
-        name
+    kinds = {
+        name: kind
         for table in (CONSTRUCTORS, ANNOTATIONS)
         for name, kind in table.items()
         if KIND_FAMILY[kind] in families
-    )
+    }
+    object_methods: dict[str, frozenset[str]] = {}
+    if method_calls_only:
+        for name, kind in kinds.items():
+            methods = methods_that_block(kind)
+            if methods is not None and name not in FUNCTIONS:  # a call of it blocks too
+                object_methods[name] = methods
+    objects = frozenset(kinds)
     return Targets(
-        tokens=tokens, names=frozenset(names) | objects, anywhere=objects, calls_only=calls_only
+        tokens=tokens,
+        names=frozenset(names) | objects,
+        anywhere=objects,
+        calls_only=calls_only,
+        object_methods=object_methods,
     )
+
+
+def methods_that_block(kind: ObjectKind) -> frozenset[str] | None:
+    """The names of the methods one of which code must call for an object of ``kind`` to
+    block in it: those that block, of ``kind`` and of every object its methods return and
+    its members are (an executor's ``submit`` gives a future, whose ``result`` blocks);
+    None when every method but a few may block, or leaving a ``with`` block on it does."""
+    methods: set[str] = set()
+    seen = {kind}
+    todo = [kind]
+    while todo:
+        current = todo.pop()
+        if current not in CALL_BLOCKING_METHODS or current in BLOCKING_EXIT:
+            return None
+        methods |= CALL_BLOCKING_METHODS[current]
+        made = [made for (of, _), made in RETURNS.items() if of == current]
+        if current in MEMBERS:
+            made.append(MEMBERS[current])
+        todo.extend(k for k in made if k not in seen)
+        seen.update(made)
+    return frozenset(methods)
 
 
 def method_blocks(kind: ObjectKind, method: str) -> bool:

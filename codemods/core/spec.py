@@ -116,6 +116,9 @@ class Targets:
     (``asyncio.to_thread(os.path.getsize, p)`` is of no interest to it); the names in
     ``anywhere`` (objects, known from their constructors and annotations) still count
     wherever they appear.
+    ``object_methods``: for some names of ``anywhere``, the attribute names one of which a
+    coroutine must spell for that object to count in it (the methods that block: a
+    ``threading.Event`` matters only where ``wait`` is called).
     """
 
     tokens: tuple[bytes, ...] = ()
@@ -125,6 +128,7 @@ class Targets:
     methods: frozenset[str] = frozenset()
     gated: frozenset[str] = frozenset()
     calls_only: bool = False
+    object_methods: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def bytes_may_match(self, data: bytes) -> bool:
         return not self.tokens or any(token in data for token in self.tokens)

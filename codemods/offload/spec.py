@@ -211,5 +211,6 @@ SPEC = CodemodSpec(
             b"sqlalchemy",
         ),
         calls_only=True,
+        method_calls_only=True,
     ),
 )
