@@ -1,6 +1,6 @@
-"""The project index's parse of a module of the run also tells which codemods have nothing
-to do in it, and the worker that migrates the module takes that answer while the module
-is the one the index read."""
+"""The project index's parse of a module of the run also answers the cheap stages (which
+codemods may act in it, in which coroutines), and the worker that migrates the module
+takes those answers while the module is the one the index read."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from async_migrate.engine.migrate import migrate_source, remember, ruled_out
+from async_migrate.engine.migrate import cheap_answers, migrate_source, remember
 from async_migrate.runner.discovery import Excludes
 from async_migrate.runner.processing import Job, process
 from async_migrate.runner.project import build
@@ -25,10 +25,10 @@ _QUIET = b"async def double(x):\n    return 2 * x\n"
 def _forget() -> Iterator[None]:
     """What a test made this process remember is not left to the next test."""
     yield
-    remember(b"", frozenset())
+    remember(b"", frozenset(), {})
 
 
-def test_the_index_tells_what_each_module_of_the_run_has_nothing_to_do_for(
+def test_the_index_answers_the_cheap_stages_for_each_module_of_the_run(
     tmp_path: Path,
 ) -> None:
     """Asked of the run's modules with a coroutine only: not of a module outside the paths
@@ -43,18 +43,22 @@ def test_the_index_tells_what_each_module_of_the_run_has_nothing_to_do_for(
     (app / "quiet.py").write_bytes(_QUIET)
     (app / "calls.py").write_bytes(b"from lib import helper\n\n\nasync def go():\n    helper()\n")
     (app / "plain.py").write_bytes(b"def double(x):\n    return 2 * x\n")
-    project = build([str(app)], Excludes(), None, rule_out=(_OTHERS, {}))
+    project = build([str(app)], Excludes(), None, cheap=(_OTHERS, {}))
     assert project.of(str(app / "calls.py"))  # lib.py was read: its helper blocks
-    by_name = {Path(path).name: answer for path, answer in project.ruled_out.items()}
-    assert set(by_name) == {"sleeps.py", "quiet.py", "calls.py"}
-    assert by_name["quiet.py"] == (hashlib.sha256(_QUIET).hexdigest(), frozenset(_OTHERS))
-    assert by_name["sleeps.py"][1] == frozenset(_OTHERS) - {"sleep", "offload"}
+    by_name = {Path(path).name: told for path, told in project.told.items()}
+    assert set(by_name) == {"sleeps.py", "quiet.py", "calls.py"}  # plain.py: no coroutine
+    assert by_name["quiet.py"] == (hashlib.sha256(_QUIET).hexdigest(), {})
+    assert by_name["sleeps.py"][1] == {"sleep": frozenset({4}), "offload": frozenset({4})}
 
 
 def test_the_engine_takes_what_it_is_told_for_those_bytes_only() -> None:
-    assert ruled_out(_SLEEPS, ["sleep", "files"], {}) == frozenset({"files"})
-    remember(_SLEEPS, frozenset({"sleep"}))
+    assert cheap_answers(_SLEEPS, ["sleep", "files"], {}) == {"sleep": frozenset({4})}
+    remember(_SLEEPS, frozenset({"sleep"}), {})
     assert not migrate_source(_SLEEPS, ["sleep"]).changed  # taken as told, not looked at
+    remember(_SLEEPS, frozenset({"sleep"}), {"sleep": frozenset()})
+    assert not migrate_source(_SLEEPS, ["sleep"]).changed  # in none of its coroutines
+    remember(_SLEEPS, frozenset({"sleep"}), {"sleep": frozenset({4})})
+    assert migrate_source(_SLEEPS, ["sleep"]).changed
     edited = _SLEEPS.replace(b"(1)", b"(2)")
     assert migrate_source(edited, ["sleep"]).changed
 
@@ -62,9 +66,9 @@ def test_the_engine_takes_what_it_is_told_for_those_bytes_only() -> None:
 def test_a_module_changed_since_the_index_read_it_is_looked_at_again(tmp_path: Path) -> None:
     path = tmp_path / "sleeps.py"
     path.write_bytes(_SLEEPS)
-    stale = (hashlib.sha256(_QUIET).hexdigest(), frozenset({"sleep"}))
-    job = Job(str(path), "sleeps.py", ("sleep",), write=False, diff=False, ruled_out=stale)
+    stale = (hashlib.sha256(_QUIET).hexdigest(), frozenset({"sleep"}), {})
+    job = Job(str(path), "sleeps.py", ("sleep",), write=False, diff=False, told=stale)
     assert process(job).changed
-    current = (hashlib.sha256(_SLEEPS).hexdigest(), frozenset({"sleep"}))
-    job = Job(str(path), "sleeps.py", ("sleep",), write=False, diff=False, ruled_out=current)
+    current = (hashlib.sha256(_SLEEPS).hexdigest(), frozenset({"sleep"}), {})
+    job = Job(str(path), "sleeps.py", ("sleep",), write=False, diff=False, told=current)
     assert not process(job).changed  # the same bytes: the index's answer stands

@@ -1,6 +1,7 @@
 """concurrency.Mapper, which the project index uses: results in the order of the items,
 small batches in this process, a worker that dies costs its items only (they get the
-``failed`` result), and leaving the block stops the workers."""
+``failed`` result), and leaving the block stops the workers. The pool under it hands the
+items said to cost the most out first, one to each worker."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 
 import pytest
 
-from async_migrate.runner.concurrency import Mapper
+from async_migrate.runner.concurrency import Mapper, _chunks, _Pool
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork")
 
@@ -56,6 +57,32 @@ def test_a_worker_that_dies_costs_its_items_only() -> None:
     lost = [n for n, r in enumerate(results) if r == f"{n}: killed by signal 9"]
     assert 7 in lost and len(lost) <= 2
     assert all(r == n for n, r in enumerate(results) if n not in lost)
+
+
+_done_here: list[int] = []
+
+
+def _pid_and_rank(item: int) -> tuple[int, int, int]:
+    """The worker, the item, and how many items this worker did before it."""
+    _done_here.append(item)
+    return os.getpid(), item, len(_done_here) - 1
+
+
+def test_the_costly_items_go_first_one_to_each_worker_and_come_back_in_order() -> None:
+    assert _chunks(10, 3, [7, 2]) == (
+        [(0, 2), (2, 3), (3, 6), (6, 7), (7, 8), (8, 10)],
+        [7, 2, 0, 3, 6, 8],
+    )
+    pool = _Pool(_pid_and_rank, _failed)
+    try:
+        pool.start(2)
+        results = list(pool.run(list(range(40)), 4, first=[30, 12]))
+        pool.close()
+    finally:
+        pool.kill()
+    assert [item for _, item, _ in results] == list(range(40))
+    assert results[30][2] == results[12][2] == 0  # each the first its worker did
+    assert results[30][0] != results[12][0]
 
 
 def _zombie(pid: int) -> bool:

@@ -415,12 +415,26 @@ def _interest(
 ) -> frozenset[int] | None:
     """The outermost coroutines (by the line of their ``async def``) some active codemod
     may act in; None: any of them."""
-    targets: dict[str, Targets] = {}
-    kept: set[int] = set()
+    names = []
     for codemod in active:
         spec = CODEMODS.get(codemod.NAME)
         if spec is None or spec.load() is not codemod:
             return None  # unregistered: no cheap stage
+        names.append(spec.name)
+    told = _told.get(data)
+    if told is not None and all(name in told[1] for name in names):
+        return _union([told[1][name] for name in names])
+    return _interest_of(data, names, options)
+
+
+def _interest_of(
+    data: bytes, names: list[str], options: dict[str, dict[str, Any]]
+) -> frozenset[int] | None:
+    """What :func:`_interest` says of the registered codemods ``names``."""
+    targets: dict[str, Targets] = {}
+    kept: list[frozenset[int] | None] = []
+    for name in names:
+        spec = CODEMODS[name]
         if spec.prescan is None:
             targets[spec.name] = spec.targets
             continue
@@ -428,17 +442,18 @@ def _interest(
         if spec.targets.names:  # the coroutine must pass both
             named = coroutine_interest(data, {spec.name: spec.targets})
             lines = _both(lines, None if named is None else named[spec.name])
-        if lines is None:
-            return None
-        kept |= lines
+        kept.append(lines)
     interest = coroutine_interest(data, targets)
     if interest is None:
         return None
-    for lines in interest.values():
-        if lines is None:
-            return None
-        kept |= lines
-    return frozenset(kept)
+    return _union([*kept, *interest.values()])
+
+
+def _union(sets: list[frozenset[int] | None]) -> frozenset[int] | None:
+    """The coroutines in any of ``sets`` (None: any coroutine)."""
+    if any(lines is None for lines in sets):
+        return None
+    return frozenset().union(*sets)  # type: ignore[arg-type]
 
 
 def _both(first: frozenset[int] | None, second: frozenset[int] | None) -> frozenset[int] | None:
@@ -534,23 +549,33 @@ def _still_needed(codemod: type, data: bytes, options: dict[str, Any]) -> bool:
     return bool(_active(data, [entry.name], options))
 
 
-def ruled_out(data: bytes, codemods: Sequence[str], options: dict[str, Any]) -> frozenset[str]:
-    """Of the registered codemods named, those the cheap stages say have nothing to change
-    or report in ``data`` with ``options``: what a process that parsed ``data`` for another
-    reason (the project index) tells the one that migrates it (see :func:`remember`)."""
-    return frozenset(codemods) - set(_active_names(data, codemods, options))
+#: For each codemod the cheap stages keep for a module: the outermost coroutines it may act
+#: in, by the line of their ``async def`` (None: any of them).
+Answers = dict[str, frozenset[int] | None]
 
 
-#: What another process found with :func:`ruled_out`: a module's bytes -> those codemods.
-_ruled_out: dict[bytes, frozenset[str]] = {}
+def cheap_answers(data: bytes, codemods: Sequence[str], options: dict[str, Any]) -> Answers:
+    """For each of the registered codemods named that the cheap stages keep for ``data``
+    with ``options``: the outermost coroutines it may act in (by the line of their ``async
+    def``; None: any of them); the codemods left out have nothing to change or report
+    there. What a process that parsed ``data`` for another reason (the project index)
+    tells the one that migrates it (see :func:`remember`)."""
+    return {
+        name: _interest_of(data, [name], options) for name in _active_names(data, codemods, options)
+    }
 
 
-def remember(data: bytes, codemods: frozenset[str]) -> None:
-    """Take ``codemods``, what :func:`ruled_out` gave for the same bytes and the same
-    options in another process, for ruled out in ``data`` without looking again; only the
-    last module given is kept."""
-    _ruled_out.clear()
-    _ruled_out[data] = codemods
+#: What another process told of a module (see :func:`remember`): its bytes -> the
+#: codemods asked about, and the answers.
+_told: dict[bytes, tuple[frozenset[str], dict[str, frozenset[int] | None]]] = {}
+
+
+def remember(data: bytes, asked: frozenset[str], answers: dict[str, frozenset[int] | None]) -> None:
+    """Take ``answers``, what :func:`cheap_answers` gave for the codemods ``asked`` about,
+    for the same bytes and the same options, in another process, instead of looking at
+    ``data`` again for them; only the last module told is kept."""
+    _told.clear()
+    _told[data] = (asked, answers)
 
 
 def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -> list[type]:
@@ -569,10 +594,13 @@ def _active_names(data: bytes, codemods: Sequence[Codemod], options: dict[str, A
     targets: dict[str, Targets] = {}
     names: list[str] = []
     prescanned: set[str] = set()
-    known = _ruled_out.get(data, frozenset())
+    asked, answers = _told.get(data, (frozenset(), {}))
     for codemod in codemods:
         if isinstance(codemod, str):
-            if codemod in known:
+            if codemod in asked:
+                if codemod in answers:
+                    names.append(codemod)
+                    prescanned.add(codemod)
                 continue
             entry = CODEMODS[codemod]
             names.append(entry.name)

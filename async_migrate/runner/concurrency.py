@@ -42,9 +42,13 @@ def default_jobs() -> int:
 
 
 @contextmanager
-def processed(jobs: Sequence[Job], workers: int) -> Iterator[Iterator[FileReport]]:
+def processed(
+    jobs: Sequence[Job], workers: int, costly: Sequence[int] = ()
+) -> Iterator[Iterator[FileReport]]:
     """One report per job, in the order of ``jobs``; ``workers`` processes (one: in
-    this process) do the work."""
+    this process) do the work. ``costly``: the indexes of the jobs likely to cost the most,
+    the costliest first; they are handed out first, one at a time, so that no worker is
+    still busy with one of them at the end while the others wait."""
     workers = max(1, min(workers, len(jobs)))
     if workers == 1:
         yield map(process, jobs)
@@ -52,7 +56,7 @@ def processed(jobs: Sequence[Job], workers: int) -> Iterator[Iterator[FileReport
     pool = _Pool(process, _died)
     try:
         pool.start(workers)
-        yield pool.run(jobs, _chunksize(len(jobs), workers))
+        yield pool.run(jobs, _chunksize(len(jobs), workers), costly)
         pool.close()
     finally:
         pool.kill()
@@ -62,6 +66,25 @@ def _chunksize(items: int, workers: int) -> int:
     # Small chunks: a few files reach libcst and cost seconds each while the rest cost
     # microseconds, so big chunks would leave one worker with the expensive files.
     return max(1, min(16, items // (workers * 32)))
+
+
+def _chunks(
+    count: int, chunksize: int, first: Sequence[int]
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """The chunks of ``count`` items (start, end), in order, each of the items ``first``
+    alone, the others in runs of at most ``chunksize``; and the starts in the order the
+    chunks are handed out: those of ``first`` in its order, then the others."""
+    alone = set(first)
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < count:
+        end = start + 1
+        if start not in alone:
+            while end < count and end - start < chunksize and end not in alone:
+                end += 1
+        bounds.append((start, end))
+        start = end
+    return bounds, [*first, *(start for start, _ in bounds if start not in alone)]
 
 
 def _died(job: Job, how: str) -> FileReport:
@@ -154,12 +177,14 @@ class _Pool:
             self._workers.append(_Worker(process, ours))
         theirs.close()
 
-    def run(self, jobs: Sequence[Any], chunksize: int) -> Iterator[Any]:
-        starts = list(range(0, len(jobs), chunksize))
-        chunks = {start: list(jobs[start : start + chunksize]) for start in starts}
-        waiting = deque(starts)
+    def run(self, jobs: Sequence[Any], chunksize: int, first: Sequence[int] = ()) -> Iterator[Any]:
+        """The results, in the order of ``jobs``; the items ``first`` are handed out
+        first, each alone."""
+        bounds, order = _chunks(len(jobs), chunksize, first)
+        chunks = {start: list(jobs[start:end]) for start, end in bounds}
+        waiting = deque(order)
         done: dict[int, list[Any]] = {}
-        for start in starts:
+        for start, _ in bounds:
             while start not in done:
                 self._hand_out(waiting, chunks, done)
                 if start not in done:
@@ -169,16 +194,19 @@ class _Pool:
     def _hand_out(
         self, waiting: deque[int], chunks: dict[int, list[Any]], done: dict[int, list[Any]]
     ) -> None:
-        for worker in list(self._workers):
-            while waiting and len(worker.chunks) < _IN_FLIGHT:
-                start = waiting.popleft()
-                try:
-                    worker.connection.send((start, chunks[start]))
-                except OSError:  # it died
-                    waiting.appendleft(start)
-                    self._replace(worker, chunks, done)
-                    break
-                worker.chunks.append(start)
+        # One more chunk to each worker in turn: the first chunks (the costliest) go to
+        # different workers.
+        for held in range(1, _IN_FLIGHT + 1):
+            for worker in list(self._workers):
+                while waiting and len(worker.chunks) < held:
+                    start = waiting.popleft()
+                    try:
+                        worker.connection.send((start, chunks[start]))
+                    except OSError:  # it died
+                        waiting.appendleft(start)
+                        self._replace(worker, chunks, done)
+                        break
+                    worker.chunks.append(start)
 
     def _collect(self, chunks: dict[int, list[Any]], done: dict[int, list[Any]]) -> None:
         busy = {worker.connection: worker for worker in self._workers if worker.chunks}

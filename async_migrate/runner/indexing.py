@@ -3,9 +3,10 @@ by size, modification time and content hash, so that a second run parses only wh
 changed. Many files at once are indexed by worker processes (see :meth:`Files.read`).
 
 The parse that indexes a module of the run also answers the engine's cheap stages for it
-(given a :class:`RuleOut`): the codemods that have nothing to do in it travel with its job,
-kept for the run only, so that the worker that migrates it does not parse it again when
-nothing would change in it (most modules of a project).
+(given :class:`CheapStages`): which codemods have something to do in it, and in which
+coroutines. The answers travel with its job, kept for the run only, so that the worker
+that migrates it does not look at it again for them: it does not parse a module where
+nothing would change (most modules of a project), nor walk the others again.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from types import TracebackType
 from typing import Any
 
 from async_migrate import __version__
-from async_migrate.engine.migrate import ruled_out
-from async_migrate.engine.prefilter import has_coroutine
+from async_migrate.engine.migrate import Answers, cheap_answers
 from async_migrate.runner.concurrency import Mapper
 from codemods.core.index import INDEX_FORMAT, ModuleRecord, index_module
 
@@ -33,17 +33,17 @@ _INDEX_FILE = f"index-{__version__}-{INDEX_FORMAT}.pickle"
 
 #: A file's cache entry: modification time (ns), size, SHA-256 of the content, record.
 Entry = tuple[int, int, str, ModuleRecord | None]
-#: The codemods the cheap stages rule out in a module of the run as the index read it: the
-#: SHA-256 of its content, and their names.
-RuledOut = tuple[str, frozenset[str]]
+#: The cheap stages' answers for a module of the run as the index read it: the SHA-256 of
+#: its content, and the answers.
+Answered = tuple[str, Answers]
 
 
 @dataclass(frozen=True)
-class RuleOut:
-    """What the index asks of the modules of the run it parses: which of ``codemods``, with
-    ``options``, the engine's cheap stages rule out (see
-    :func:`async_migrate.engine.migrate.ruled_out`); ``paths`` are the run's files (real
-    paths)."""
+class CheapStages:
+    """What the index asks of the modules of the run it parses: what the engine's cheap
+    stages say of ``codemods`` with ``options`` (see
+    :func:`async_migrate.engine.migrate.cheap_answers`); ``paths`` are the run's files
+    (real paths)."""
 
     codemods: tuple[str, ...]
     options: dict[str, dict[str, Any]]
@@ -72,7 +72,7 @@ class Files:
         overrides: dict[str, bytes],
         workers: int = 1,
         memory: dict[str, Entry] | None = None,
-        rule_out: RuleOut | None = None,
+        cheap: CheapStages | None = None,
     ) -> None:
         self.roots = roots
         self.cache_dir = cache_dir
@@ -81,14 +81,14 @@ class Files:
         self.cached = memory if memory is not None else _load(cache_dir)
         #: The entries of the files read in this run: what the cache keeps.
         self.fresh: dict[str, Entry] = {}
-        #: The codemods ruled out in the modules of the run parsed in this run.
-        self.ruled_out: dict[str, RuledOut] = {}
+        #: The cheap stages' answers for the modules of the run parsed in this run.
+        self.told: dict[str, Answered] = {}
         self._records: dict[str, ModuleRecord | None] = {}
-        self._rule_out = rule_out
+        self._cheap = cheap
         work = functools.partial(
             index_file,
-            codemods=rule_out.codemods if rule_out else (),
-            options=rule_out.options if rule_out else {},
+            codemods=cheap.codemods if cheap else (),
+            options=cheap.options if cheap else {},
         )
         self._mapper = Mapper(workers, work, _lost, least=_LEAST * workers)
 
@@ -134,7 +134,7 @@ class Files:
                 self._records[key] = _shown_as(entry[3], display)
                 continue
             known = entry[2] if entry is not None else None
-            ask = self._rule_out is not None and key in self._rule_out.paths
+            ask = self._cheap is not None and key in self._cheap.paths
             item = (path, module_name(path, self.roots), display, known, ask)
             pending[key] = (display, item)
         with _no_cycle_collection():  # the records sent back are unpickled here too
@@ -144,9 +144,9 @@ class Files:
             if indexed is None:
                 self._records[key] = None
                 continue
-            result, ruled = indexed
-            if ruled:
-                self.ruled_out[key] = (result[2], ruled)
+            result, answers = indexed
+            if answers is not None:
+                self.told[key] = (result[2], answers)
             record = result[3]
             if entry is not None and entry[2] == result[2]:  # touched, not changed
                 record = _shown_as(entry[3], display)
@@ -181,16 +181,16 @@ _GIVEN = -1
 
 #: What a worker is sent for one file: its path, module name, path as displayed, the
 #: content hash of the record the cache holds for it (not indexed again if unchanged), and
-#: whether to ask which codemods the cheap stages rule out in it.
+#: whether to ask the cheap stages about it.
 _Item = tuple[str, str, str, str | None, bool]
 
 
 def index_file(
     item: _Item, codemods: tuple[str, ...] = (), options: dict[str, dict[str, Any]] | None = None
-) -> tuple[Entry, frozenset[str]] | None:
+) -> tuple[Entry, Answers | None] | None:
     """The cache entry of one file (without a record when its content is the one the
-    cache knows) and, when it was parsed and asked, which of ``codemods`` (with
-    ``options``) the cheap stages rule out in it; None if it cannot be read."""
+    cache knows) and, when it was parsed and asked, what the cheap stages say of
+    ``codemods`` (with ``options``) in it; None if it cannot be read."""
     path, module, display, known, ask = item
     try:
         st = os.stat(path)
@@ -200,14 +200,14 @@ def index_file(
         return None
     content = hashlib.sha256(data).hexdigest()
     if content == known:
-        return (st.st_mtime_ns, st.st_size, content, None), frozenset()
+        return (st.st_mtime_ns, st.st_size, content, None), None
     with _no_cycle_collection():
         record = index_module(data, module, display)
-        ruled = frozenset()
-        if ask and codemods and record is not None and has_coroutine(data):
+        answers = None
+        if ask and codemods and record is not None:
             # The cheap stages parse ``data`` again: a cache hit, the index just did.
-            ruled = ruled_out(data, codemods, options or {})
-    return (st.st_mtime_ns, st.st_size, content, record), ruled
+            answers = cheap_answers(data, codemods, options or {})
+    return (st.st_mtime_ns, st.st_size, content, record), answers
 
 
 @contextmanager
@@ -223,9 +223,9 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _lost(item: _Item, how: str) -> tuple[Entry, frozenset[str]] | None:
+def _lost(item: _Item, how: str) -> tuple[Entry, Answers | None] | None:
     """A file whose worker died (the out-of-memory killer, say) is indexed here instead:
-    left out, it could hide a helper; nothing is ruled out in it."""
+    left out, it could hide a helper."""
     return index_file(item)
 
 

@@ -9,12 +9,22 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from async_migrate.engine.migrate import InternalError, SourceError, migrate_source, remember
+from async_migrate.engine.migrate import (
+    Answers,
+    InternalError,
+    SourceError,
+    migrate_source,
+    remember,
+)
 from async_migrate.runner.cache import Fingerprint, fingerprint
 from async_migrate.runner.dependencies import added_modules
 from async_migrate.runner.diffing import unified_diff
 from async_migrate.runner.text import why_not_text
 from codemods.core.findings import Finding
+
+#: What the cheap stages said of a file as the project index read it: its SHA-256, the
+#: codemods asked about, the answers.
+Told = tuple[str, frozenset[str], Answers]
 
 
 @dataclass(frozen=True)
@@ -32,9 +42,9 @@ class Job:
     keep: bool = False
     #: Named on the command line: a file that is not text is an error, not skipped.
     explicit: bool = True
-    #: The codemods the cheap stages rule out in the file as the project index read it
-    #: (its SHA-256, their names): taken as they are while the file is the same.
-    ruled_out: tuple[str, frozenset[str]] | None = None
+    #: What the cheap stages said of the file as the project index read it: taken as it is
+    #: while the file is the same.
+    told: Told | None = None
 
 
 @dataclass
@@ -83,8 +93,8 @@ def process_data(data: bytes, job: Job) -> tuple[FileReport, bytes]:
         else:
             report.skipped, report.not_text = True, problem
         return report, data
-    if job.ruled_out is not None and digest(data) == job.ruled_out[0]:
-        remember(data, job.ruled_out[1])
+    if job.told is not None and digest(data) == job.told[0]:
+        remember(data, job.told[1], job.told[2])
     try:
         result = migrate_source(data, job.codemods, filename=job.display, options=job.options)
     except SourceError as e:

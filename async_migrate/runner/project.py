@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from async_migrate.runner.discovery import Excludes, Source, discover
-from async_migrate.runner.indexing import Entry, Files, RuledOut, RuleOut
+from async_migrate.runner.indexing import Answered, CheapStages, Entry, Files
 from async_migrate.runner.places import nearest_with
 from codemods.core.index import ModuleRecord
 from codemods.core.mentions import Mention, mentions
@@ -47,9 +47,9 @@ class ProjectSites:
     #: ``helpers-mode = "async"``: per file, the functions made coroutines and the calls
     #: awaited (see :mod:`codemods.helpers.planning`).
     plans: dict[str, Converting] = field(default_factory=dict)
-    #: The codemods the cheap stages rule out in the files of the run the index parsed
-    #: (real path -> them; see :mod:`async_migrate.runner.indexing`).
-    ruled_out: dict[str, RuledOut] = field(default_factory=dict)
+    #: The cheap stages' answers for the files of the run the index parsed (real path ->
+    #: them; see :mod:`async_migrate.runner.indexing`).
+    told: dict[str, Answered] = field(default_factory=dict)
 
     def of(self, path: str) -> list[Site]:
         return self.by_path.get(os.path.realpath(path), [])
@@ -93,7 +93,7 @@ def build(
     convert: bool = True,
     workers: int = 1,
     memory: dict[str, Entry] | None = None,
-    rule_out: tuple[tuple[str, ...], dict[str, dict[str, Any]]] | None = None,
+    cheap: tuple[tuple[str, ...], dict[str, dict[str, Any]]] | None = None,
 ) -> ProjectSites:
     """Index what the coroutines of the files under ``paths`` can reach in the project, and
     find the sites of every file of the run. ``overrides`` gives the source of files that
@@ -106,15 +106,15 @@ def build(
     ``convert`` (its code is off), the helpers async mode would make coroutines are left
     alone: neither converted nor offloaded. ``workers`` processes index the files.
     ``memory`` keeps the index between builds instead of ``cache_dir`` (see
-    :class:`~async_migrate.runner.indexing.Files`). ``rule_out``: codemods and their
-    options, asked of each file of the run the index parses (see :class:`RuleOut`).
+    :class:`~async_migrate.runner.indexing.Files`). ``cheap``: codemods and their
+    options, asked of each file of the run the index parses (see :class:`CheapStages`).
     """
     roots = project_roots(paths, src)
     overrides = {os.path.realpath(p): data for p, data in (overrides or {}).items()}
     run_files = [s.path for s in discover(paths, excludes) if isinstance(s, Source)]
     asked = None
-    if rule_out is not None:
-        asked = RuleOut(*rule_out, frozenset(map(os.path.realpath, run_files)))
+    if cheap is not None:
+        asked = CheapStages(*cheap, frozenset(map(os.path.realpath, run_files)))
     with Files(roots, cache_dir, overrides, workers, memory, asked) as files:
         records, followed = _indexed(files, [*run_files, *overrides], mode)
         files.save()
@@ -143,7 +143,7 @@ def build(
             digest.update(repr((record.path, converting)).encode())
     changed = bool(by_path or plans)
     shown = digest.hexdigest()[:16] if changed else ""
-    return ProjectSites(by_path, shown, project, plans, files.ruled_out)
+    return ProjectSites(by_path, shown, project, plans, files.told)
 
 
 def _indexed(

@@ -15,7 +15,7 @@ from async_migrate.runner.discovery import Excludes, Missing, discover
 from async_migrate.runner.interactive import Review
 from async_migrate.runner.interrupts import deferred
 from async_migrate.runner.output import Output
-from async_migrate.runner.processing import FileReport, Job, process_data
+from async_migrate.runner.processing import FileReport, Job, Told, process_data
 from async_migrate.runner.progress import Progress, wanted
 from async_migrate.runner.project import ProjectSites
 from async_migrate.runner.project import build as build_project
@@ -70,9 +70,21 @@ def _project(paths: list[str], settings: Settings, sources: dict[str, bytes]) ->
         convert=not is_off(own, "AM655"),
         workers=settings.workers,
         # The other codemods' options are the same for every file: the index's parse of a
-        # file of the run tells which of them have nothing to do in it.
-        rule_out=(tuple(c for c in settings.codemods if c != HELPERS), settings.options),
+        # file of the run answers the cheap stages for them.
+        cheap=(_asked(settings), settings.options),
     )
+
+
+def _asked(settings: Settings) -> tuple[str, ...]:
+    """The codemods the index asks the cheap stages about: all but ``helpers``, whose
+    options (its sites) are known only once the whole project is indexed."""
+    return tuple(c for c in settings.codemods if c != HELPERS)
+
+
+def _told(settings: Settings, project: ProjectSites, path: str) -> Told | None:
+    """What the index learnt of the file at ``path`` for the worker that migrates it."""
+    told = project.told.get(os.path.realpath(path))
+    return None if told is None else (told[0], frozenset(_asked(settings)), told[1])
 
 
 def _options(settings: Settings, project: ProjectSites, path: str) -> dict[str, dict[str, Any]]:
@@ -125,7 +137,7 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
                 options=_options(settings, project, found.path),
                 keep=settings.interactive,
                 explicit=found.explicit,
-                ruled_out=project.ruled_out.get(os.path.realpath(found.path)),
+                told=_told(settings, project, found.path),
             )
         )
     jobs = [slot for slot in slots if isinstance(slot, Job)]
@@ -136,7 +148,7 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
     # The files of an async-mode plan are written together or not at all: a call awaited
     # in one file needs the helper made a coroutine in another.
     together = Together(project.planned())
-    with processed(jobs, settings.workers) as results:
+    with processed(jobs, settings.workers, _costly(jobs)) as results:
         for slot in slots:
             if not isinstance(slot, Job):
                 report.add(slot)
@@ -177,6 +189,21 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
     )
     if cache:
         cache.save()
+
+
+def _costly(jobs: list[Job]) -> list[int]:
+    """The indexes of the jobs the project index found work for (a codemod the cheap stages
+    keep, a helper's call), the biggest file first: libcst costs seconds on some of them,
+    and the others next to nothing."""
+    costly = []
+    for index, job in enumerate(jobs):
+        told = job.told is not None and any(c is None or c for c in job.told[2].values())
+        if told or job.options.get(HELPERS, {}).get("sites"):
+            try:
+                costly.append((-os.stat(job.path).st_size, index))
+            except OSError:
+                continue
+    return [index for _, index in sorted(costly)]
 
 
 def _written(slot: Job, file: FileReport, report: Report) -> FileReport:
