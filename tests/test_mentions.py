@@ -65,3 +65,13 @@ def test_nothing_from_a_module_without_the_names_or_that_does_not_parse() -> Non
     assert mentions(b"x = 1\n", "app", "app.py", frozenset({"x"})) == [
         Mention("x", (), 1, 1, called=False, end_line=1)
     ]
+
+
+def test_columns_count_characters_on_the_right_line_after_a_form_feed() -> None:
+    """A form feed does not end a line for Python: the mention's column is counted in the
+    characters of its own line, not of the line before it."""
+    source = (
+        "from shop.util import backoff\n\x0c\ndef f():\n    x = 1\n    y = 'é'; backoff()\n"
+    ).encode()
+    (found,) = [m for m in mentions(source, "app", "app.py", frozenset({"backoff"})) if m.called]
+    assert (found.line, found.col) == (5, 14)

@@ -26,6 +26,7 @@ from codemods.core.index import (
     _names_of,
     _own_nodes,
     position,
+    source_lines,
 )
 from codemods.core.suppressions import parse_comment
 
@@ -69,7 +70,7 @@ def mentions(data: bytes, module: str, path: str, identifiers: frozenset[str]) -
     tree = parsed.parse(data)
     if tree is None:
         return []
-    lines = data.decode("utf-8", errors="replace").splitlines() or [""]
+    lines = source_lines(data)
     is_package = path.endswith("__init__.py")
     imports = _module_bindings(tree, module, is_package)
     defs = {
