@@ -520,6 +520,7 @@ def _transform(
                 bound_left_out=bound_left_out,
                 only_at=(only_at.seen_through(to_data) if only_at and to_data else only_at),
                 left_alone=LeftAlone(frozenset(left), to_origin or same_position),
+                source=data if before_text == original_text else None,
             )
             after_text = outcome.module.code
         except RecursionError:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import ClassVar
 
 import libcst as cst
@@ -35,6 +36,7 @@ from codemods.core.findings import Finding
 from codemods.core.imports import run_import_passes, schedule_removal
 from codemods.core.names import dotted_name, identifiers, is_dotted_name, is_plain_module_import
 from codemods.core.parents import parents
+from codemods.core.plain_names import bound_otherwise
 from codemods.core.problems import Problem
 from codemods.core.spec import CodemodSpec
 from codemods.core.suppression_checks import SuppressionChecks
@@ -81,6 +83,11 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
             cls.HELPERS = spec.helpers
 
     METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider)
+    #: Resolve libcst's scope analysis only when first asked (see :meth:`scope_of`): for a
+    #: codemod whose decisions rarely need it (``helpers``: its sites come from the project
+    #: index, and whether ``asyncio`` is free is told from the source, see
+    #: :mod:`codemods.core.plain_names`).
+    LAZY_SCOPE: ClassVar[bool] = False
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
@@ -90,6 +97,8 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
         self._shared_wrapper: MetadataWrapper | None = None
         self._reserved_names: frozenset[str] = frozenset()
         self._bound_left_out: frozenset[str] = frozenset()
+        #: The source the tree was parsed from, when the engine gives it.
+        self.source: bytes | None = None
         #: Each node's parent in the module they were computed for (on first need).
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._parents_of: cst.Module | None = None
@@ -125,14 +134,17 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
         wrapper: MetadataWrapper | None,
         reserved_names: frozenset[str],
         bound_left_out: frozenset[str] = frozenset(),
+        source: bytes | None = None,
     ) -> None:
         """Reuse ``wrapper``'s metadata when this codemod is given ``wrapper.module`` (the
         engine shares one wrapper between codemods that change nothing), invent no name in
         ``reserved_names`` (those of the parts of the module left out of the tree), and take
-        the names in ``bound_left_out`` for bound at module level."""
+        the names in ``bound_left_out`` for bound at module level; ``source``: what
+        ``wrapper.module`` was parsed from."""
         self._shared_wrapper = wrapper
         self._reserved_names = reserved_names
         self._bound_left_out = bound_left_out
+        self.source = source
 
     def bound_where_left_out(self, name: str) -> bool:
         return name in self._bound_left_out
@@ -153,7 +165,7 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
     def qualified_names_of(self, node: cst.CSTNode) -> set[QualifiedName]:
         """What libcst's ``QualifiedNameProvider`` gives for ``node``, asked of its scope only
         for the nodes a codemod looks at (the provider computes it for every node)."""
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self.scope_of(node)
         if scope is None:
             return set()
         return set(scope.get_qualified_names_for(node))
@@ -179,7 +191,24 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
         return self._parents.get(node)
 
     def scope_of(self, node: cst.CSTNode) -> Scope | None:
+        if ScopeProvider not in self.metadata:  # LAZY_SCOPE: resolved on first need
+            wrapper = self.context.wrapper
+            if wrapper is None:
+                return None
+            self.metadata = {**self.metadata, ScopeProvider: wrapper.resolve(ScopeProvider)}
         return self.get_metadata(ScopeProvider, node, None)
+
+    @contextmanager
+    def resolve(self, wrapper: MetadataWrapper) -> Iterator[None]:
+        """libcst's, leaving out the scope analysis under ``LAZY_SCOPE``."""
+        dependencies = self.get_inherited_dependencies()
+        if self.LAZY_SCOPE:
+            dependencies = frozenset(dependencies) - {ScopeProvider}
+        self.metadata = wrapper.resolve_many(dependencies)
+        try:
+            yield
+        finally:
+            self.metadata = {}
 
     def position_of(self, node: cst.CSTNode) -> tuple[int, int]:
         """Where ``node`` starts: (line, from 1; column, from 0)."""
@@ -206,8 +235,13 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
         then local to it (or a closure variable of nested functions) and unbound
         until that statement runs, which may be after the rewritten call.
         """
+        if module in self._bound_left_out:
+            return False
+        otherwise = bound_otherwise(self.source) if self.source is not None else None
+        if otherwise is not None and module not in otherwise:
+            return True  # bound nowhere, or only so: the scope analysis would say the same
         scope = self.scope_of(node)
-        if scope is None or module in self._bound_left_out:
+        if scope is None:
             return False
         for assignment in scope[module]:
             if not isinstance(assignment, Assignment):

@@ -12,6 +12,7 @@ import enum
 import libcst as cst
 
 from codemods.core.catalogue import LOCK_NAME, THREAD_LOCKS
+from codemods.core.plain_names import lock_spellings
 
 
 class _Where(enum.Enum):
@@ -146,7 +147,14 @@ class CoroutineContext:
     def _is_thread_lock(self, expression: cst.BaseExpression) -> bool:
         """``lock``, ``self._lock``, ``threading.Lock()``: a lock, by its name or type."""
         if isinstance(expression, cst.Call):
-            return bool(self.qualified_names(expression.func) & THREAD_LOCKS)
+            func = expression.func
+            last = func.attr if isinstance(func, cst.Attribute) else func
+            source: bytes | None = getattr(self, "source", None)
+            spellings = lock_spellings(source) if source is not None else None
+            if isinstance(last, cst.Name) and spellings is not None:
+                if last.value not in spellings:
+                    return False  # no lock class is spelled so in the module
+            return bool(self.qualified_names(func) & THREAD_LOCKS)
         if isinstance(expression, cst.Attribute):
             return bool(LOCK_NAME.search(expression.attr.value))
         if isinstance(expression, cst.Name):

@@ -40,17 +40,19 @@ def run_codemod(
     bound_left_out: frozenset[str] = frozenset(),
     only_at: OnlyAt | None = None,
     left_alone: LeftAlone | None = None,
+    source: bytes | None = None,
 ) -> Outcome:
     """Run ``command`` (built with ``options``) over ``wrapper.module``, reusing the
     metadata ``wrapper`` has resolved; names in ``reserved_names`` are never invented, and
     those in ``bound_left_out`` are bound at module level by code left out of the tree;
     under ``only_at``, every site it does not list counts as silenced, and so does every
     site of ``left_alone``. The codes listed in the option ``ignored_codes`` are
-    silenced everywhere (see :mod:`codemods.core.ignored`)."""
+    silenced everywhere (see :mod:`codemods.core.ignored`). ``source``: what
+    ``wrapper.module`` was parsed from, when it was (some answers are read from it)."""
     options = dict(options)
     ignored = frozenset(code.upper() for code in options.pop(IGNORED_CODES, ()))
     codemod = command(CodemodContext(filename=filename), **options)
-    codemod.share(wrapper, reserved_names, bound_left_out)
+    codemod.share(wrapper, reserved_names, bound_left_out, source)
     codemod.only_at = only_at
     codemod.ignored_codes = ignored
     codemod.left_alone = left_alone or LeftAlone()

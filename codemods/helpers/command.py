@@ -26,6 +26,10 @@ class HelpersCommand(AsyncCodemod):
     """Offload (or report) each call in a coroutine to a project function that blocks."""
 
     SPEC = SPEC
+    # Its sites come from the project index: libcst's scope analysis is needed only for a
+    # with item that may make a thread lock, or a name 'asyncio' bound otherwise than by a
+    # plain import at the top of the module.
+    LAZY_SCOPE = True
 
     def __init__(
         self,
