@@ -420,3 +420,22 @@ def test_an_object_matters_to_offload_only_where_a_method_of_it_that_blocks_is_c
     fixture = FIXTURES / "offload" / "object_without_a_blocking_method_call_left.py"
     offload = CODEMODS["offload"].load()
     assert _interest(fixture.read_bytes(), [offload], {}) == frozenset({22, 27})
+
+
+def test_a_function_naming_global_is_stood_in_one_declaring_it_is_not() -> None:
+    """Only a ``global`` or ``nonlocal`` statement binds what is not the function's own;
+    the words in a name, a string or a comment do not keep a function out of a stand-in."""
+    from async_migrate.engine.slicing import slice_module
+
+    source = (
+        b"import time\n\nCOUNT = 0\n\n\n"
+        b"def named():\n    global_settings = {'scope': 'global'}  # not nonlocal\n"
+        b"    return global_settings\n\n\n"
+        b"def declared():\n    global COUNT\n    COUNT += 1\n    return COUNT\n\n\n"
+        b"async def run():\n    time.sleep(1)\n"
+    )
+    piece = slice_module(source, None, keep_callees=False)
+    assert piece is not None
+    code = piece.code.decode()
+    assert "global_settings = " not in code and "    global COUNT\n" in code
+    assert piece.restore(piece.code) == source

@@ -34,7 +34,7 @@ ends with), taken off again when the stand-ins are put back.
 
 Not sliced: modules with a lone carriage return as a line ending, functions and class
 bodies that start on the ``def``/``class`` line or after a backslash continuation, and
-those that hold ``global``, ``nonlocal`` or an ``async-migrate`` comment.
+those that hold a ``global`` or ``nonlocal`` statement or an ``async-migrate`` comment.
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ def slice_module(
         if first >= 2 and _continued(lines[first - 2]):
             return None
         body = b"".join(lines[first - 1 : last])
-        if b"global" in body or b"nonlocal" in body or b"async-migrate" in body:
+        if b"async-migrate" in body or _declares_global(node, body):
             return None
         comment = f"  # {mark}-{len(regions)}".encode("ascii")
         if isinstance(node, ast.ClassDef):
@@ -393,6 +393,15 @@ def _named_outside(tree: ast.Module, left_out: list[ast.AST]) -> set[str]:
                 named.add(child.attr)
             stack.append(child)
     return named
+
+
+def _declares_global(node: ast.AST, text: bytes) -> bool:
+    """Whether ``node`` (its source ``text``) holds a ``global`` or ``nonlocal``
+    statement: what it binds there is not its own (the words in a name, a string or a
+    comment do not count)."""
+    if b"global" not in text and b"nonlocal" not in text:
+        return False
+    return any(isinstance(inner, (ast.Global, ast.Nonlocal)) for inner in ast.walk(node))
 
 
 def _blank_or_comment(line: bytes) -> bool:
