@@ -439,3 +439,64 @@ def test_a_function_naming_global_is_stood_in_one_declaring_it_is_not() -> None:
     code = piece.code.decode()
     assert "global_settings = " not in code and "    global COUNT\n" in code
     assert piece.restore(piece.code) == source
+
+
+_CLASS = (
+    "import time\n\n\n"
+    "@decorated(1)\n"
+    "class Service(Base):\n"
+    "    LIMIT = 3\n\n"
+    "    def sync(self):\n"
+    "        import os\n"
+    "        return os.getcwd()\n\n"
+    "    async def run(self, x=LIMIT):\n"
+    "        time.sleep(1)\n"
+    "        return x\n\n"
+    "    def outer(self):\n"
+    "        async def inner():\n"
+    "            time.sleep(2)\n"
+    "        return inner\n\n\n"
+    "x = 1; y = 'é'\n"
+)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("time.sleep(1)", "await asyncio.sleep(1)"),  # in a coroutine
+        ("time.sleep(2)", "await asyncio.sleep(2)"),  # in one nested in a sync method
+        ("import os\n", "import os, sys\n"),  # an import inside a sync method
+        ("import time\n", "import asyncio\nimport time\n"),  # a new import
+        ("return os.getcwd()", "return os.getcwd() + '/'"),  # in a sync method
+        ("x=LIMIT", "x=LIMIT + 1"),  # a coroutine's default runs outside it
+        ("@decorated(1)", "@decorated(2)"),
+        ("(Base)", "(Base, Mixin)"),
+        ("LIMIT = 3", "LIMIT = 4"),
+        ("y = 'é'", "y = 'e'"),
+        ("x = 1; ", ""),
+        ("    def outer", "    @staticmethod\n    def outer"),
+        ("    LIMIT = 3\n", "    LIMIT = 3\n    import sys\n"),  # an import in the class
+        ("    LIMIT = 3\n", "    LIMIT = 3\n    EXTRA = 1\n"),  # a statement more in it
+    ],
+)
+def test_the_safety_net_statement_by_statement_agrees_with_the_whole_trees(
+    edit: tuple[str, str],
+) -> None:
+    """Statements with the same text are skipped, the others masked and compared: the
+    answer is the one the whole masked trees give, change by change."""
+    from async_migrate.engine import safety
+
+    old = _CLASS.encode()
+    new = _CLASS.replace(*edit).encode()
+    assert new != old
+    whole = safety._masked(safety._parsed(old), frozenset()) != safety._masked(
+        safety._parsed(new), frozenset()
+    )
+    same = safety._same_by_statement(
+        safety._parsed(old), safety._parsed(new), old, new, frozenset()
+    )
+    if edit[0] == "x = 1; ":  # a statement fewer: the whole trees are compared
+        assert same is None
+    else:
+        assert same is not None and (not same) == whole
+    assert changed_outside_coroutines(old, new, ()) == whole

@@ -38,10 +38,10 @@ class _Mask(ast.NodeTransformer):
         return node
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
+        node.body = [ast.Pass()]  # masked first: nothing in it is looked at
         self._scopes.append(node.name)
         self.generic_visit(node)  # decorators, defaults and annotations run outside
         self._scopes.pop()
-        node.body = [ast.Pass()]
         return node
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -97,7 +97,100 @@ def changed_outside_coroutines(
     old_tree, new_tree = _parsed(old), _parsed(new)
     added = _top_level_names(new_tree) - _top_level_names(old_tree)  # one the input had stays
     new_helpers = frozenset(n for n in added if any(p.fullmatch(n) for p in patterns))
+    if not converted:
+        same = _same_by_statement(old_tree, new_tree, old, new, new_helpers)
+        if same is not None:
+            return not same
     return _masked(old_tree, frozenset(), frozenset(converted)) != _masked(new_tree, new_helpers)
+
+
+def _same_by_statement(
+    old_tree: ast.Module, new_tree: ast.Module, old: bytes, new: bytes, helpers: frozenset[str]
+) -> bool | None:
+    """What comparing the masked trees whole says, found one module-level statement at a
+    time: a statement whose text is the same in both is the same tree, and only the others
+    are masked and compared (a rewrite touches a few). None when the statements do not
+    pair up (then the whole trees are compared), or the texts cannot be read as ``ast``
+    reads them (an encoding other than UTF-8)."""
+    old_lines, new_lines = _line_starts(old), _line_starts(new)
+    if old_lines is None or new_lines is None:
+        return None
+    old_kept, new_kept = _kept(old_tree.body, frozenset()), _kept(new_tree.body, helpers)
+    if len(old_kept) != len(new_kept):
+        return None
+    texts = (old, old_lines, new, new_lines)
+    return all(
+        _same(before, after, texts) for before, after in zip(old_kept, new_kept, strict=True)
+    )
+
+
+def _same(
+    before: ast.stmt, after: ast.stmt, texts: tuple[bytes, list[int], bytes, list[int]]
+) -> bool:
+    """Whether two statements are the same once masked: by their text, else (two classes
+    of the same name) by their heads and their bodies' statements, else masked whole."""
+    old, old_lines, new, new_lines = texts
+    if _text(before, old, old_lines) == _text(after, new, new_lines):
+        return True
+    if isinstance(before, ast.ClassDef) and isinstance(after, ast.ClassDef):
+        old_body, new_body = _kept(before.body, frozenset()), _kept(after.body, frozenset())
+        if len(old_body) == len(new_body) and _class_head(before) == _class_head(after):
+            return all(_same(b, a, texts) for b, a in zip(old_body, new_body, strict=True))
+    return _masked_statement(before) == _masked_statement(after)
+
+
+def _class_head(node: ast.ClassDef) -> str:
+    """A class masked and dumped without its body."""
+    head = ast.ClassDef(**{**{f: getattr(node, f, None) for f in node._fields}, "body": []})
+    return _masked_statement(head)
+
+
+def _kept(body: list[ast.stmt], helpers: frozenset[str]) -> list[ast.stmt]:
+    """The statements of a body the mask keeps: not imports, nor added helpers."""
+    return [
+        statement
+        for statement in body
+        if not isinstance(statement, (ast.Import, ast.ImportFrom))
+        and not _defines_helper(statement, helpers)
+    ]
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _line_starts(data: bytes) -> list[int] | None:
+    """The offset of each line's first byte, lines ending as ``ast`` ends them; None unless
+    ``data`` is UTF-8 without a byte order mark (``ast``'s columns count its bytes then)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None
+    for line in data.split(b"\n", 2)[:2]:
+        cookie = _CODING.match(line)
+        if cookie and cookie.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+            return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return [0, *(m.end() for m in re.finditer(rb"\r\n|\r|\n", data))]
+
+
+def _text(statement: ast.stmt, data: bytes, starts: list[int]) -> bytes:
+    """The source of ``statement``, from its first decorator to its end."""
+    first = min(
+        [statement, *getattr(statement, "decorator_list", ())],
+        key=lambda node: (node.lineno, node.col_offset),
+    )
+    begin = starts[first.lineno - 1] + first.col_offset
+    end = starts[statement.end_lineno - 1] + statement.end_col_offset  # type: ignore[operator]
+    return data[begin:end]
+
+
+def _masked_statement(statement: ast.stmt) -> str:
+    """One module-level statement masked (in place) and dumped, as :func:`_masked` masks
+    it within its module."""
+    module = ast.Module(body=[statement], type_ignores=[])
+    masked = _Mask(frozenset()).visit(module)
+    return ast.dump(masked, include_attributes=False)
 
 
 def _top_level_names(tree: ast.Module) -> frozenset[str]:
