@@ -5,6 +5,7 @@ coroutine. It may say yes too often, never no too often."""
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from typing import Any
 
 from codemods.concurrency.helpers import SOURCES
@@ -24,6 +25,11 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
     """The outermost coroutines (by the line of their ``async def``) holding a loop or
     comprehension that awaits, and the helpers the codemod added before (it compares
     them with its own); None: any of them."""
+    return _interest(data)
+
+
+@lru_cache(maxsize=2)  # asked by the prefilter, then for the coroutines to slice
+def _interest(data: bytes) -> frozenset[int] | None:
     if b"await" not in data and b"async with" not in data:
         return frozenset()
     tree = parsed.parse(data)

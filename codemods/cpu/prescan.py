@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from codemods.core import parsed
@@ -27,13 +28,21 @@ def may_call_candidate(source: bytes | str, names: Iterable[str], loop_defs: boo
     text = source if isinstance(source, str) else source.decode("latin-1")
     if MARKER.search(text):
         return True
-    tree = parsed.parse(source if isinstance(source, bytes) else source.encode("utf-8"))
-    if tree is None:
+    data = source if isinstance(source, bytes) else source.encode("utf-8")
+    tree, calls = parsed.parse(data), _calls(data)
+    if tree is None or calls is None:
         return True  # let the full parse report it
-    called: set[str] = set()
-    for coroutine in parsed.outermost_coroutines(tree):
-        called |= _called(coroutine)
+    called = set().union(*calls.values())
     return bool(called & _wanted(tree, names, loop_defs, called))
+
+
+@lru_cache(maxsize=2)  # asked by the prefilter, then for the coroutines to slice
+def _calls(data: bytes) -> dict[int, frozenset[str]] | None:
+    """For each outermost coroutine, by the line of its ``async def``: :func:`_called`."""
+    tree = parsed.parse(data)
+    if tree is None:
+        return None
+    return {c.lineno: frozenset(_called(c)) for c in parsed.outermost_coroutines(tree)}
 
 
 def _wanted(tree: ast.Module, names: Iterable[str], loop_defs: bool, called: set[str]) -> set[str]:
@@ -70,12 +79,11 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
     None: any of them."""
     if MARKER.search(data.decode("latin-1")):
         return None
-    tree = parsed.parse(data)
-    if tree is None:
+    tree, calls = parsed.parse(data), _calls(data)
+    if tree is None or calls is None:
         return None
     cpu_bound = CpuBoundNames.parse(options.get("cpu_bound"))
     names = candidate_names(cpu_bound, bool(options.get("offload_compression")))
-    calls = {c.lineno: _called(c) for c in parsed.outermost_coroutines(tree)}
     wanted = _wanted(tree, names, True, set().union(*calls.values()))
     return frozenset(line for line, called in calls.items() if called & wanted)
 

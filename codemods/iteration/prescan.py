@@ -76,6 +76,11 @@ def interest(data: bytes, options: dict[str, Any]) -> frozenset[int] | None:
     that may block; None: any of them."""
     if options.get("offload") is False:
         return frozenset()
+    return _interest(data)
+
+
+@lru_cache(maxsize=2)  # asked by the prefilter, then for the coroutines to slice
+def _interest(data: bytes) -> frozenset[int] | None:
     tree = parsed.parse(data)
     if tree is None:
         return None  # let the full parse report it
