@@ -432,13 +432,48 @@ def test_a_function_naming_global_is_stood_in_one_declaring_it_is_not() -> None:
         b"def named():\n    global_settings = {'scope': 'global'}  # not nonlocal\n"
         b"    return global_settings\n\n\n"
         b"def declared():\n    global COUNT\n    COUNT += 1\n    return COUNT\n\n\n"
-        b"async def run():\n    time.sleep(1)\n"
+        b"async def run():\n    time.sleep(1)\n    return COUNT\n"
     )
     piece = slice_module(source, None, keep_callees=False)
     assert piece is not None
     code = piece.code.decode()
     assert "global_settings = " not in code and "    global COUNT\n" in code
     assert piece.restore(piece.code) == source
+
+
+def test_a_function_declaring_globals_no_kept_coroutine_names_stands_in_with_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its stand-in declares the same names global and binds those it binds, so the module
+    still binds them; one that imports a name it declares global, or declares one a kept
+    coroutine mentions, keeps its lines, and so does one whose nested function declares
+    one (that function stands in by itself)."""
+    from async_migrate.engine import migrate
+    from async_migrate.engine.slicing import slice_module
+
+    source = (
+        b"import time\n\nWARNED = False\n\n\n"
+        b"def warn_once():\n    global WARNED, asyncio\n    if not WARNED:\n"
+        b"        WARNED = True\n        print('once')\n\n\n"
+        b"def lazily():\n    global json\n    import json\n    return json\n\n\n"
+        b"def outer():\n    def inner():\n        global LATER\n        LATER = 1\n"
+        b"    return inner\n\n\n"
+        b"def counted():\n    global COUNT\n    COUNT = 1\n    return COUNT\n\n\n"
+        b"async def run():\n    time.sleep(1)\n    return COUNT\n"
+    )
+    piece = slice_module(source, None, keep_callees=False)
+    assert piece is not None
+    code = piece.code.decode()
+    assert "def warn_once(): global WARNED, asyncio; WARNED = None;" in code
+    assert "    import json\n" in code
+    # outer keeps its lines (a function nested in it declares a global), inner stands in
+    assert "def outer():\n" in code and "def inner(): global LATER; LATER = None;" in code
+    assert "    global COUNT\n" in code  # the coroutine reads COUNT
+    assert piece.restore(piece.code) == source
+    sliced = migrate_source(source, ["sleep"], filename="m.py")
+    monkeypatch.setattr(migrate, "SLICING", False)
+    assert sliced == migrate_source(source, ["sleep"], filename="m.py")
+    assert sliced.changed
 
 
 _CLASS = (

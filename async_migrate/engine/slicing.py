@@ -174,14 +174,20 @@ def slice_module(
         if first >= 2 and _continued(lines[first - 2]):
             return None
         body = b"".join(lines[first - 1 : last])
-        if b"async-migrate" in body or _declares_global(node, body):
+        if b"async-migrate" in body:
             return None
+        declared: frozenset[str] = frozenset()
+        if _declares_global(node, body):
+            found = None if isinstance(node, ast.ClassDef) else _own_globals(node)
+            if found is None or found & used or any(_HELPER.fullmatch(n) for n in found):
+                return None
+            declared = found
         comment = f"  # {mark}-{len(regions)}".encode("ascii")
         if isinstance(node, ast.ClassDef):
             text = _class_stand_in(node, module_names, identifiers)
         else:
-            text, reads = _function_stand_in(node, module_names, identifiers)
-            if owner is not None and _may_share(node, owner, reads):
+            text, reads = _function_stand_in(node, module_names, identifiers, declared)
+            if owner is not None and not declared and _may_share(node, owner, reads):
                 mergeable[first] = _Mergeable(node, reads, id(owner), indent)
         return _region(first, last, indent + text.encode("ascii"), comment, lines)
 
@@ -395,6 +401,33 @@ def _named_outside(tree: ast.Module, left_out: list[ast.AST]) -> set[str]:
     return named
 
 
+def _own_globals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str] | None:
+    """The names ``function`` declares ``global`` in its own scope, when that is all it
+    does of the kind: None if a scope nested in it declares any, it declares a name
+    ``nonlocal``, or binds one it declares global by an import or a ``del`` (a stand-in
+    binds them by assignment)."""
+    declared: set[str] = set()
+    stack: list[tuple[ast.AST, bool]] = [(child, True) for child in ast.iter_child_nodes(function)]
+    while stack:
+        node, own = stack.pop()
+        if isinstance(node, ast.Nonlocal):
+            return None
+        if isinstance(node, ast.Global):
+            if not own:
+                return None
+            declared.update(node.names)
+        nested = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
+        stack.extend((child, own and not nested) for child in ast.iter_child_nodes(node))
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if {(a.asname or a.name).split(".")[0] for a in node.names} & declared:
+                return None
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Del):
+            if node.id in declared:
+                return None
+    return frozenset(declared)
+
+
 def _declares_global(node: ast.AST, text: bytes) -> bool:
     """Whether ``node`` (its source ``text``) holds a ``global`` or ``nonlocal``
     statement: what it binds there is not its own (the words in a name, a string or a
@@ -450,7 +483,9 @@ def _module_names(tree: ast.Module) -> set[str]:
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(child.name)
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                stack.extend(n for n in ast.walk(child) if isinstance(n, ast.Global))
+                for inner in ast.walk(child):
+                    if isinstance(inner, ast.Global):
+                        names.update(inner.names)
                 continue
             stack.append(child)
     return names
@@ -472,13 +507,18 @@ def _defined_in_class(node: ast.ClassDef) -> set[str]:
 
 
 def _function_stand_in(
-    function: ast.FunctionDef | ast.AsyncFunctionDef, module_names: set[str], identifiers: set[str]
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    module_names: set[str],
+    identifiers: set[str],
+    declared: frozenset[str] = frozenset(),
 ) -> tuple[str, set[str]]:
     """One line that defines the function again (``async`` or not, same name), reads the
     module's names its decorators, defaults and annotations read (as a default, evaluated
-    where the original header is), and, in its body, binds the module's names the body binds
-    in the function's own scope and reads those it may read from outside; and the module's
-    names it reads. Every identifier of the function is added to ``identifiers``."""
+    where the original header is), and, in its body, declares ``global`` the names it
+    declares so, binds the module's names the body binds in the function's own scope (those
+    declared global: at module level, as it does) and reads those it may read from outside;
+    and the module's names it reads. Every identifier of the function is added to
+    ``identifiers``."""
     identifiers.add(function.name)
     arguments = function.args
     parameters = parsed.parameter_names(arguments)
@@ -491,7 +531,8 @@ def _function_stand_in(
     keyword = "async def" if isinstance(function, ast.AsyncFunctionDef) else "def"
     header_reads = header & module_names
     signature = f"(_=({', '.join(sorted(header_reads))},))" if header_reads else "()"
-    line = f"{keyword} {function.name}{signature}: " + _line(
+    declaration = f"global {', '.join(sorted(declared))}; " if declared else ""
+    line = f"{keyword} {function.name}{signature}: {declaration}" + _line(
         bound & module_names, read & module_names
     )
     return line, header_reads | (read & module_names)
