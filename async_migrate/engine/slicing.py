@@ -32,9 +32,14 @@ whole module instead.
 A module without a final newline is sliced with one added (the line ending its first line
 ends with), taken off again when the stand-ins are put back.
 
+A function with ``global`` statements in its own scope stands in with the same ones and
+the same names bound (by assignment), when no kept coroutine mentions those names and it
+binds none of them by an import or a ``del``.
+
 Not sliced: modules with a lone carriage return as a line ending, functions and class
-bodies that start on the ``def``/``class`` line or after a backslash continuation, and
-those that hold a ``global`` or ``nonlocal`` statement or an ``async-migrate`` comment.
+bodies that start on the ``def``/``class`` line or after a backslash continuation, those
+that hold a ``nonlocal`` statement or an ``async-migrate`` comment, class bodies holding
+a ``global`` statement, and functions holding one otherwise than as above.
 """
 
 from __future__ import annotations
