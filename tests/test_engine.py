@@ -535,3 +535,18 @@ def test_the_safety_net_statement_by_statement_agrees_with_the_whole_trees(
     else:
         assert same is not None and (not same) == whole
     assert changed_outside_coroutines(old, new, ()) == whole
+
+
+def test_a_blocking_function_that_makes_an_object_counts_for_offload_only_called() -> None:
+    """``urllib.request.urlopen`` blocks when called and makes a response whose reads
+    block: handed to ``asyncio.to_thread`` by name, it makes no object the offload codemod
+    could follow in the coroutine, which is not handed to libcst; called, it is."""
+    from async_migrate.engine.migrate import _interest
+
+    source = (
+        b"import asyncio\nimport urllib.request\n\n\n"
+        b"async def passed(url):\n    return await asyncio.to_thread(urllib.request.urlopen, url)\n"
+        b"\n\nasync def called(url):\n    return urllib.request.urlopen(url).read()\n"
+    )
+    offload = CODEMODS["offload"].load()
+    assert _interest(source, [offload], {}) == frozenset({9})

@@ -231,7 +231,7 @@ def _wants(
     def mentioned(targets: frozenset[str]) -> bool:
         if not wanted.calls_only:
             return _matches(targets, names)
-        objects = targets & anywhere
+        objects = targets & anywhere - wanted.made_by_calls
         return _matches(targets - objects, called) or _matches(objects, names)
 
     if wanted.methods and not attributes & wanted.methods:

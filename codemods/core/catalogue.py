@@ -693,11 +693,14 @@ def blocking_targets(
         if KIND_FAMILY[kind] in families
     }
     object_methods: dict[str, frozenset[str]] = {}
+    made_by_calls: frozenset[str] = frozenset()
     if method_calls_only:
         for name, kind in kinds.items():
             methods = methods_that_block(kind)
             if methods is not None and name not in FUNCTIONS:  # a call of it blocks too
                 object_methods[name] = methods
+        # An annotation names a kind too (``ftp: ftplib.FTP``): those count when named.
+        made_by_calls = frozenset(kinds) & frozenset(FUNCTIONS) - frozenset(ANNOTATIONS)
     objects = frozenset(kinds)
     return Targets(
         tokens=tokens,
@@ -705,6 +708,7 @@ def blocking_targets(
         anywhere=objects,
         calls_only=calls_only,
         object_methods=object_methods,
+        made_by_calls=made_by_calls,
     )
 
 

@@ -119,6 +119,10 @@ class Targets:
     ``object_methods``: for some names of ``anywhere``, the attribute names one of which a
     coroutine must spell for that object to count in it (the methods that block: a
     ``threading.Event`` matters only where ``wait`` is called).
+    ``made_by_calls``: names of ``anywhere`` that are blocking functions too, and no
+    annotation (``urllib.request.urlopen``): with ``calls_only``, only a call of one counts
+    in a coroutine (merely named there, it makes no object the codemod can follow); bound
+    outside, the objects they made count as any.
     """
 
     tokens: tuple[bytes, ...] = ()
@@ -129,6 +133,7 @@ class Targets:
     gated: frozenset[str] = frozenset()
     calls_only: bool = False
     object_methods: dict[str, frozenset[str]] = field(default_factory=dict)
+    made_by_calls: frozenset[str] = frozenset()
 
     def bytes_may_match(self, data: bytes) -> bool:
         return not self.tokens or any(token in data for token in self.tokens)
