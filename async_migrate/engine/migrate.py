@@ -568,10 +568,10 @@ def cheap_answers(data: bytes, codemods: Sequence[str], options: dict[str, Any])
 
 #: What another process told of a module (see :func:`remember`): its bytes -> the
 #: codemods asked about, and the answers.
-_told: dict[bytes, tuple[frozenset[str], dict[str, frozenset[int] | None]]] = {}
+_told: dict[bytes, tuple[frozenset[str], Answers]] = {}
 
 
-def remember(data: bytes, asked: frozenset[str], answers: dict[str, frozenset[int] | None]) -> None:
+def remember(data: bytes, asked: frozenset[str], answers: Answers) -> None:
     """Take ``answers``, what :func:`cheap_answers` gave for the codemods ``asked`` about,
     for the same bytes and the same options, in another process, instead of looking at
     ``data`` again for them; only the last module told is kept."""

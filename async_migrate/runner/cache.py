@@ -149,9 +149,10 @@ class Cache:
             pass  # a cache that cannot be written only costs time
 
 
-def fingerprint(data: bytes, st: os.stat_result) -> Fingerprint:
-    """What identifies a file's content: modification time, size, content hash."""
-    return (st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
+def fingerprint(content: str, st: os.stat_result) -> Fingerprint:
+    """What identifies a file's content: modification time, size, and ``content``, the
+    SHA-256 of its bytes (hex)."""
+    return (st.st_mtime_ns, st.st_size, content)
 
 
 def _digest(path: str) -> str:

@@ -78,13 +78,15 @@ def process(job: Job) -> FileReport:
             data = handle.read()
     except OSError as e:
         return FileReport(job.display, error=f"cannot read: {e.strerror or e}")
-    report, _ = process_data(data, job)
-    report.fingerprint = fingerprint(data, st)
+    content = digest(data)
+    report, _ = process_data(data, job, content)
+    report.fingerprint = fingerprint(content, st)
     return report
 
 
-def process_data(data: bytes, job: Job) -> tuple[FileReport, bytes]:
-    """Migrate ``data``; the report, and the bytes to write (``data`` when unchanged)."""
+def process_data(data: bytes, job: Job, content: str | None = None) -> tuple[FileReport, bytes]:
+    """Migrate ``data`` (whose :func:`digest` is ``content``, when known); the report, and
+    the bytes to write (``data`` when unchanged)."""
     report = FileReport(job.display)
     problem = why_not_text(data)
     if problem is not None:
@@ -93,7 +95,8 @@ def process_data(data: bytes, job: Job) -> tuple[FileReport, bytes]:
         else:
             report.skipped, report.not_text = True, problem
         return report, data
-    if job.told is not None and digest(data) == job.told[0]:
+    content = digest(data) if content is None else content
+    if job.told is not None and content == job.told[0]:
         remember(data, job.told[1], job.told[2])
     try:
         result = migrate_source(data, job.codemods, filename=job.display, options=job.options)
@@ -114,7 +117,7 @@ def process_data(data: bytes, job: Job) -> tuple[FileReport, bytes]:
     if result.changed and job.diff:
         report.diff = unified_diff(data, result.code, job.display)
     if result.changed and (job.write or job.keep):
-        report.new, report.digest = result.code, digest(data)
+        report.new, report.digest = result.code, content
     return report, result.code
 
 

@@ -81,10 +81,11 @@ def _asked(settings: Settings) -> tuple[str, ...]:
     return tuple(c for c in settings.codemods if c != HELPERS)
 
 
-def _told(settings: Settings, project: ProjectSites, path: str) -> Told | None:
-    """What the index learnt of the file at ``path`` for the worker that migrates it."""
+def _told(asked: frozenset[str], project: ProjectSites, path: str) -> Told | None:
+    """What the index learnt of the file at ``path`` for the worker that migrates it, when
+    it asked about the codemods ``asked``."""
     told = project.told.get(os.path.realpath(path))
-    return None if told is None else (told[0], frozenset(_asked(settings)), told[1])
+    return None if told is None else (told[0], asked, told[1])
 
 
 def _options(settings: Settings, project: ProjectSites, path: str) -> dict[str, dict[str, Any]]:
@@ -107,6 +108,7 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
     )
     write = not (settings.diff or settings.check or settings.interactive)
     need = "code" if write or settings.interactive else "diff" if settings.diff else "findings"
+    asked = frozenset(_asked(settings))
     # One slot per file in discovery order: a report from the cache, or a job to run.
     slots: list[FileReport | Job] = []
     for found in discover(paths, settings.excludes):
@@ -137,7 +139,7 @@ def run_paths(paths: list[str], settings: Settings, output: Output, report: Repo
                 options=_options(settings, project, found.path),
                 keep=settings.interactive,
                 explicit=found.explicit,
-                told=_told(settings, project, found.path),
+                told=_told(asked, project, found.path),
             )
         )
     jobs = [slot for slot in slots if isinstance(slot, Job)]
