@@ -550,3 +550,31 @@ def test_a_blocking_function_that_makes_an_object_counts_for_offload_only_called
     )
     offload = CODEMODS["offload"].load()
     assert _interest(source, [offload], {}) == frozenset({9})
+
+
+def test_a_comprehensions_own_variable_is_bound_to_nothing_outside_it() -> None:
+    """A coroutine that names ``item`` only as a comprehension's variable (``item.get`` of
+    a dict) does not use the module's ``item``, a queue: it is not handed to the offload
+    codemod; the one that calls the queue's ``item.get()`` is."""
+    from async_migrate.engine.migrate import _interest
+
+    fixture = FIXTURES / "offload" / "comprehension_variable_named_like_an_object.py"
+    offload = CODEMODS["offload"].load()
+    assert _interest(fixture.read_bytes(), [offload], {}) == frozenset({14})
+
+
+def test_only_a_sync_function_that_declares_a_name_global_binds_it_for_coroutines() -> None:
+    """What a sync function binds is its own unless it declares the name ``global``: the
+    word in a comment does not make a local sqlite3 connection the module's ``conn``; a
+    ``global`` statement does."""
+    from async_migrate.engine.migrate import _interest
+
+    offload = CODEMODS["offload"].load()
+    local = (
+        b"import sqlite3\n\nconn = None  # the global connection, set by start()\n\n\n"
+        b"def size(path):\n    conn = sqlite3.connect(path)\n    return conn.total_changes\n"
+        b"\n\nasync def count():\n    return conn.execute('select 1')\n"
+    )
+    assert _interest(local, [offload], {}) == frozenset()
+    declared = local.replace(b"    conn = sqlite3", b"    global conn\n    conn = sqlite3")
+    assert _interest(declared, [offload], {}) == frozenset({12})

@@ -115,12 +115,12 @@ def _usage(data: bytes) -> _Usage | None:
     """What :class:`_Usage` says of ``data``; None if ``ast`` cannot parse it.
 
     Sync functions that contain no coroutine are not searched: what they bind is local to
-    them (unless the module declares ``global``/``nonlocal`` somewhere; then they are)."""
+    them, unless they hold a ``global`` or ``nonlocal`` statement (then they are)."""
     tree = parsed.parse(data)
     if tree is None:
         return None
     lines = coroutine_lines(data)
-    everywhere = b"global" in data or b"nonlocal" in data
+    declarations = b"global" in data or b"nonlocal" in data
     coroutines: list[ast.AsyncFunctionDef] = []
     outside: list[ast.AST] = []  # nodes seen in the scopes coroutines can see
 
@@ -129,7 +129,11 @@ def _usage(data: bytes) -> _Usage | None:
             if isinstance(child, ast.AsyncFunctionDef):
                 coroutines.append(child)
                 continue
-            if isinstance(child, ast.FunctionDef) and not (everywhere or _encloses(child, lines)):
+            if (
+                isinstance(child, ast.FunctionDef)
+                and not _encloses(child, lines)
+                and not (declarations and _declares(child))
+            ):
                 continue
             outside.append(child)
             visit(child)
@@ -144,13 +148,17 @@ def _usage(data: bytes) -> _Usage | None:
         attributes: set[str] = set()
         local = _bound_in_scope(coroutine)
         callees = called.setdefault(coroutine.lineno, set())
+        own: set[int] = set()  # the names that are a comprehension's own variables
         for node in _running_in(coroutine):
             if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
                 callees.update(_resolve(node.func, imports, local))
+            elif isinstance(node, _COMPREHENSIONS):
+                own.update(_comprehension_own(node))
             if isinstance(node, (ast.Name, ast.Attribute)):
                 names.update(_resolve(node, imports, local))
                 if isinstance(node, ast.Name):
-                    ids.add(node.id)
+                    if id(node) not in own:
+                        ids.add(node.id)
                 else:
                     attributes.add(node.attr)
         per_coroutine[coroutine.lineno] = (names, ids - local, attributes)
@@ -164,6 +172,32 @@ def _usage(data: bytes) -> _Usage | None:
                 if isinstance(inner, (ast.Name, ast.Attribute)):
                     names.update(_resolve(inner, imports))
     return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine, called)
+
+
+def _declares(function: ast.FunctionDef) -> bool:
+    """Whether ``function`` (or a function in it) holds a ``global`` or ``nonlocal``
+    statement: what it binds may then be bound outside it."""
+    return any(isinstance(s, (ast.Global, ast.Nonlocal)) for s in parsed.statements(function))
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _comprehension_own(comprehension: ast.AST) -> Iterator[int]:
+    """ids of the names in ``comprehension`` that are its own variables (its targets, and
+    their uses outside its first iterable, which runs in the enclosing scope): such a name
+    is bound to nothing outside it."""
+    generators: list[ast.comprehension] = comprehension.generators  # type: ignore[attr-defined]
+    bound = {
+        node.id
+        for generator in generators
+        for node in parsed.walk(generator.target)
+        if isinstance(node, ast.Name)
+    }
+    outer = {id(node) for node in parsed.walk(generators[0].iter)}
+    for node in parsed.walk(comprehension):
+        if isinstance(node, ast.Name) and node.id in bound and id(node) not in outer:
+            yield id(node)
 
 
 def _running_in(coroutine: ast.AsyncFunctionDef) -> Iterator[ast.AST]:
