@@ -578,3 +578,16 @@ def test_only_a_sync_function_that_declares_a_name_global_binds_it_for_coroutine
     assert _interest(local, [offload], {}) == frozenset()
     declared = local.replace(b"    conn = sqlite3", b"    global conn\n    conn = sqlite3")
     assert _interest(declared, [offload], {}) == frozenset({12})
+
+
+def test_files_acts_on_calls_and_named_path_classes_only() -> None:
+    """A coroutine that hands ``os.makedirs`` to ``asyncio.to_thread`` by name, or names
+    ``Path`` without calling a method that blocks, is not handed to the files codemod; one
+    that calls ``os.remove`` is."""
+    from async_migrate.engine.migrate import _interest
+
+    fixture = FIXTURES / "files" / "functions_named_but_not_called.py"
+    files = CODEMODS["files"].load()
+    assert _interest(fixture.read_bytes(), [files], {}) == frozenset({16})
+    annotated = b"from pathlib import Path\n\n\nasync def f(p: Path):\n    return p.read_text()\n"
+    assert _interest(annotated, [files], {}) == frozenset({4})

@@ -530,10 +530,14 @@ SPEC = CodemodSpec(
     # Path objects may be bound outside the coroutine (``DATA = Path(__file__).parent``).
     targets=Targets(
         tokens=(b"open", b"os", b"shutil", b"glob", b"tempfile", b"pathlib", b"Path"),
-        names=PREFILTER_NAMES,
+        names=PREFILTER_NAMES | PATH_CLASSES,
         anywhere=PATH_CLASSES,
         # A Path matters only through its methods that open or block.
         methods=PATH_TO_THREAD | PATH_LAZY | {"open"},
-        gated=frozenset({"pathlib.*"}),
+        gated=frozenset({"pathlib.*"}) | PATH_CLASSES,
+        # It rewrites calls (and the files they open): a function only named
+        # (``asyncio.to_thread(os.makedirs, path)``) is of no interest to it; a Path
+        # class counts where it is named (an annotation says what a parameter is).
+        calls_only=True,
     ),
 )
