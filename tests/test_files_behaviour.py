@@ -321,6 +321,18 @@ async def pathlib_helpers(d):
     return text, len(data), n, m, p.exists(), q.is_dir(), p.stat().st_size
 
 
+async def derived_paths(d):
+    root = Path(d).expanduser().resolve()
+    made = root.joinpath("derived", "deeper")
+    made.mkdir(parents=True)
+    target = made.with_suffix(".txt")
+    written = target.write_text("derived\\n", encoding="utf-8")
+    path = Path(d)
+    path = path / "sub"
+    path = path / "nested.txt"
+    return written, target.parent.is_dir(), made.parent.exists(), path.read_text()
+
+
 async def os_helpers(d):
     out = []
     out.append(os.path.exists(os.path.join(d, "mixed.txt")))

@@ -119,6 +119,21 @@ PATH_TO_THREAD = frozenset(
 # pathlib.Path and what proves an expression is one.
 PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath"})
 PATH_CONSTRUCTORS = frozenset({"home", "cwd"})
+#: Methods of a Path that return a Path (``resolve`` and ``readlink`` block while they do).
+PATH_DERIVED = frozenset(
+    {
+        "absolute",
+        "expanduser",
+        "joinpath",
+        "readlink",
+        "relative_to",
+        "resolve",
+        "with_name",
+        "with_segments",
+        "with_stem",
+        "with_suffix",
+    }
+)
 
 # Blocking calls that return a lazy iterator: the I/O happens while the caller
 # iterates, so moving the call to a thread would not move the blocking.

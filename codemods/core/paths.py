@@ -5,8 +5,10 @@ that an expression is a ``pathlib.Path`` (then ``p.open()`` opens a file and
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import libcst as cst
-from libcst.metadata import Assignment
+from libcst.metadata import Assignment, BaseAssignment
 
 from codemods.core.filesystem import (
     AIOFILES_OS,
@@ -14,6 +16,7 @@ from codemods.core.filesystem import (
     LAZY,
     PATH_CLASSES,
     PATH_CONSTRUCTORS,
+    PATH_DERIVED,
     PATH_LAZY,
     PATH_TO_THREAD,
     TO_THREAD,
@@ -40,7 +43,8 @@ def lazy_call(lookups: Lookups, call: cst.Call) -> str | None:
 
 def is_constructed_path(lookups: Lookups, expr: cst.BaseExpression) -> bool:
     """True if ``expr`` is proven a ``pathlib.Path`` by how it is built (a call of a Path
-    class, ``/`` on one, or a name bound only to those)."""
+    class, ``/`` on one, a method of one that returns one, its ``parent``, or a name bound
+    only to those)."""
     return is_path(lookups, expr, allow_parameters=False)
 
 
@@ -49,31 +53,85 @@ def is_path(
 ) -> bool:
     """As :func:`is_constructed_path`; with ``allow_parameters``, a parameter annotated as a
     Path counts too."""
-    if depth > 4:
+    return _is_path(lookups, expr, allow_parameters, depth, _Proof())
+
+
+#: How many steps (a name, a call, an operator) a proof may take.
+_DEPTH = 12
+
+
+class _Proof:
+    """The names being proven Paths (a name bound again to ``name / "x"`` is a Path if
+    its other bindings are), and whether a step took one of them for proven."""
+
+    def __init__(self) -> None:
+        self.pending: set[tuple[int, str]] = set()
+        self.assumed = False
+        #: What was found of the names proven or refuted without an assumption.
+        self.known: dict[tuple[int, str], bool] = {}
+
+
+def _is_path(
+    lookups: Lookups, expr: cst.BaseExpression, allow_parameters: bool, depth: int, proof: _Proof
+) -> bool:
+    if depth > _DEPTH:
         return False
     if isinstance(expr, cst.Call):
         func = expr.func
         if lookups.resolves_to(func, PATH_CLASSES):
             return True
-        return (
-            isinstance(func, cst.Attribute)
-            and func.attr.value in PATH_CONSTRUCTORS
-            and lookups.resolves_to(func.value, PATH_CLASSES) is not None
+        if not isinstance(func, cst.Attribute):
+            return False
+        if func.attr.value in PATH_CONSTRUCTORS:
+            return lookups.resolves_to(func.value, PATH_CLASSES) is not None
+        return func.attr.value in PATH_DERIVED and _is_path(
+            lookups, func.value, allow_parameters, depth + 1, proof
         )
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "parent":
+        return _is_path(lookups, expr.value, allow_parameters, depth + 1, proof)
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
-        return is_path(lookups, expr.left, allow_parameters, depth + 1)
+        return _is_path(lookups, expr.left, allow_parameters, depth + 1, proof)
     if isinstance(expr, cst.Name):
-        return _name_is_path(lookups, expr, allow_parameters, depth)
+        return _name_is_path(lookups, expr, allow_parameters, depth, proof)
     return False
 
 
-def _name_is_path(lookups: Lookups, name: cst.Name, allow_parameters: bool, depth: int) -> bool:
+def _name_is_path(
+    lookups: Lookups, name: cst.Name, allow_parameters: bool, depth: int, proof: _Proof
+) -> bool:
+    """Whether every binding of ``name`` makes it a Path: taking it for one in the
+    bindings that use it (``path = path / name``), provided one binding does not."""
     scope = lookups.scope_of(name)
     if scope is None:
         return False
-    assignments = scope[name.value]
-    if not assignments:
-        return False
+    key = (id(scope), name.value)
+    if key in proof.pending:
+        proof.assumed = True
+        return True
+    if key in proof.known:
+        return proof.known[key]
+    outer, proof.assumed = proof.assumed, False
+    proof.pending.add(key)
+    try:
+        found = _bindings_are_paths(lookups, scope[name.value], allow_parameters, depth, proof)
+    finally:
+        proof.pending.discard(key)
+    if not proof.assumed:
+        proof.known[key] = found
+    proof.assumed = outer or proof.assumed
+    return found
+
+
+def _bindings_are_paths(
+    lookups: Lookups,
+    assignments: Collection[BaseAssignment],
+    allow_parameters: bool,
+    depth: int,
+    proof: _Proof,
+) -> bool:
+    """Whether each of a name's ``assignments`` binds a Path (a parameter annotated as one,
+    with ``allow_parameters``), and one of them without taking the name for proven."""
+    grounded = False
     for assignment in assignments:
         if not isinstance(assignment, Assignment):
             return False
@@ -86,17 +144,34 @@ def _name_is_path(lookups: Lookups, name: cst.Name, allow_parameters: bool, dept
                 and lookups.resolves_to(annotation.annotation, PATH_CLASSES)
             ):
                 return False
+            grounded = True
             continue
-        target = lookups.parent_of(node)
-        statement = lookups.parent_of(target) if target is not None else None
-        if not (
-            isinstance(target, cst.AssignTarget)
-            and isinstance(statement, cst.Assign)
-            and len(statement.targets) == 1
-            and is_path(lookups, statement.value, allow_parameters, depth + 1)
-        ):
+        value = _assigned(lookups, node)
+        if value is None:
             return False
-    return True
+        before, proof.assumed = proof.assumed, False
+        proven = _is_path(lookups, value, allow_parameters, depth + 1, proof)
+        grounded = grounded or (proven and not proof.assumed)
+        proof.assumed = before or proof.assumed
+        if not proven:
+            return False
+    return grounded
+
+
+def _assigned(lookups: Lookups, name: cst.CSTNode) -> cst.BaseExpression | None:
+    """The value ``name = value`` or ``name: annotation = value`` binds ``name`` to; None
+    for any other binding."""
+    target = lookups.parent_of(name)
+    if isinstance(target, cst.AnnAssign) and target.target is name:
+        return target.value
+    statement = lookups.parent_of(target) if target is not None else None
+    if (
+        isinstance(target, cst.AssignTarget)
+        and isinstance(statement, cst.Assign)
+        and len(statement.targets) == 1
+    ):
+        return statement.value
+    return None
 
 
 def filesystem_call(lookups: Lookups, call: cst.Call) -> str | None:

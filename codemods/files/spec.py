@@ -205,7 +205,10 @@ AM306 = Code(
         evaluated in the same order. This covers shutil (copy, copytree, rmtree, move,
         ...), os.chmod, os.utime and the like, glob.glob, and the methods of a
         pathlib.Path built in the coroutine or of a parameter annotated Path (read_text,
-        write_bytes, exists, mkdir, ...).""",
+        write_bytes, exists, mkdir, ...). A Path is proven by how it is built: a Path
+        class called, / on a Path, its parent, one of its methods that return a Path
+        (resolve, expanduser, absolute, joinpath, with_suffix, ...), or a name every
+        binding of which is one of those (path = path / name included).""",
     ),
     example=Example(
         before="""\
