@@ -333,6 +333,18 @@ async def derived_paths(d):
     return written, target.parent.is_dir(), made.parent.exists(), path.read_text()
 
 
+async def narrowed_paths(d):
+    out = []
+    for item in (Path(d) / "mixed.txt", os.path.join(d, "sub"), Path(d) / "sub" / "nested.txt"):
+        if isinstance(item, Path) and item.stat().st_size > 20:
+            out.append(item.exists())
+        elif isinstance(item, Path):
+            out.append(item.read_text())
+        else:
+            out.append(item)
+    return out
+
+
 async def os_helpers(d):
     out = []
     out.append(os.path.exists(os.path.join(d, "mixed.txt")))

@@ -92,7 +92,66 @@ def _is_path(
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
         return _is_path(lookups, expr.left, allow_parameters, depth + 1, proof)
     if isinstance(expr, cst.Name):
-        return _name_is_path(lookups, expr, allow_parameters, depth, proof)
+        return _name_is_path(lookups, expr, allow_parameters, depth, proof) or _narrowed(
+            lookups, expr
+        )
+    return False
+
+
+def _narrowed(lookups: Lookups, name: cst.Name) -> bool:
+    """Whether ``name`` is used where an ``isinstance(name, Path)`` test holds: in the body
+    of an ``if`` (or ``elif``) testing it, or right of an ``and`` after it, in the same
+    function, with no binding of the name in that body."""
+    child: cst.CSTNode = name
+    node = lookups.parent_of(name)
+    while node is not None and not isinstance(
+        node, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)
+    ):
+        if isinstance(node, cst.If) and child is node.body:
+            test = node.test
+        elif (
+            isinstance(node, cst.BooleanOperation)
+            and isinstance(node.operator, cst.And)
+            and child is node.right
+        ):
+            test = node.left
+        else:
+            test = None
+        if test is not None and _tests_path(lookups, test, name.value):
+            return not _bound_within(lookups, name, node)
+        child, node = node, lookups.parent_of(node)
+    return False
+
+
+def _tests_path(lookups: Lookups, test: cst.BaseExpression, name: str) -> bool:
+    """Whether ``test`` is ``isinstance(name, <a Path class>)``, alone or first of an
+    ``and``."""
+    while isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        if _tests_path(lookups, test.right, name):
+            return True
+        test = test.left
+    return (
+        isinstance(test, cst.Call)
+        and lookups.resolves_to(test.func, {"builtins.isinstance"}) is not None
+        and len(test.args) == 2
+        and all(a.keyword is None and a.star == "" for a in test.args)
+        and isinstance(test.args[0].value, cst.Name)
+        and test.args[0].value.value == name
+        and lookups.resolves_to(test.args[1].value, PATH_CLASSES) is not None
+    )
+
+
+def _bound_within(lookups: Lookups, name: cst.Name, region: cst.CSTNode) -> bool:
+    """Whether a binding of ``name`` in its scope lies inside ``region``."""
+    scope = lookups.scope_of(name)
+    if scope is None:
+        return True
+    for assignment in scope[name.value]:
+        node = getattr(assignment, "node", None)
+        while node is not None:
+            if node is region:
+                return True
+            node = lookups.parent_of(node)
     return False
 
 

@@ -207,8 +207,9 @@ AM306 = Code(
         pathlib.Path built in the coroutine or of a parameter annotated Path (read_text,
         write_bytes, exists, mkdir, ...). A Path is proven by how it is built: a Path
         class called, / on a Path, its parent, one of its methods that return a Path
-        (resolve, expanduser, absolute, joinpath, with_suffix, ...), or a name every
-        binding of which is one of those (path = path / name included).""",
+        (resolve, expanduser, absolute, joinpath, with_suffix, ...), a name every
+        binding of which is one of those (path = path / name included), or a name where
+        isinstance(name, Path) holds (in the body of the if testing it).""",
     ),
     example=Example(
         before="""\
