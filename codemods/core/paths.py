@@ -44,7 +44,7 @@ def lazy_call(lookups: Lookups, call: cst.Call) -> str | None:
 def is_constructed_path(lookups: Lookups, expr: cst.BaseExpression) -> bool:
     """True if ``expr`` is proven a ``pathlib.Path`` by how it is built (a call of a Path
     class, ``/`` on one, a method of one that returns one, its ``parent``, or a name bound
-    only to those)."""
+    only to those) or by an ``isinstance`` test that holds where it is."""
     return is_path(lookups, expr, allow_parameters=False)
 
 
