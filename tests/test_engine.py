@@ -591,3 +591,15 @@ def test_files_acts_on_calls_and_named_path_classes_only() -> None:
     assert _interest(fixture.read_bytes(), [files], {}) == frozenset({16})
     annotated = b"from pathlib import Path\n\n\nasync def f(p: Path):\n    return p.read_text()\n"
     assert _interest(annotated, [files], {}) == frozenset({4})
+
+
+def test_a_method_of_a_comprehensions_own_variable_or_of_a_literal_is_not_a_blocking_call() -> None:
+    """``doc.get(k) for doc in documents`` and ``", ".join(...)`` call methods whose names
+    the catalogue lists (a session's ``get``, a thread's ``join``) on objects whose kind
+    no codemod can know: that coroutine is not handed to the iteration codemod. A
+    variable an ``isinstance`` test proves a Path still counts."""
+    from async_migrate.engine.migrate import _interest
+
+    fixture = FIXTURES / "iteration" / "methods_of_its_own_variables.py"
+    iteration = CODEMODS["iteration"].load()
+    assert _interest(fixture.read_bytes(), [iteration], {}) == frozenset({10})

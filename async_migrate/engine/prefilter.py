@@ -152,8 +152,8 @@ def _usage(data: bytes) -> _Usage | None:
         for node in _running_in(coroutine):
             if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
                 callees.update(_resolve(node.func, imports, local))
-            elif isinstance(node, _COMPREHENSIONS):
-                own.update(_comprehension_own(node))
+            elif isinstance(node, parsed.COMPREHENSIONS):
+                own.update(parsed.comprehension_own(node))
             if isinstance(node, (ast.Name, ast.Attribute)):
                 names.update(_resolve(node, imports, local))
                 if isinstance(node, ast.Name):
@@ -178,26 +178,6 @@ def _declares(function: ast.FunctionDef) -> bool:
     """Whether ``function`` (or a function in it) holds a ``global`` or ``nonlocal``
     statement: what it binds may then be bound outside it."""
     return any(isinstance(s, (ast.Global, ast.Nonlocal)) for s in parsed.statements(function))
-
-
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-def _comprehension_own(comprehension: ast.AST) -> Iterator[int]:
-    """ids of the names in ``comprehension`` that are its own variables (its targets, and
-    their uses outside its first iterable, which runs in the enclosing scope): such a name
-    is bound to nothing outside it."""
-    generators: list[ast.comprehension] = comprehension.generators  # type: ignore[attr-defined]
-    bound = {
-        node.id
-        for generator in generators
-        for node in parsed.walk(generator.target)
-        if isinstance(node, ast.Name)
-    }
-    outer = {id(node) for node in parsed.walk(generators[0].iter)}
-    for node in parsed.walk(comprehension):
-        if isinstance(node, ast.Name) and node.id in bound and id(node) not in outer:
-            yield id(node)
 
 
 def _running_in(coroutine: ast.AsyncFunctionDef) -> Iterator[ast.AST]:

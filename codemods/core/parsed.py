@@ -178,3 +178,24 @@ def coroutines_named(tree: ast.AST, names: set[str]) -> frozenset[int]:
 
     visit(tree, (), False)
     return frozenset(found)
+
+
+#: The comprehensions: each binds its targets in a scope of its own.
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def comprehension_own(comprehension: ast.AST) -> Iterator[int]:
+    """ids of the names in ``comprehension`` (one of :data:`COMPREHENSIONS`) that are its
+    own variables: its targets, and their uses outside its first iterable (which runs in
+    the enclosing scope). Such a name is bound to nothing outside it."""
+    generators: list[ast.comprehension] = comprehension.generators  # type: ignore[attr-defined]
+    bound = {
+        node.id
+        for generator in generators
+        for node in walk(generator.target)
+        if isinstance(node, ast.Name)
+    }
+    outer = {id(node) for node in walk(generators[0].iter)}
+    for node in walk(comprehension):
+        if isinstance(node, ast.Name) and node.id in bound and id(node) not in outer:
+            yield id(node)

@@ -109,14 +109,48 @@ def _blocks(region: ast.AST) -> bool:
     for node in parsed.walk(region):
         if isinstance(node, ast.Call) and _last_name(node.func) in _LAZY:
             return True
-        if isinstance(node, ast.GeneratorExp):
-            blocking = _blocking()
-            if any(
-                isinstance(call, ast.Call) and _last_name(call.func) in blocking
-                for call in parsed.walk(node)
-            ):
-                return True
+        if isinstance(node, ast.GeneratorExp) and _calls_blocking(node):
+            return True
     return False
+
+
+def _calls_blocking(generator: ast.GeneratorExp) -> bool:
+    """Whether ``generator`` calls a function or method whose last name is one the
+    catalogue knows to block, other than a method of a literal (``", ".join``) or of a
+    comprehension's own variable (``d.get(k) for d in rows``): neither is an object the
+    codemods know the kind of (unless an ``isinstance`` test proves the variable a Path:
+    then its variables count)."""
+    blocking = _blocking()
+    nodes = list(parsed.walk(generator))
+    calls = [
+        node for node in nodes if isinstance(node, ast.Call) and _last_name(node.func) in blocking
+    ]
+    if not calls:
+        return False
+    narrowing = any(isinstance(n, ast.Call) and _last_name(n.func) == "isinstance" for n in nodes)
+    own = (
+        set()
+        if narrowing
+        else {
+            name
+            for node in nodes
+            if isinstance(node, parsed.COMPREHENSIONS)
+            for name in parsed.comprehension_own(node)
+        }
+    )
+    return any(not _of_nothing_known(call.func, own) for call in calls)
+
+
+def _of_nothing_known(func: ast.expr, own: set[int]) -> bool:
+    """Whether ``func`` is a method of a literal or of a name in ``own`` (by id)."""
+    if not isinstance(func, ast.Attribute):
+        return False
+    receiver = func.value
+    while isinstance(receiver, (ast.Attribute, ast.Subscript)):
+        receiver = receiver.value
+    if isinstance(receiver, ast.Name):
+        return id(receiver) in own
+    return isinstance(receiver, (ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict))
 
 
 def _last_name(func: ast.expr) -> str:
