@@ -594,12 +594,23 @@ def test_files_acts_on_calls_and_named_path_classes_only() -> None:
 
 
 def test_a_method_of_a_comprehensions_own_variable_or_of_a_literal_is_not_a_blocking_call() -> None:
-    """``doc.get(k) for doc in documents`` and ``", ".join(...)`` call methods whose names
-    the catalogue lists (a session's ``get``, a thread's ``join``) on objects whose kind
-    no codemod can know: that coroutine is not handed to the iteration codemod. A
-    variable an ``isinstance`` test proves a Path still counts."""
+    """``doc.get(k) for doc in documents``, ``(row or {}).get(k)`` and ``", ".join(...)``
+    call methods whose names the catalogue lists (a session's ``get``, a thread's
+    ``join``) on objects whose kind no codemod can know, and ``self.folder.iterdir()`` a
+    lazy method of an attribute no codemod proves a Path: such a coroutine is not handed
+    to the iteration codemod. A variable an ``isinstance`` test proves a Path still
+    counts, and so does a Path's ``parent``."""
     from async_migrate.engine.migrate import _interest
 
     fixture = FIXTURES / "iteration" / "methods_of_its_own_variables.py"
     iteration = CODEMODS["iteration"].load()
     assert _interest(fixture.read_bytes(), [iteration], {}) == frozenset({10})
+    other = (
+        b"from pathlib import Path\n\n\nasync def f(self, root: Path, rows):\n"
+        b"    found = all((row or {}).get('error') for row in rows)\n"
+        b"    return found, list(self.folder.iterdir()), list(root.parent.glob('*'))\n"
+    )
+    assert _interest(other, [iteration], {}) == frozenset({4})
+    assert _interest(other.replace(b", list(root.parent.glob('*'))", b""), [iteration], {}) == (
+        frozenset()
+    )

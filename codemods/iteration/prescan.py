@@ -107,7 +107,11 @@ def _blocks(region: ast.AST) -> bool:
     """Whether ``region`` calls a lazy iterator, or holds a generator expression that
     calls something that may block."""
     for node in parsed.walk(region):
-        if isinstance(node, ast.Call) and _last_name(node.func) in _LAZY:
+        if (
+            isinstance(node, ast.Call)
+            and _last_name(node.func) in _LAZY
+            and not _of_no_path(node.func)
+        ):
             return True
         if isinstance(node, ast.GeneratorExp) and _calls_blocking(node):
             return True
@@ -142,7 +146,9 @@ def _calls_blocking(generator: ast.GeneratorExp) -> bool:
 
 
 def _of_nothing_known(func: ast.expr, own: set[int]) -> bool:
-    """Whether ``func`` is a method of a literal or of a name in ``own`` (by id)."""
+    """Whether ``func`` is a method of something whose kind no codemod can know: a name in
+    ``own`` (by id), a member of one, or anything but a name, a call or a ``/`` (a
+    literal, ``(a or b)``, ...)."""
     if not isinstance(func, ast.Attribute):
         return False
     receiver = func.value
@@ -150,7 +156,19 @@ def _of_nothing_known(func: ast.expr, own: set[int]) -> bool:
         receiver = receiver.value
     if isinstance(receiver, ast.Name):
         return id(receiver) in own
-    return isinstance(receiver, (ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict))
+    return not isinstance(receiver, (ast.Call, ast.BinOp))
+
+
+def _of_no_path(func: ast.expr) -> bool:
+    """Whether ``func`` is a method of an attribute other than ``parent`` (``self.root``):
+    the codemods prove no such attribute a ``pathlib.Path``, and the lazy functions of
+    modules (``os.walk``) are attributes of a name."""
+    if not isinstance(func, ast.Attribute):
+        return False
+    receiver = func.value
+    while isinstance(receiver, ast.Attribute) and receiver.attr == "parent":
+        receiver = receiver.value
+    return isinstance(receiver, ast.Attribute)
 
 
 def _last_name(func: ast.expr) -> str:
