@@ -37,6 +37,10 @@ import tempfile
 from pathlib import Path
 
 
+def _made(d) -> Path:
+    return Path(d) / "made-by-helper"
+
+
 async def read_modes(d):
     out = []
     with open(os.path.join(d, "mixed.txt")) as f:
@@ -343,6 +347,13 @@ async def narrowed_paths(d):
         else:
             out.append(item)
     return out
+
+
+async def annotated_helper(d):
+    target = _made(d)
+    target.mkdir()
+    (target / "inside.txt").write_text("inside")
+    return target.is_dir(), _made(d).exists()
 
 
 async def os_helpers(d):

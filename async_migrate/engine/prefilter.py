@@ -140,6 +140,7 @@ def _usage(data: bytes) -> _Usage | None:
 
     visit(tree)
     imports = _imports(outside + [n for c in coroutines for n in parsed.statements(c)])
+    returns = _annotated_returns(tree, imports)
     per_coroutine: dict[int, tuple[set[str], set[str], set[str]]] = {}
     called: dict[int, set[str]] = {}
     for coroutine in coroutines:
@@ -161,6 +162,8 @@ def _usage(data: bytes) -> _Usage | None:
                         ids.add(node.id)
                 else:
                     attributes.add(node.attr)
+        for name in (ids - local) | attributes:  # a call of a function returning an object
+            names.update(returns.get(name, ()))
         per_coroutine[coroutine.lineno] = (names, ids - local, attributes)
     in_coroutines = {n for names, _, _ in per_coroutine.values() for n in names}
     coroutine_ids = {i for _, ids, _ in per_coroutine.values() for i in ids}
@@ -172,6 +175,19 @@ def _usage(data: bytes) -> _Usage | None:
                 if isinstance(inner, (ast.Name, ast.Attribute)):
                     names.update(_resolve(inner, imports))
     return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine, called)
+
+
+def _annotated_returns(tree: ast.Module, imports: dict[str, set[str]]) -> dict[str, set[str]]:
+    """For each name of a sync function (or method) of the module annotated to return a
+    dotted name: the names that annotation may refer to (``-> Path``: ``pathlib.Path``,
+    ...). A coroutine that names such a function may get that object from it."""
+    found: dict[str, set[str]] = {}
+    for statement in parsed.statements(tree):
+        if isinstance(statement, ast.FunctionDef) and isinstance(
+            statement.returns, (ast.Name, ast.Attribute)
+        ):
+            found.setdefault(statement.name, set()).update(_resolve(statement.returns, imports))
+    return found
 
 
 def _declares(function: ast.FunctionDef) -> bool:

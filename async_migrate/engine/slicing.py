@@ -517,9 +517,10 @@ def _function_stand_in(
     identifiers: set[str],
     declared: frozenset[str] = frozenset(),
 ) -> tuple[str, set[str]]:
-    """One line that defines the function again (``async`` or not, same name), reads the
-    module's names its decorators, defaults and annotations read (as a default, evaluated
-    where the original header is), and, in its body, declares ``global`` the names it
+    """One line that defines the function again (``async`` or not, same name, the same
+    return annotation when it is a dotted name), reads the module's names its decorators,
+    defaults and annotations read (as a default, evaluated where the original header is),
+    and, in its body, declares ``global`` the names it
     declares so, binds the module's names the body binds in the function's own scope (those
     declared global: at module level, as it does) and reads those it may read from outside;
     and the module's names it reads. Every identifier of the function is added to
@@ -537,10 +538,23 @@ def _function_stand_in(
     header_reads = header & module_names
     signature = f"(_=({', '.join(sorted(header_reads))},))" if header_reads else "()"
     declaration = f"global {', '.join(sorted(declared))}; " if declared else ""
-    line = f"{keyword} {function.name}{signature}: {declaration}" + _line(
+    returns = _dotted(function.returns)  # what a codemod may read of a call of it
+    annotation = f" -> {returns}" if returns else ""
+    line = f"{keyword} {function.name}{signature}{annotation}: {declaration}" + _line(
         bound & module_names, read & module_names
     )
     return line, header_reads | (read & module_names)
+
+
+def _dotted(expression: ast.AST | None) -> str | None:
+    """``pathlib.Path`` for a chain of names and attributes, else None."""
+    attributes: list[str] = []
+    while isinstance(expression, ast.Attribute):
+        attributes.append(expression.attr)
+        expression = expression.value
+    if not isinstance(expression, ast.Name):
+        return None
+    return ".".join([expression.id, *reversed(attributes)])
 
 
 def _class_stand_in(node: ast.ClassDef, module_names: set[str], identifiers: set[str]) -> str:

@@ -52,7 +52,8 @@ def is_path(
     lookups: Lookups, expr: cst.BaseExpression, allow_parameters: bool, depth: int = 0
 ) -> bool:
     """As :func:`is_constructed_path`; with ``allow_parameters``, a parameter annotated as a
-    Path counts too."""
+    Path counts too, and so does a call of a function of the module (or a method of the
+    class) annotated to return one."""
     return _is_path(lookups, expr, allow_parameters, depth, _Proof())
 
 
@@ -80,6 +81,8 @@ def _is_path(
         func = expr.func
         if lookups.resolves_to(func, PATH_CLASSES):
             return True
+        if allow_parameters and _returns_path(lookups, func):
+            return True  # declared, as a parameter's annotation declares it
         if not isinstance(func, cst.Attribute):
             return False
         if func.attr.value in PATH_CONSTRUCTORS:
@@ -96,6 +99,76 @@ def _is_path(
             lookups, expr
         )
     return False
+
+
+def _returns_path(lookups: Lookups, func: cst.BaseExpression) -> bool:
+    """Whether ``func`` is a function of the module, or a method of the class it is used
+    in (called on ``self`` or ``cls``) or of a class of the module, every definition of
+    which (plain ``def``) is annotated to return a Path."""
+    definitions = _definitions(lookups, func)
+    return bool(definitions) and all(
+        definition.asynchronous is None
+        and definition.returns is not None
+        and lookups.resolves_to(definition.returns.annotation, PATH_CLASSES) is not None
+        for definition in definitions
+    )
+
+
+def _definitions(lookups: Lookups, func: cst.BaseExpression) -> list[cst.FunctionDef]:
+    """The ``def`` statements ``func`` (a name, or a method of ``self``, ``cls`` or a
+    class of the module) may call; empty when any of its bindings is something else."""
+    if isinstance(func, cst.Name):
+        bound = _bound_to(lookups, func)
+        return bound if all(isinstance(d, cst.FunctionDef) for d in bound) else []
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+        return []
+    owner = _own_class(lookups, func.value)
+    if owner is None:
+        classes = _bound_to(lookups, func.value)
+        if len(classes) != 1 or not isinstance(classes[0], cst.ClassDef):
+            return []
+        owner = classes[0]
+    if not isinstance(owner.body, cst.IndentedBlock):
+        return []
+    return [
+        statement
+        for statement in owner.body.body
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == func.attr.value
+    ]
+
+
+def _bound_to(lookups: Lookups, name: cst.Name) -> list[cst.CSTNode]:
+    """The nodes that bind ``name`` where it is used (``def`` and ``class`` statements,
+    targets); empty when one is not an assignment (an import, a builtin)."""
+    scope = lookups.scope_of(name)
+    if scope is None:
+        return []
+    assignments = scope[name.value]
+    if not assignments or not all(isinstance(a, Assignment) for a in assignments):
+        return []
+    return [a.node for a in assignments if isinstance(a, Assignment)]
+
+
+def _own_class(lookups: Lookups, receiver: cst.Name) -> cst.ClassDef | None:
+    """The class whose method ``receiver`` is the first parameter of (``self``, ``cls``),
+    where it is used directly in that method; else None."""
+    node = lookups.parent_of(receiver)
+    while node is not None and not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        node = lookups.parent_of(node)
+    if not isinstance(node, cst.FunctionDef):
+        return None
+    parameters = node.params.posonly_params or node.params.params
+    if not parameters or parameters[0].name.value != receiver.value:
+        return None
+    if any(_static(lookups, d.decorator) for d in node.decorators):
+        return None
+    block = lookups.parent_of(node)
+    owner = lookups.parent_of(block) if block is not None else None
+    return owner if isinstance(owner, cst.ClassDef) else None
+
+
+def _static(lookups: Lookups, decorator: cst.BaseExpression) -> bool:
+    return lookups.resolves_to(decorator, {"builtins.staticmethod"}) is not None
 
 
 def _narrowed(lookups: Lookups, name: cst.Name) -> bool:

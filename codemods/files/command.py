@@ -278,8 +278,9 @@ class FilesCommand(AsyncCodemod):
             self.report(
                 original,
                 "AM311",
-                "Path.open() on a name known as a Path only from an annotation; aiofiles.open "
-                "would also accept a str, so migrate it by hand",
+                "Path.open() on what is known as a Path only from an annotation (of a "
+                "parameter, or of the function that returns it); aiofiles.open would also "
+                "accept a str, so migrate it by hand",
             )
             return updated
         if kind is PlainCall.LAZY:

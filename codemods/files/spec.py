@@ -202,14 +202,11 @@ AM306 = Code(
         _WHY,
         """What the rewrite does: a filesystem call with no aiofiles twin runs in a thread:
         `await asyncio.to_thread(func, *args, **kwargs)`, the same callee and arguments,
-        evaluated in the same order. This covers shutil (copy, copytree, rmtree, move,
-        ...), os.chmod, os.utime and the like, glob.glob, and the methods of a
-        pathlib.Path built in the coroutine or of a parameter annotated Path (read_text,
-        write_bytes, exists, mkdir, ...). A Path is proven by how it is built: a Path
-        class called, / on a Path, its parent, one of its methods that return a Path
-        (resolve, expanduser, absolute, joinpath, with_suffix, ...), a name every
-        binding of which is one of those (path = path / name included), or a name where
-        isinstance(name, Path) holds (in the body of the if testing it).""",
+        evaluated in the same order: shutil (copy, rmtree, ...), os.chmod, glob.glob, and
+        the methods of a pathlib.Path (read_text, exists, mkdir, ...) proven one: built in
+        the coroutine (a Path called, /, parent, resolve(), ...), a parameter annotated
+        Path, a call of a function annotated -> Path, a name where isinstance(name, Path)
+        holds.""",
     ),
     example=Example(
         before="""\
@@ -261,8 +258,9 @@ AM311 = Code(
         _WHY,
         """Why it is refused: the file is used in a way with no async form here: f.buffer,
         f.raw, print(..., flush=True), a `with` target that is not a plain name,
-        Path.open() on a name only annotated as a Path, or a csv writer on a read-only
-        file, in a one-line `with` body, or on two files of one `with`.""",
+        Path.open() on what only an annotation says is a Path (of a parameter, or of the
+        function called), or a csv writer on a read-only file, in a one-line `with` body,
+        or on two files of one `with`.""",
         f"""What to do: migrate this file by hand, or rewrite that use into one of the
         forms the codemod handles and rerun. {_WHOLE}""",
         OFFLOADED_INSTEAD,
