@@ -301,7 +301,7 @@ def test_a_parameter_named_like_a_module_is_not_that_module() -> None:
     module of that name: libcst names it ``f.<locals>.redis``, and no codemod acts on it."""
     from async_migrate.engine.migrate import _active
 
-    parameter = b"async def f(redis, time):\n    redis.pipeline()\n    time.sleep(1)\n"
+    parameter = b"async def f(redis, time):\n    redis.from_url('redis://')\n    time.sleep(1)\n"
     assert _active(parameter, ["redis", "sleep"], {}) == []
     imported = b"import redis\nimport time\n\n\n" + parameter.replace(b"redis, time", b"")
     assert _active(imported, ["redis", "sleep"], {}) == [
@@ -614,3 +614,15 @@ def test_a_method_of_a_comprehensions_own_variable_or_of_a_literal_is_not_a_bloc
     assert _interest(other.replace(b", list(root.parent.glob('*'))", b""), [iteration], {}) == (
         frozenset()
     )
+
+
+def test_redis_asyncio_and_redis_exceptions_give_the_redis_codemod_nothing() -> None:
+    """The redis codemod migrates redis-py's sync client: a coroutine naming only the
+    async client and the exceptions is not handed to it."""
+    from async_migrate.engine.migrate import _interest
+
+    fixture = FIXTURES / "redis" / "async_client_and_exceptions_untouched.py"
+    redis = CODEMODS["redis"].load()
+    assert _interest(fixture.read_bytes(), [redis], {}) == frozenset()
+    sync = fixture.read_bytes().replace(b"redis.asyncio.from_url", b"redis.from_url")
+    assert _interest(sync, [redis], {}) == frozenset({5})

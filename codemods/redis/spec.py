@@ -250,9 +250,11 @@ SPEC = CodemodSpec(
     description="redis-py's sync client in a coroutine -> redis.asyncio, commands awaited",
     command="codemods.redis.command:RedisCommand",
     codes=(AM901, AM902, AM903, AM904, AM905, AM906, AM907),
+    # The sync client's names only: a coroutine naming redis.asyncio or redis.exceptions
+    # alone has nothing for it.
     targets=Targets(
         tokens=(b"redis",),
-        names=frozenset({"redis.*"}),
+        names=_CLIENT_NAMES,
         anywhere=_CLIENT_NAMES,
     ),
     offloads=True,
