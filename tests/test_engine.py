@@ -626,3 +626,14 @@ def test_redis_asyncio_and_redis_exceptions_give_the_redis_codemod_nothing() -> 
     assert _interest(fixture.read_bytes(), [redis], {}) == frozenset()
     sync = fixture.read_bytes().replace(b"redis.asyncio.from_url", b"redis.from_url")
     assert _interest(sync, [redis], {}) == frozenset({5})
+
+
+def test_an_object_matters_to_offload_where_a_blocking_method_is_called_not_named() -> None:
+    """``asyncio.to_thread(READY.wait, 1)`` names the event's blocking method without
+    calling it in the coroutine: only the coroutine that calls ``READY.wait(1)`` is handed
+    to the offload codemod."""
+    from async_migrate.engine.migrate import _interest
+
+    fixture = FIXTURES / "offload" / "blocking_method_only_named_left.py"
+    offload = CODEMODS["offload"].load()
+    assert _interest(fixture.read_bytes(), [offload], {}) == frozenset({11})

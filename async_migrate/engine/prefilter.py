@@ -90,6 +90,9 @@ class _Usage:
     #: For each outermost coroutine, by the line of its ``async def``: the dotted names its
     #: calls' callees may refer to.
     called: dict[int, set[str]] = field(default_factory=dict)
+    #: For each outermost coroutine, by the line of its ``async def``: the names of the
+    #: methods it calls (``wait`` for ``event.wait()``), whatever they are called on.
+    methods: dict[int, set[str]] = field(default_factory=dict)
 
     def uses_object(self, constructors: frozenset[str], ids: set[str] | None = None) -> bool:
         """True if a coroutine (one with the identifiers ``ids``; any, by default) uses a
@@ -143,16 +146,20 @@ def _usage(data: bytes) -> _Usage | None:
     returns = _annotated_returns(tree, imports)
     per_coroutine: dict[int, tuple[set[str], set[str], set[str]]] = {}
     called: dict[int, set[str]] = {}
+    methods: dict[int, set[str]] = {}
     for coroutine in coroutines:
         names: set[str] = set()
         ids: set[str] = set()
         attributes: set[str] = set()
         local = _bound_in_scope(coroutine)
         callees = called.setdefault(coroutine.lineno, set())
+        calls_of = methods.setdefault(coroutine.lineno, set())
         own: set[int] = set()  # the names that are a comprehension's own variables
         for node in _running_in(coroutine):
             if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
                 callees.update(_resolve(node.func, imports, local))
+                if isinstance(node.func, ast.Attribute):
+                    calls_of.add(node.func.attr)
             elif isinstance(node, parsed.COMPREHENSIONS):
                 own.update(parsed.comprehension_own(node))
             if isinstance(node, (ast.Name, ast.Attribute)):
@@ -174,7 +181,7 @@ def _usage(data: bytes) -> _Usage | None:
             for inner in parsed.walk(expression):
                 if isinstance(inner, (ast.Name, ast.Attribute)):
                     names.update(_resolve(inner, imports))
-    return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine, called)
+    return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine, called, methods)
 
 
 def _annotated_returns(tree: ast.Module, imports: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -237,7 +244,7 @@ def coroutine_interest(
         interest[name] = frozenset(
             line
             for line, (names, ids, attributes) in usage.per_coroutine.items()
-            if _wants(wanted, usage, names, ids, attributes, usage.called[line])
+            if _wants(wanted, usage, names, ids, attributes, usage.called[line], line)
         )
     return interest
 
@@ -249,12 +256,15 @@ def _wants(
     ids: set[str],
     attributes: set[str],
     called: set[str],
+    line: int,
 ) -> bool:
-    """Whether a coroutine that uses ``names``, the outside identifiers ``ids`` and the
-    attribute names ``attributes``, and calls ``called``, may give the codemod that looks
-    for ``wanted`` work."""
+    """Whether a coroutine (its ``async def`` on ``line``) that uses ``names``, the outside
+    identifiers ``ids`` and the attribute names ``attributes``, and calls ``called``, may
+    give the codemod that looks for ``wanted`` work."""
     targets, anywhere = wanted.names, wanted.anywhere
-    unused = {o for o, methods in wanted.object_methods.items() if not attributes & methods}
+    methods_called = usage.methods[line]  # not only named: ``asyncio.to_thread(event.wait,
+    # 5)`` calls nothing of the event in the coroutine
+    unused = {o for o, methods in wanted.object_methods.items() if not methods_called & methods}
     if unused:  # objects none of whose blocking methods the coroutine calls
         targets, anywhere = targets - unused, anywhere - unused
 
