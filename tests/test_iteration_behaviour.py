@@ -124,3 +124,49 @@ def test_names_the_moved_loops_assign_keep_their_values(tmp_path: Path) -> None:
             )
         )
     assert results[0] == results[1] == ((5, "b.txt"), 5, None)
+
+
+def test_map_and_filter_of_a_blocking_function_give_the_same_results(tmp_path: Path) -> None:
+    """The fixture's ``map(os.path.getsize, ...)`` and ``filter(os.path.isdir, ...)``,
+    original and migrated, on a real tree."""
+    (tmp_path / "sub").mkdir()
+    files = []
+    for number in range(3):
+        path = tmp_path / f"f{number}.bin"
+        path.write_bytes(b"x" * (number + 1) * 10)
+        files.append(str(path))
+    paths = [*files, str(tmp_path / "sub")]
+    case = FIXTURES / "iteration" / "map_and_filter_of_a_blocking_function.py"
+    results = []
+    for path in (case, case.with_name(case.stem + ".expected.py")):
+        module = load(path.read_text(encoding="utf-8"), path.stem)
+        results.append(
+            (
+                asyncio.run(module.sizes(files)),
+                asyncio.run(module.directories(paths)),
+                asyncio.run(module.total(files)),
+            )
+        )
+    assert results[0] == results[1] == ([10, 20, 30], [str(tmp_path / "sub")], 60)
+
+
+@pytest.mark.timing
+def test_four_mapped_pauses_run_together() -> None:
+    source = "import time\n\n\nasync def pause(delays):\n    return list(map(time.sleep, delays))\n"
+    migrated = migrate_source(source)
+    assert [f.code for f in migrated.findings] == ["AM661"]
+
+    def elapsed(code: str | bytes, name: str) -> float:
+        module = load(code, name)
+
+        async def four() -> None:
+            await asyncio.gather(*(module.pause([0.05] * 4) for _ in range(4)))
+
+        start = time.perf_counter()
+        asyncio.run(four())
+        return time.perf_counter() - start
+
+    before = elapsed(source, "original")
+    after = elapsed(migrated.code, "migrated")
+    # Four pauses of 0.2 s each: one after another before, together after (ratio ~0.25).
+    assert after / before < 0.6, (before, after)

@@ -55,18 +55,11 @@ class Blocking:
 def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
     """The blocking call ``call`` (a node of the original tree) is, or None."""
     for name in sorted(lookups.call_names(call.func)):
-        family = FUNCTIONS.get(name)
-        if family is None:
+        if name not in FUNCTIONS:
             continue
         if _does_not_wait(name, call):
             return None
-        return Blocking(
-            family,
-            name.removeprefix("builtins."),
-            thread_bound=family == Family.DATABASE,
-            not_offloadable=_FUNCTIONS_NOT_OFFLOADABLE.get(name, ""),
-            async_instead=ASYNC_INSTEAD_FUNCTIONS.get(name, ""),
-        )
+        return function_blocking(name)
     if _reads_cursor_whole(lookups, call):
         return Blocking(Family.NETWORK, "list", kind=ObjectKind.MONGO_COLLECTION)
     func = call.func
@@ -92,6 +85,23 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
         thread_reason=THREAD_BOUND.get(kind, ""),
         async_instead=ASYNC_INSTEAD.get((kind, method), ASYNC_INSTEAD_KINDS.get(kind, "")),
     )
+
+
+def function_blocking(name: str) -> Blocking:
+    """What a call of the catalogue's blocking function ``name`` is (its options aside:
+    ``os.waitpid(pid, os.WNOHANG)`` returns at once)."""
+    family = FUNCTIONS[name]
+    return Blocking(
+        family,
+        name.removeprefix("builtins."),
+        thread_bound=family == Family.DATABASE,
+        not_offloadable=_FUNCTIONS_NOT_OFFLOADABLE.get(name, ""),
+        async_instead=ASYNC_INSTEAD_FUNCTIONS.get(name, ""),
+    )
+
+
+#: The blocking functions whose options may make a call return at once.
+WAITS_BY_OPTION = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
 
 
 def method_may_block(kind: ObjectKind, method: str) -> bool:

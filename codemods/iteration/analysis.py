@@ -2,8 +2,9 @@
 a worker thread is faithful, seen through :class:`~codemods.core.lookups.Lookups`.
 
 An iteration blocks when something it iterates does its I/O while it is iterated
-(``os.walk``, ``glob.iglob``, ``os.scandir``, ``Path.iterdir``/``glob``/``rglob``), or
-when a generator expression it consumes makes a blocking call: neither can be awaited
+(``os.walk``, ``glob.iglob``, ``os.scandir``, ``Path.iterdir``/``glob``/``rglob``, ``map``
+or ``filter`` of a blocking function), or when a generator expression it consumes makes a
+blocking call: neither can be awaited
 where it stands. Three shapes hold such an iteration and consume it at once, so that
 running the shape in a thread runs exactly the same code, only elsewhere:
 
@@ -21,8 +22,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from codemods.core.blocking import classify
-from codemods.core.catalogue import Family
+from codemods.core.blocking import WAITS_BY_OPTION, Blocking, classify, function_blocking
+from codemods.core.catalogue import FUNCTIONS, Family
+from codemods.core.filesystem import AIOFILES_OS, AIOFILES_OS_PATH, TO_THREAD
 from codemods.core.lookups import Lookups
 from codemods.core.paths import filesystem_call, lazy_call
 
@@ -46,6 +48,11 @@ CONSUMERS = frozenset(
 #: Iterated lazily, besides the calls :func:`~codemods.core.paths.lazy_call` knows:
 #: ``os.scandir``'s iterator reads the directory while it is iterated.
 _ALSO_LAZY = frozenset({"os.scandir"})
+#: Builtins that call their first argument on each item while they are iterated.
+_MAPPING = frozenset({"builtins.map", "builtins.filter"})
+#: The blocking functions that block whatever their arguments (``os.waitpid`` may be
+#: given ``WNOHANG``), named as ``map``'s or ``filter``'s function.
+_MAPPED = (frozenset(FUNCTIONS) | AIOFILES_OS | AIOFILES_OS_PATH | TO_THREAD) - WAITS_BY_OPTION
 #: Calls that mean something else inside a nested function or a lambda: they read the
 #: frame they run in (and ``super()`` without arguments, which reads its function's).
 _FRAME_SENSITIVE = frozenset({"locals", "vars", "dir", "eval", "exec"})
@@ -117,8 +124,12 @@ def triggers(lookups: Lookups, node: cst.CSTNode, shape: Shape) -> list[Site]:
     found = []
     for call, in_generator in _calls(region):
         name = _lazy(lookups, call)
+        mapped = None if name is not None else _mapped(lookups, call)
         if name is not None:
             found.append(Site(call, name))
+        elif mapped is not None:
+            family = FUNCTIONS.get(mapped, Family.FILES)
+            found.append(Site(call, mapped.removeprefix("builtins."), family.value))
         elif in_generator:
             site = blocking_site(lookups, call)
             if site is not None:
@@ -128,6 +139,17 @@ def triggers(lookups: Lookups, node: cst.CSTNode, shape: Shape) -> list[Site]:
 
 def _lazy(lookups: Lookups, call: cst.Call) -> str | None:
     return lazy_call(lookups, call) or lookups.resolves_to(call.func, _ALSO_LAZY)
+
+
+def _mapped(lookups: Lookups, call: cst.Call) -> str | None:
+    """The blocking function ``f`` of ``map(f, items)`` or ``filter(f, items)``, named
+    there: it is called, and blocks, on each item while the result is iterated."""
+    if lookups.resolves_to(call.func, _MAPPING) is None:
+        return None
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if len(positional) < 2:
+        return None
+    return lookups.resolves_to(positional[0].value, _MAPPED)
 
 
 def blocking_site(lookups: Lookups, call: cst.Call) -> Site | None:
@@ -150,7 +172,17 @@ def plan(
         return Refusal(why)
     sites = []
     for call, _ in _calls(node):
-        found = classify(lookups, call)
+        mapped = _mapped(lookups, call)
+        found: Blocking | None = None
+        if mapped is not None and mapped in FUNCTIONS:
+            found = function_blocking(mapped)
+        elif mapped is not None:
+            if "files" in leave_alone:
+                return Refusal(f"{mapped}() is left alone in this run")
+            sites.append(Site(call, mapped))
+            continue
+        else:
+            found = classify(lookups, call)
         if found is not None:
             if found.family.value in leave_alone:
                 return Refusal(f"{found.name}() is left alone in this run")

@@ -113,6 +113,8 @@ def _blocks(region: ast.AST) -> bool:
             and not _of_no_path(node.func)
         ):
             return True
+        if isinstance(node, ast.Call) and _maps_blocking(node):
+            return True
         if isinstance(node, ast.GeneratorExp) and _calls_blocking(node):
             return True
     return False
@@ -143,6 +145,13 @@ def _calls_blocking(generator: ast.GeneratorExp) -> bool:
         }
     )
     return any(not _of_nothing_known(call.func, own) for call in calls)
+
+
+def _maps_blocking(call: ast.Call) -> bool:
+    """``map(f, ...)`` or ``filter(f, ...)`` with ``f`` named as a blocking function."""
+    if not (isinstance(call.func, ast.Name) and call.func.id in ("map", "filter")):
+        return False
+    return bool(call.args) and _last_name(call.args[0]) in _blocking()
 
 
 def _of_nothing_known(func: ast.expr, own: set[int]) -> bool:
