@@ -170,3 +170,23 @@ def test_four_mapped_pauses_run_together() -> None:
     after = elapsed(migrated.code, "migrated")
     # Four pauses of 0.2 s each: one after another before, together after (ratio ~0.25).
     assert after / before < 0.6, (before, after)
+
+
+def test_a_file_iterated_where_it_is_opened_gives_the_same_results(tmp_path: Path) -> None:
+    """The fixture's loop, comprehension and ``sorted(open(...))``, original and migrated,
+    on a real file."""
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(f"[{', '.join(['1'] * n)}]\n" for n in (3, 1, 2, 5)), "utf-8")
+    case = FIXTURES / "iteration" / "file_iterated_where_it_is_opened.py"
+    results = []
+    for source in (case, case.with_name(case.stem + ".expected.py")):
+        module = load(source.read_text(encoding="utf-8"), source.stem)
+        results.append(
+            (
+                asyncio.run(module.count(str(path))),
+                asyncio.run(module.lines(str(path))),
+                asyncio.run(module.first_lines(str(path))),
+            )
+        )
+    assert results[0] == results[1]
+    assert results[0][0] == 11 and results[0][1][1] == "[1]"

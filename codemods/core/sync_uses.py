@@ -7,7 +7,9 @@ would drop the finding while a blocking use remains, so it is left as it was and
 A use that is a method call (``f.read()``) or an attribute (``f.name``) is not counted:
 the offloading codemods offload such calls themselves, one by one. What is counted: the
 object iterated, returned, or passed to a function known to read or write it on the spot
-(``json.load``, ``yaml.safe_load``, ``pickle.dump``, ``csv.reader``, ...). A function
+(``json.load``, ``yaml.safe_load``, ``pickle.dump``, ``csv.reader``, ...) or to iterate it
+(``list``, ``sorted``, ...), bound to a name or right where it is made
+(``json.load(open(path))``). A function
 the catalogue does not know may hand the object to a thread itself (aiohttp reads a file
 given to ``FormData.add_field`` in its executor), so passing it on is not counted.
 """
@@ -50,16 +52,24 @@ _READERS_AND_WRITERS = frozenset(
 )
 
 
+#: Builtins that iterate the object they are given before they return.
+_ITERATING = frozenset(
+    f"builtins.{name}"
+    for name in ("list", "tuple", "set", "frozenset", "sorted", "sum", "any", "all", "min", "max")
+)
+
+
 def synchronous_use(lookups: Lookups, call: cst.Call) -> str | None:
     """How the object ``call`` returns is used synchronously in its function, or None.
 
     Only calls that build an object of the catalogue (``open``, ``urlopen``, ``Popen``,
-    an HTTP client, ...), bound to a name by ``with ... as name`` or ``name = ...``."""
+    an HTTP client, ...), bound to a name by ``with ... as name`` or ``name = ...``, or
+    used where they stand (``json.load(open(path))``, ``for line in open(path)``)."""
     if not lookups.qualified_names(call.func) & set(CONSTRUCTORS):
         return None
     name = _bound_name(lookups, call)
     if name is None:
-        return None
+        return _used_where_it_stands(lookups, call)
     function = _enclosing_function(lookups, call)
     if function is None:
         return None
@@ -80,6 +90,22 @@ def synchronous_use(lookups: Lookups, call: cst.Call) -> str | None:
 
     function.body.visit(Uses())
     return found[0] if found else None
+
+
+def _used_where_it_stands(lookups: Lookups, call: cst.Call) -> str | None:
+    """How the object ``call`` returns is used synchronously right where it is made: passed
+    to a function that reads or writes it, or to one that iterates it, or iterated."""
+    parent = lookups.parent_of(call)
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is call:
+        return "its result is iterated where it stands, which reads it synchronously"
+    if isinstance(parent, cst.Arg) and parent.keyword is None and not parent.star:
+        outer = lookups.parent_of(parent)
+        if isinstance(outer, cst.Call):
+            names = lookups.qualified_names(outer.func)
+            if names & (_READERS_AND_WRITERS | _ITERATING):
+                callee = dotted_name(outer.func) or "a function"
+                return f"its result is passed to {callee}, which would use it synchronously"
+    return None
 
 
 def _bound_name(lookups: Lookups, call: cst.Call) -> str | None:

@@ -3,8 +3,8 @@ a worker thread is faithful, seen through :class:`~codemods.core.lookups.Lookups
 
 An iteration blocks when something it iterates does its I/O while it is iterated
 (``os.walk``, ``glob.iglob``, ``os.scandir``, ``Path.iterdir``/``glob``/``rglob``, ``map``
-or ``filter`` of a blocking function), or when a generator expression it consumes makes a
-blocking call: neither can be awaited
+or ``filter`` of a blocking function, a file ``open`` makes), or when a generator
+expression it consumes makes a blocking call: neither can be awaited
 where it stands. Three shapes hold such an iteration and consume it at once, so that
 running the shape in a thread runs exactly the same code, only elsewhere:
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.core.blocking import WAITS_BY_OPTION, Blocking, classify, function_blocking
-from codemods.core.catalogue import FUNCTIONS, Family
+from codemods.core.catalogue import CONSTRUCTORS, FUNCTIONS, Family, ObjectKind
 from codemods.core.filesystem import AIOFILES_OS, AIOFILES_OS_PATH, TO_THREAD
 from codemods.core.lookups import Lookups
 from codemods.core.paths import filesystem_call, lazy_call
@@ -48,6 +48,8 @@ CONSUMERS = frozenset(
 #: Iterated lazily, besides the calls :func:`~codemods.core.paths.lazy_call` knows:
 #: ``os.scandir``'s iterator reads the directory while it is iterated.
 _ALSO_LAZY = frozenset({"os.scandir"})
+#: Calls that open a file: iterated, it reads the file line by line.
+_OPENERS = frozenset(name for name, kind in CONSTRUCTORS.items() if kind == ObjectKind.FILE)
 #: Builtins that call their first argument on each item while they are iterated.
 _MAPPING = frozenset({"builtins.map", "builtins.filter"})
 #: The blocking functions that block whatever their arguments (``os.waitpid`` may be
@@ -138,7 +140,8 @@ def triggers(lookups: Lookups, node: cst.CSTNode, shape: Shape) -> list[Site]:
 
 
 def _lazy(lookups: Lookups, call: cst.Call) -> str | None:
-    return lazy_call(lookups, call) or lookups.resolves_to(call.func, _ALSO_LAZY)
+    name = lazy_call(lookups, call) or lookups.resolves_to(call.func, _ALSO_LAZY | _OPENERS)
+    return name.removeprefix("builtins.") if name else None
 
 
 def _mapped(lookups: Lookups, call: cst.Call) -> str | None:

@@ -29,7 +29,12 @@ from codemods.core.filesystem import (
     TO_THREAD,
 )
 
-_LAZY = frozenset({name.rsplit(".", 1)[-1] for name in LAZY} | PATH_LAZY | {"scandir"})
+_LAZY = frozenset(
+    {name.rsplit(".", 1)[-1] for name in LAZY}
+    | PATH_LAZY
+    | {"scandir", "open", "open_code"}
+    | {"fdopen", "popen"}
+)
 _CONSUMERS = frozenset(
     {"sorted", "list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max"}
 )

@@ -15,10 +15,10 @@ from codemods.core.filesystem import (
 )
 from codemods.core.spec import Code, CodemodSpec, Example, Severity, Targets
 
-_WHY = """Why it blocks: os.walk, glob.iglob, os.scandir and Path.iterdir/glob/rglob read
-the file system while they are iterated, map(f, items) and filter(f, items) call a blocking
-f as they are iterated, and a generator expression runs its calls while it is consumed; an
-await cannot go in the middle of any of them."""
+_WHY = """Why it blocks: os.walk, glob.iglob, os.scandir, Path.iterdir/glob/rglob and a
+file open() makes read the file system while they are iterated, map(f, items) and
+filter(f, items) call a blocking f as they are iterated, and a generator expression runs
+its calls while it is consumed; an await cannot go in the middle of any of them."""
 
 _LIMITS = """Limits: as for asyncio.to_thread (context variables set in the thread stay there;
 at most min(32, cores + 4) threads at once)."""

@@ -110,11 +110,13 @@ AM604 = Code(
         _WHY,
         """Why it is refused: the call is inside a generator expression in a coroutine,
         or inside `with <thread lock>:` in a coroutine, or asyncio is bound to something
-        else there, or it is an httpx stream whose body is read later; or it is awaited by
-        mistake (`await open(p)`: it blocks, then the await raises TypeError).""",
+        else there, or it is an httpx stream whose body is read later, or it makes a file
+        that is then read on the spot (`json.load(open(p))`, iterated, returned); or it is
+        awaited by mistake (`await open(p)`: it blocks, then the await raises TypeError).""",
         """What to do: use a loop instead of the generator expression, move the call out
-        of the lock's block (or use an asyncio.Lock), rename the other binding, or drop
-        the stray await; then rerun.""",
+        of the lock's block (or use an asyncio.Lock), rename the other binding, move the
+        reading into a function run with asyncio.to_thread, or drop the stray await;
+        then rerun.""",
     ),
     example=Example(
         before="""\
