@@ -172,6 +172,7 @@ def test_four_mapped_pauses_run_together() -> None:
     assert after / before < 0.6, (before, after)
 
 
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # the files are left to be collected
 def test_a_file_iterated_where_it_is_opened_gives_the_same_results(tmp_path: Path) -> None:
     """The fixture's loop, comprehension and ``sorted(open(...))``, original and migrated,
     on a real file."""

@@ -104,3 +104,27 @@ def test_a_file_passed_to_a_parser_keeps_its_finding(tmp_path: Path) -> None:
         check=True,
     )
     assert ran.stdout.strip() == "{'debug': True}"
+
+
+def test_a_blocking_key_function_gives_the_same_order(tmp_path: Path) -> None:
+    """The fixture's ``sort``, ``min`` and ``sorted`` with ``os.path.getmtime`` and
+    ``os.path.getsize`` as the key, original and migrated, on real files."""
+    import os
+
+    from tests.conftest import FIXTURES
+
+    paths = []
+    for number, size in enumerate((30, 10, 20)):
+        path = tmp_path / f"f{number}.log"
+        path.write_bytes(b"x" * size)
+        os.utime(path, (1_000_000 + number, 1_000_000 + (2 - number) * 10))
+        paths.append(str(path))
+    case = FIXTURES / "offload" / "blocking_key_function_offloaded.py"
+    results = []
+    for source in (case, case.with_name(case.stem + ".expected.py")):
+        module = load(source.read_text(encoding="utf-8"), source.stem)
+        results.append(
+            (asyncio.run(module.newest(str(tmp_path))), asyncio.run(module.extremes(paths)))
+        )
+    assert results[0] == results[1]
+    assert results[0][0] == paths and results[0][1] == (paths[1], paths[::-1])

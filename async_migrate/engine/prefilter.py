@@ -160,6 +160,8 @@ def _usage(data: bytes) -> _Usage | None:
                 callees.update(_resolve(node.func, imports, local))
                 if isinstance(node.func, ast.Attribute):
                     calls_of.add(node.func.attr)
+                for passed in _called_by(node):  # map(f, ...), sorted(..., key=f)
+                    callees.update(_resolve(passed, imports, local))
             elif isinstance(node, parsed.COMPREHENSIONS):
                 own.update(parsed.comprehension_own(node))
             if isinstance(node, (ast.Name, ast.Attribute)):
@@ -182,6 +184,15 @@ def _usage(data: bytes) -> _Usage | None:
                 if isinstance(inner, (ast.Name, ast.Attribute)):
                     names.update(_resolve(inner, imports))
     return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine, called, methods)
+
+
+def _called_by(call: ast.Call) -> list[ast.AST]:
+    """The functions ``call`` is given to call (a name or dotted name): the first argument
+    of ``map`` and ``filter``, a ``key``."""
+    passed: list[ast.AST] = [k.value for k in call.keywords if k.arg == "key"]
+    if isinstance(call.func, ast.Name) and call.func.id in ("map", "filter") and call.args:
+        passed.append(call.args[0])
+    return [p for p in passed if isinstance(p, (ast.Name, ast.Attribute))]
 
 
 def _annotated_returns(tree: ast.Module, imports: dict[str, set[str]]) -> dict[str, set[str]]:

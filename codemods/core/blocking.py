@@ -60,6 +60,9 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
         if _does_not_wait(name, call):
             return None
         return function_blocking(name)
+    keyed = _blocking_key(lookups, call)
+    if keyed is not None:
+        return keyed
     if _reads_cursor_whole(lookups, call):
         return Blocking(Family.NETWORK, "list", kind=ObjectKind.MONGO_COLLECTION)
     func = call.func
@@ -102,6 +105,25 @@ def function_blocking(name: str) -> Blocking:
 
 #: The blocking functions whose options may make a call return at once.
 WAITS_BY_OPTION = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
+
+#: The builtins that call their ``key`` on the items before they return (and so does a
+#: list's ``sort``).
+_KEYED = frozenset({"builtins.sorted", "builtins.min", "builtins.max"})
+
+
+def _blocking_key(lookups: Lookups, call: cst.Call) -> Blocking | None:
+    """``sorted(paths, key=os.path.getmtime)``, ``paths.sort(key=os.path.getmtime)``: the
+    call runs the blocking function it is given as ``key`` on each item."""
+    key = next((a.value for a in call.args if a.keyword and a.keyword.value == "key"), None)
+    if key is None:
+        return None
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "sort") and (
+        lookups.resolves_to(func, _KEYED) is None
+    ):
+        return None
+    name = lookups.resolves_to(key, _KEY_FUNCTIONS)
+    return function_blocking(name) if name is not None else None
 
 
 def method_may_block(kind: ObjectKind, method: str) -> bool:
@@ -177,3 +199,7 @@ def _mentions_wnohang(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Attribute):
         return node.attr.value == "WNOHANG"
     return isinstance(node, cst.Name) and node.value == "WNOHANG"
+
+
+#: The catalogue's functions that block whatever they are given.
+_KEY_FUNCTIONS = frozenset(FUNCTIONS) - WAITS_BY_OPTION
