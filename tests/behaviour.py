@@ -1,5 +1,6 @@
-"""Helpers for behaviour tests: load migrated code as a module, a 10 ms heartbeat that
-shows whether the event loop kept running, and a real aiohttp server on 127.0.0.1."""
+"""Helpers for behaviour tests: load migrated code (or a fixture's, both ways) as a module,
+a 10 ms heartbeat that shows whether the event loop kept running, and a real aiohttp
+server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 import types
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -17,6 +19,12 @@ def load(code: bytes | str, name: str) -> types.ModuleType:
     module = types.ModuleType(name)
     exec(compile(code, name, "exec"), module.__dict__)
     return module
+
+
+def fixture_modules(case: Path) -> list[types.ModuleType]:
+    """A fixture's case as written and its ``.expected.py`` (the migrated code), loaded."""
+    expected = case.with_name(case.stem + ".expected.py")
+    return [load(path.read_text(encoding="utf-8"), path.stem) for path in (case, expected)]
 
 
 async def with_heartbeat(run: Callable[[], Awaitable[Any]]) -> tuple[Any, int]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from async_migrate import migrate_source
-from tests.behaviour import load, with_heartbeat
+from tests.behaviour import fixture_modules, load, with_heartbeat
 from tests.conftest import FIXTURES
 
 SOURCE = """\
@@ -113,16 +113,14 @@ def test_names_the_moved_loops_assign_keep_their_values(tmp_path: Path) -> None:
         for name in ("a.txt", "b.txt")[: number + 1]:
             (folder / name).write_text("x", encoding="utf-8")
     case = FIXTURES / "iteration" / "loop_names_used_after.py"
-    results = []
-    for path in (case, case.with_name(case.stem + ".expected.py")):
-        module = load(path.read_text(encoding="utf-8"), path.stem)
-        results.append(
-            (
-                asyncio.run(module.count(str(tmp_path))),
-                asyncio.run(module.count_all(str(tmp_path))),
-                asyncio.run(module.limited(str(tmp_path))),
-            )
+    results = [
+        (
+            asyncio.run(module.count(str(tmp_path))),
+            asyncio.run(module.count_all(str(tmp_path))),
+            asyncio.run(module.limited(str(tmp_path))),
         )
+        for module in fixture_modules(case)
+    ]
     assert results[0] == results[1] == ((5, "b.txt"), 5, None)
 
 
@@ -137,16 +135,14 @@ def test_map_and_filter_of_a_blocking_function_give_the_same_results(tmp_path: P
         files.append(str(path))
     paths = [*files, str(tmp_path / "sub")]
     case = FIXTURES / "iteration" / "map_and_filter_of_a_blocking_function.py"
-    results = []
-    for path in (case, case.with_name(case.stem + ".expected.py")):
-        module = load(path.read_text(encoding="utf-8"), path.stem)
-        results.append(
-            (
-                asyncio.run(module.sizes(files)),
-                asyncio.run(module.directories(paths)),
-                asyncio.run(module.total(files)),
-            )
+    results = [
+        (
+            asyncio.run(module.sizes(files)),
+            asyncio.run(module.directories(paths)),
+            asyncio.run(module.total(files)),
         )
+        for module in fixture_modules(case)
+    ]
     assert results[0] == results[1] == ([10, 20, 30], [str(tmp_path / "sub")], 60)
 
 
@@ -179,15 +175,13 @@ def test_a_file_iterated_where_it_is_opened_gives_the_same_results(tmp_path: Pat
     path = tmp_path / "records.jsonl"
     path.write_text("".join(f"[{', '.join(['1'] * n)}]\n" for n in (3, 1, 2, 5)), "utf-8")
     case = FIXTURES / "iteration" / "file_iterated_where_it_is_opened.py"
-    results = []
-    for source in (case, case.with_name(case.stem + ".expected.py")):
-        module = load(source.read_text(encoding="utf-8"), source.stem)
-        results.append(
-            (
-                asyncio.run(module.count(str(path))),
-                asyncio.run(module.lines(str(path))),
-                asyncio.run(module.first_lines(str(path))),
-            )
+    results = [
+        (
+            asyncio.run(module.count(str(path))),
+            asyncio.run(module.lines(str(path))),
+            asyncio.run(module.first_lines(str(path))),
         )
+        for module in fixture_modules(case)
+    ]
     assert results[0] == results[1]
     assert results[0][0] == 11 and results[0][1][1] == "[1]"

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from async_migrate import migrate_source
 from codemods.offload.command import OffloadCommand
-from tests.behaviour import http_server, load, with_heartbeat
+from tests.behaviour import fixture_modules, http_server, load, with_heartbeat
 from tests.conftest import run_cli
 
 SOURCE = """
@@ -120,11 +120,9 @@ def test_a_blocking_key_function_gives_the_same_order(tmp_path: Path) -> None:
         os.utime(path, (1_000_000 + number, 1_000_000 + (2 - number) * 10))
         paths.append(str(path))
     case = FIXTURES / "offload" / "blocking_key_function_offloaded.py"
-    results = []
-    for source in (case, case.with_name(case.stem + ".expected.py")):
-        module = load(source.read_text(encoding="utf-8"), source.stem)
-        results.append(
-            (asyncio.run(module.newest(str(tmp_path))), asyncio.run(module.extremes(paths)))
-        )
+    results = [
+        (asyncio.run(module.newest(str(tmp_path))), asyncio.run(module.extremes(paths)))
+        for module in fixture_modules(case)
+    ]
     assert results[0] == results[1]
     assert results[0][0] == paths and results[0][1] == (paths[1], paths[::-1])

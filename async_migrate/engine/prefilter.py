@@ -135,7 +135,7 @@ def _usage(data: bytes) -> _Usage | None:
             if (
                 isinstance(child, ast.FunctionDef)
                 and not _encloses(child, lines)
-                and not (declarations and _declares(child))
+                and not (declarations and parsed.declares_outside(child))
             ):
                 continue
             outside.append(child)
@@ -206,12 +206,6 @@ def _annotated_returns(tree: ast.Module, imports: dict[str, set[str]]) -> dict[s
         ):
             found.setdefault(statement.name, set()).update(_resolve(statement.returns, imports))
     return found
-
-
-def _declares(function: ast.FunctionDef) -> bool:
-    """Whether ``function`` (or a function in it) holds a ``global`` or ``nonlocal``
-    statement: what it binds may then be bound outside it."""
-    return any(isinstance(s, (ast.Global, ast.Nonlocal)) for s in parsed.statements(function))
 
 
 def _running_in(coroutine: ast.AsyncFunctionDef) -> Iterator[ast.AST]:

@@ -439,7 +439,7 @@ def _declares_global(node: ast.AST, text: bytes) -> bool:
     comment do not count)."""
     if b"global" not in text and b"nonlocal" not in text:
         return False
-    return any(isinstance(inner, (ast.Global, ast.Nonlocal)) for inner in ast.walk(node))
+    return parsed.declares_outside(node)
 
 
 def _blank_or_comment(line: bytes) -> bool:
@@ -538,23 +538,12 @@ def _function_stand_in(
     header_reads = header & module_names
     signature = f"(_=({', '.join(sorted(header_reads))},))" if header_reads else "()"
     declaration = f"global {', '.join(sorted(declared))}; " if declared else ""
-    returns = _dotted(function.returns)  # what a codemod may read of a call of it
+    returns = parsed.dotted(function.returns)  # what a codemod may read of a call of it
     annotation = f" -> {returns}" if returns else ""
     line = f"{keyword} {function.name}{signature}{annotation}: {declaration}" + _line(
         bound & module_names, read & module_names
     )
     return line, header_reads | (read & module_names)
-
-
-def _dotted(expression: ast.AST | None) -> str | None:
-    """``pathlib.Path`` for a chain of names and attributes, else None."""
-    attributes: list[str] = []
-    while isinstance(expression, ast.Attribute):
-        attributes.append(expression.attr)
-        expression = expression.value
-    if not isinstance(expression, ast.Name):
-        return None
-    return ".".join([expression.id, *reversed(attributes)])
 
 
 def _class_stand_in(node: ast.ClassDef, module_names: set[str], identifiers: set[str]) -> str:

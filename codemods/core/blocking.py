@@ -103,8 +103,10 @@ def function_blocking(name: str) -> Blocking:
     )
 
 
-#: The blocking functions whose options may make a call return at once.
-WAITS_BY_OPTION = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
+#: The blocking functions whose options may make a call return at once: the position of
+#: their options argument.
+_OPTIONS_POSITION = {"os.waitpid": 1, "os.wait3": 0, "os.wait4": 1, "os.waitid": 2}
+WAITS_BY_OPTION = frozenset(_OPTIONS_POSITION)
 
 #: The builtins that call their ``key`` on the items before they return (and so does a
 #: list's ``sort``).
@@ -172,11 +174,10 @@ def _display(node: cst.BaseExpression) -> str:
 
 def _does_not_wait(name: str, call: cst.Call) -> bool:
     """``os.waitpid(pid, os.WNOHANG)`` and the like return at once."""
-    positions = {"os.waitpid": 1, "os.wait3": 0, "os.wait4": 1, "os.waitid": 2}
-    if name not in positions:
+    if name not in _OPTIONS_POSITION:
         return False
     for index, arg in enumerate(call.args):
-        if arg.keyword is None and arg.star == "" and index == positions[name]:
+        if arg.keyword is None and arg.star == "" and index == _OPTIONS_POSITION[name]:
             return _mentions_wnohang(arg.value)
         if arg.keyword is not None and arg.keyword.value == "options":
             return _mentions_wnohang(arg.value)

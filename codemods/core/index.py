@@ -289,7 +289,7 @@ def _function(
             continue
         where = "generator" if id(child) in lazy else "locked" if id(child) in locked else ""
         line, col = position(child, context.lines)
-        text = _dotted(child.func) or ast.unparse(child.func)
+        text = parsed.dotted(child.func) or ast.unparse(child.func)
         calls.append(Call(names, line, col, id(child) in awaited, where, text))
     objects = {k: v for k, v in context.objects.items() if k not in local}
     objects.update(
@@ -361,7 +361,7 @@ def _context_variables(statements: Iterable[ast.AST], imports: dict[str, str]) -
             continue
         if not isinstance(value, ast.Call):
             continue
-        dotted = _dotted(value.func)
+        dotted = parsed.dotted(value.func)
         if dotted is None:
             continue
         root, _, rest = dotted.partition(".")
@@ -397,7 +397,7 @@ def _context_changes(
             and node.func.attr in _CONTEXT_CHANGES
         ):
             continue
-        receiver = _dotted(node.func.value)
+        receiver = parsed.dotted(node.func.value)
         if receiver is None:
             continue
         root, _, rest = receiver.partition(".")
@@ -488,7 +488,7 @@ def _kind(
     expression: ast.AST, imports: dict[str, str], table: dict[str, ObjectKind]
 ) -> ObjectKind | None:
     """The kind ``table`` gives the dotted name ``expression`` resolves to, or None."""
-    dotted = _dotted(expression)
+    dotted = parsed.dotted(expression)
     if dotted is None:
         return None
     root, _, rest = dotted.partition(".")
@@ -523,18 +523,6 @@ def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
         if isinstance(child, ast.Lambda):
             continue
         stack.extend(reversed(parsed.children(child)))
-
-
-def _dotted(expression: ast.AST) -> str | None:
-    """``a.b.c`` for a chain of names and attributes (as ``ast.unparse`` writes it), else
-    None."""
-    attrs: list[str] = []
-    while isinstance(expression, ast.Attribute):
-        attrs.append(expression.attr)
-        expression = expression.value
-    if not isinstance(expression, ast.Name):
-        return None
-    return ".".join([expression.id, *reversed(attrs)])
 
 
 def _lazy_nodes(body: list[ast.AST]) -> set[int]:

@@ -199,3 +199,21 @@ def comprehension_own(comprehension: ast.AST) -> Iterator[int]:
     for node in walk(comprehension):
         if isinstance(node, ast.Name) and node.id in bound and id(node) not in outer:
             yield id(node)
+
+
+def dotted(expression: ast.AST | None) -> str | None:
+    """``a.b.c`` for a chain of names and attributes (as ``ast.unparse`` writes it), else
+    None."""
+    attributes: list[str] = []
+    while isinstance(expression, ast.Attribute):
+        attributes.append(expression.attr)
+        expression = expression.value
+    if not isinstance(expression, ast.Name):
+        return None
+    return ".".join([expression.id, *reversed(attributes)])
+
+
+def declares_outside(node: ast.AST) -> bool:
+    """Whether ``node`` holds a ``global`` or ``nonlocal`` statement (in a function nested
+    in it too): what it binds there is not its own."""
+    return any(isinstance(s, (ast.Global, ast.Nonlocal)) for s in statements(node))

@@ -22,6 +22,7 @@ from codemods.core.filesystem import (
     TO_THREAD,
 )
 from codemods.core.lookups import Lookups
+from codemods.core.navigation import encloses
 
 
 def lazy_call(lookups: Lookups, call: cst.Call) -> str | None:
@@ -219,13 +220,11 @@ def _bound_within(lookups: Lookups, name: cst.Name, region: cst.CSTNode) -> bool
     scope = lookups.scope_of(name)
     if scope is None:
         return True
-    for assignment in scope[name.value]:
-        node = getattr(assignment, "node", None)
-        while node is not None:
-            if node is region:
-                return True
-            node = lookups.parent_of(node)
-    return False
+    return any(
+        encloses(lookups, region, assignment.node)
+        for assignment in scope[name.value]
+        if getattr(assignment, "node", None) is not None
+    )
 
 
 def _name_is_path(

@@ -19,7 +19,13 @@ from functools import lru_cache
 from typing import Any
 
 from codemods.core import parsed
-from codemods.core.catalogue import BLOCKING_METHODS, FUNCTIONS, HTTP_METHODS
+from codemods.core.catalogue import (
+    BLOCKING_METHODS,
+    CONSTRUCTORS,
+    FUNCTIONS,
+    HTTP_METHODS,
+    ObjectKind,
+)
 from codemods.core.filesystem import (
     AIOFILES_OS,
     AIOFILES_OS_PATH,
@@ -29,11 +35,12 @@ from codemods.core.filesystem import (
     TO_THREAD,
 )
 
+#: The last names of the calls iterated lazily, a file ``open`` makes among them.
 _LAZY = frozenset(
     {name.rsplit(".", 1)[-1] for name in LAZY}
     | PATH_LAZY
-    | {"scandir", "open", "open_code"}
-    | {"fdopen", "popen"}
+    | {"scandir"}
+    | {name.rsplit(".", 1)[-1] for name, kind in CONSTRUCTORS.items() if kind == ObjectKind.FILE}
 )
 _CONSUMERS = frozenset(
     {"sorted", "list", "tuple", "set", "frozenset", "dict", "sum", "any", "all", "min", "max"}
