@@ -63,7 +63,9 @@ def test_libcst_visitors_find_their_decorators_as_libcst_does(
         "_gather_constructed_visit_funcs",
         "_gather_constructed_leave_funcs",
         "_gather_matchers",
+        "get_visitors",
     }
+    searches = {k: v for k, v in ORIGINAL.items() if k != "get_visitors"}
     for cls in [
         AddImportsVisitor,
         RemoveImportsVisitor,
@@ -72,7 +74,7 @@ def test_libcst_visitors_find_their_decorators_as_libcst_does(
     ]:
         for _ in range(2):  # the first object fills the cache, the second reads it
             made = cls(CodemodContext())
-            for name, search in ORIGINAL.items():
+            for name, search in searches.items():
                 assert getattr(_visitors, name)(made) == search(made), (cls.__name__, name)
 
     def passes() -> list[str]:
@@ -87,6 +89,22 @@ def test_libcst_visitors_find_their_decorators_as_libcst_does(
         return out
 
     remembered = passes()
-    for name, search in ORIGINAL.items():
+    for name, search in searches.items():
         monkeypatch.setattr(_visitors, name, search)
+    monkeypatch.setattr(cst.BatchableCSTVisitor, "get_visitors", ORIGINAL["get_visitors"])
     assert passes() == remembered
+
+
+def test_batched_visitors_list_their_methods_as_libcst_does() -> None:
+    """The metadata providers' visitor methods, remembered per class, are what libcst's own
+    listing gives each object, bound to that object."""
+    from libcst.metadata import ExpressionContextProvider, ParentNodeProvider, ScopeProvider
+
+    from codemods.core.matcher_cache import ORIGINAL
+
+    for make in [ScopeProvider, ParentNodeProvider, ExpressionContextProvider]:
+        for _ in range(2):  # the first object fills the cache, the second reads it
+            made = make()
+            listed = made.get_visitors()
+            assert listed and listed == ORIGINAL["get_visitors"](made)
+            assert all(method.__self__ is made for method in listed.values())

@@ -10,6 +10,11 @@ first object of a class, and later objects get the same functions bound to thems
 ``tests/test_import_passes.py`` checks the result is the search's own for the visitors the
 passes use.
 
+libcst's metadata providers (scope analysis, the import passes' gatherers) run as batched
+visitors, each of which lists its own ``visit_``/``leave_`` methods with
+``inspect.getmembers`` every time a tree is visited (about 3 ms: a visitor class has
+hundreds of members); that list is remembered per class too.
+
 :func:`install` puts it in place (:mod:`codemods.core.imports` does, when imported); a
 libcst without these functions is left as it is.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from libcst import BatchableCSTVisitor
 from libcst.matchers import _visitors
 
 _Gather = Callable[[object], dict[Any, Any]]
@@ -56,8 +62,28 @@ def _matchers_per_class(search: _Gather) -> _Gather:
     return gather
 
 
+def _visitors_per_class(search: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
+    """``BatchableCSTVisitor.get_visitors`` (method name -> bound method), remembered per
+    class; an object whose methods are not all its class's own is searched each time."""
+    known: dict[type, dict[str, Callable[..., Any]]] = {}
+
+    def get_visitors(obj: Any) -> dict[str, Any]:
+        functions = known.get(type(obj))
+        if functions is None:
+            found = dict(search(obj))
+            if not all(getattr(m, "__self__", None) is obj for m in found.values()):
+                return found
+            if any(name in vars(obj) for name in found):
+                return found
+            functions = {name: m.__func__ for name, m in found.items()}
+            known[type(obj)] = functions
+        return {name: f.__get__(obj) for name, f in functions.items()}
+
+    return get_visitors
+
+
 def install() -> None:
-    """Make libcst's three searches remember their answers per class (once per process)."""
+    """Make libcst's searches remember their answers per class (once per process)."""
     names = (
         "_gather_constructed_visit_funcs",
         "_gather_constructed_leave_funcs",
@@ -72,3 +98,7 @@ def install() -> None:
         setattr(_visitors, name, _per_class(ORIGINAL[name]))
     _visitors._gather_matchers = _matchers_per_class(ORIGINAL["_gather_matchers"])
     _visitors._async_migrate_per_class = True
+    search = BatchableCSTVisitor.get_visitors
+    if callable(search):
+        ORIGINAL["get_visitors"] = search
+        BatchableCSTVisitor.get_visitors = _visitors_per_class(search)  # type: ignore[method-assign]
