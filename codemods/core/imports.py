@@ -23,10 +23,11 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
 from libcst.helpers import get_absolute_module_from_package_for_import
 
-from codemods.core import matcher_cache, parsed
+from codemods.core import matcher_cache, parsed, visitor_dispatch
 from codemods.core.sorted_imports import is_sorted, own_top_package, with_sorted_import
 
 matcher_cache.install()  # libcst's visitors, made per module, search their decorators once
+visitor_dispatch.install()  # and call only the methods a class really defines
 
 
 def run_import_passes(context: CodemodContext, tree: cst.Module) -> cst.Module:

@@ -6,20 +6,23 @@ libcst's ``MatcherDecoratableTransformer`` looks at every node it visits for the
 call (a third of the time of a codemod that rewrites 400 coroutines). The codemods use none
 of those decorators (a test checks it), and without them those visits do exactly what a
 plain transformer's do. The same search made each time a command is made is remembered per
-class (:mod:`codemods.core.matcher_cache`).
+class (:mod:`codemods.core.matcher_cache`), and the methods a visit calls are looked up in a
+table made once per class (:mod:`codemods.core.visitor_dispatch`).
 """
 
 from __future__ import annotations
 
-from libcst import CSTTransformer
 from libcst.codemod import VisitorBasedCodemodCommand
+
+from codemods.core import visitor_dispatch
 
 
 class UndecoratedCodemodCommand(VisitorBasedCodemodCommand):
     """A :class:`VisitorBasedCodemodCommand` whose methods carry no matcher decorator."""
 
-    # Without decorators, libcst's matcher-aware visits do exactly this, after the lookups.
-    on_visit = CSTTransformer.on_visit
-    on_leave = CSTTransformer.on_leave
-    on_visit_attribute = CSTTransformer.on_visit_attribute
-    on_leave_attribute = CSTTransformer.on_leave_attribute
+    # Without decorators, libcst's matcher-aware visits do what a plain transformer's do,
+    # after the lookups.
+    on_visit = visitor_dispatch.transformer_on_visit
+    on_leave = visitor_dispatch.transformer_on_leave
+    on_visit_attribute = visitor_dispatch.on_visit_attribute
+    on_leave_attribute = visitor_dispatch.on_leave_attribute
