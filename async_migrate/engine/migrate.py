@@ -487,10 +487,9 @@ def _transform(
     from codemods.core.interface import run_codemod
 
     module = _with_plain_default_indent(_parse(data))
-    try:
-        original_text = module.code
-    except RecursionError:
-        raise SourceError("too deeply nested to process") from None
+    # libcst prints a module it parsed as it was given (the decoded bytes): not printed
+    # again here, nor at the end when nothing changed.
+    original_text = data.decode(module.encoding)
     findings: list[Finding] = []
     # Codemods that change nothing leave the tree as it was, with its metadata: the next
     # one reuses both. The parsed tree is not copied (no node appears twice in it); a tree
@@ -531,7 +530,7 @@ def _transform(
         if after_text != before_text:
             module, wrapper = outcome.module, None
             before_text = after_text
-    return module.bytes, findings, frozenset(left)
+    return before_text.encode(module.encoding), findings, frozenset(left)
 
 
 def _then(first: ToInput | None, second: ToInput | None) -> ToInput | None:
