@@ -273,6 +273,11 @@ def _by_codemod(
         to_input = (
             None if current == data else PositionMap(original_text, current.decode(encoding)).to_old
         )
+        edited = None if left or current != data else _edited(codemod, current, filename, options)
+        if edited is not None:  # made on the statements it changes, without the module
+            current, found = edited
+            findings = _merge(findings, found)
+            continue
         decided = None if left else _decided(codemod, current, options)
         if decided is not None:  # told without libcst: it changes nothing
             findings = _merge(findings, _to_input_positions(decided, to_input))
@@ -386,6 +391,17 @@ def _decided(
     if spec is None or spec.decide is None or spec.load() is not codemod:
         return None
     return spec.decided(data, options.get(spec.name, {}))
+
+
+def _edited(
+    codemod: type, data: bytes, filename: str, options: dict[str, dict[str, Any]]
+) -> tuple[bytes, list[Finding]] | None:
+    """What a registered codemod's ``edit`` makes of ``data``, and its findings, without
+    running the codemod over the module; None: run it."""
+    spec = CODEMODS.get(getattr(codemod, "NAME", ""))
+    if spec is None or spec.edit is None or spec.load() is not codemod:
+        return None
+    return spec.edited(data, filename, options.get(spec.name, {}))
 
 
 def _reads_callees(active: list[type]) -> bool:

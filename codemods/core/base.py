@@ -308,12 +308,7 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
 
     def awaited(self, original: cst.CSTNode, expression: cst.BaseExpression) -> cst.Await:
         """``await expression``, parenthesised when where ``original`` stands needs it."""
-        outer_lpar: Sequence[cst.LeftParen] = getattr(original, "lpar", ())
-        if outer_lpar:  # the parentheses written around the original stay
-            outer_rpar: Sequence[cst.RightParen] = getattr(original, "rpar", ())
-            return await_expression(expression).with_changes(lpar=outer_lpar, rpar=outer_rpar)
-        parenthesised = needs_parentheses(original, self.parent_of(original))
-        return await_expression(expression, parenthesised=parenthesised)
+        return awaited_at(original, expression, self.parent_of(original))
 
     # -- offloading one call to a thread -------------------------------------
 
@@ -359,15 +354,7 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
         caller checks ``module_name_free(original, "asyncio")`` first.
         """
         self.need_import("asyncio")
-        between: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
-        if isinstance(updated.whitespace_before_args, cst.ParenthesizedWhitespace):
-            between = updated.whitespace_before_args
-        func = cst.Arg(updated.func, comma=cst.Comma(whitespace_after=between))
-        if not updated.args:
-            func = cst.Arg(updated.func)
-        to_thread = cst.Attribute(value=cst.Name("asyncio"), attr=cst.Name("to_thread"))
-        call = updated.with_changes(func=to_thread, args=[func, *updated.args])
-        return self.awaited(original, call)
+        return self.awaited(original, to_thread_call(updated))
 
     # -- findings -------------------------------------------------------------
 
@@ -392,3 +379,27 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
     def fixed(self, node: cst.CSTNode, code: str, message: str) -> None:
         """Record a rewrite made at ``node`` (a node of the original tree)."""
         self._record(node, code, message, fixed=True)
+
+
+def awaited_at(
+    original: cst.CSTNode, expression: cst.BaseExpression, parent: cst.CSTNode | None
+) -> cst.Await:
+    """``await expression`` in place of ``original`` (whose parent is ``parent``),
+    parenthesised when where it stands needs it."""
+    outer_lpar: Sequence[cst.LeftParen] = getattr(original, "lpar", ())
+    if outer_lpar:  # the parentheses written around the original stay
+        outer_rpar: Sequence[cst.RightParen] = getattr(original, "rpar", ())
+        return await_expression(expression).with_changes(lpar=outer_lpar, rpar=outer_rpar)
+    return await_expression(expression, parenthesised=needs_parentheses(original, parent))
+
+
+def to_thread_call(updated: cst.Call) -> cst.Call:
+    """``asyncio.to_thread(func, *args, **kwargs)`` for the call ``func(*args, **kwargs)``."""
+    between: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
+    if isinstance(updated.whitespace_before_args, cst.ParenthesizedWhitespace):
+        between = updated.whitespace_before_args
+    func = cst.Arg(updated.func, comma=cst.Comma(whitespace_after=between))
+    if not updated.args:
+        func = cst.Arg(updated.func)
+    to_thread = cst.Attribute(value=cst.Name("asyncio"), attr=cst.Name("to_thread"))
+    return updated.with_changes(func=to_thread, args=[func, *updated.args])

@@ -171,6 +171,12 @@ class CodemodSpec:
     #: without running it (it would change nothing); None: run it. The fixture tests
     #: compare them with the codemod's own on every fixture.
     decide: str | None = None
+    #: ``"module:function"``, ``(source bytes, filename, its options) -> (source bytes,
+    #: list[Finding]) | None``: what the codemod makes of the module and its findings,
+    #: made without running it over the module (libcst on the statements it changes
+    #: only); None: run it. Asked only of a module no earlier codemod changed. The fixture
+    #: tests compare the two on every fixture.
+    edit: str | None = None
     #: ``"module:function"``, ``(source bytes, filename, its options) -> its options``, in a
     #: module that does not import libcst: options the codemod derives from the module
     #: itself when the caller did not give them (before the prefilter runs).
@@ -226,6 +232,13 @@ class CodemodSpec:
         """What ``decide`` says (None without one)."""
         decide = self._hook("decide")
         return None if decide is None else decide(data, options)
+
+    def edited(
+        self, data: bytes, filename: str, options: dict[str, Any]
+    ) -> tuple[bytes, list[Any]] | None:
+        """What ``edit`` makes (None without one)."""
+        edit = self._hook("edit")
+        return None if edit is None else edit(data, filename, options)
 
     def prepared(self, data: bytes, filename: str, options: dict[str, Any]) -> dict[str, Any]:
         """The codemod's options for ``data`` (see ``prepare``)."""

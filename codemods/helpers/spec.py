@@ -193,6 +193,8 @@ SPEC = CodemodSpec(
     prescan="codemods.helpers.prescan:may_apply",
     interest="codemods.helpers.prescan:interest",
     prepare="codemods.helpers.prescan:with_sites",
+    # The sites rewritten in the statements that hold them, without libcst on the module.
+    edit="codemods.helpers.units:edited",
     offloads=True,
     options=(
         Option(
