@@ -74,7 +74,28 @@ CASES = {
         "async def handler():\n    return list(ticks())\n",
         True,
     ),
-    "in an if test": (SLOW + "async def handler():\n    if slow():\n        pass\n", False),
+    "in an if test": (SLOW + "async def handler():\n    if slow():\n        return 1\n", True),
+    "in a for loop's iterable, a comment before the body": (
+        SLOW + "async def handler():\n    for x in [slow(\n        1)]:  # noqa: E1\n"
+        "        # first\n        print(x)\n    else:\n        slow()\n",
+        True,
+    ),
+    "in a while test, silenced on the line before the body": (
+        SLOW + "async def handler():\n    while slow():\n        # noqa: AM651\n        break\n",
+        True,
+    ),
+    "an async with item": (
+        SLOW + "async def handler(f):\n    async with f(slow()):\n        pass\n",
+        True,
+    ),
+    "in an elif test": (
+        SLOW + "async def handler(a):\n    if a:\n        pass\n    elif slow():\n        pass\n",
+        False,
+    ),
+    "a header with its body on its line": (
+        SLOW + "async def handler():\n    while slow(): break\n",
+        False,
+    ),
     "sharing its line": (SLOW + "async def handler():\n    x = 1; slow()\n", False),
     "after a colon": (SLOW + "async def handler(a):\n    if a: slow()\n", False),
     "in a with block": (

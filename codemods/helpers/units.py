@@ -86,7 +86,7 @@ def edited(
         if found is None:
             return None
         call, statement = found
-        if statement is None or not _alone_on_its_lines(statement, lines):
+        if statement is None or _span(statement, lines) is None:
             return None
         units.setdefault(statement, []).append((call, site))
     offload = bool(options.get("offload", True))
@@ -98,7 +98,7 @@ def edited(
         done = _rewritten(statement, held, lines, offload, findings)
         if done is None:
             return None
-        first, last = statement.lineno, statement.end_lineno or statement.lineno
+        first, last, _ = _span(statement, lines) or (0, 0, "")
         chunks[first - 1 : last] = [done, *[""] * (last - first)]
     if any(f.fixed for f in findings) and not _imports_asyncio(tree):
         with_import = _with_asyncio_import(tree, chunks, filename)
@@ -112,8 +112,8 @@ def _calls_by_position(
     tree: ast.Module, lines: list[str]
 ) -> dict[tuple[int, int], tuple[ast.Call, ast.stmt | None]]:
     """Each call that runs directly in a coroutine and is not awaited, by its position (as
-    the index gives it), with the simple statement holding it (None: a compound
-    statement's header)."""
+    the index gives it), with the simple statement holding it, or the compound statement
+    of whose header it is part (None: one of another kind)."""
     found: dict[tuple[int, int], tuple[ast.Call, ast.stmt | None]] = {}
 
     def visit(node: ast.AST, statement: ast.stmt | None, in_coroutine: bool) -> None:
@@ -141,12 +141,16 @@ def _calls_by_position(
                 visit_statement(inner, True)
             return
         here = in_coroutine and not isinstance(statement, _ELSEWHERE)
-        visit(statement, None if isinstance(statement, _COMPOUND) else statement, here)
+        simple = not isinstance(statement, _COMPOUND)
+        visit(statement, statement if simple or isinstance(statement, _HEADERS) else None, here)
 
     for statement in tree.body:
         visit_statement(statement, False)
     return found
 
+
+#: Compound statements whose header (up to the body) is rewritten alone.
+_HEADERS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.AsyncWith)
 
 _COMPOUND = (
     ast.If,
@@ -164,16 +168,32 @@ _COMPOUND = (
 )
 
 
-def _alone_on_its_lines(statement: ast.stmt, lines: list[str]) -> bool:
-    """True if nothing but blanks comes before ``statement`` on its first line, and nothing
-    but blanks and a comment after it on its last."""
-    first, last = statement.lineno, statement.end_lineno or statement.lineno
-    if last > len(lines) or statement.end_col_offset is None:
-        return False
+def _span(statement: ast.stmt, lines: list[str]) -> tuple[int, int, str] | None:
+    """The lines the unit of ``statement`` spans (first, last) and what follows them in the
+    unit: a simple statement's own lines, nothing after; a compound statement's header
+    (the lines before its body), then ``pass`` where the body starts. None when the unit
+    shares a line with other code."""
+    first = statement.lineno
+    if first > len(lines):
+        return None
     head = lines[first - 1].encode("utf-8")[: statement.col_offset]
+    if not head or head.strip(b" \t"):
+        return None  # at the start of the module, or after other code on its line
+    if isinstance(statement, _HEADERS):
+        body = statement.body[0].lineno
+        if body <= first or body > len(lines):
+            return None
+        indent = re.match(r"[ \t]*", lines[body - 1])
+        newline = re.search(r"\r\n|\r|\n", lines[body - 2])
+        if indent is None or newline is None:
+            return None
+        return first, body - 1, f"{indent.group()}pass{newline.group()}"
+    last = statement.end_lineno or first
+    if last > len(lines) or statement.end_col_offset is None:
+        return None
     tail = lines[last - 1].encode("utf-8")[statement.end_col_offset :].decode("utf-8")
     rest = tail.strip(" \t\f\r\n")
-    return bool(head) and not head.strip(b" \t") and (not rest or rest.startswith("#"))
+    return (first, last, "") if not rest or rest.startswith("#") else None
 
 
 def _rewritten(
@@ -185,21 +205,14 @@ def _rewritten(
 ) -> str | None:
     """The text of ``statement`` with its sites offloaded (or reported), as the command
     makes it; None if libcst sees the statement otherwise."""
-    first, last = statement.lineno, statement.end_lineno or statement.lineno
+    first, last, after = _span(statement, lines) or (0, 0, "")
     own = lines[first - 1 : last]
     try:
-        unit = cst.parse_module("if True:\n" + "".join(own))
+        unit = cst.parse_module("if True:\n" + "".join(own) + after)
     except (cst.ParserSyntaxError, RecursionError):
         return None
-    block = unit.body[0]
-    if not (
-        len(unit.body) == 1
-        and isinstance(block, cst.If)
-        and isinstance(block.body, cst.IndentedBlock)
-        and len(block.body.body) == 1
-        and isinstance(block.body.body[0], cst.SimpleStatementLine)
-        and not block.body.footer
-    ):
+    held_statement = _the_statement(unit, bool(after))
+    if held_statement is None:
         return None
     wrapper = MetadataWrapper(unit, unsafe_skip_copy=True)
     where = wrapper.resolve(PositionProvider)
@@ -210,7 +223,12 @@ def _rewritten(
         if isinstance(node, cst.Call)
     }
     comments = _comments(own, first)
-    statement_lines = {first, last}
+    # The lines a comment silences the statement from, as the command counts them.
+    span = where[held_statement]
+    statement_lines = {span.start.line + shift, span.end.line + shift}
+    if isinstance(held_statement, cst.BaseCompoundStatement):
+        body = where[held_statement.body]
+        statement_lines = {span.start.line + shift, body.start.line - 1 + shift}
     targets: dict[int, tuple[Site, tuple[int, int]]] = {}
     for call, site in held:
         node = libcst_calls.get((site.line, site.col))
@@ -243,7 +261,41 @@ def _rewritten(
         return "".join(own)
     parent = parents(unit)
     made = unit.visit(_Offload(set(targets), parent)).code
-    return made[made.index("\n") + 1 :]  # after the line "if True:"
+    made = made[made.index("\n") + 1 :]  # after the line "if True:"
+    if not made.endswith(after):
+        return None
+    return made[: len(made) - len(after)]
+
+
+def _the_statement(unit: cst.Module, header: bool) -> cst.BaseStatement | None:
+    """The statement a unit holds (``if True:`` around it), if libcst sees one statement
+    where ``ast`` does: a simple statement line, or a compound statement whose body is the
+    ``pass`` put where its body starts."""
+    block = unit.body[0] if len(unit.body) == 1 else None
+    if not (
+        isinstance(block, cst.If)
+        and isinstance(block.body, cst.IndentedBlock)
+        and len(block.body.body) == 1
+        and not block.body.footer
+        and block.orelse is None
+    ):
+        return None
+    statement = block.body.body[0]
+    if not header:
+        return statement if isinstance(statement, cst.SimpleStatementLine) else None
+    if not isinstance(statement, (cst.If, cst.For, cst.While, cst.With)):
+        return None
+    body = statement.body
+    if getattr(statement, "orelse", None) is not None or not (
+        isinstance(body, cst.IndentedBlock)
+        and len(body.body) == 1
+        and not body.footer
+        and isinstance(body.body[0], cst.SimpleStatementLine)
+        and len(body.body[0].body) == 1
+        and isinstance(body.body[0].body[0], cst.Pass)
+    ):
+        return None
+    return statement
 
 
 class _Offload(cst.CSTTransformer):
