@@ -98,9 +98,19 @@ CASES = {
     ),
     "sharing its line": (SLOW + "async def handler():\n    x = 1; slow()\n", False),
     "after a colon": (SLOW + "async def handler(a):\n    if a: slow()\n", False),
-    "in a with block": (
+    "in a with block on a lock": (
         SLOW + "async def handler(lock):\n    with lock:\n        slow()\n",
         False,
+    ),
+    "in a with block on a lock made there": (
+        "import threading\n"
+        + SLOW
+        + "async def handler():\n    with threading.Lock():\n        slow()\n",
+        False,
+    ),
+    "in a with block on no lock, and a with item": (
+        SLOW + "async def handler(f):\n    with open(f) as g, slow():\n        slow(g)\n",
+        True,
     ),
     "in a generator expression": (
         SLOW + "async def handler(xs):\n    return list(slow(x) for x in xs)\n",

@@ -35,6 +35,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from codemods.core import parsed
 from codemods.core.base import awaited_at, to_thread_call
+from codemods.core.catalogue import LOCK_CLASSES, LOCK_NAME
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
 from codemods.core.imports import run_import_passes
@@ -46,7 +47,8 @@ from codemods.helpers.analysis import Site
 from codemods.helpers.command import HelpersCommand, _what
 
 #: Expressions whose inside does not run directly in the coroutine (or may not: a plain
-#: ``with`` may hold a thread lock), as the command's visit tracks it.
+#: ``with`` may hold a thread lock, unless no item looks like one), as the command's visit
+#: tracks it.
 _ELSEWHERE = (ast.Lambda, ast.GeneratorExp, ast.With, ast.FunctionDef, ast.ClassDef)
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -115,6 +117,7 @@ def _calls_by_position(
     the index gives it), with the simple statement holding it, or the compound statement
     of whose header it is part (None: one of another kind)."""
     found: dict[tuple[int, int], tuple[ast.Call, ast.stmt | None]] = {}
+    spellings = _lock_spellings(tree)
 
     def visit(node: ast.AST, statement: ast.stmt | None, in_coroutine: bool) -> None:
         for field, value in ast.iter_fields(node):
@@ -141,6 +144,8 @@ def _calls_by_position(
                 visit_statement(inner, True)
             return
         here = in_coroutine and not isinstance(statement, _ELSEWHERE)
+        if isinstance(statement, ast.With):
+            here = in_coroutine and not _may_hold_a_lock(statement, spellings)
         simple = not isinstance(statement, _COMPOUND)
         visit(statement, statement if simple or isinstance(statement, _HEADERS) else None, here)
 
@@ -150,7 +155,40 @@ def _calls_by_position(
 
 
 #: Compound statements whose header (up to the body) is rewritten alone.
-_HEADERS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.AsyncWith)
+_HEADERS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
+
+
+def _lock_spellings(tree: ast.Module) -> frozenset[str]:
+    """As :func:`codemods.core.plain_names.lock_spellings`, of a parsed module."""
+    spellings = set(LOCK_CLASSES)
+    for node in parsed.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            spellings.update(
+                alias.asname for alias in node.names if alias.asname and alias.name in LOCK_CLASSES
+            )
+    return frozenset(spellings)
+
+
+def _may_hold_a_lock(statement: ast.With, spellings: frozenset[str]) -> bool:
+    """Whether the command may take a ``with`` item for a thread lock (then what runs in
+    the block is not coroutine code for it): a name or attribute named like a lock, or a
+    call whose last name a lock class may be spelled with (the command then asks the scope
+    analysis)."""
+    for item in statement.items:
+        expression = item.context_expr
+        if isinstance(expression, ast.Call):
+            func = expression.func
+            last = func.attr if isinstance(func, ast.Attribute) else None
+            if isinstance(func, ast.Name):
+                last = func.id
+            if last is not None and last in spellings:
+                return True
+        elif isinstance(expression, ast.Attribute) and LOCK_NAME.search(expression.attr):
+            return True
+        elif isinstance(expression, ast.Name) and LOCK_NAME.search(expression.id):
+            return True
+    return False
+
 
 _COMPOUND = (
     ast.If,
