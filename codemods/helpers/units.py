@@ -77,11 +77,10 @@ def edited(
     tree = parsed.parse(data)
     if tree is None or text.startswith("\ufeff"):
         return None
-    bound = bound_otherwise(data)
-    if bound is None or "asyncio" in bound:
+    if not _asyncio_only_imported(data):
         return None  # the command asks the scope analysis, and may refuse (AM654)
     lines = _LINE.findall(text)
-    calls = _calls_by_position(tree, source_lines(data))
+    calls = _calls_by_position(tree, source_lines(data), {site.line for site in sites})
     units: dict[ast.stmt, list[tuple[ast.Call, Site]]] = {}
     for site in sites:
         found = calls.get((site.line, site.col))
@@ -110,14 +109,38 @@ def edited(
     return "".join(chunks).encode("utf-8"), findings
 
 
+_ASYNCIO_NAME = re.compile(rb"\basyncio\b")
+_PLAIN_IMPORT = re.compile(rb"import[ \t]+asyncio[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|$)")
+_DOTTED = re.compile(rb"[ \t]*\.")
+
+
+def _asyncio_only_imported(data: bytes) -> bool:
+    """Whether the name ``asyncio`` is bound nowhere, or only by ``import asyncio`` at the
+    module's top level, as the command's ``module_name_free`` requires of an offload.
+    When every spelling of the name is the root of a dotted name outside an import, or
+    that import on a line of its own, no ``ast`` walk is needed; otherwise
+    :func:`~codemods.core.plain_names.bound_otherwise` tells."""
+    for match in _ASYNCIO_NAME.finditer(data):
+        line_start = data.rfind(b"\n", 0, match.start()) + 1
+        before = data[line_start : match.start()]
+        if _DOTTED.match(data, match.end()) and b"import" not in before:
+            continue
+        if _PLAIN_IMPORT.match(data, line_start):
+            continue
+        bound = bound_otherwise(data)
+        return bound is not None and "asyncio" not in bound
+    return True
+
+
 def _calls_by_position(
-    tree: ast.Module, lines: list[str]
+    tree: ast.Module, lines: list[str], wanted: set[int]
 ) -> dict[tuple[int, int], tuple[ast.Call, ast.stmt | None]]:
     """Each call that runs directly in a coroutine and is not awaited, by its position (as
     the index gives it), with the simple statement holding it, or the compound statement
-    of whose header it is part (None: one of another kind)."""
+    of whose header it is part (None: one of another kind); only in the top-level
+    statements that span one of the lines ``wanted``."""
     found: dict[tuple[int, int], tuple[ast.Call, ast.stmt | None]] = {}
-    spellings = _lock_spellings(tree)
+    spellings: list[frozenset[str]] = []  # made when a plain with asks for it
 
     def visit(node: ast.AST, statement: ast.stmt | None, in_coroutine: bool) -> None:
         for field, value in ast.iter_fields(node):
@@ -145,12 +168,19 @@ def _calls_by_position(
             return
         here = in_coroutine and not isinstance(statement, _ELSEWHERE)
         if isinstance(statement, ast.With):
-            here = in_coroutine and not _may_hold_a_lock(statement, spellings)
+            if not spellings:
+                spellings.append(_lock_spellings(tree))
+            here = in_coroutine and not _may_hold_a_lock(statement, spellings[0])
         simple = not isinstance(statement, _COMPOUND)
         visit(statement, statement if simple or isinstance(statement, _HEADERS) else None, here)
 
     for statement in tree.body:
-        visit_statement(statement, False)
+        first = min(
+            [statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]
+        )
+        last = statement.end_lineno or statement.lineno
+        if any(first <= line <= last for line in wanted):
+            visit_statement(statement, False)
     return found
 
 
