@@ -95,11 +95,15 @@ def edited(
     # The new text by line of the input: a statement's new text stands on its first line,
     # its other lines become empty.
     chunks = list(lines)
+    taken: set[int] = set()
     for statement, held in units.items():
         done = _rewritten(statement, held, lines, offload, findings)
         if done is None:
             return None
         first, last, _ = _span(statement, lines) or (0, 0, "")
+        if taken & set(range(first, last + 1)):
+            return None  # units do not overlap; should two, the command decides
+        taken.update(range(first, last + 1))
         chunks[first - 1 : last] = [done, *[""] * (last - first)]
     if any(f.fixed for f in findings) and not _imports_asyncio(tree):
         with_import = _with_asyncio_import(tree, chunks, filename)
