@@ -53,7 +53,9 @@ CASES = {
         True,
     ),
     "asyncio already imported": (
-        "import asyncio\n" + SLOW + "async def handler():\n    slow()\n    await asyncio.sleep(0)\n",
+        "import asyncio\n"
+        + SLOW
+        + "async def handler():\n    slow()\n    await asyncio.sleep(0)\n",
         True,
     ),
     "the coroutine right after the imports": (

@@ -113,7 +113,7 @@ class HelpersCommand(AsyncCodemod):
         return self._handle(original_node, updated_node, self._sites[key])
 
     def _handle(self, original: cst.Call, updated: cst.Call, site: Site) -> cst.BaseExpression:
-        what = _what(site)
+        what = describe(site)
         if isinstance(self.parent_of(original), cst.Await):
             return updated  # awaited: not the sync function the index saw
         if site.refusal or self.in_generator_expression() or self.under_thread_lock():
@@ -146,12 +146,12 @@ class HelpersCommand(AsyncCodemod):
                 self.report(
                     node,
                     "AM654",
-                    f"{_what(site)}; the call (line {site.line} of the input) was changed by "
+                    f"{describe(site)}; the call (line {site.line} of the input) was changed by "
                     "an earlier rewrite of this coroutine: check it by hand",
                 )
 
 
-def _what(site: Site) -> str:
+def describe(site: Site) -> str:
     return f"{site.target}() blocks: {site.blocking.describe()}"
 
 

@@ -36,7 +36,7 @@ class SleepCommand(AsyncCodemod):
             return updated_node
         if not self.in_coroutine():
             return updated_node
-        reason = _unsupported_arguments(updated_node)
+        reason = unsupported_arguments(updated_node)
         if reason:
             self.report(original_node, "AM103", f"time.sleep with {reason}; rewrite it by hand")
             return updated_node
@@ -80,7 +80,7 @@ class SleepCommand(AsyncCodemod):
         )
 
 
-def _unsupported_arguments(call: cst.Call) -> str:
+def unsupported_arguments(call: cst.Call) -> str:
     """Why the call's arguments cannot be carried over as they are, or ''."""
     if len(call.args) != 1:
         return f"{len(call.args)} arguments"

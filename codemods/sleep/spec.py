@@ -173,4 +173,7 @@ SPEC = CodemodSpec(
     command="codemods.sleep.command:SleepCommand",
     codes=(AM101, AM102, AM103, AM104, AM105, AM106),
     targets=Targets(tokens=(b"sleep",), names=frozenset({"time.sleep"})),
+    # time.sleep(...) calls rewritten in the statements that hold them, without libcst on
+    # the module, where the module spells them one way only (see units.py).
+    edit="codemods.sleep.units:edited",
 )

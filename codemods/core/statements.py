@@ -1,0 +1,563 @@
+"""Calls rewritten on the statements that hold them, without libcst on the rest of the
+module: the shared part of the codemods' ``edit`` step (see ``CodemodSpec.edit``).
+
+A codemod whose decisions can be read from the ``ast`` tree finds its calls there
+(:func:`calls_in_coroutines`); each statement holding one (or the header of the ``if``,
+``for``, ``while`` or ``with`` statement it is in, with ``pass`` standing in for the body)
+is a unit (:func:`span`). The units of a module are parsed together by libcst, each inside
+an ``if True:`` block (:class:`Batch`), rewritten by one visit with the codemod's own
+functions, and printed one by one in place of their lines (:func:`spliced`). The imports
+the rewrite needs or makes unused are added and removed by the codemods' import passes, on
+the module's first statements and the statements that hold an import to remove only
+(:func:`with_imports`). Nothing else of the module is parsed by libcst or printed again.
+
+Every function here says None where what it would give is not what the codemod's command
+would make of the whole module (a unit sharing its line with other code, a position libcst
+sees elsewhere, a name bound otherwise): the engine then runs the command as usual.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from codemods.core import parsed
+from codemods.core.catalogue import LOCK_CLASSES, LOCK_NAME
+from codemods.core.imports import run_import_passes
+from codemods.core.index import position
+from codemods.core.plain_names import bound_otherwise
+from codemods.core.suppressions import parse_comment
+
+#: A line of source with its end (``\r\n``, ``\r`` or ``\n``), as Python counts lines.
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+#: What does not run directly in the coroutine it is in (or may not: a plain ``with`` may
+#: hold a thread lock, unless no item looks like one), as the commands' visit tracks it.
+_ELSEWHERE = (ast.Lambda, ast.GeneratorExp, ast.With, ast.FunctionDef, ast.ClassDef)
+
+#: Compound statements whose header (up to the body) is a unit of its own.
+_HEADERS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
+
+_COMPOUND = (
+    *_HEADERS,
+    ast.Try,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Match,
+    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
+)
+
+
+def source_text(data: bytes) -> tuple[str, ast.Module] | None:
+    """``data`` decoded, and its ``ast`` tree: None for what the units do not handle (not
+    UTF-8, a byte order mark, a syntax error)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    tree = parsed.parse(data)
+    if tree is None or text.startswith("\ufeff"):
+        return None
+    return text, tree
+
+
+# -- where the calls run --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallSite:
+    call: ast.Call
+    #: The simple statement holding the call, or the compound statement of whose header
+    #: it is part; None: a statement of another kind.
+    statement: ast.stmt | None
+    #: It runs directly in its coroutine and is not awaited.
+    direct: bool
+
+
+def calls_in_coroutines(
+    tree: ast.Module, lines: list[str], wanted: Iterable[int]
+) -> dict[tuple[int, int], CallSite]:
+    """Each call inside a coroutine, by its position (1-based line, 1-based column in
+    characters, as libcst counts them; ``lines`` from :func:`~codemods.core.index.
+    source_lines`), in the top-level statements that span one of the lines ``wanted``."""
+    found: dict[tuple[int, int], CallSite] = {}
+    spellings: list[frozenset[str]] = []  # made when a plain with asks for it
+    wanted = set(wanted)
+
+    def visit(node: ast.AST, statement: ast.stmt | None, direct: bool, inside: bool) -> None:
+        for field, value in ast.iter_fields(node):
+            if field in ("annotation", "returns"):
+                continue  # never coroutine code
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, ast.stmt):
+                    visit_statement(child, direct, inside)
+                elif isinstance(child, ast.AST):
+                    if isinstance(child, ast.Call) and inside:
+                        here = direct and not isinstance(node, ast.Await)
+                        found[position(child, lines)] = CallSite(child, statement, here)
+                    visit(child, statement, direct and not isinstance(child, _ELSEWHERE), inside)
+
+    def visit_statement(statement: ast.stmt, direct: bool, inside: bool) -> None:
+        if isinstance(statement, ast.AsyncFunctionDef):
+            for part in (*statement.decorator_list, statement.args):
+                visit(part, None, direct, inside)
+            for inner in statement.body:
+                visit_statement(inner, True, True)
+            return
+        here = direct and not isinstance(statement, _ELSEWHERE)
+        if isinstance(statement, ast.With):
+            if not spellings:
+                spellings.append(_lock_spellings(tree))
+            here = direct and not _may_hold_a_lock(statement, spellings[0])
+        simple = not isinstance(statement, _COMPOUND)
+        unit = statement if simple or isinstance(statement, _HEADERS) else None
+        visit(statement, unit, here, inside)
+
+    for statement in tree.body:
+        first = min(
+            [statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]
+        )
+        last = statement.end_lineno or statement.lineno
+        if any(first <= line <= last for line in wanted):
+            visit_statement(statement, False, False)
+    return found
+
+
+def _lock_spellings(tree: ast.Module) -> frozenset[str]:
+    """As :func:`codemods.core.plain_names.lock_spellings`, of a parsed module."""
+    spellings = set(LOCK_CLASSES)
+    for node in parsed.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            spellings.update(
+                alias.asname for alias in node.names if alias.asname and alias.name in LOCK_CLASSES
+            )
+    return frozenset(spellings)
+
+
+def _may_hold_a_lock(statement: ast.With, spellings: frozenset[str]) -> bool:
+    """Whether the commands may take a ``with`` item for a thread lock (then what runs in
+    the block is not coroutine code for them): a name or attribute named like a lock, or a
+    call whose last name a lock class may be spelled with (they then ask the scope
+    analysis)."""
+    for item in statement.items:
+        expression = item.context_expr
+        if isinstance(expression, ast.Call):
+            func = expression.func
+            last = func.attr if isinstance(func, ast.Attribute) else None
+            if isinstance(func, ast.Name):
+                last = func.id
+            if last is not None and last in spellings:
+                return True
+        elif isinstance(expression, ast.Attribute) and LOCK_NAME.search(expression.attr):
+            return True
+        elif isinstance(expression, ast.Name) and LOCK_NAME.search(expression.id):
+            return True
+    return False
+
+
+# -- units ----------------------------------------------------------------------------
+
+
+def span(statement: ast.stmt, lines: list[str]) -> tuple[int, int, str] | None:
+    """The lines the unit of ``statement`` spans (first, last) and what follows them in the
+    unit: a simple statement's own lines, nothing after; a compound statement's header
+    (the lines before its body), then ``pass`` where the body starts. None when the unit
+    shares a line with other code."""
+    first = statement.lineno
+    if first > len(lines):
+        return None
+    head = lines[first - 1].encode("utf-8")[: statement.col_offset]
+    if not head or head.strip(b" \t"):
+        return None  # at the start of the module, or after other code on its line
+    if isinstance(statement, _HEADERS):
+        body = statement.body[0].lineno
+        if body <= first or body > len(lines):
+            return None
+        indent = re.match(r"[ \t]*", lines[body - 1])
+        newline = re.search(r"\r\n|\r|\n", lines[body - 2])
+        if indent is None or newline is None:
+            return None
+        return first, body - 1, f"{indent.group()}pass{newline.group()}"
+    last = statement.end_lineno or first
+    if last > len(lines) or statement.end_col_offset is None:
+        return None
+    tail = lines[last - 1].encode("utf-8")[statement.end_col_offset :].decode("utf-8")
+    rest = tail.strip(" \t\f\r\n")
+    return (first, last, "") if not rest or rest.startswith("#") else None
+
+
+@dataclass
+class Unit:
+    """One statement (or header) of the module, as libcst parsed it inside the batch."""
+
+    statement: ast.stmt
+    first: int
+    last: int
+    after: str
+    #: The ``if True:`` block around it in the batch, and the statement in that block.
+    block: cst.If
+    held: cst.BaseStatement
+    #: Added to a line of the batch, the line of the module.
+    shift: int
+    #: Line of the module -> the comment on it, for the unit's lines.
+    comments: dict[int, str]
+
+
+class Batch:
+    """The units of a module, parsed together by libcst, each in an ``if True:`` block."""
+
+    def __init__(self, module: cst.Module, units: list[Unit]) -> None:
+        self.module = module
+        self.units = units
+        self.where = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+    @classmethod
+    def of(cls, statements: Sequence[ast.stmt], lines: list[str]) -> Batch | None:
+        """The units of ``statements`` (in the order given), or None if one does not fit:
+        units that share a line, or that libcst parses otherwise than ``ast``."""
+        spans = []
+        taken: set[int] = set()
+        for statement in statements:
+            found = span(statement, lines)
+            if found is None or not lines[found[1] - 1].endswith(("\n", "\r")):
+                return None
+            if taken & set(range(found[0], found[1] + 1)):
+                return None
+            taken.update(range(found[0], found[1] + 1))
+            spans.append(found)
+        text = "".join(
+            "if True:\n" + "".join(lines[first - 1 : last]) + after for first, last, after in spans
+        )
+        try:
+            module = cst.parse_module(text)
+        except (cst.ParserSyntaxError, RecursionError):
+            return None
+        if len(module.body) != len(spans):
+            return None
+        units = []
+        at = 1  # the line of the batch where the next block starts
+        for statement, (first, last, after), block in zip(
+            statements, spans, module.body, strict=True
+        ):
+            held = _held(block, bool(after))
+            if held is None:
+                return None
+            own = lines[first - 1 : last]
+            units.append(
+                Unit(
+                    statement, first, last, after, block, held, first - at - 1, comments(own, first)
+                )  # type: ignore[arg-type]
+            )
+            at += 1 + len(own) + (1 if after else 0)
+        return cls(module, units)
+
+    def calls(self, unit: Unit) -> dict[tuple[int, int], cst.Call]:
+        """The calls of ``unit`` by their position in the module."""
+        found = {}
+        for node in _walk(unit.held):
+            if isinstance(node, cst.Call):
+                start = self.where[node].start
+                found[start.line + unit.shift, start.column + 1] = node
+        return found
+
+    def suppression_lines(self, unit: Unit, node: cst.CSTNode) -> set[int]:
+        """The lines of the module where a comment silences ``node``, as the codemods'
+        ``suppressed`` counts them: its first and last, and its statement's (a compound
+        statement's header: its first, and the line before its body)."""
+        where, shift = self.where[node], unit.shift
+        lines = {where.start.line + shift, where.end.line + shift}
+        statement = self.where[unit.held]
+        lines.add(statement.start.line + shift)
+        if isinstance(unit.held, cst.BaseCompoundStatement):
+            lines.add(self.where[unit.held.body].start.line - 1 + shift)
+        else:
+            lines.add(statement.end.line + shift)
+        return lines
+
+    def rewritten(self, transformer: cst.CSTTransformer) -> dict[int, str] | None:
+        """Each unit's new text (by its first line) after one visit of ``transformer``."""
+        new = self.module.visit(transformer)
+        if len(new.body) != len(self.units):
+            return None
+        made: dict[int, str] = {}
+        for unit, block in zip(self.units, new.body, strict=True):
+            code = new.code_for_node(block)
+            code = code[code.index("\n") + 1 :]  # after the line "if True:"
+            if not code.endswith(unit.after):
+                return None
+            made[unit.first] = code[: len(code) - len(unit.after)]
+        return made
+
+
+def _held(block: cst.BaseStatement, header: bool) -> cst.BaseStatement | None:
+    """The statement an ``if True:`` block holds, if libcst sees one statement where
+    ``ast`` does: a simple statement line, or a compound statement whose body is the
+    ``pass`` put where its body starts."""
+    if not (
+        isinstance(block, cst.If)
+        and isinstance(block.body, cst.IndentedBlock)
+        and len(block.body.body) == 1
+        and not block.body.footer
+        and block.orelse is None
+    ):
+        return None
+    statement = block.body.body[0]
+    if not header:
+        return statement if isinstance(statement, cst.SimpleStatementLine) else None
+    if not isinstance(statement, (cst.If, cst.For, cst.While, cst.With)):
+        return None
+    body = statement.body
+    if getattr(statement, "orelse", None) is not None or not (
+        isinstance(body, cst.IndentedBlock)
+        and len(body.body) == 1
+        and not body.footer
+        and isinstance(body.body[0], cst.SimpleStatementLine)
+        and len(body.body[0].body) == 1
+        and isinstance(body.body[0].body[0], cst.Pass)
+    ):
+        return None
+    return statement
+
+
+def _walk(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+def spliced(lines: list[str], units: Sequence[Unit], made: dict[int, str]) -> list[str]:
+    """The new text by line of the input: each unit's new text on its first line, its
+    other lines empty."""
+    chunks = list(lines)
+    for unit in units:
+        if unit.first in made:
+            chunks[unit.first - 1 : unit.last] = [made[unit.first]] + [""] * (
+                unit.last - unit.first
+            )
+    return chunks
+
+
+# -- comments ---------------------------------------------------------------------------
+
+
+def comments(own: list[str], first: int) -> dict[int, str]:
+    """Line -> the comment on it, for the lines ``own`` (the first is line ``first``)."""
+    found: dict[int, str] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("".join(own)).readline):
+            if token.type == tokenize.COMMENT:
+                found[token.start[0] + first - 1] = token.string
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
+
+
+def silenced(
+    code: str, ruff_codes: dict[str, tuple[str, ...]], lines: set[int], unit: Unit
+) -> bool:
+    """Whether a comment on one of ``lines`` of ``unit`` silences ``code`` (or a ruff code
+    the codemod maps to it), as the codemods' ``suppressed`` tells."""
+    codes = frozenset(c.upper() for c in (code, *ruff_codes.get(code, ())))
+    for line in lines:
+        comment = unit.comments.get(line)
+        suppression = parse_comment(comment) if comment is not None else None
+        if suppression is not None and suppression.covers(codes):
+            return True
+    return False
+
+
+# -- names and imports --------------------------------------------------------------------
+
+_ASYNCIO_NAME = re.compile(rb"\basyncio\b")
+_PLAIN_IMPORT = re.compile(rb"import[ \t]+asyncio[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|$)")
+_DOTTED = re.compile(rb"[ \t]*\.")
+
+
+def asyncio_only_imported(data: bytes) -> bool:
+    """Whether the name ``asyncio`` is bound nowhere, or only by ``import asyncio`` at the
+    module's top level, as the codemods' ``module_name_free`` requires of a rewrite.
+    When every spelling of the name is the root of a dotted name outside an import, or
+    that import on a line of its own, no ``ast`` walk is needed; otherwise
+    :func:`~codemods.core.plain_names.bound_otherwise` tells."""
+    for match in _ASYNCIO_NAME.finditer(data):
+        line_start = data.rfind(b"\n", 0, match.start()) + 1
+        before = data[line_start : match.start()]
+        if _DOTTED.match(data, match.end()) and b"import" not in before:
+            continue
+        if _PLAIN_IMPORT.match(data, line_start):
+            continue
+        bound = bound_otherwise(data)
+        return bound is not None and "asyncio" not in bound
+    return True
+
+
+def imported_at_top(tree: ast.Module, module: str) -> bool:
+    """True if the module's top level already holds ``import <module>``."""
+    return any(
+        isinstance(statement, ast.Import)
+        and any(a.name == module and a.asname is None for a in statement.names)
+        for statement in tree.body
+    )
+
+
+@dataclass
+class _Group:
+    """Top-level statements as libcst groups them (several small ones on a line are one)."""
+
+    first: int
+    last: int
+    lone_import: bool
+    binds: set[str]
+
+
+def _groups(tree: ast.Module) -> list[_Group]:
+    groups: list[_Group] = []
+    for statement in tree.body:
+        first, last = statement.lineno, statement.end_lineno or statement.lineno
+        decorators = getattr(statement, "decorator_list", [])
+        if decorators:
+            first = min(first, *(d.lineno for d in decorators))
+        binds = {
+            alias.asname or alias.name.split(".")[0]
+            for node in (statement, *parsed.statements(statement))
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in node.names
+        }
+        if groups and first <= groups[-1].last:
+            groups[-1].last = max(groups[-1].last, last)
+            groups[-1].lone_import = False
+            groups[-1].binds |= binds
+            continue
+        groups.append(
+            _Group(first, last, isinstance(statement, (ast.Import, ast.ImportFrom)), binds)
+        )
+    return groups
+
+
+_PART = "_async_migrate_part_"
+
+
+def with_imports(
+    tree: ast.Module,
+    chunks: list[str],
+    filename: str,
+    add: str | None = None,
+    remove: str | None = None,
+) -> list[str] | None:
+    """``chunks`` (the new text by line of the input, whose top-level statements are
+    those of ``tree``) with ``import <add>`` added and the imports of ``remove`` removed
+    by the codemods' import passes (as a codemod asks with ``need_import`` and
+    ``drop_import_if_unused``). The passes run on the module's first statements (the
+    docstring or first statement, the import lines after it and the statement after
+    those: all the adding pass reads and changes) and on the other top-level statements
+    that bind ``remove`` with an import, each with the lines above it, put after a marker
+    statement that tells where it starts again."""
+    groups = _groups(tree)
+    if not groups:
+        return None
+    end = 1
+    while end < len(groups) and groups[end].lone_import:
+        end += 1
+    head_end = groups[min(end, len(groups) - 1)].last
+    parts = [
+        (groups[index - 1].last + 1, group.last)
+        for index, group in enumerate(groups)
+        if index > end and remove is not None and remove in group.binds
+    ]
+    if head_end > len(chunks):
+        return None
+    text = "".join(chunks)
+    mark = _PART
+    while mark in text:
+        mark += "_"
+    pieces = ["".join(chunks[:head_end])]
+    for number, (first, last) in enumerate(parts):
+        above = chunks[first - 1 : last]
+        if any(re.match(r"[ \t\f]+#", line) for line in above):
+            return None  # an indented comment may belong to the block above
+        pieces.append(f"{mark}{number} = 0\n" + "".join(above))
+    if len(pieces) > 1 and not pieces[0].endswith(("\n", "\r")):
+        return None
+    try:
+        module = cst.parse_module("".join(pieces))
+    except (cst.ParserSyntaxError, RecursionError):
+        return None
+    context = CodemodContext(filename=filename)
+    if add is not None:
+        AddImportsVisitor.add_needed_import(context, add)
+    if remove is not None:
+        RemoveImportsVisitor.remove_unused_import(context, remove)
+    made = run_import_passes(context, module)
+    split = _split(made, mark, len(parts))
+    if split is None:
+        return None
+    head, *rest = split
+    if end + 1 < len(groups) and not head.endswith(("\n", "\r")):
+        return None
+    new = list(chunks)
+    new[:head_end] = [head] + [""] * (head_end - 1)
+    for (first, last), code in zip(parts, rest, strict=True):
+        new[first - 1 : last] = [code] + [""] * (last - first)
+    return new
+
+
+def _split(module: cst.Module, mark: str, parts: int) -> list[str] | None:
+    """The code of the head and of each part of ``module``, by the markers."""
+    bodies: list[list[cst.BaseStatement]] = [[]]
+    for statement in module.body:
+        if _marker(statement, mark):
+            bodies.append([])
+        else:
+            bodies[-1].append(statement)
+    if len(bodies) != parts + 1:
+        return None
+    head = module.with_changes(body=bodies[0], footer=() if parts else module.footer).code
+    empty = module.with_changes(header=(), footer=())
+    return [head, *(empty.with_changes(body=body).code if body else "" for body in bodies[1:])]
+
+
+def _marker(statement: cst.BaseStatement, mark: str) -> bool:
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return False
+    small = statement.body[0]
+    return (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and small.targets[0].target.value.startswith(mark)
+    )
+
+
+def may_use(tree: ast.Module, name: str) -> tuple[bool, bool]:
+    """Whether ``tree`` uses ``name`` as a name, and whether a string (not a docstring) may
+    (libcst's removal pass keeps an import ``__all__`` or a string annotation names)."""
+    docstrings = {
+        id(statement.value)
+        for statement in parsed.statements(tree)
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+    }
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    as_name = as_string = False
+    for node in parsed.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name:
+            as_name = True
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and pattern.search(node.value) is not None
+        ):
+            as_string = True
+    return as_name, as_string

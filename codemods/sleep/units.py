@@ -1,0 +1,176 @@
+"""The ``sleep`` codemod on the statements that hold its calls, without libcst on the rest
+of the module (see :mod:`codemods.core.statements`).
+
+Taken when the module spells the sleep one way only, ``time.sleep(...)`` with ``time``
+bound nowhere but by plain ``import time`` statements at its top level, and every such
+spelling inside a coroutine is a call that runs directly in it (not in a generator
+expression, a lambda, a nested function or a ``with`` block that may hold a thread lock,
+not awaited, not a reference): then what the command would judge with libcst's view of
+the whole module is read from the ``ast`` tree. libcst parses the statements holding the
+calls, the command's own checks and rewrite make each ``await asyncio.sleep(...)`` (or its
+report), and the import passes add ``import asyncio`` and take out the ``import time``
+statements nothing uses any more, as the command asks them to.
+
+Anything else (``from time import sleep``, an alias, a call the command would report as in
+a generator expression or under a lock) makes :func:`edited` say None: the command runs.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import libcst as cst
+
+from codemods.core import parsed
+from codemods.core.base import awaited_at
+from codemods.core.findings import Finding
+from codemods.core.ignored import IGNORED_CODES
+from codemods.core.index import source_lines
+from codemods.core.parents import parents
+from codemods.core.plain_names import bound_otherwise
+from codemods.core.statements import (
+    LINE,
+    Batch,
+    asyncio_only_imported,
+    calls_in_coroutines,
+    imported_at_top,
+    may_use,
+    silenced,
+    source_text,
+    spliced,
+    with_imports,
+)
+from codemods.sleep import command  # the module: libcst's tool lists a command where it is named
+
+
+def edited(
+    data: bytes, filename: str, options: dict[str, Any]
+) -> tuple[bytes, list[Finding]] | None:
+    """What the command makes of ``data`` and its findings; None when a call does not fit
+    (then run the command)."""
+    if options.get(IGNORED_CODES):
+        return None
+    source = source_text(data)
+    if source is None or not asyncio_only_imported(data):
+        return None  # the command asks the scope analysis, and may report AM105
+    text, tree = source
+    if not _time_only_imported(tree, data):
+        return None
+    spelled = _spelled_in_coroutines(tree)
+    if not spelled:
+        return None
+    lines = LINE.findall(text)
+    calls = calls_in_coroutines(tree, source_lines(data), {n.lineno for n in spelled.values()})
+    by_callee = {id(c.call.func): c for c in calls.values()}
+    statements: dict[int, ast.stmt] = {}
+    for node in spelled.values():
+        found = by_callee.get(id(node))
+        if found is None or not found.direct or found.statement is None:
+            return None  # a reference, or a call the command reports or leaves
+        statements[id(found.statement)] = found.statement
+    batch = Batch.of(list(statements.values()), lines)
+    if batch is None:
+        return None
+    findings: list[Finding] = []
+    targets: set[int] = set()
+    ruff = command.SleepCommand.RUFF_CODES
+    seen = 0
+    for unit in batch.units:
+        for (line, col), node in batch.calls(unit).items():
+            if not _is_time_sleep(node.func):
+                continue
+            seen += 1
+            near = batch.suppression_lines(unit, node)
+            reason = command.unsupported_arguments(node)
+            if reason:
+                if not silenced("AM103", ruff, near, unit):
+                    message = f"time.sleep with {reason}; rewrite it by hand"
+                    findings.append(Finding(line, col, "AM103", message, False))
+            elif not silenced("AM101", ruff, near, unit):
+                message = "time.sleep -> await asyncio.sleep"
+                findings.append(Finding(line, col, "AM101", message, True))
+                targets.add(id(node))
+    if seen != len(spelled):
+        return None  # libcst sees the calls otherwise (a parenthesised callee)
+    if not targets:
+        return data, findings
+    made = batch.rewritten(_Sleep(targets, parents(batch.module)))
+    if made is None:
+        return None
+    chunks = spliced(lines, batch.units, made)
+    new_tree = parsed.parse("".join(chunks).encode("utf-8"))
+    if new_tree is None:
+        return None
+    as_name, as_string = may_use(new_tree, "time")
+    if as_string and not as_name:
+        return None  # the command's removal pass then reads the whole module
+    add = None if imported_at_top(tree, "asyncio") else "asyncio"
+    remove = None if as_name else "time"
+    if add or remove:
+        with_changes = with_imports(tree, chunks, filename, add=add, remove=remove)
+        if with_changes is None:
+            return None
+        chunks = with_changes
+    return "".join(chunks).encode("utf-8"), findings
+
+
+def _time_only_imported(tree: ast.Module, data: bytes) -> bool:
+    """Whether ``time`` is bound only by plain ``import time`` statements at the module's
+    top level (at least one), and no other import names the module ``time``."""
+    bound = bound_otherwise(data)
+    if bound is None or "time" in bound:
+        return False
+    plain = False
+    for node in parsed.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "time" and not node.level:
+            return False
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "time" or alias.name.startswith("time."):
+                    if alias.asname is not None:
+                        return False
+                    plain = True
+    return plain
+
+
+def _spelled_in_coroutines(tree: ast.Module) -> dict[int, ast.Attribute]:
+    """Every ``time.sleep`` spelled inside a coroutine (nested code included), by id."""
+    found: dict[int, ast.Attribute] = {}
+    for coroutine in parsed.outermost_coroutines(tree):
+        for node in parsed.walk(coroutine):
+            if isinstance(node, ast.Attribute) and _is_time_sleep_ast(node):
+                found[id(node)] = node
+    return found
+
+
+def _is_time_sleep_ast(node: ast.Attribute) -> bool:
+    return node.attr == "sleep" and isinstance(node.value, ast.Name) and node.value.id == "time"
+
+
+def _is_time_sleep(func: cst.BaseExpression) -> bool:
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "sleep"
+        and isinstance(func.value, cst.Name)
+        and func.value.value == "time"
+        and not func.lpar
+        and not func.value.lpar
+    )
+
+
+class _Sleep(cst.CSTTransformer):
+    """``await asyncio.sleep(x)`` for the calls named, as the command makes it."""
+
+    def __init__(self, targets: set[int], parent: dict[cst.CSTNode, cst.CSTNode]) -> None:
+        super().__init__()
+        self.targets = targets
+        self.parent = parent
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if id(original_node) not in self.targets:
+            return updated_node
+        new_call = updated_node.with_changes(
+            func=cst.Attribute(value=cst.Name("asyncio"), attr=cst.Name("sleep"))
+        )
+        return awaited_at(original_node, new_call, self.parent.get(original_node))
