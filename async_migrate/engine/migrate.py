@@ -30,7 +30,7 @@ from codemods.core import parsed
 from codemods.core.findings import Finding
 from codemods.core.ignored import LeftAlone, Site
 from codemods.core.only_at import OnlyAt, ToInput, same_position
-from codemods.core.spec import Targets
+from codemods.core.spec import CodemodSpec, Targets
 from codemods.core.suppressions import skips_file
 from codemods.registry import CODEMODS, merge_options, select_codes
 
@@ -382,13 +382,20 @@ def _seen_within(data: bytes, within: frozenset[int] | None) -> bytes:
     return data if piece is None else piece.code
 
 
+def _registered(codemod: type) -> CodemodSpec | None:
+    """The declaration of a registered codemod's command class; None for a class the
+    registry does not hold (a test's own, say)."""
+    spec = CODEMODS.get(getattr(codemod, "NAME", ""))
+    return spec if spec is not None and spec.load() is codemod else None
+
+
 def _decided(
     codemod: type, data: bytes, options: dict[str, dict[str, Any]]
 ) -> list[Finding] | None:
     """A registered codemod's findings in ``data`` when its ``decide`` tells them without
     libcst (it would change nothing); None: run it."""
-    spec = CODEMODS.get(getattr(codemod, "NAME", ""))
-    if spec is None or spec.decide is None or spec.load() is not codemod:
+    spec = _registered(codemod)
+    if spec is None or spec.decide is None:
         return None
     return spec.decided(data, options.get(spec.name, {}))
 
@@ -398,8 +405,8 @@ def _edited(
 ) -> tuple[bytes, list[Finding]] | None:
     """What a registered codemod's ``edit`` makes of ``data``, and its findings, without
     running the codemod over the module; None: run it."""
-    spec = CODEMODS.get(getattr(codemod, "NAME", ""))
-    if spec is None or spec.edit is None or spec.load() is not codemod:
+    spec = _registered(codemod)
+    if spec is None or spec.edit is None:
         return None
     return spec.edited(data, filename, options.get(spec.name, {}))
 
@@ -408,8 +415,8 @@ def _reads_callees(active: list[type]) -> bool:
     """Whether an active codemod reads the bodies of the sync functions coroutines name
     (an unregistered one may)."""
     for codemod in active:
-        spec = CODEMODS.get(codemod.NAME)
-        if spec is None or spec.load() is not codemod or spec.reads_callees:
+        spec = _registered(codemod)
+        if spec is None or spec.reads_callees:
             return True
     return False
 
@@ -433,8 +440,8 @@ def _interest(
     may act in; None: any of them."""
     names = []
     for codemod in active:
-        spec = CODEMODS.get(codemod.NAME)
-        if spec is None or spec.load() is not codemod:
+        spec = _registered(codemod)
+        if spec is None:
             return None  # unregistered: no cheap stage
         names.append(spec.name)
     told = _told.get(data)
@@ -559,8 +566,8 @@ def _then(first: ToInput | None, second: ToInput | None) -> ToInput | None:
 def _still_needed(codemod: type, data: bytes, options: dict[str, Any]) -> bool:
     """Whether a registered codemod's prefilter still lets ``data`` through (unregistered
     codemods always run)."""
-    entry = CODEMODS.get(getattr(codemod, "NAME", ""))
-    if entry is None or entry.load() is not codemod:
+    entry = _registered(codemod)
+    if entry is None:
         return True
     return bool(_active(data, [entry.name], options))
 

@@ -96,7 +96,7 @@ def _still_wanted(
     tree_ast = _parsed(tree)
     if tree_ast is not None:
         if transform is AddImportsVisitor:
-            scratch[key] = [i for i in scratch[key] if not _imported(tree_ast, i)]
+            scratch[key] = [i for i in scratch[key] if not imported(tree_ast, i)]
         else:
             names = {n.id for n in ast.walk(tree_ast) if isinstance(n, ast.Name)}
             scratch[key] = [r for r in scratch[key] if _bound_name(r) not in names]
@@ -156,19 +156,17 @@ def _removed(context: CodemodContext, tree: cst.Module) -> cst.Module:
         return tree
     # One pass over those statements together, each after a marker assignment that tells
     # where what became of it starts (the pass removes a statement whose imports all go).
-    mark = _SEPARATOR
-    while mark in code:
-        mark += "_"
+    mark = unused_mark(SEPARATOR, code)
     parts: list[cst.BaseStatement] = []
     for index in holding:
-        parts += [_marker(f"{mark}{index}"), tree.body[index]]
+        parts += [marker(f"{mark}{index}"), tree.body[index]]
     done = RemoveImportsVisitor(context).transform_module(
         tree.with_changes(body=parts, header=(), footer=())
     )
     replaced: dict[int, list[cst.BaseStatement]] = {}
     current: list[cst.BaseStatement] = []
     for statement in done.body:
-        index = _marked(statement, mark)
+        index = marked(statement, mark)
         if index is None:
             current.append(statement)
         else:
@@ -181,15 +179,24 @@ def _removed(context: CodemodContext, tree: cst.Module) -> cst.Module:
     return tree.with_changes(body=body)
 
 
-_SEPARATOR = "_async_migrate_statement_"
+SEPARATOR = "_async_migrate_statement_"
 
 
-def _marker(name: str) -> cst.SimpleStatementLine:
+def unused_mark(prefix: str, code: str) -> str:
+    """``prefix``, lengthened until ``code`` does not spell it: the start of the names of
+    marker statements put between statements of ``code``."""
+    mark = prefix
+    while mark in code:
+        mark += "_"
+    return mark
+
+
+def marker(name: str) -> cst.SimpleStatementLine:
     target = cst.AssignTarget(cst.Name(name))
     return cst.SimpleStatementLine([cst.Assign([target], cst.Integer("0"))])
 
 
-def _marked(statement: cst.BaseStatement, mark: str) -> int | None:
+def marked(statement: cst.BaseStatement, mark: str) -> int | None:
     """The index a marker statement carries; None for any other statement."""
     if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
         return None
@@ -203,22 +210,6 @@ def _marked(statement: cst.BaseStatement, mark: str) -> int | None:
     return int(rest) if rest.isdigit() else None
 
 
-_COMPOUND = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.Try,
-    ast.With,
-    ast.AsyncWith,
-    ast.Match,
-    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
-)
-
-
 def _aligned(
     statements: Sequence[cst.BaseStatement], nodes: list[ast.stmt]
 ) -> list[tuple[cst.BaseStatement, list[ast.stmt]]] | None:
@@ -230,7 +221,9 @@ def _aligned(
         simple = isinstance(statement, cst.SimpleStatementLine)
         count = len(statement.body) if simple else 1  # type: ignore[attr-defined]
         group = nodes[at : at + count]
-        if len(group) != count or any(isinstance(n, _COMPOUND) == simple for n in group):
+        if len(group) != count or any(
+            isinstance(n, parsed.COMPOUND_STATEMENTS) == simple for n in group
+        ):
             return None
         out.append((statement, group))
         at += count
@@ -250,23 +243,33 @@ def _may_use(tree: ast.Module, names: set[str]) -> bool:
     """Whether ``tree`` may use one of ``names``: a name spells it, or a string other than
     a docstring spells it as a word (libcst's removal pass keeps an import ``__all__`` or a
     string annotation names)."""
+    return any(uses(tree, names, either=True))
+
+
+def uses(tree: ast.Module, names: set[str], either: bool = False) -> tuple[bool, bool]:
+    """Whether a name in ``tree`` spells one of ``names``, and whether a string other than
+    a docstring spells one as a word (see :func:`_may_use`); with ``either``, the search
+    stops at the first of them found."""
     docstrings = {
         id(statement.value)
         for statement in parsed.statements(tree)
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
     }
     pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+    as_name = as_string = False
     for node in parsed.walk(tree):
         if isinstance(node, ast.Name) and node.id in names:
-            return True
-        if (
+            as_name = True
+        elif (
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
             and id(node) not in docstrings
             and pattern.search(node.value) is not None
         ):
-            return True
-    return False
+            as_string = True
+        if (as_name and as_string) or (either and (as_name or as_string)):
+            break
+    return as_name, as_string
 
 
 def _remove_alias_leftovers(context: CodemodContext, tree: cst.Module) -> cst.Module:
@@ -295,7 +298,7 @@ def _remove_alias_leftovers(context: CodemodContext, tree: cst.Module) -> cst.Mo
     return tree
 
 
-def _imported(tree: ast.Module, item: object) -> bool:
+def imported(tree: ast.Module, item: object) -> bool:
     """True if ``tree``'s top level already has the import ``item`` (an ImportItem) asks
     for, in exactly that form (then libcst's pass would add nothing)."""
     module = getattr(item, "module_name", "")

@@ -183,6 +183,22 @@ def coroutines_named(tree: ast.AST, names: set[str]) -> frozenset[int]:
 #: The comprehensions: each binds its targets in a scope of its own.
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
+#: The statements that hold a body (libcst's compound statements).
+COMPOUND_STATEMENTS = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.Try,
+    ast.With,
+    ast.AsyncWith,
+    ast.Match,
+    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
+)
+
 
 def comprehension_own(comprehension: ast.AST) -> Iterator[int]:
     """ids of the names in ``comprehension`` (one of :data:`COMPREHENSIONS`) that are its

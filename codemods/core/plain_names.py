@@ -68,8 +68,11 @@ def lock_spellings(source: bytes) -> frozenset[str] | None:
     the classes' names and the names ``from ... import`` binds them to; None if ``ast``
     cannot parse it."""
     tree = parsed.parse(source)
-    if tree is None:
-        return None
+    return None if tree is None else lock_spellings_in(tree)
+
+
+def lock_spellings_in(tree: ast.Module) -> frozenset[str]:
+    """:func:`lock_spellings` of a parsed module."""
     spellings = set(LOCK_CLASSES)
     for node in parsed.walk(tree):
         if isinstance(node, ast.ImportFrom):

@@ -22,19 +22,21 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from codemods.core import parsed
-from codemods.core.catalogue import LOCK_CLASSES, LOCK_NAME
-from codemods.core.imports import run_import_passes
+from codemods.core.base import awaited_at
+from codemods.core.catalogue import LOCK_NAME
+from codemods.core.imports import imported, marked, run_import_passes, unused_mark
 from codemods.core.index import position
-from codemods.core.plain_names import bound_otherwise
+from codemods.core.parents import parents
+from codemods.core.plain_names import bound_otherwise, lock_spellings_in
 from codemods.core.suppressions import parse_comment
 
 #: A line of source with its end (``\r\n``, ``\r`` or ``\n``), as Python counts lines.
@@ -46,16 +48,6 @@ _ELSEWHERE = (ast.Lambda, ast.GeneratorExp, ast.With, ast.FunctionDef, ast.Class
 
 #: Compound statements whose header (up to the body) is a unit of its own.
 _HEADERS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
-
-_COMPOUND = (
-    *_HEADERS,
-    ast.Try,
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-    ast.Match,
-    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
-)
 
 
 def source_text(data: bytes) -> tuple[str, ast.Module] | None:
@@ -117,9 +109,9 @@ def calls_in_coroutines(
         here = direct and not isinstance(statement, _ELSEWHERE)
         if isinstance(statement, ast.With):
             if not spellings:
-                spellings.append(_lock_spellings(tree))
+                spellings.append(lock_spellings_in(tree))
             here = direct and not _may_hold_a_lock(statement, spellings[0])
-        simple = not isinstance(statement, _COMPOUND)
+        simple = not isinstance(statement, parsed.COMPOUND_STATEMENTS)
         unit = statement if simple or isinstance(statement, _HEADERS) else None
         visit(statement, unit, here, inside)
 
@@ -131,17 +123,6 @@ def calls_in_coroutines(
         if any(first <= line <= last for line in wanted):
             visit_statement(statement, False, False)
     return found
-
-
-def _lock_spellings(tree: ast.Module) -> frozenset[str]:
-    """As :func:`codemods.core.plain_names.lock_spellings`, of a parsed module."""
-    spellings = set(LOCK_CLASSES)
-    for node in parsed.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            spellings.update(
-                alias.asname for alias in node.names if alias.asname and alias.name in LOCK_CLASSES
-            )
-    return frozenset(spellings)
 
 
 def _may_hold_a_lock(statement: ast.With, spellings: frozenset[str]) -> bool:
@@ -284,9 +265,13 @@ class Batch:
             lines.add(statement.end.line + shift)
         return lines
 
-    def rewritten(self, transformer: cst.CSTTransformer) -> dict[int, str] | None:
-        """Each unit's new text (by its first line) after one visit of ``transformer``."""
-        new = self.module.visit(transformer)
+    def awaited(
+        self, targets: set[int], rewrite: Callable[[cst.Call], cst.BaseExpression]
+    ) -> dict[int, str] | None:
+        """Each unit's new text (by its first line) with ``await <rewrite(call)>`` in place
+        of each call whose id is in ``targets``, parenthesised where it stands as the
+        codemods' ``awaited`` does."""
+        new = self.module.visit(_Awaiting(targets, rewrite, parents(self.module)))
         if len(new.body) != len(self.units):
             return None
         made: dict[int, str] = {}
@@ -297,6 +282,25 @@ class Batch:
                 return None
             made[unit.first] = code[: len(code) - len(unit.after)]
         return made
+
+
+class _Awaiting(cst.CSTTransformer):
+    def __init__(
+        self,
+        targets: set[int],
+        rewrite: Callable[[cst.Call], cst.BaseExpression],
+        parent: dict[cst.CSTNode, cst.CSTNode],
+    ) -> None:
+        super().__init__()
+        self.targets = targets
+        self.rewrite = rewrite
+        self.parent = parent
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if id(original_node) not in self.targets:
+            return updated_node
+        new = self.rewrite(updated_node)
+        return awaited_at(original_node, new, self.parent.get(original_node))
 
 
 def _held(block: cst.BaseStatement, header: bool) -> cst.BaseStatement | None:
@@ -405,11 +409,7 @@ def asyncio_only_imported(data: bytes) -> bool:
 
 def imported_at_top(tree: ast.Module, module: str) -> bool:
     """True if the module's top level already holds ``import <module>``."""
-    return any(
-        isinstance(statement, ast.Import)
-        and any(a.name == module and a.asname is None for a in statement.names)
-        for statement in tree.body
-    )
+    return imported(tree, ImportItem(module, None, None))
 
 
 @dataclass
@@ -478,10 +478,7 @@ def with_imports(
     ]
     if head_end > len(chunks):
         return None
-    text = "".join(chunks)
-    mark = _PART
-    while mark in text:
-        mark += "_"
+    mark = unused_mark(_PART, "".join(chunks))
     pieces = ["".join(chunks[:head_end])]
     for number, (first, last) in enumerate(parts):
         above = chunks[first - 1 : last]
@@ -517,7 +514,7 @@ def _split(module: cst.Module, mark: str, parts: int) -> list[str] | None:
     """The code of the head and of each part of ``module``, by the markers."""
     bodies: list[list[cst.BaseStatement]] = [[]]
     for statement in module.body:
-        if _marker(statement, mark):
+        if marked(statement, mark) is not None:
             bodies.append([])
         else:
             bodies[-1].append(statement)
@@ -526,38 +523,3 @@ def _split(module: cst.Module, mark: str, parts: int) -> list[str] | None:
     head = module.with_changes(body=bodies[0], footer=() if parts else module.footer).code
     empty = module.with_changes(header=(), footer=())
     return [head, *(empty.with_changes(body=body).code if body else "" for body in bodies[1:])]
-
-
-def _marker(statement: cst.BaseStatement, mark: str) -> bool:
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
-        return False
-    small = statement.body[0]
-    return (
-        isinstance(small, cst.Assign)
-        and len(small.targets) == 1
-        and isinstance(small.targets[0].target, cst.Name)
-        and small.targets[0].target.value.startswith(mark)
-    )
-
-
-def may_use(tree: ast.Module, name: str) -> tuple[bool, bool]:
-    """Whether ``tree`` uses ``name`` as a name, and whether a string (not a docstring) may
-    (libcst's removal pass keeps an import ``__all__`` or a string annotation names)."""
-    docstrings = {
-        id(statement.value)
-        for statement in parsed.statements(tree)
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
-    }
-    pattern = re.compile(rf"\b{re.escape(name)}\b")
-    as_name = as_string = False
-    for node in parsed.walk(tree):
-        if isinstance(node, ast.Name) and node.id == name:
-            as_name = True
-        elif (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and id(node) not in docstrings
-            and pattern.search(node.value) is not None
-        ):
-            as_string = True
-    return as_name, as_string

@@ -20,13 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import libcst as cst
-
-from codemods.core.base import awaited_at, to_thread_call
+from codemods.core.base import to_thread_call
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
 from codemods.core.index import source_lines
-from codemods.core.parents import parents
 from codemods.core.statements import (
     LINE,
     Batch,
@@ -97,7 +94,7 @@ def edited(
                 targets.add(id(node))
     if not targets:
         return data, findings
-    made = batch.rewritten(_Offload(targets, parents(batch.module)))
+    made = batch.awaited(targets, to_thread_call)
     if made is None:
         return None
     chunks = spliced(lines, batch.units, made)
@@ -107,18 +104,3 @@ def edited(
             return None
         chunks = with_import
     return "".join(chunks).encode("utf-8"), findings
-
-
-class _Offload(cst.CSTTransformer):
-    """``await asyncio.to_thread(func, *args)`` for the calls named, as the command makes it."""
-
-    def __init__(self, targets: set[int], parent: dict[cst.CSTNode, cst.CSTNode]) -> None:
-        super().__init__()
-        self.targets = targets
-        self.parent = parent
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if id(original_node) not in self.targets:
-            return updated_node
-        parent = self.parent.get(original_node)
-        return awaited_at(original_node, to_thread_call(updated_node), parent)

@@ -52,10 +52,7 @@ class SleepCommand(AsyncCodemod):
         self.need_import("asyncio")
         self.drop_import_if_unused(original_node.func)
         self.fixed(original_node, "AM101", "time.sleep -> await asyncio.sleep")
-        new_call = updated_node.with_changes(
-            func=cst.Attribute(value=cst.Name("asyncio"), attr=cst.Name("sleep"))
-        )
-        return self.awaited(original_node, new_call)
+        return self.awaited(original_node, asyncio_sleep(updated_node))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._report_reference(node)
@@ -78,6 +75,11 @@ class SleepCommand(AsyncCodemod):
             "AM102",
             "time.sleep referenced but not called here; the callee will block the loop",
         )
+
+
+def asyncio_sleep(call: cst.Call) -> cst.Call:
+    """``asyncio.sleep(x)`` for the call ``time.sleep(x)``."""
+    return call.with_changes(func=cst.Attribute(value=cst.Name("asyncio"), attr=cst.Name("sleep")))
 
 
 def unsupported_arguments(call: cst.Call) -> str:

@@ -23,11 +23,10 @@ from typing import Any
 import libcst as cst
 
 from codemods.core import parsed
-from codemods.core.base import awaited_at
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
+from codemods.core.imports import uses
 from codemods.core.index import source_lines
-from codemods.core.parents import parents
 from codemods.core.plain_names import bound_otherwise
 from codemods.core.statements import (
     LINE,
@@ -35,7 +34,6 @@ from codemods.core.statements import (
     asyncio_only_imported,
     calls_in_coroutines,
     imported_at_top,
-    may_use,
     silenced,
     source_text,
     spliced,
@@ -95,14 +93,14 @@ def edited(
         return None  # libcst sees the calls otherwise (a parenthesised callee)
     if not targets:
         return data, findings
-    made = batch.rewritten(_Sleep(targets, parents(batch.module)))
+    made = batch.awaited(targets, command.asyncio_sleep)
     if made is None:
         return None
     chunks = spliced(lines, batch.units, made)
     new_tree = parsed.parse("".join(chunks).encode("utf-8"))
     if new_tree is None:
         return None
-    as_name, as_string = may_use(new_tree, "time")
+    as_name, as_string = uses(new_tree, {"time"})
     if as_string and not as_name:
         return None  # the command's removal pass then reads the whole module
     add = None if imported_at_top(tree, "asyncio") else "asyncio"
@@ -157,20 +155,3 @@ def _is_time_sleep(func: cst.BaseExpression) -> bool:
         and not func.lpar
         and not func.value.lpar
     )
-
-
-class _Sleep(cst.CSTTransformer):
-    """``await asyncio.sleep(x)`` for the calls named, as the command makes it."""
-
-    def __init__(self, targets: set[int], parent: dict[cst.CSTNode, cst.CSTNode]) -> None:
-        super().__init__()
-        self.targets = targets
-        self.parent = parent
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if id(original_node) not in self.targets:
-            return updated_node
-        new_call = updated_node.with_changes(
-            func=cst.Attribute(value=cst.Name("asyncio"), attr=cst.Name("sleep"))
-        )
-        return awaited_at(original_node, new_call, self.parent.get(original_node))
