@@ -22,9 +22,30 @@ MODULES = {
     "still used": "import time\n\n\ndef k():\n    return time.time()\n",
     "local only": "def k():\n    import time\n    return 1\n\n\nclass C:\n    import time\n",
     "aliased": "import time as t\nfrom os import path as p, sep\n\n\ndef k():\n    return sep\n",
+    "comments above": '"""Doc."""\n\n# c\nimport time\nimport os\n\n# x\nx = 1\n',
+    "flag first": "__strict__ = True\nimport os\n# note\nx = 1\n",
+    "header comments": "#!/usr/bin/env python\n# comment\n\nimport time\n\nx = 1\n",
+    "trailing comment, no code": "import os\nimport time  # t\n",
+    "from imports": "from os.path import getsize\nfrom os import path as p\n\n\nasync def f():\n"
+    "    return 1\n",
+    "not a docstring": 'f"""{x}"""\nimport time\nx = 1\n',
+    "dotted": "import os.path\nimport time\nx = 1\n",
+    "future": "from __future__ import annotations\nimport time\n\nx = 1\n",
+    "already imported": "import asyncio\nimport time\nx = 1\n",
+    "imported under an alias": "import asyncio as aio\nimport aiofiles.os\nx = 1\n",
+    "imported after code": "x = 1\nimport asyncio\n",
+    "crlf": "import time\r\n\r\nx = 1\r\n",
+    "imports only, the last removed": '"""Doc."""\nimport os\n\nimport time\n',
 }
 
-REMOVALS = [("time", None, None), ("time", None, "t"), ("os", "path", "p"), ("os", None, None)]
+REMOVALS = [
+    ("time", None, None),
+    ("time", None, "t"),
+    ("os", "path", "p"),
+    ("os", None, None),
+    ("os.path", None, None),
+    ("os.path", "getsize", None),
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -40,13 +61,16 @@ def test_removal_on_part_of_the_module_is_the_whole_pass(name: str) -> None:
 
 @pytest.mark.parametrize("name", MODULES)
 def test_adding_on_the_first_statements_is_the_whole_pass(name: str) -> None:
-    for module, obj in [("asyncio", None), ("os", "sep"), ("aiofiles", None)]:
+    requests = [[("asyncio", None)], [("os", "sep")], [("aiofiles", None)]]
+    requests += [[("aiofiles.os", None), ("asyncio", None)], [("asyncio", None), ("os", "sep")]]
+    for wanted in requests:
         tree = cst.parse_module(MODULES[name])
         ours, theirs = CodemodContext(), CodemodContext()
         for context in (ours, theirs):
-            AddImportsVisitor.add_needed_import(context, module, obj)
+            for module, obj in wanted:
+                AddImportsVisitor.add_needed_import(context, module, obj)
         expected = AddImportsVisitor(theirs).transform_module(tree).code
-        assert _added(ours, tree).code == expected, (module, obj)
+        assert _added(ours, tree).code == expected, wanted
 
 
 def test_libcst_visitors_find_their_decorators_as_libcst_does(

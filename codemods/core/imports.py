@@ -99,7 +99,7 @@ def _still_wanted(
             scratch[key] = [i for i in scratch[key] if not imported(tree_ast, i)]
         else:
             names = {n.id for n in ast.walk(tree_ast) if isinstance(n, ast.Name)}
-            scratch[key] = [r for r in scratch[key] if _bound_name(r) not in names]
+            scratch[key] = [r for r in scratch[key] if bound_name(r) not in names]
     return bool(scratch[key])
 
 
@@ -115,7 +115,12 @@ def _parsed(tree: cst.Module) -> ast.Module | None:
 
 def _added(context: CodemodContext, tree: cst.Module) -> cst.Module:
     """libcst's adding pass over ``tree``, run on its first statements: a docstring, the
-    import lines after it and the statement after those, all it reads and changes."""
+    import lines after it and the statement after those, all it reads and changes. Plain
+    ``import x`` requests are placed as the pass places them, without it (see
+    :func:`_plain_added`)."""
+    requests = context.scratch.get(AddImportsVisitor.CONTEXT_KEY, [])
+    if requests and all(_plain(i) for i in requests):
+        return _plain_added(tree, [i.module_name for i in requests])
     body = list(tree.body)
     end = 1
     while end < len(body) and _import_line(body[end]):
@@ -124,6 +129,52 @@ def _added(context: CodemodContext, tree: cst.Module) -> cst.Module:
         return AddImportsVisitor(context).transform_module(tree)
     head = AddImportsVisitor(context).transform_module(tree.with_changes(body=body[: end + 1]))
     return tree.with_changes(body=[*head.body, *body[end + 1 :]])
+
+
+def _plain_added(tree: cst.Module, modules: list[str]) -> cst.Module:
+    """``tree`` with ``import m`` for each of ``modules``, as libcst's adding pass makes
+    it: those the first run of one-import lines (after a docstring or a ``__strict__``
+    flag) does not import as they are, sorted, after that run, the statement after them
+    set off by a blank line. The pass's scans and its copy of the module are what its
+    time goes to; the placement is this."""
+    body = list(tree.body)
+    start = 1 if body and _kept_first(body[0]) else 0
+    at = start
+    present = set()
+    while at < len(body) and _import_line(body[at]):
+        small = body[at].body[0]  # type: ignore[attr-defined]
+        if isinstance(small, cst.Import):
+            present |= {a.evaluated_name for a in small.names if a.evaluated_alias is None}
+        at += 1
+    modules = [m for m in modules if m not in present]
+    if not modules:
+        return tree
+    after = body[at:]
+    if after:
+        lines = after[0].leading_lines
+        if not lines:
+            after[0] = after[0].with_changes(leading_lines=(cst.EmptyLine(),))
+        elif lines[0].comment is not None:
+            after[0] = after[0].with_changes(leading_lines=(cst.EmptyLine(), *lines))
+    config = tree.config_for_parsing
+    new = [cst.parse_statement(f"import {m}", config=config) for m in sorted(set(modules))]
+    return tree.with_changes(body=[*body[:at], *new, *after])
+
+
+def _kept_first(statement: cst.BaseStatement) -> bool:
+    """A first statement the adding pass never puts an import above: a docstring (one
+    plain string) or a ``__strict__`` flag."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.Expr):
+        return isinstance(small.value, cst.SimpleString)
+    return (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and small.targets[0].target.value == "__strict__"
+    )
 
 
 def _import_line(statement: cst.BaseStatement) -> bool:
@@ -141,7 +192,7 @@ def _removed(context: CodemodContext, tree: cst.Module) -> cst.Module:
     string that may export or annotate it) or the module's statements do not line up with
     ``ast``'s."""
     requests = context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, [])
-    names = {_bound_name(r) for r in requests}
+    names = {bound_name(r) for r in requests}
     code = _code(tree)
     tree_ast = _parsed(tree)
     aligned = _aligned(tree.body, tree_ast.body) if tree_ast is not None else None
@@ -154,6 +205,9 @@ def _removed(context: CodemodContext, tree: cst.Module) -> cst.Module:
     ]
     if not holding:
         return tree
+    dropped = _dropped(requests, [tree.body[index] for index in holding])
+    if dropped is not None:
+        return tree.with_changes(body=[s for s in tree.body if id(s) not in dropped])
     # One pass over those statements together, each after a marker assignment that tells
     # where what became of it starts (the pass removes a statement whose imports all go).
     mark = unused_mark(SEPARATOR, code)
@@ -177,6 +231,43 @@ def _removed(context: CodemodContext, tree: cst.Module) -> cst.Module:
     for index, statement in enumerate(tree.body):
         body.extend(replaced.get(index, [statement]))
     return tree.with_changes(body=body)
+
+
+def _dropped(
+    requests: Sequence[tuple[str, str | None, str | None]],
+    statements: Sequence[cst.BaseStatement],
+) -> set[int] | None:
+    """The ids of ``statements`` when each is one import line all of whose names the
+    removal pass removes (nothing uses them): the pass then removes each statement with the
+    lines above it, as dropping it from the module does. None when one is another shape
+    (several imports on the line, a name kept, a relative import): the pass runs."""
+    modules = {module: alias for module, obj, alias in requests if obj is None}
+    objects = {(module, obj, alias) for module, obj, alias in requests if obj is not None}
+    ids = set()
+    for statement in statements:
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            return None
+        small = statement.body[0]
+        if isinstance(small, cst.Import):
+            if not all(
+                a.evaluated_name in modules and modules[a.evaluated_name] == a.evaluated_alias
+                for a in small.names
+            ):
+                return None
+        elif isinstance(small, cst.ImportFrom):
+            if small.relative or small.module is None or isinstance(small.names, cst.ImportStar):
+                return None
+            module = get_absolute_module_from_package_for_import(None, small)
+            if module is None or module == "__future__":
+                return None
+            if not all(
+                (module, a.evaluated_name, a.evaluated_alias) in objects for a in small.names
+            ):
+                return None
+        else:
+            return None
+        ids.add(id(statement))
+    return ids
 
 
 SEPARATOR = "_async_migrate_statement_"
@@ -316,7 +407,7 @@ def imported(tree: ast.Module, item: object) -> bool:
     return False
 
 
-def _bound_name(removal: tuple[str, str | None, str | None]) -> str:
+def bound_name(removal: tuple[str, str | None, str | None]) -> str:
     """The name an import scheduled for removal binds: (module, obj, asname)."""
     module, obj, asname = removal
     if asname:
