@@ -39,13 +39,13 @@ def bound_otherwise(source: bytes) -> frozenset[str] | None:
                 if alias.asname is not None or not top:
                     found.add(alias.asname or alias.name.split(".")[0])
             continue
-        found.update(_bound_by(node))
+        found.update(bound_by(node))
         inner = top and not isinstance(node, (*_SCOPES, *_COMPREHENSIONS))
         stack.extend((child, inner) for child in parsed.children(node))
     return frozenset(found)
 
 
-def _bound_by(node: ast.AST) -> list[str]:
+def bound_by(node: ast.AST) -> list[str]:
     """The names ``node`` itself binds (an import's handled by the caller)."""
     if isinstance(node, ast.Name):
         return [] if isinstance(node.ctx, ast.Load) else [node.id]

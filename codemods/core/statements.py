@@ -33,7 +33,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from codemods.core import parsed
 from codemods.core.base import awaited_at
 from codemods.core.catalogue import LOCK_NAME
-from codemods.core.imports import imported, marked, run_import_passes, unused_mark
+from codemods.core.imports import bound_name, imported, marked, run_import_passes, unused_mark
 from codemods.core.index import position
 from codemods.core.parents import parents
 from codemods.core.plain_names import bound_otherwise, lock_spellings_in
@@ -265,13 +265,11 @@ class Batch:
             lines.add(statement.end.line + shift)
         return lines
 
-    def awaited(
-        self, targets: set[int], rewrite: Callable[[cst.Call], cst.BaseExpression]
-    ) -> dict[int, str] | None:
+    def awaited(self, rewrites: dict[int, Rewrite]) -> dict[int, str] | None:
         """Each unit's new text (by its first line) with ``await <rewrite(call)>`` in place
-        of each call whose id is in ``targets``, parenthesised where it stands as the
-        codemods' ``awaited`` does."""
-        new = self.module.visit(_Awaiting(targets, rewrite, parents(self.module)))
+        of each call whose id is a key of ``rewrites`` (with that key's rewrite),
+        parenthesised where it stands as the codemods' ``awaited`` does."""
+        new = self.module.visit(_Awaiting(rewrites, parents(self.module)))
         if len(new.body) != len(self.units):
             return None
         made: dict[int, str] = {}
@@ -284,22 +282,23 @@ class Batch:
         return made
 
 
+#: What a call becomes before it is awaited (``asyncio.sleep(x)`` for ``time.sleep(x)``).
+Rewrite = Callable[[cst.Call], cst.BaseExpression]
+
+
 class _Awaiting(cst.CSTTransformer):
     def __init__(
-        self,
-        targets: set[int],
-        rewrite: Callable[[cst.Call], cst.BaseExpression],
-        parent: dict[cst.CSTNode, cst.CSTNode],
+        self, rewrites: dict[int, Rewrite], parent: dict[cst.CSTNode, cst.CSTNode]
     ) -> None:
         super().__init__()
-        self.targets = targets
-        self.rewrite = rewrite
+        self.rewrites = rewrites
         self.parent = parent
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if id(original_node) not in self.targets:
+        rewrite = self.rewrites.get(id(original_node))
+        if rewrite is None:
             return updated_node
-        new = self.rewrite(updated_node)
+        new = rewrite(updated_node)
         return awaited_at(original_node, new, self.parent.get(original_node))
 
 
@@ -449,21 +448,27 @@ def _groups(tree: ast.Module) -> list[_Group]:
 _PART = "_async_migrate_part_"
 
 
+#: An import to remove once unused, as libcst's removal pass takes it: (module, the name
+#: imported from it or None, the alias or None).
+Removal = tuple[str, str | None, str | None]
+
+
 def with_imports(
     tree: ast.Module,
     chunks: list[str],
     filename: str,
-    add: str | None = None,
-    remove: str | None = None,
+    add: Sequence[str] = (),
+    remove: Sequence[Removal] = (),
 ) -> list[str] | None:
     """``chunks`` (the new text by line of the input, whose top-level statements are
-    those of ``tree``) with ``import <add>`` added and the imports of ``remove`` removed
-    by the codemods' import passes (as a codemod asks with ``need_import`` and
-    ``drop_import_if_unused``). The passes run on the module's first statements (the
-    docstring or first statement, the import lines after it and the statement after
-    those: all the adding pass reads and changes) and on the other top-level statements
-    that bind ``remove`` with an import, each with the lines above it, put after a marker
-    statement that tells where it starts again."""
+    those of ``tree``) with ``import <module>`` added for each of ``add`` and the imports
+    of ``remove`` removed by the codemods' import passes (as a codemod asks with
+    ``need_import`` and ``drop_import_if_unused``). The passes run on the module's first
+    statements (the docstring or first statement, the import lines after it and the
+    statement after those: all the adding pass reads and changes) and on the other
+    top-level statements that bind a name of ``remove`` with an import, each with the
+    lines above it, put after a marker statement that tells where it starts again."""
+    names = {bound_name(removal) for removal in remove}
     groups = _groups(tree)
     if not groups:
         return None
@@ -474,7 +479,7 @@ def with_imports(
     parts = [
         (groups[index - 1].last + 1, group.last)
         for index, group in enumerate(groups)
-        if index > end and remove is not None and remove in group.binds
+        if index > end and names & group.binds
     ]
     if head_end > len(chunks):
         return None
@@ -492,10 +497,10 @@ def with_imports(
     except (cst.ParserSyntaxError, RecursionError):
         return None
     context = CodemodContext(filename=filename)
-    if add is not None:
-        AddImportsVisitor.add_needed_import(context, add)
-    if remove is not None:
-        RemoveImportsVisitor.remove_unused_import(context, remove)
+    for name in add:
+        AddImportsVisitor.add_needed_import(context, name)
+    for removal in remove:
+        RemoveImportsVisitor.remove_unused_import(context, *removal)
     made = run_import_passes(context, module)
     split = _split(made, mark, len(parts))
     if split is None:

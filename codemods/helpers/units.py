@@ -27,6 +27,7 @@ from codemods.core.index import source_lines
 from codemods.core.statements import (
     LINE,
     Batch,
+    Rewrite,
     asyncio_only_imported,
     calls_in_coroutines,
     imported_at_top,
@@ -70,7 +71,7 @@ def edited(
         return None
     offload = bool(options.get("offload", True))
     findings: list[Finding] = []
-    targets: set[int] = set()
+    targets: dict[int, Rewrite] = {}
     ruff = command.HelpersCommand.RUFF_CODES
     for unit in batch.units:
         calls_here = batch.calls(unit)
@@ -91,15 +92,15 @@ def edited(
             elif not silenced("AM651", ruff, near, unit):
                 kept = f" (kept sync in async mode: {site.kept})" if site.kept else ""
                 findings.append(Finding(*at, "AM651", f"{what}; offloaded{kept}", True))
-                targets.add(id(node))
+                targets[id(node)] = to_thread_call
     if not targets:
         return data, findings
-    made = batch.awaited(targets, to_thread_call)
+    made = batch.awaited(targets)
     if made is None:
         return None
     chunks = spliced(lines, batch.units, made)
     if not imported_at_top(tree, "asyncio"):
-        with_import = with_imports(tree, chunks, filename, add="asyncio")
+        with_import = with_imports(tree, chunks, filename, add=["asyncio"])
         if with_import is None:
             return None
         chunks = with_import

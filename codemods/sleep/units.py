@@ -31,6 +31,8 @@ from codemods.core.plain_names import bound_otherwise
 from codemods.core.statements import (
     LINE,
     Batch,
+    Removal,
+    Rewrite,
     asyncio_only_imported,
     calls_in_coroutines,
     imported_at_top,
@@ -71,7 +73,7 @@ def edited(
     if batch is None:
         return None
     findings: list[Finding] = []
-    targets: set[int] = set()
+    targets: dict[int, Rewrite] = {}
     ruff = command.SleepCommand.RUFF_CODES
     seen = 0
     for unit in batch.units:
@@ -88,12 +90,12 @@ def edited(
             elif not silenced("AM101", ruff, near, unit):
                 message = "time.sleep -> await asyncio.sleep"
                 findings.append(Finding(line, col, "AM101", message, True))
-                targets.add(id(node))
+                targets[id(node)] = command.asyncio_sleep
     if seen != len(spelled):
         return None  # libcst sees the calls otherwise (a parenthesised callee)
     if not targets:
         return data, findings
-    made = batch.awaited(targets, command.asyncio_sleep)
+    made = batch.awaited(targets)
     if made is None:
         return None
     chunks = spliced(lines, batch.units, made)
@@ -103,8 +105,8 @@ def edited(
     as_name, as_string = uses(new_tree, {"time"})
     if as_string and not as_name:
         return None  # the command's removal pass then reads the whole module
-    add = None if imported_at_top(tree, "asyncio") else "asyncio"
-    remove = None if as_name else "time"
+    add = [] if imported_at_top(tree, "asyncio") else ["asyncio"]
+    remove: list[Removal] = [] if as_name else [("time", None, None)]
     if add or remove:
         with_changes = with_imports(tree, chunks, filename, add=add, remove=remove)
         if with_changes is None:

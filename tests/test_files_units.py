@@ -1,0 +1,123 @@
+"""The ``files`` codemod's plain calls on the statements holding them (without libcst on the
+rest of the module) make what the command makes on the whole module; where a call does not
+fit, the step says so and the command runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from async_migrate.engine import migrate
+from async_migrate.engine.migrate import migrate_source
+from codemods.files import units
+
+#: name -> (module, whether the statements' path takes it)
+CASES = {
+    "os.path functions, the from import removed": (
+        "import os.path\nfrom os.path import getsize\n\n\nasync def info(path):\n"
+        "    if not os.path.exists(path):\n        return None\n"
+        "    return os.path.isfile(path), getsize(path), os.path.basename(path)\n",
+        True,
+    ),
+    "shutil to a thread": (
+        "import shutil\n\n\nasync def f(a, b):\n    shutil.copy(a, b)\n    shutil.rmtree(a)\n",
+        True,
+    ),
+    "nested calls, the import removed": (
+        "import os\nimport shutil\n\n\nasync def f(a, b):\n"
+        "    shutil.copy(a, os.path.abspath(b))\n",
+        True,
+    ),
+    "an alias": ("import os.path as osp\n\n\nasync def f(p):\n    return osp.exists(p)\n", True),
+    "a module's function imported by name": (
+        '"""Doc."""\n\nfrom os import path\n\n\nasync def f(p):\n    return path.isdir(p)\n',
+        True,
+    ),
+    "the import kept for a sync function": (
+        "import os\n\n\ndef g():\n    return os.getcwd()\n\n\nasync def f(p):\n    os.remove(p)\n",
+        True,
+    ),
+    "string methods in a module that names no Path": (
+        "import os\n\n\nasync def f(p, s):\n    s = s.replace('a', 'b')\n    os.remove(p)\n"
+        "    return s\n",
+        True,
+    ),
+    "silenced by ruff's code and by ours": (
+        "import os\n\n\nasync def tidy(path):\n    os.remove(path)  # noqa: ASYNC240\n"
+        "    return os.path.exists(path)  # noqa: AM305\n",
+        True,
+    ),
+    "CRLF": ("import os\r\n\r\n\r\nasync def f(p):\r\n    os.unlink(p)\r\n", True),
+    "asyncio and aiofiles.os already imported": (
+        "import asyncio\nimport os\n\nimport aiofiles.os\n\n\nasync def f(p):\n"
+        "    await asyncio.sleep(0)\n    os.chmod(p, 0o644)\n    os.mkdir(p)\n    return os\n",
+        True,
+    ),
+    "a file opened": (
+        "import os\n\n\nasync def f(p):\n    os.remove(p)\n    with open(p) as fh:\n"
+        "        return fh.read()\n",
+        False,
+    ),
+    "a Path method in a module that names Path": (
+        "import os\nfrom pathlib import Path\n\n\nasync def f(p: Path, q):\n    os.remove(q)\n"
+        "    p.replace(q)\n",
+        False,
+    ),
+    "a call that blocks while iterated": (
+        "import os\n\n\nasync def f(p):\n    for entry in os.walk(p):\n        os.remove(entry)\n",
+        False,
+    ),
+    "in a generator expression": (
+        "import os\n\n\nasync def f(ps):\n    return any(os.path.exists(p) for p in ps)\n",
+        False,
+    ),
+    "under a lock": (
+        "import os\n\n\nasync def f(lock, p):\n    with lock:\n        os.remove(p)\n",
+        False,
+    ),
+    "in a nested function": (
+        "import os\n\n\nasync def f(p):\n    def g():\n        os.remove(p)\n    g()\n",
+        False,
+    ),
+    "the module's name bound in the coroutine": (
+        "import os\n\n\nasync def f(os, p):\n    os.remove(p)\n",
+        False,
+    ),
+    "aiofiles bound to something else": (
+        "import os\n\naiofiles = None\n\n\nasync def f(p):\n    os.remove(p)\n",
+        False,
+    ),
+    "spelled like one on a name bound at the top": (
+        "import os\n\nfs = os\n\n\nasync def f(p):\n    fs.remove(p)\n    os.remove(p)\n",
+        False,
+    ),
+    "spelled like one on another object": (
+        "import os\n\n\nasync def f(fs, p):\n    fs.remove(p)\n    os.remove(p)\n",
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_statements_path_makes_what_the_command_makes(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, takes = CASES[name]
+    data = source.encode("utf-8")
+    assert (units.edited(data, "m.py", {}) is not None) is takes
+    monkeypatch.setattr(migrate, "SLICING", False)
+    whole = migrate_source(data, ["files"], filename="m.py")
+    monkeypatch.setattr(migrate, "SLICING", True)
+    by_statements = migrate_source(data, ["files"], filename="m.py")
+    assert by_statements == whole
+    if takes:
+        assert whole.code != data or name.startswith("silenced"), "a case that changes nothing"
+
+
+def test_the_rewrite_as_an_expert_writes_it() -> None:
+    source, _ = CASES["nested calls, the import removed"]
+    made = migrate_source(source, ["files"], filename="m.py")
+    assert made.code.decode() == (
+        "import asyncio\nimport shutil\n\nimport aiofiles.os\n\n\nasync def f(a, b):\n"
+        "    await asyncio.to_thread(shutil.copy, a, await aiofiles.os.path.abspath(b))\n"
+    )
+    assert [(f.line, f.col, f.code) for f in made.findings] == [(6, 5, "AM306"), (6, 20, "AM305")]
