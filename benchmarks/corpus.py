@@ -117,8 +117,7 @@ from not_blocking import Span, classify
 
 from async_migrate.runner.discovery import Excludes
 from async_migrate.runner.project import build, project_roots
-from codemods.core.blocking import method_may_block
-from codemods.core.catalogue import FUNCTIONS, KIND_FAMILY, Family, ObjectKind
+from codemods.core.catalogue import FUNCTIONS, KIND_FAMILY, Family, ObjectKind, call_may_block
 from codemods.db.drivers import PREFILTER as DRIVER_CONNECTS
 from codemods.helpers.analysis import Project
 
@@ -490,7 +489,7 @@ def library_calls(project: Project | None) -> list[LibraryCall]:
                     continue
                 # As the tool's classifier decides: the index's own test also takes a
                 # sqlite3 connection's cursor() and a boto3 sub-resource's constructor.
-                if not method_may_block(kind, called.rpartition(".")[2]):
+                if not call_may_block(kind, called.rpartition(".")[2]):
                     continue
                 key = (path, line, col)
                 found.setdefault(key, LibraryCall(*key, function.qualname, description))

@@ -126,3 +126,30 @@ def test_a_blocking_key_function_gives_the_same_order(tmp_path: Path) -> None:
     ]
     assert results[0] == results[1]
     assert results[0][0] == paths and results[0][1] == (paths[1], paths[::-1])
+
+
+@pytest.mark.timing
+def test_objects_kept_on_self_written_the_same_while_appends_run_together(
+    tmp_path: Path,
+) -> None:
+    """A file and an event a class keeps on ``self``: the migrated appends write the same
+    lines, and five of them pausing on the event (never set) run together instead of one
+    by one."""
+    case = Path(__file__).parent / "fixtures" / "offload" / "object_kept_on_self_offloaded.py"
+    times = []
+    for module in fixture_modules(case):
+        path = tmp_path / f"{module.__name__}.log"
+        journal = module.Journal(str(path))
+
+        async def run(journal: object = journal) -> float:
+            start = asyncio.get_running_loop().time()
+            await asyncio.gather(*(journal.append(f"line {i}") for i in range(5)))  # type: ignore[attr-defined]
+            return asyncio.get_running_loop().time() - start
+
+        times.append(asyncio.run(run()))
+        journal.close()  # type: ignore[attr-defined]
+        lines = sorted(path.read_text(encoding="utf-8").splitlines())
+        assert lines == [f"line {i}" for i in range(5)]
+    before, after = times
+    assert before >= 0.9  # five 0.2 s waits, one after the other
+    assert after * 2.5 < before, (before, after)

@@ -27,6 +27,7 @@ from async_migrate.engine.prefilter import coroutine_interest, has_coroutine, ne
 from async_migrate.engine.safety import changed_outside_coroutines
 from async_migrate.engine.slicing import slice_module
 from codemods.core import parsed
+from codemods.core.attributes import AttributeKinds, attribute_kinds
 from codemods.core.findings import Finding
 from codemods.core.ignored import LeftAlone, Site
 from codemods.core.only_at import OnlyAt, ToInput, same_position
@@ -121,7 +122,7 @@ def migrate_source(
     sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
     try:
         start, made = _converted(data, filename, chosen, options)
-        active = _active(_seen_within(start, coroutines), chosen, options)
+        active = _active(_seen_within(start, coroutines), chosen, options, whole=start)
         if not active and start == data:
             return Migration(data, False)
         return _migrate(data, start, made, active, filename, options, only_at, coroutines)
@@ -324,6 +325,7 @@ def _on_slice(
             left_alone,
             to_input,
             bound_left_out=piece.bound,
+            kept_on_self=attribute_kinds(data),
         )
     except Exception:  # noqa: BLE001 - the whole module is migrated instead, and gives
         return None  # any error in its own words
@@ -359,7 +361,7 @@ def _sliced(
     used)."""
     if not SLICING:
         return None
-    interest = _interest(_seen_within(data, within), active, options)
+    interest = _interest(_seen_within(data, within), active, options, whole=data)
     if only_at is not None:
         interest = _holding(data, only_at.sites, interest)
     if within is not None:
@@ -434,10 +436,13 @@ def _holding(
 
 
 def _interest(
-    data: bytes, active: list[type], options: dict[str, dict[str, Any]]
+    data: bytes,
+    active: list[type],
+    options: dict[str, dict[str, Any]],
+    whole: bytes | None = None,
 ) -> frozenset[int] | None:
     """The outermost coroutines (by the line of their ``async def``) some active codemod
-    may act in; None: any of them."""
+    may act in; None: any of them. ``whole``: the module ``data`` is a slice of."""
     names = []
     for codemod in active:
         spec = _registered(codemod)
@@ -447,11 +452,14 @@ def _interest(
     told = _told.get(data)
     if told is not None and all(name in told[1] for name in names):
         return _union([told[1][name] for name in names])
-    return _interest_of(data, names, options)
+    return _interest_of(data, names, options, None if whole == data else whole)
 
 
 def _interest_of(
-    data: bytes, names: list[str], options: dict[str, dict[str, Any]]
+    data: bytes,
+    names: list[str],
+    options: dict[str, dict[str, Any]],
+    whole: bytes | None = None,
 ) -> frozenset[int] | None:
     """What :func:`_interest` says of the registered codemods ``names``."""
     targets: dict[str, Targets] = {}
@@ -463,10 +471,10 @@ def _interest_of(
             continue
         lines = spec.coroutines_of_interest(data, options.get(spec.name, {}))
         if spec.targets.names:  # the coroutine must pass both
-            named = coroutine_interest(data, {spec.name: spec.targets})
+            named = coroutine_interest(data, {spec.name: spec.targets}, whole)
             lines = _both(lines, None if named is None else named[spec.name])
         kept.append(lines)
-    interest = coroutine_interest(data, targets)
+    interest = coroutine_interest(data, targets, whole)
     if interest is None:
         return None
     return _union([*kept, *interest.values()])
@@ -497,6 +505,7 @@ def _transform(
     to_input: ToInput | None = None,
     *,
     bound_left_out: frozenset[str] = frozenset(),
+    kept_on_self: AttributeKinds | None = None,
 ) -> tuple[bytes, list[Finding], frozenset[Site]]:
     """The code the codemods make of ``data``, their findings in ``data``'s lines, and the
     sites left alone (a code that is off), in the input's positions; ``identifiers`` are
@@ -504,7 +513,8 @@ def _transform(
     they bind at module level that ``data`` does not; under ``only_at`` (positions in
     ``data``) its other sites are silenced. ``left_alone`` are the sites earlier codemods
     left alone and ``to_input`` maps ``data``'s positions to the input's (None: the
-    same)."""
+    same); ``kept_on_self``: what the classes of the whole module keep on ``self``, when
+    ``data`` is a slice of it (otherwise read from ``data`` as it is rewritten)."""
     import libcst  # only now: most files never get this far
 
     from codemods.core.interface import run_codemod
@@ -543,6 +553,11 @@ def _transform(
                 only_at=(only_at.seen_through(to_data) if only_at and to_data else only_at),
                 left_alone=LeftAlone(frozenset(left), to_origin or same_position),
                 source=data if before_text == original_text else None,
+                attribute_kinds=(
+                    kept_on_self
+                    if kept_on_self is not None
+                    else attribute_kinds(before_text.encode(module.encoding))
+                ),
             )
             after_text = outcome.module.code
         except RecursionError:
@@ -601,17 +616,25 @@ def remember(data: bytes, asked: frozenset[str], answers: Answers) -> None:
     _told[data] = (asked, answers)
 
 
-def _active(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -> list[type]:
-    """The codemod classes that may change or report ``data``, in order."""
+def _active(
+    data: bytes, codemods: Sequence[Codemod], options: dict[str, Any], whole: bytes | None = None
+) -> list[type]:
+    """The codemod classes that may change or report ``data`` (a slice of ``whole``, when
+    given), in order."""
     classes = {codemod.NAME: codemod for codemod in codemods if not isinstance(codemod, str)}
     return [
         classes.get(name) or CODEMODS[name].load()
-        for name in _active_names(data, codemods, options)
+        for name in _active_names(data, codemods, options, whole)
     ]
 
 
-def _active_names(data: bytes, codemods: Sequence[Codemod], options: dict[str, Any]) -> list[str]:
-    """The names of the codemods that may change or report ``data``, in order."""
+def _active_names(
+    data: bytes, codemods: Sequence[Codemod], options: dict[str, Any], whole: bytes | None = None
+) -> list[str]:
+    """The names of the codemods that may change or report ``data`` (a slice of
+    ``whole``, when given: what its classes keep on ``self`` is read there), in order."""
+    if whole == data:
+        whole = None
     if not has_coroutine(data):
         return []
     targets: dict[str, Targets] = {}
@@ -629,14 +652,16 @@ def _active_names(data: bytes, codemods: Sequence[Codemod], options: dict[str, A
             names.append(entry.name)
             if entry.prescan is None:
                 targets[entry.name] = entry.targets
-            elif entry.targets.names and not needing_libcst(data, {entry.name: entry.targets}):
+            elif entry.targets.names and not needing_libcst(
+                data, {entry.name: entry.targets}, whole
+            ):
                 continue  # its targets say no: the prescan need not look
             elif entry.may_apply(data, options.get(entry.name, {})):
                 prescanned.add(entry.name)
         else:
             targets[codemod.NAME] = Targets()  # unknown to the registry: no cheap stage
             names.append(codemod.NAME)
-    needed = set(needing_libcst(data, targets)) | prescanned
+    needed = set(needing_libcst(data, targets, whole)) | prescanned
     return [name for name in names if name in needed]
 
 

@@ -34,8 +34,12 @@ def coroutine_lines(data: bytes) -> list[int]:
     return [data.count(b"\n", 0, m.start()) + 1 for m in COROUTINE.finditer(data)]
 
 
-def needing_libcst(data: bytes, targets: dict[str, Targets]) -> list[str]:
-    """The names of the codemods (keys of ``targets``) that may change or report ``data``."""
+def needing_libcst(
+    data: bytes, targets: dict[str, Targets], whole: bytes | None = None
+) -> list[str]:
+    """The names of the codemods (keys of ``targets``) that may change or report ``data``;
+    ``whole``: the module ``data`` is a slice of (what its classes keep on ``self`` is
+    read there)."""
     if not has_coroutine(data):
         return []
     by_bytes = [name for name, t in targets.items() if t.bytes_may_match(data)]
@@ -45,7 +49,7 @@ def needing_libcst(data: bytes, targets: dict[str, Targets]) -> list[str]:
     undecided = [n for n in by_bytes if n not in decided]
     if not undecided:
         return decided
-    usage = _usage(data)
+    usage = _usage(data, whole)
     if usage is None:  # ast cannot parse it: let libcst decide and report
         return by_bytes
     return [
@@ -114,8 +118,9 @@ class _Usage:
 
 
 @lru_cache(maxsize=2)
-def _usage(data: bytes) -> _Usage | None:
-    """What :class:`_Usage` says of ``data``; None if ``ast`` cannot parse it.
+def _usage(data: bytes, whole: bytes | None = None) -> _Usage | None:
+    """What :class:`_Usage` says of ``data``; None if ``ast`` cannot parse it. The objects
+    the classes keep on ``self`` are read from ``whole`` when ``data`` is a slice of it.
 
     Sync functions that contain no coroutine are not searched: what they bind is local to
     them, unless they hold a ``global`` or ``nonlocal`` statement (then they are)."""
@@ -171,13 +176,16 @@ def _usage(data: bytes) -> _Usage | None:
                         ids.add(node.id)
                 else:
                     attributes.add(node.attr)
+                    if isinstance(node.value, ast.Name):
+                        ids.add(_KEPT + node.attr)  # what a class keeps on ``self``
         for name in (ids - local) | attributes:  # a call of a function returning an object
             names.update(returns.get(name, ()))
         per_coroutine[coroutine.lineno] = (names, ids - local, attributes)
     in_coroutines = {n for names, _, _ in per_coroutine.values() for n in names}
     coroutine_ids = {i for _, ids, _ in per_coroutine.values() for i in ids}
     bindings: dict[str, set[str]] = {}
-    for node in outside:
+    kept_in = parsed.parse(whole) if whole is not None else tree
+    for node in [*outside, *_kept_on_instances(kept_in or tree)]:
         for name, expression in _bound(node):
             names = bindings.setdefault(name, set())
             for inner in parsed.walk(expression):
@@ -231,14 +239,15 @@ def _running_in(coroutine: ast.AsyncFunctionDef) -> Iterator[ast.AST]:
 
 
 def coroutine_interest(
-    data: bytes, targets: dict[str, Targets]
+    data: bytes, targets: dict[str, Targets], whole: bytes | None = None
 ) -> dict[str, frozenset[int] | None] | None:
     """For each codemod (key of ``targets``), the outermost coroutines it may change or
     report, by the line of their ``async def``; None for a codemod that may act in any of
     them. None if ``ast`` cannot parse ``data``. Like the module-level stages, this only
     ever says "maybe" too often: a coroutine left out holds no name the codemod looks for.
+    ``whole``: the module ``data`` is a slice of.
     """
-    usage = _usage(data)
+    usage = _usage(data, whole)
     if usage is None:
         return None
     interest: dict[str, frozenset[int] | None] = {}
@@ -348,9 +357,33 @@ def _bound(node: ast.AST) -> Iterable[tuple[str, ast.AST]]:
         yield node.arg, node.annotation
 
 
+#: Starts the identifier of an attribute a method binds on an object (``self.log = ...``
+#: binds ``.log``); a coroutine that reads ``<name>.log`` uses it.
+_KEPT = "."
+
+
+def _kept_on_instances(tree: ast.Module) -> Iterator[ast.AST]:
+    """The statements (and ``with`` items) of the methods of the classes that hold a
+    coroutine method: there an object is kept on ``self`` that the coroutine uses."""
+    for node in parsed.statements(tree):
+        if not isinstance(node, ast.ClassDef) or not any(
+            isinstance(m, ast.AsyncFunctionDef) for m in node.body
+        ):
+            continue
+        for method in node.body:
+            if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for statement in parsed.statements(method):
+                    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                        yield statement
+                    elif isinstance(statement, (ast.With, ast.AsyncWith)):
+                        yield from statement.items
+
+
 def _target_names(target: ast.AST) -> Iterable[str]:
     if isinstance(target, ast.Name):
         yield target.id
+    elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+        yield _KEPT + target.attr
     elif isinstance(target, (ast.Tuple, ast.List)):
         for element in target.elts:
             yield from _target_names(element)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import ClassVar
 
@@ -31,6 +31,7 @@ from libcst.metadata import (
 )
 
 from codemods.core.build import await_expression, needs_parentheses
+from codemods.core.catalogue import ObjectKind
 from codemods.core.coroutines import LOCKED_REASON, CoroutineContext
 from codemods.core.findings import Finding
 from codemods.core.imports import run_import_passes, schedule_removal
@@ -97,6 +98,7 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
         self._shared_wrapper: MetadataWrapper | None = None
         self._reserved_names: frozenset[str] = frozenset()
         self._bound_left_out: frozenset[str] = frozenset()
+        self._attribute_kinds: Mapping[tuple[str, str], ObjectKind] = {}
         #: The source the tree was parsed from, when the engine gives it.
         self.source: bytes | None = None
         #: Each node's parent in the module they were computed for (on first need).
@@ -135,19 +137,26 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
         reserved_names: frozenset[str],
         bound_left_out: frozenset[str] = frozenset(),
         source: bytes | None = None,
+        attribute_kinds: Mapping[tuple[str, str], ObjectKind] | None = None,
     ) -> None:
         """Reuse ``wrapper``'s metadata when this codemod is given ``wrapper.module`` (the
         engine shares one wrapper between codemods that change nothing), invent no name in
         ``reserved_names`` (those of the parts of the module left out of the tree), and take
         the names in ``bound_left_out`` for bound at module level; ``source``: what
-        ``wrapper.module`` was parsed from."""
+        ``wrapper.module`` was parsed from; ``attribute_kinds``: the kinds of the objects
+        the module's classes keep on ``self`` (see :mod:`codemods.core.attributes`), read
+        from the whole module."""
         self._shared_wrapper = wrapper
         self._reserved_names = reserved_names
         self._bound_left_out = bound_left_out
         self.source = source
+        self._attribute_kinds = attribute_kinds or {}
 
     def bound_where_left_out(self, name: str) -> bool:
         return name in self._bound_left_out
+
+    def attribute_kind(self, owner: str, attribute: str) -> ObjectKind | None:
+        return self._attribute_kinds.get((owner, attribute))
 
     # -- names ----------------------------------------------------------------
 

@@ -15,13 +15,13 @@ from codemods.core.catalogue import (
     ASYNC_INSTEAD,
     ASYNC_INSTEAD_FUNCTIONS,
     ASYNC_INSTEAD_KINDS,
-    CALL_BLOCKING_METHODS,
-    CALL_CHEAP_METHODS,
     FUNCTIONS,
     KIND_FAMILY,
+    NO_WAIT,
     THREAD_BOUND,
     Family,
     ObjectKind,
+    call_may_block,
 )
 from codemods.core.kinds import kind_of
 from codemods.core.lookups import Lookups
@@ -72,9 +72,9 @@ def classify(lookups: Lookups, call: cst.Call) -> Blocking | None:
     if kind is None:
         return None
     method = func.attr.value
-    if not method_may_block(kind, method):
+    if not call_may_block(kind, method):
         return None
-    if kind == ObjectKind.EXECUTOR and method == "shutdown" and _without_waiting(call):
+    if (kind, method) in NO_WAIT and _without_waiting(call, *NO_WAIT[kind, method]):
         return None
     if (kind, method) in _CURSORS and _read_whole(lookups, call):
         return None  # offloaded with the list() around it
@@ -128,17 +128,6 @@ def _blocking_key(lookups: Lookups, call: cst.Call) -> Blocking | None:
     return function_blocking(name) if name is not None else None
 
 
-def method_may_block(kind: ObjectKind, method: str) -> bool:
-    """Whether :func:`classify` takes a call of ``method`` on an object of ``kind`` for a
-    blocking one, whatever its arguments: not a cheap method, one of the blocking methods
-    where the kind lists them, and not a boto3 sub-resource's constructor."""
-    if kind in CALL_CHEAP_METHODS and method in CALL_CHEAP_METHODS[kind]:
-        return False
-    if kind in CALL_BLOCKING_METHODS and method not in CALL_BLOCKING_METHODS[kind]:
-        return False
-    return not (kind == ObjectKind.BOTO_RESOURCE and method[:1].isupper())
-
-
 # ``list(coll.find(...))``: find() does no I/O until iterated, so offloading the list()
 # call moves all of the cursor's I/O to the thread.
 _CURSORS = frozenset(
@@ -184,12 +173,15 @@ def _does_not_wait(name: str, call: cst.Call) -> bool:
     return False
 
 
-def _without_waiting(call: cst.Call) -> bool:
-    """``executor.shutdown(wait=False)`` (or ``shutdown(False)``) returns at once."""
+def _without_waiting(call: cst.Call, keyword: str, position: int) -> bool:
+    """Whether ``call`` passes ``False`` as the argument named ``keyword`` (or at
+    ``position``) that tells it not to wait (see ``NO_WAIT``)."""
     for index, arg in enumerate(call.args):
         if arg.star:
             return False
-        if (arg.keyword is None and index == 0) or (arg.keyword and arg.keyword.value == "wait"):
+        if (arg.keyword is None and index == position) or (
+            arg.keyword and arg.keyword.value == keyword
+        ):
             return isinstance(arg.value, cst.Name) and arg.value.value == "False"
     return False
 

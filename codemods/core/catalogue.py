@@ -733,11 +733,24 @@ def methods_that_block(kind: ObjectKind) -> frozenset[str] | None:
     return frozenset(methods)
 
 
-def method_blocks(kind: ObjectKind, method: str) -> bool:
-    """Whether calling ``method`` on an object of ``kind`` may block: as the method tables
-    above say for the kinds they list, and any method for the other kinds."""
-    if kind in BLOCKING_METHODS:
-        return method in BLOCKING_METHODS[kind]
-    if kind in CHEAP_METHODS:
-        return method not in CHEAP_METHODS[kind]
-    return True
+#: Methods that return at once when told not to wait: (kind, method) -> the keyword, and
+#: the position of the argument, that says so with ``False`` (``executor.shutdown(wait=
+#: False)``, ``lock.acquire(blocking=False)``, ``q.get(block=False)``, ``q.put(x, False)``).
+NO_WAIT: dict[tuple[ObjectKind, str], tuple[str, int]] = {
+    (ObjectKind.EXECUTOR, "shutdown"): ("wait", 0),
+    (ObjectKind.THREAD_LOCK, "acquire"): ("blocking", 0),
+    (ObjectKind.THREAD_RLOCK, "acquire"): ("blocking", 0),
+    (ObjectKind.THREAD_QUEUE, "get"): ("block", 0),
+    (ObjectKind.THREAD_QUEUE, "put"): ("block", 1),
+}
+
+
+def call_may_block(kind: ObjectKind, method: str) -> bool:
+    """Whether a call of ``method`` on an object of ``kind`` is taken for a blocking one,
+    whatever its arguments: not a cheap method, one of the blocking methods where the kind
+    lists them, and not a boto3 sub-resource's constructor."""
+    if kind in CALL_CHEAP_METHODS and method in CALL_CHEAP_METHODS[kind]:
+        return False
+    if kind in CALL_BLOCKING_METHODS and method not in CALL_BLOCKING_METHODS[kind]:
+        return False
+    return not (kind == ObjectKind.BOTO_RESOURCE and method[:1].isupper())

@@ -18,13 +18,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codemods.core import parsed
+from codemods.core.attributes import AttributeKinds, kinds_in, receiver
+from codemods.core.bindings import bound_by_import, module_bindings, own_nodes
 from codemods.core.catalogue import (
     ANNOTATIONS,
     CONSTRUCTORS,
     FUNCTIONS,
     LOCK_NAME,
+    NO_WAIT,
+    THREAD_BOUND,
     ObjectKind,
-    method_blocks,
+    call_may_block,
 )
 
 #: Calls whose result is bound to the thread that made it (read from another thread, it
@@ -77,7 +81,7 @@ LOOP_METHODS = frozenset(
 _LOOP_NAME = re.compile(r"(?i)loop$")
 #: The records' layout: part of the name of the cache that holds them (a cache written
 #: with another layout is not read).
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 #: A comment on a ``def`` line that marks the function CPU-bound (the cpu codemod's).
 CPU_BOUND_MARKER = "async-migrate: cpu-bound"
 
@@ -158,12 +162,12 @@ def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
         return None
     text_lines = source_lines(data)
     is_package = path.endswith("__init__.py")
-    imports = _module_bindings(tree, module, is_package)
+    imports = module_bindings(tree, module, is_package)
     aliases = {
         local: target
         for node in tree.body
         if isinstance(node, (ast.Import, ast.ImportFrom))
-        for local, target in _bound_by_import(node, module, is_package)
+        for local, target in bound_by_import(node, module, is_package)
     }
     module_defs = {
         node.name
@@ -174,6 +178,8 @@ def index_module(data: bytes, module: str, path: str) -> ModuleRecord | None:
     objects = _objects(tree.body, imports)
     record = ModuleRecord(module, path, aliases=aliases, exported=_exported(tree))
     context = _Context(module, imports, module_defs, thread_bound, text_lines, objects, is_package)
+    if b"self." in data:
+        context.kept = kinds_in(tree, imports)
     prefix = f"{module}." if module else ""
     context.context_variables.extend(
         prefix + target.id
@@ -206,6 +212,8 @@ class _Context:
     is_package: bool = False
     #: The context variables found so far (see ``ModuleRecord.context_variables``).
     context_variables: list[str] = field(default_factory=list)
+    #: What the module's classes keep on ``self`` (see :mod:`codemods.core.attributes`).
+    kept: AttributeKinds = field(default_factory=dict)
 
     def qualify(self, local: str) -> str | None:
         """The qualified name a name this scope sees stands for, if known."""
@@ -222,7 +230,7 @@ class _Context:
             pair
             for node in body
             if isinstance(node, (ast.Import, ast.ImportFrom))
-            for pair in _bound_by_import(node, self.module, self.is_package)
+            for pair in bound_by_import(node, self.module, self.is_package)
         ]
         if not own:
             return self
@@ -252,7 +260,7 @@ _BINDERS = (ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.G
 
 
 class _Own:
-    """A function's own nodes (see ``_own_nodes``), in order, and by class: each scan
+    """A function's own nodes (see ``own_nodes``), in order, and by class: each scan
     of them reads only the classes it looks for."""
 
     def __init__(self, nodes: list[ast.AST]) -> None:
@@ -274,7 +282,7 @@ def _function(
     node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None, context: _Context
 ) -> Function:
     qualname = f"{owner}.{node.name}" if owner else node.name
-    body = list(_own_nodes(node))  # walked once; every scan below reads this list
+    body = list(own_nodes(node))  # walked once; every scan below reads this list
     own = _Own(body)
     local = _local_names(node, own.of(*_BINDERS))
     context = context.inside(own.of(ast.Import, ast.ImportFrom))
@@ -307,14 +315,29 @@ def _function(
             and isinstance(child.func.value, ast.Name)
             and child.func.value.id in objects
             and id(child) not in awaited
-            and method_blocks(objects[child.func.value.id], child.func.attr)
-            and not _shutdown_without_waiting(child, objects[child.func.value.id])
+            and call_may_block(objects[child.func.value.id], child.func.attr)
+            and not _without_waiting(child, objects[child.func.value.id])
         ):
             line, col = position(child, context.lines)
             kind = objects[child.func.value.id]
             name = f"{child.func.value.id}.{child.func.attr}"
             object_calls.append((f"{name} ({kind.value})", line, col))
+    kept = _kept(node, owner, context, own)
+    for child in called:
+        func = child.func
+        if isinstance(func, ast.Attribute) and id(child) not in awaited:
+            kind = kept.get(id(func.value))
+            if (
+                kind is not None
+                and call_may_block(kind, func.attr)
+                and not _without_waiting(child, kind)
+            ):
+                line, col = position(child, context.lines)
+                name = f"{parsed.dotted(func.value)}.{func.attr}"
+                object_calls.append((f"{name} ({kind.value})", line, col))
     bound = sorted(_thread_state(own.of(ast.Name), local, context.thread_bound))
+    held = sorted({_KEPT_THREAD_BOUND[k] for k in kept.values() if k in _KEPT_THREAD_BOUND})
+    bound = [*(f"it reads {what}" for what in held), *bound]
     line, col = position(node, context.lines)
     def_line = context.lines[node.lineno - 1] if node.lineno <= len(context.lines) else ""
     return Function(
@@ -334,6 +357,38 @@ def _function(
         cpu_bound_marker=CPU_BOUND_MARKER in def_line,
         object_calls=tuple(object_calls),
     )
+
+
+#: What a method reads when it reads an object of these kinds its class keeps on ``self``:
+#: the object is bound to the thread that made it (a sqlite3 connection), or not safe to
+#: use from several threads at once, as offloaded calls from concurrent coroutines would
+#: (a SQLAlchemy session, a boto3 session). An RLock is safe to use in a function run in a
+#: thread: it acquires and releases it there.
+_KEPT_THREAD_BOUND = {
+    ObjectKind.SQLITE: _THREAD_BOUND["sqlite3.connect"],
+    **{kind: f"a {kind.value}" for kind in THREAD_BOUND if kind is not ObjectKind.THREAD_RLOCK},
+}
+
+
+def _kept(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    owner: str | None,
+    context: _Context,
+    own: _Own,
+) -> dict[int, ObjectKind]:
+    """The ``self.<attribute>`` expressions of a method that read an object its class keeps
+    there, by id, with the object's kind."""
+    if owner is None or not context.kept:
+        return {}
+    instance = receiver(node)
+    found: dict[int, ObjectKind] = {}
+    for attribute in own.of(ast.Attribute):
+        value = attribute.value
+        if isinstance(value, ast.Name) and value.id == instance:
+            kind = context.kept.get((owner, attribute.attr))
+            if kind is not None and isinstance(attribute.ctx, ast.Load):
+                found[id(attribute)] = kind
+    return found
 
 
 def _thread_state(body: list[ast.AST], local: set[str], globals_: dict[str, str]) -> set[str]:
@@ -496,33 +551,18 @@ def _kind(
     return table.get(qualified + ("." + rest if rest else ""))
 
 
-def _shutdown_without_waiting(call: ast.Call, kind: ObjectKind) -> bool:
-    """``executor.shutdown(wait=False)`` (or ``shutdown(False)``) returns at once."""
-    if kind != ObjectKind.EXECUTOR or not isinstance(call.func, ast.Attribute):
+def _without_waiting(call: ast.Call, kind: ObjectKind) -> bool:
+    """Whether ``call`` (a method of an object of ``kind``) is told not to wait, and
+    returns at once (``executor.shutdown(wait=False)``, ``q.get(block=False)``: see
+    ``NO_WAIT``)."""
+    if not isinstance(call.func, ast.Attribute) or (kind, call.func.attr) not in NO_WAIT:
         return False
-    if call.func.attr != "shutdown":
+    keyword, position = NO_WAIT[kind, call.func.attr]
+    if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
         return False
-    values = [k.value for k in call.keywords if k.arg == "wait"] + call.args[:1]
+    values = [k.value for k in call.keywords if k.arg == keyword]
+    values += call.args[position : position + 1]
     return bool(values) and isinstance(values[0], ast.Constant) and values[0].value is False
-
-
-def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
-    """Every node of a function's body, not descending into nested functions, lambdas or
-    classes (their code runs elsewhere, later, or never)."""
-    stack = list(reversed(getattr(node, "body", [])))
-    while stack:
-        child = stack.pop()
-        yield child
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            # Decorators and defaults run here; the body does not.
-            stack.extend(child.decorator_list)
-            if not isinstance(child, ast.ClassDef):
-                stack.extend(d for d in child.args.defaults if d is not None)
-                stack.extend(d for d in child.args.kw_defaults if d is not None)
-            continue
-        if isinstance(child, ast.Lambda):
-            continue
-        stack.extend(reversed(parsed.children(child)))
 
 
 def _lazy_nodes(body: list[ast.AST]) -> set[int]:
@@ -597,70 +637,6 @@ def _names_of(
         yield qualified + suffix
         return
     yield f"builtins.{root}{suffix}" if not attrs else root + suffix
-
-
-def _module_bindings(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
-    """Local name -> qualified name, for the names module-level code binds by imports and
-    ``def``/``class`` statements (inside ``if``/``try``/``with`` blocks too, not inside
-    functions or classes), in source order: a later binding replaces an earlier one, as
-    it does when the module runs."""
-    bound: dict[str, str] = {}
-    prefix = f"{module}." if module else ""
-    stack: list[ast.AST] = list(reversed(tree.body))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update(_bound_by_import(node, module, is_package))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound[node.name] = prefix + node.name
-        elif isinstance(node, ast.stmt):
-            stack.extend(
-                reversed(
-                    [
-                        c
-                        for c in ast.iter_child_nodes(node)
-                        if isinstance(c, (ast.stmt, ast.excepthandler))
-                    ]
-                )
-            )
-        elif isinstance(node, ast.excepthandler):
-            stack.extend(reversed(node.body))
-    return bound
-
-
-def _bound_by_import(
-    node: ast.Import | ast.ImportFrom, module: str, is_package: bool
-) -> Iterable[tuple[str, str]]:
-    if isinstance(node, ast.Import):
-        for alias in node.names:
-            if alias.asname:
-                yield alias.asname, alias.name
-            else:
-                top = alias.name.split(".")[0]
-                yield top, top
-        return
-    base = _absolute(node, module, is_package)
-    if base is None:
-        return
-    for alias in node.names:
-        if alias.name == "*":
-            continue
-        yield alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name
-
-
-def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str | None:
-    """The absolute module a ``from`` import names; None if it climbs above the top."""
-    if not node.level:
-        return node.module or ""
-    parts = module.split(".") if module else []
-    package = parts if is_package else parts[:-1]
-    climb = node.level - 1
-    if climb > len(package):
-        return None
-    base = package[: len(package) - climb]
-    if node.module:
-        base = [*base, *node.module.split(".")]
-    return ".".join(base)
 
 
 def _thread_bound_globals(tree: ast.Module, imports: dict[str, str]) -> dict[str, str]:

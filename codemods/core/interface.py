@@ -6,6 +6,7 @@ The engine imports this module only for files that reach libcst.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from libcst.codemod import CodemodContext
 from libcst.metadata import MetadataWrapper
 
 from codemods.core.base import AsyncCodemod
+from codemods.core.catalogue import ObjectKind
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES, LeftAlone, Site
 from codemods.core.only_at import OnlyAt
@@ -41,6 +43,7 @@ def run_codemod(
     only_at: OnlyAt | None = None,
     left_alone: LeftAlone | None = None,
     source: bytes | None = None,
+    attribute_kinds: Mapping[tuple[str, str], ObjectKind] | None = None,
 ) -> Outcome:
     """Run ``command`` (built with ``options``) over ``wrapper.module``, reusing the
     metadata ``wrapper`` has resolved; names in ``reserved_names`` are never invented, and
@@ -48,11 +51,13 @@ def run_codemod(
     under ``only_at``, every site it does not list counts as silenced, and so does every
     site of ``left_alone``. The codes listed in the option ``ignored_codes`` are
     silenced everywhere (see :mod:`codemods.core.ignored`). ``source``: what
-    ``wrapper.module`` was parsed from, when it was (some answers are read from it)."""
+    ``wrapper.module`` was parsed from, when it was (some answers are read from it);
+    ``attribute_kinds``: what the whole module keeps on ``self`` (see
+    :mod:`codemods.core.attributes`)."""
     options = dict(options)
     ignored = frozenset(code.upper() for code in options.pop(IGNORED_CODES, ()))
     codemod = command(CodemodContext(filename=filename), **options)
-    codemod.share(wrapper, reserved_names, bound_left_out, source)
+    codemod.share(wrapper, reserved_names, bound_left_out, source, attribute_kinds)
     codemod.only_at = only_at
     codemod.ignored_codes = ignored
     codemod.left_alone = left_alone or LeftAlone()

@@ -1,6 +1,7 @@
 """The kind of object an expression evaluates to (a file, an httpx client, a sqlite3
 connection, ...), read from the calls that make it and the annotations that declare it,
-as a type checker and flake8-async read them."""
+as a type checker and flake8-async read them; for ``self.<attribute>`` in a method, what
+the class keeps there (see :mod:`codemods.core.attributes`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import libcst as cst
 
 from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, MEMBERS, RETURNS, ObjectKind
 from codemods.core.lookups import Lookups
-from codemods.core.navigation import assignments_of
+from codemods.core.navigation import assignments_of, instance_of
 
 
 def kind_of(lookups: Lookups, node: cst.BaseExpression, depth: int = 0) -> ObjectKind | None:
@@ -35,6 +36,12 @@ def kind_of(lookups: Lookups, node: cst.BaseExpression, depth: int = 0) -> Objec
         return RETURNS.get((receiver, func.attr.value)) if receiver is not None else None
     if isinstance(node, cst.Name):
         return _name_kind(lookups, node, depth)
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        owner = instance_of(lookups, node.value)  # ``self.log`` in a method
+        if owner is not None:
+            kept = lookups.attribute_kind(owner, node.attr.value)
+            if kept is not None:
+                return kept
     if isinstance(node, (cst.Attribute, cst.Subscript)):
         # ``client.db`` / ``client["db"]``: only kinds whose members are known objects
         # (an attribute of anything else may be a method or plain data).

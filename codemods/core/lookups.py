@@ -18,6 +18,8 @@ from typing import Protocol
 import libcst as cst
 from libcst.metadata import Scope
 
+from codemods.core.catalogue import ObjectKind
+
 
 class Lookups(Protocol):
     """Metadata queries about nodes of the original tree; none of them changes anything."""
@@ -58,6 +60,11 @@ class Lookups(Protocol):
     def bound_where_left_out(self, name: str) -> bool:
         """True if a part of the module the engine left out of the tree binds ``name`` at
         module level (the tree no longer does)."""
+        ...
+
+    def attribute_kind(self, owner: str, attribute: str) -> ObjectKind | None:
+        """The kind of the object instances of the class ``owner`` (its qualified name in
+        the module) keep in ``attribute``, when the whole module says it."""
         ...
 
     def held_lock(self, node: cst.CSTNode) -> bool:

@@ -19,12 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from codemods.core import parsed
+from codemods.core.bindings import module_bindings, own_nodes
 from codemods.core.index import (
     _Context,
     _local_names,
-    _module_bindings,
     _names_of,
-    _own_nodes,
     position,
     source_lines,
 )
@@ -72,7 +71,7 @@ def mentions(data: bytes, module: str, path: str, identifiers: frozenset[str]) -
         return []
     lines = source_lines(data)
     is_package = path.endswith("__init__.py")
-    imports = _module_bindings(tree, module, is_package)
+    imports = module_bindings(tree, module, is_package)
     defs = {
         n.name
         for n in tree.body
@@ -179,7 +178,7 @@ def _walk_class(
                 type_ignores=[],
             )
             yield from _walk(outside, context, None, local, identifiers)
-            own = list(_own_nodes(statement))
+            own = list(own_nodes(statement))
             inner = _local_names(statement, own)
             yield from _walk(statement, context.inside(own), name, inner, identifiers)
         else:
@@ -221,7 +220,7 @@ def _scope_nodes(node: ast.AST) -> list[ast.AST]:
         args = node.args
         parts = [node.body, *args.defaults, *(d for d in args.kw_defaults if d is not None)]
         return _module_nodes(ast.Module(body=[ast.Expr(e) for e in parts], type_ignores=[]))
-    return list(_own_nodes(node))
+    return list(own_nodes(node))
 
 
 def _module_nodes(tree: ast.Module) -> list[ast.AST]:

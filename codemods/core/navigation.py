@@ -53,3 +53,55 @@ def holds_any(node: cst.CSTNode, targets: Collection[cst.CSTNode]) -> bool:
     if node in targets:
         return True
     return any(holds_any(child, targets) for child in node.children)
+
+
+def own_class(lookups: Lookups, receiver: cst.Name) -> cst.ClassDef | None:
+    """The class whose method ``receiver`` is the first parameter of (``self``, ``cls``),
+    where it is used directly in that method; else None."""
+    method = _method_of(lookups, receiver)
+    if method is None or any(_static(lookups, d.decorator) for d in method.decorators):
+        return None
+    block = lookups.parent_of(method)
+    owner = lookups.parent_of(block) if block is not None else None
+    return owner if isinstance(owner, cst.ClassDef) else None
+
+
+def instance_of(lookups: Lookups, receiver: cst.Name) -> str | None:
+    """The qualified name (in its module) of the class whose instance ``receiver`` is: the
+    first parameter of a method of it (not a static or class method), used directly in
+    that method; None otherwise, or for a class defined in a function."""
+    method = _method_of(lookups, receiver)
+    if method is None or any(
+        lookups.resolves_to(d.decorator, {"builtins.staticmethod", "builtins.classmethod"})
+        for d in method.decorators
+    ):
+        return None
+    names: list[str] = []
+    node = lookups.parent_of(method)
+    while node is not None and not isinstance(node, cst.Module):
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            return None
+        if isinstance(node, cst.ClassDef):
+            names.append(node.name.value)
+        node = lookups.parent_of(node)
+    block = lookups.parent_of(method)
+    if not isinstance(lookups.parent_of(block) if block is not None else None, cst.ClassDef):
+        return None  # a function in a block of the class body (if ...: def m(self))
+    return ".".join(reversed(names))
+
+
+def _method_of(lookups: Lookups, receiver: cst.Name) -> cst.FunctionDef | None:
+    """The function whose first parameter ``receiver`` is, if it is used directly there."""
+    node = lookups.parent_of(receiver)
+    while node is not None and not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        node = lookups.parent_of(node)
+    if not isinstance(node, cst.FunctionDef):
+        return None
+    parameters = node.params.posonly_params or node.params.params
+    if not parameters or parameters[0].name.value != receiver.value:
+        return None
+    return node
+
+
+def _static(lookups: Lookups, decorator: cst.BaseExpression) -> bool:
+    return lookups.resolves_to(decorator, {"builtins.staticmethod"}) is not None

@@ -22,7 +22,7 @@ from codemods.core.filesystem import (
     TO_THREAD,
 )
 from codemods.core.lookups import Lookups
-from codemods.core.navigation import encloses
+from codemods.core.navigation import encloses, own_class
 
 
 def lazy_call(lookups: Lookups, call: cst.Call) -> str | None:
@@ -123,7 +123,7 @@ def _definitions(lookups: Lookups, func: cst.BaseExpression) -> list[cst.Functio
         return bound if all(isinstance(d, cst.FunctionDef) for d in bound) else []
     if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
         return []
-    owner = _own_class(lookups, func.value)
+    owner = own_class(lookups, func.value)
     if owner is None:
         classes = _bound_to(lookups, func.value)
         if len(classes) != 1 or not isinstance(classes[0], cst.ClassDef):
@@ -148,28 +148,6 @@ def _bound_to(lookups: Lookups, name: cst.Name) -> list[cst.CSTNode]:
     if not assignments or not all(isinstance(a, Assignment) for a in assignments):
         return []
     return [a.node for a in assignments if isinstance(a, Assignment)]
-
-
-def _own_class(lookups: Lookups, receiver: cst.Name) -> cst.ClassDef | None:
-    """The class whose method ``receiver`` is the first parameter of (``self``, ``cls``),
-    where it is used directly in that method; else None."""
-    node = lookups.parent_of(receiver)
-    while node is not None and not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-        node = lookups.parent_of(node)
-    if not isinstance(node, cst.FunctionDef):
-        return None
-    parameters = node.params.posonly_params or node.params.params
-    if not parameters or parameters[0].name.value != receiver.value:
-        return None
-    if any(_static(lookups, d.decorator) for d in node.decorators):
-        return None
-    block = lookups.parent_of(node)
-    owner = lookups.parent_of(block) if block is not None else None
-    return owner if isinstance(owner, cst.ClassDef) else None
-
-
-def _static(lookups: Lookups, decorator: cst.BaseExpression) -> bool:
-    return lookups.resolves_to(decorator, {"builtins.staticmethod"}) is not None
 
 
 def _narrowed(lookups: Lookups, name: cst.Name) -> bool:

@@ -1,0 +1,215 @@
+"""The kinds of the objects a class keeps on ``self`` (a file, a sqlite3 connection, a
+redis client, ...), read from the whole module with ``ast``, as a type checker reads them:
+``self.log = open(path, "a")`` in any method makes ``self.log`` a file in every method of
+the class.
+
+An attribute has a kind when every binding of it in the class says that kind: each
+assignment ``self.<attr> = <constructor>(...)`` (or ``None``, as in a ``close`` that drops
+it), a ``with <constructor>(...) as self.<attr>``, an annotation (``self.<attr>: T`` in a
+method, ``<attr>: T`` in the class body) declaring it, and at least one of them not
+``None``. Anything else bound to it (another value, a tuple target, ``del``, an augmented
+assignment), or a method, property or nested class of that name, leaves it unknown.
+
+The engine reads the kinds from the whole module and hands them to the codemods, which
+see only a slice of it (the method that binds the attribute may be left out).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from functools import lru_cache
+
+from codemods.core import parsed
+from codemods.core.bindings import module_bindings, own_nodes
+from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, ObjectKind
+
+#: (the class's qualified name in its module, the attribute) -> its kind.
+AttributeKinds = dict[tuple[str, str], ObjectKind]
+
+#: A binding that gives no kind (a value of unknown kind), and one that drops the object.
+_UNKNOWN = "unknown"
+_NONE = "none"
+
+
+@lru_cache(maxsize=4)
+def attribute_kinds(data: bytes) -> AttributeKinds:
+    """The kinds of the attributes the classes of ``data`` keep on ``self`` (empty when
+    ``ast`` cannot parse it)."""
+    tree = parsed.parse(data)
+    if tree is None:
+        return {}
+    return kinds_in(tree, module_bindings(tree, "", False))
+
+
+def kinds_in(tree: ast.Module, imports: dict[str, str]) -> AttributeKinds:
+    """What :func:`attribute_kinds` says of a parsed module whose names ``imports`` maps
+    to their qualified names."""
+    found: AttributeKinds = {}
+    for qualname, node in _classes(tree.body, ""):
+        for attribute, kind in _class_attributes(node, imports).items():
+            found[qualname, attribute] = kind
+    return found
+
+
+def receiver(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The name of the instance in a method (its first parameter), unless it is a static
+    or class method."""
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Name) and decorator.id in ("staticmethod", "classmethod"):
+            return None
+    parameters = [*function.args.posonlyargs, *function.args.args]
+    return parameters[0].arg if parameters else None
+
+
+def _classes(body: list[ast.stmt], prefix: str) -> Iterator[tuple[str, ast.ClassDef]]:
+    """The classes of a module or class body (those in ``if``/``try`` blocks too), with
+    their qualified names; not those defined in functions."""
+    for statement in body:
+        if isinstance(statement, ast.ClassDef):
+            name = prefix + statement.name
+            yield name, statement
+            yield from _classes(statement.body, name + ".")
+        elif isinstance(statement, (ast.If, ast.Try, ast.With)) or _is_try_star(statement):
+            for block in parsed.block_items(statement):
+                if isinstance(block, ast.stmt):
+                    yield from _classes([block], prefix)
+                else:  # an except handler
+                    yield from _classes(getattr(block, "body", []), prefix)
+
+
+def _is_try_star(statement: ast.stmt) -> bool:
+    return statement.__class__.__name__ == "TryStar"
+
+
+def _class_attributes(node: ast.ClassDef, imports: dict[str, str]) -> dict[str, ObjectKind]:
+    """The attributes of one class that have a kind."""
+    seen: dict[str, list[ObjectKind | str]] = {}
+    members: set[str] = set()  # methods, properties, nested classes: not plain data
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            members.add(statement.name)
+            instance = receiver(statement)
+            if instance is not None:
+                for attribute, kind in _bound_on(statement, instance, imports):
+                    seen.setdefault(attribute, []).append(kind)
+        elif isinstance(statement, ast.ClassDef):
+            members.add(statement.name)
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            kind = _annotated(statement.annotation, imports)
+            seen.setdefault(statement.target.id, []).append(kind or _UNKNOWN)
+        elif isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):  # a default, or an object all share
+                    seen.setdefault(target.id, []).append(_assigned(statement.value, imports))
+                    continue
+                for name in _names(target):
+                    seen.setdefault(name, []).append(_UNKNOWN)
+    kinds: dict[str, ObjectKind] = {}
+    for attribute, bound in seen.items():
+        known = {k for k in bound if k != _NONE}
+        if attribute in members or len(known) != 1:
+            continue
+        (kind,) = known
+        if isinstance(kind, ObjectKind):
+            kinds[attribute] = kind
+    return kinds
+
+
+def _bound_on(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, receiver: str, imports: dict[str, str]
+) -> Iterator[tuple[str, ObjectKind | str]]:
+    """Each binding of an attribute of ``receiver`` in the function's own code, with the
+    kind it gives."""
+    for node in own_nodes(function):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                attribute = _attribute(target, receiver)
+                if attribute is not None:
+                    yield attribute, _assigned(node.value, imports)
+                elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+                    for inner in parsed.walk(target):
+                        attribute = _attribute(inner, receiver)
+                        if attribute is not None:
+                            yield attribute, _UNKNOWN
+        elif isinstance(node, ast.AnnAssign):
+            attribute = _attribute(node.target, receiver)
+            if attribute is not None:
+                declared = _annotated(node.annotation, imports)
+                yield (
+                    attribute,
+                    declared
+                    or (_assigned(node.value, imports) if node.value is not None else _UNKNOWN),
+                )
+        elif isinstance(node, (ast.AugAssign, ast.Delete, ast.For, ast.AsyncFor)):
+            targets = node.targets if isinstance(node, ast.Delete) else [node.target]
+            for target in targets:
+                for inner in parsed.walk(target):
+                    attribute = _attribute(inner, receiver)
+                    if attribute is not None:
+                        yield attribute, _UNKNOWN
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            attribute = _attribute(node.optional_vars, receiver)
+            if attribute is not None:  # files, clients and connections return themselves
+                yield attribute, _assigned(node.context_expr, imports)
+        elif isinstance(node, ast.NamedExpr):
+            continue  # binds a name, never an attribute
+
+
+def _attribute(target: ast.AST, receiver: str) -> str | None:
+    if (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == receiver
+    ):
+        return target.attr
+    return None
+
+
+def _names(target: ast.AST) -> Iterator[str]:
+    for node in parsed.walk(target):
+        if isinstance(node, ast.Name):
+            yield node.id
+
+
+def _assigned(value: ast.AST, imports: dict[str, str]) -> ObjectKind | str:
+    """The kind an assigned value gives: a constructor's, none for ``None``."""
+    if isinstance(value, ast.Constant) and value.value is None:
+        return _NONE
+    if isinstance(value, ast.Call):
+        kind = _looked_up(value.func, imports, CONSTRUCTORS)
+        if kind is not None:
+            return kind
+    return _UNKNOWN
+
+
+def _annotated(annotation: ast.AST, imports: dict[str, str]) -> ObjectKind | None:
+    """The kind an annotation declares (``T``, ``T | None``, ``Optional[T]``)."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        sides = [
+            s
+            for s in (annotation.left, annotation.right)
+            if not (isinstance(s, ast.Constant) and s.value is None)
+        ]
+        return _annotated(sides[0], imports) if len(sides) == 1 else None
+    if isinstance(annotation, ast.Subscript):
+        if _qualified(annotation.value, imports) in ("typing.Optional", "Optional"):
+            return _annotated(annotation.slice, imports)
+        return None
+    return _looked_up(annotation, imports, ANNOTATIONS)
+
+
+def _qualified(expression: ast.AST, imports: dict[str, str]) -> str | None:
+    dotted = parsed.dotted(expression)
+    if dotted is None:
+        return None
+    root, _, rest = dotted.partition(".")
+    qualified = imports.get(root, "builtins." + root if not rest else root)
+    return qualified + ("." + rest if rest else "")
+
+
+def _looked_up(
+    expression: ast.AST, imports: dict[str, str], table: dict[str, ObjectKind]
+) -> ObjectKind | None:
+    qualified = _qualified(expression, imports)
+    return table.get(qualified) if qualified is not None else None

@@ -1,0 +1,93 @@
+"""Names and scopes as the stdlib ``ast`` sees them, shared by the index and the other
+``ast`` readers: what a module's imports and definitions bind, and the nodes that run in a
+function's own body. Free of libcst."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+
+from codemods.core import parsed
+
+
+def own_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node of a function's body, not descending into nested functions, lambdas or
+    classes (their code runs elsewhere, later, or never)."""
+    stack = list(reversed(getattr(node, "body", [])))
+    while stack:
+        child = stack.pop()
+        yield child
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            # Decorators and defaults run here; the body does not.
+            stack.extend(child.decorator_list)
+            if not isinstance(child, ast.ClassDef):
+                stack.extend(d for d in child.args.defaults if d is not None)
+                stack.extend(d for d in child.args.kw_defaults if d is not None)
+            continue
+        if isinstance(child, ast.Lambda):
+            continue
+        stack.extend(reversed(parsed.children(child)))
+
+
+def module_bindings(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    """Local name -> qualified name, for the names module-level code binds by imports and
+    ``def``/``class`` statements (inside ``if``/``try``/``with`` blocks too, not inside
+    functions or classes), in source order: a later binding replaces an earlier one, as
+    it does when the module runs."""
+    bound: dict[str, str] = {}
+    prefix = f"{module}." if module else ""
+    stack: list[ast.AST] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update(bound_by_import(node, module, is_package))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound[node.name] = prefix + node.name
+        elif isinstance(node, ast.stmt):
+            stack.extend(
+                reversed(
+                    [
+                        c
+                        for c in ast.iter_child_nodes(node)
+                        if isinstance(c, (ast.stmt, ast.excepthandler))
+                    ]
+                )
+            )
+        elif isinstance(node, ast.excepthandler):
+            stack.extend(reversed(node.body))
+    return bound
+
+
+def bound_by_import(
+    node: ast.Import | ast.ImportFrom, module: str, is_package: bool
+) -> Iterable[tuple[str, str]]:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                yield alias.asname, alias.name
+            else:
+                top = alias.name.split(".")[0]
+                yield top, top
+        return
+    base = absolute(node, module, is_package)
+    if base is None:
+        return
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        yield alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name
+
+
+def absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str | None:
+    """The absolute module a ``from`` import names; None if it climbs above the top."""
+    if not node.level:
+        return node.module or ""
+    parts = module.split(".") if module else []
+    package = parts if is_package else parts[:-1]
+    climb = node.level - 1
+    if climb > len(package):
+        return None
+    base = package[: len(package) - climb]
+    if node.module:
+        base = [*base, *node.module.split(".")]
+    return ".".join(base)

@@ -1,0 +1,71 @@
+"""What a class keeps on ``self``, read from the whole module as a type checker reads it."""
+
+from __future__ import annotations
+
+from codemods.core.attributes import attribute_kinds
+from codemods.core.catalogue import ObjectKind
+
+SOURCE = b'''
+import io
+import sqlite3
+import threading
+from typing import Optional
+
+import redis as cache
+
+
+class Store:
+    log: Optional[io.TextIOWrapper] = None
+    client = cache.Redis()
+
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path)
+        self.ready: threading.Event = threading.Event()
+        self.tmp = open(path + ".tmp", "w")
+        self.pair = open(path)
+        self.a, self.b = open(path), open(path)
+        self.gone = open(path)
+
+    def reopen(self, path):
+        with open(path) as self.current:
+            pass
+        self.pair = io.StringIO()
+        del self.gone
+        self.tmp = None
+
+    @classmethod
+    def make(cls, path):
+        cls.made = open(path)
+
+    @property
+    def current(self):
+        return None
+
+    class Inner:
+        def __init__(me, path):
+            me.out = open(path, "a")
+
+
+if True:
+    class Guarded:
+        def start(self):
+            self.lock = threading.Lock()
+'''
+
+
+def test_each_attribute_takes_the_kind_every_binding_says() -> None:
+    assert attribute_kinds(SOURCE) == {
+        ("Store", "log"): ObjectKind.FILE,  # declared, None as the default
+        ("Store", "client"): ObjectKind.REDIS_CLIENT,  # an object all instances share
+        ("Store", "conn"): ObjectKind.SQLITE,
+        ("Store", "ready"): ObjectKind.THREAD_EVENT,
+        ("Store", "tmp"): ObjectKind.FILE,  # set to None when dropped
+        ("Store.Inner", "out"): ObjectKind.FILE,  # whatever the instance is called
+        ("Guarded", "lock"): ObjectKind.THREAD_LOCK,  # a class in a block of the module
+    }
+    # Not there: ``pair`` (also a StringIO), ``a``/``b`` (a tuple target), ``gone``
+    # (deleted), ``current`` (a property), ``made`` (bound by a class method).
+
+
+def test_a_module_ast_cannot_parse_keeps_nothing() -> None:
+    assert attribute_kinds(b"class C:\n    def f(self):\n        self.x = open(\n") == {}
