@@ -5,7 +5,7 @@ from __future__ import annotations
 from codemods.core.attributes import attribute_kinds
 from codemods.core.catalogue import ObjectKind
 
-SOURCE = b'''
+SOURCE = b"""
 import io
 import sqlite3
 import threading
@@ -50,7 +50,7 @@ if True:
     class Guarded:
         def start(self):
             self.lock = threading.Lock()
-'''
+"""
 
 
 def test_each_attribute_takes_the_kind_every_binding_says() -> None:
