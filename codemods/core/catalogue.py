@@ -49,6 +49,7 @@ class ObjectKind(enum.Enum):
     SA_ENGINE = "SQLAlchemy Engine"
     SA_CONNECTION = "SQLAlchemy Connection"
     SA_SESSION = "SQLAlchemy Session"
+    REQUESTS_SESSION = "requests.Session"
     SOCKET = "blocking socket"
 
 
@@ -197,6 +198,10 @@ CONSTRUCTORS: dict[str, ObjectKind] = {
     "sqlalchemy.orm.session.Session": ObjectKind.SA_SESSION,
     "socket.socket": ObjectKind.SOCKET,
     "socket.create_connection": ObjectKind.SOCKET,
+    **{
+        f"requests.{name}": ObjectKind.REQUESTS_SESSION
+        for name in ("Session", "session", "sessions.Session", "sessions.session")
+    },
 }
 
 #: Annotations that declare an object of a known kind.
@@ -254,6 +259,8 @@ ANNOTATIONS: dict[str, ObjectKind] = {
     "sqlalchemy.orm.Session": ObjectKind.SA_SESSION,
     "sqlalchemy.orm.session.Session": ObjectKind.SA_SESSION,
     "socket.socket": ObjectKind.SOCKET,
+    "requests.Session": ObjectKind.REQUESTS_SESSION,
+    "requests.sessions.Session": ObjectKind.REQUESTS_SESSION,
 }
 
 # -- what the methods of each kind do ---------------------------------------------
@@ -341,6 +348,7 @@ _SOCKET = (
 
 #: Kinds whose listed methods only block (the others do no I/O, or are not known to).
 BLOCKING_METHODS: dict[ObjectKind, frozenset[str]] = {
+    ObjectKind.REQUESTS_SESSION: frozenset({*HTTP_METHODS, "send"}),
     ObjectKind.REDIS_PIPELINE: frozenset({"execute", "watch", "unwatch", "reset"}),
     ObjectKind.MONGO_CLIENT: frozenset(
         {"server_info", "list_database_names", "list_databases", "drop_database", "close"}
@@ -577,7 +585,13 @@ ASYNC_INSTEAD: dict[tuple[ObjectKind, str], str] = {
     "listdir_attr(), which returns a list, offloaded",
     **{(ObjectKind.REDIS_CLIENT, method): why for method, why in REDIS_ASYNC_SHAPES.items()},
 }
-ASYNC_INSTEAD_KINDS: dict[ObjectKind, str] = {ObjectKind.SOCKET: _SOCKET}
+ASYNC_INSTEAD_KINDS: dict[ObjectKind, str] = {
+    ObjectKind.SOCKET: _SOCKET,
+    ObjectKind.REQUESTS_SESSION: "a requests.Session made outside the coroutine is not "
+    "documented as safe to use from several threads, as offloaded calls from concurrent "
+    "coroutines would; keep one aiohttp.ClientSession instead, made once the loop runs, and "
+    "'async with session.get(url) as response'",
+}
 #: Kinds whose ``with`` block blocks when it is left.
 BLOCKING_EXIT: dict[ObjectKind, str] = {
     kind: "leaving the with block sends QUIT and waits for the reply, which blocks the loop; "
@@ -670,6 +684,7 @@ KIND_FAMILY: dict[ObjectKind, Family] = {
     },
     **{kind: Family.DATABASE for kind in (ObjectKind.SA_ENGINE, ObjectKind.SA_CONNECTION)},
     ObjectKind.SA_SESSION: Family.DATABASE,
+    ObjectKind.REQUESTS_SESSION: Family.REQUESTS,
 }
 
 

@@ -37,6 +37,9 @@ _THREAD_BOUND = {
     "threading.local": "a threading.local",
     "sqlite3.connect": "a sqlite3 connection",
     "contextvars.ContextVar": "a context variable",
+    # not documented as safe to use from several threads at once, as offloaded calls from
+    # concurrent coroutines would
+    **{f"requests.{name}": "a requests.Session" for name in ("Session", "session")},
 }
 #: A context variable is not bound to a thread the same way: ``asyncio.to_thread`` runs the
 #: call in a copy of the caller's context, so reading one gives the caller's value; only a
@@ -366,6 +369,7 @@ def _function(
 #: thread: it acquires and releases it there.
 _KEPT_THREAD_BOUND = {
     ObjectKind.SQLITE: _THREAD_BOUND["sqlite3.connect"],
+    ObjectKind.REQUESTS_SESSION: _THREAD_BOUND["requests.Session"],
     **{kind: f"a {kind.value}" for kind in THREAD_BOUND if kind is not ObjectKind.THREAD_RLOCK},
 }
 

@@ -131,17 +131,19 @@ AM605 = Code(
     Severity.FINDING,
     "a blocking call that offloading would not fix (a cursor or generator read "
     "later, a blocking socket, a redis-py lock or pub/sub, a with block whose exit "
-    "blocks): use the async API named",
+    "blocks, a requests.Session made outside the coroutine): use the async API named",
     explanation=explained(
         _WHY,
         """Why it is refused: offloading one call moves only that call to a thread. A
         pymongo cursor, an FTP listing generator or redis-py's scan_iter do their I/O
         later, while the coroutine iterates them; smtplib's and ftplib's `with` blocks
         send QUIT when left; a blocking socket is better replaced by asyncio's
-        streams.""",
+        streams; a requests.Session made outside the coroutine is shared, and offloaded
+        calls would use it from several threads at once, which requests does not promise
+        to bear.""",
         """What to do: use the async form the message names (pymongo's AsyncMongoClient,
-        redis.asyncio, asyncio.open_connection, ...), or move the whole loop or block into
-        one sync function run with `await asyncio.to_thread(...)`.""",
+        redis.asyncio, asyncio.open_connection, one aiohttp.ClientSession, ...), or move
+        the whole loop or block into one sync function run with `await asyncio.to_thread`.""",
     ),
     example=Example(
         before="""\
