@@ -107,8 +107,9 @@ def test_a_file_passed_to_a_parser_keeps_its_finding(tmp_path: Path) -> None:
 
 
 def test_a_blocking_key_function_gives_the_same_order(tmp_path: Path) -> None:
-    """The fixture's ``sort``, ``min`` and ``sorted`` with ``os.path.getmtime`` and
-    ``os.path.getsize`` as the key, original and migrated, on real files."""
+    """The fixtures' ``sort``, ``min``, ``max`` and ``sorted`` with ``os.path.getmtime``
+    and ``os.path.getsize`` as the key, or called by a ``key`` lambda, original and
+    migrated, on real files."""
     import os
 
     from tests.conftest import FIXTURES
@@ -126,6 +127,12 @@ def test_a_blocking_key_function_gives_the_same_order(tmp_path: Path) -> None:
     ]
     assert results[0] == results[1]
     assert results[0][0] == paths and results[0][1] == (paths[1], paths[::-1])
+    case = FIXTURES / "offload" / "blocking_key_lambda_offloaded.py"
+    results = [
+        (asyncio.run(module.newest(paths)), asyncio.run(module.by_size(list(paths))))
+        for module in fixture_modules(case)
+    ]
+    assert results[0] == results[1] == (paths[0], [paths[0], paths[2], paths[1]])
 
 
 @pytest.mark.timing

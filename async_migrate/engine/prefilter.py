@@ -166,7 +166,9 @@ def _usage(data: bytes, whole: bytes | None = None) -> _Usage | None:
                 if isinstance(node.func, ast.Attribute):
                     calls_of.add(node.func.attr)
                 for passed in _called_by(node):  # map(f, ...), sorted(..., key=f)
-                    callees.update(_resolve(passed, imports, local))
+                    resolved = _resolve(passed, imports, local)
+                    callees.update(resolved)
+                    names.update(resolved)
             elif isinstance(node, parsed.COMPREHENSIONS):
                 own.update(parsed.comprehension_own(node))
             if isinstance(node, (ast.Name, ast.Attribute)):
@@ -196,8 +198,12 @@ def _usage(data: bytes, whole: bytes | None = None) -> _Usage | None:
 
 def _called_by(call: ast.Call) -> list[ast.AST]:
     """The functions ``call`` is given to call (a name or dotted name): the first argument
-    of ``map`` and ``filter``, a ``key``."""
+    of ``map`` and ``filter``, a ``key``, or the callees of the calls a ``key`` lambda
+    makes."""
     passed: list[ast.AST] = [k.value for k in call.keywords if k.arg == "key"]
+    for key in list(passed):
+        if isinstance(key, ast.Lambda):
+            passed += [n.func for n in parsed.walk(key.body) if isinstance(n, ast.Call)]
     if isinstance(call.func, ast.Name) and call.func.id in ("map", "filter") and call.args:
         passed.append(call.args[0])
     return [p for p in passed if isinstance(p, (ast.Name, ast.Attribute))]

@@ -6,6 +6,7 @@ call through :class:`~codemods.core.lookups.Lookups` and says what it found.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -114,8 +115,9 @@ _KEYED = frozenset({"builtins.sorted", "builtins.min", "builtins.max"})
 
 
 def _blocking_key(lookups: Lookups, call: cst.Call) -> Blocking | None:
-    """``sorted(paths, key=os.path.getmtime)``, ``paths.sort(key=os.path.getmtime)``: the
-    call runs the blocking function it is given as ``key`` on each item."""
+    """``sorted(paths, key=os.path.getmtime)``, ``paths.sort(key=os.path.getmtime)``,
+    ``min(paths, key=lambda p: os.path.getsize(p))``: the call runs the blocking function
+    it is given as ``key`` (or that its ``key`` calls) on each item."""
     key = next((a.value for a in call.args if a.keyword and a.keyword.value == "key"), None)
     if key is None:
         return None
@@ -124,8 +126,29 @@ def _blocking_key(lookups: Lookups, call: cst.Call) -> Blocking | None:
         lookups.resolves_to(func, _KEYED) is None
     ):
         return None
+    if isinstance(key, cst.Lambda):  # ``key=lambda p: os.path.getmtime(p)``
+        return next(
+            (
+                function_blocking(name)
+                for node in _calls_in(key.body)
+                if (name := lookups.resolves_to(node.func, _KEY_FUNCTIONS)) is not None
+            ),
+            None,
+        )
     name = lookups.resolves_to(key, _KEY_FUNCTIONS)
     return function_blocking(name) if name is not None else None
+
+
+def _calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
+    """The calls in ``node`` that run when it is evaluated (not those of a lambda in it)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Lambda):
+            continue
+        if isinstance(current, cst.Call):
+            yield current
+        stack.extend(reversed(current.children))
 
 
 # ``list(coll.find(...))``: find() does no I/O until iterated, so offloading the list()
