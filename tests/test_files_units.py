@@ -28,6 +28,10 @@ CASES = {
         True,
     ),
     "an alias": ("import os.path as osp\n\n\nasync def f(p):\n    return osp.exists(p)\n", True),
+    "a function imported under another name": (
+        "from os.path import getsize as size_of\n\n\nasync def f(p):\n    return size_of(p)\n",
+        True,
+    ),
     "a module's function imported by name": (
         '"""Doc."""\n\nfrom os import path\n\n\nasync def f(p):\n    return path.isdir(p)\n',
         True,

@@ -13,6 +13,7 @@ This module imports neither libcst nor any codemod.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -66,13 +67,21 @@ def _has_marker(targets: Targets, data: bytes) -> bool:
 
 
 def _matches(names: frozenset[str], used: set[str]) -> bool:
+    if not used:
+        return False
     if names & used:
         return True
-    attributes = {n[2:] for n in names if n.startswith("*.")}
+    attributes, prefixes = _patterns(names)
     if attributes and any(u.rpartition(".")[2] in attributes for u in used):
         return True
-    prefixes = tuple(n[:-1] for n in names if n.endswith(".*"))
     return bool(prefixes) and any(u.startswith(prefixes) for u in used)
+
+
+@lru_cache(maxsize=64)
+def _patterns(names: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The attribute names (``*.wait``) and the prefixes (``pathlib.*``) among ``names``."""
+    attributes = frozenset(n[2:] for n in names if n.startswith("*."))
+    return attributes, tuple(n[:-1] for n in names if n.endswith(".*"))
 
 
 @dataclass
@@ -97,6 +106,8 @@ class _Usage:
     #: For each outermost coroutine, by the line of its ``async def``: the names of the
     #: methods it calls (``wait`` for ``event.wait()``), whatever they are called on.
     methods: dict[int, set[str]] = field(default_factory=dict)
+    #: What :meth:`uses_object` found bound, by the constructors asked about.
+    _objects: dict[frozenset[str], set[str]] = field(default_factory=dict)
 
     def uses_object(self, constructors: frozenset[str], ids: set[str] | None = None) -> bool:
         """True if a coroutine (one with the identifiers ``ids``; any, by default) uses a
@@ -104,6 +115,13 @@ class _Usage:
         directly or through another such name (``cur = conn.cursor()``)."""
         if not constructors:
             return False
+        objects = self._objects.get(constructors)
+        if objects is None:
+            objects = self._objects[constructors] = self._objects_of(constructors)
+        return bool(objects & (self.coroutine_ids if ids is None else ids))
+
+    def _objects_of(self, constructors: frozenset[str]) -> set[str]:
+        """The identifiers bound to one of ``constructors``, or through such a name."""
         objects = {i for i, names in self.bindings.items() if _matches(constructors, names)}
         grew = bool(objects)
         while grew:
@@ -114,7 +132,7 @@ class _Usage:
             }
             objects |= more
             grew = bool(more)
-        return bool(objects & (self.coroutine_ids if ids is None else ids))
+        return objects
 
 
 @lru_cache(maxsize=2)
@@ -187,12 +205,12 @@ def _usage(data: bytes, whole: bytes | None = None) -> _Usage | None:
     coroutine_ids = {i for _, ids, _ in per_coroutine.values() for i in ids}
     bindings: dict[str, set[str]] = {}
     kept_in = parsed.parse(whole) if whole is not None else tree
-    for node in [*outside, *_kept_on_instances(kept_in or tree)]:
-        for name, expression in _bound(node):
-            names = bindings.setdefault(name, set())
-            for inner in parsed.walk(expression):
-                if isinstance(inner, (ast.Name, ast.Attribute)):
-                    names.update(_resolve(inner, imports))
+    pairs = (pair for node in outside for pair in _bound(node))
+    for name, expression in itertools.chain(pairs, _kept_on_instances(kept_in or tree)):
+        names = bindings.setdefault(name, set())
+        for inner in parsed.walk(expression):
+            if isinstance(inner, (ast.Name, ast.Attribute)):
+                names.update(_resolve(inner, imports))
     return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine, called, methods)
 
 
@@ -368,28 +386,40 @@ def _bound(node: ast.AST) -> Iterable[tuple[str, ast.AST]]:
 _KEPT = "."
 
 
-def _kept_on_instances(tree: ast.Module) -> Iterator[ast.AST]:
-    """The statements (and ``with`` items) of the methods of the classes that hold a
-    coroutine method: there an object is kept on ``self`` that the coroutine uses."""
+def _kept_on_instances(tree: ast.Module) -> Iterator[tuple[str, ast.AST]]:
+    """(``.<attribute>``, expression) for each object the methods of a class that holds a
+    coroutine method keep on an object (``self.log = open(path)``, ``self.log: IO``, ``with
+    open(path) as self.log``): a coroutine of the class that reads ``self.log`` uses it."""
     for node in parsed.statements(tree):
         if not isinstance(node, ast.ClassDef) or not any(
             isinstance(m, ast.AsyncFunctionDef) for m in node.body
         ):
             continue
         for method in node.body:
-            if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for statement in parsed.statements(method):
-                    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-                        yield statement
-                    elif isinstance(statement, (ast.With, ast.AsyncWith)):
-                        yield from statement.items
+            if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for statement in parsed.statements(method):
+                if isinstance(statement, ast.Assign):
+                    for target in statement.targets:
+                        if _on_a_name(target):
+                            yield _KEPT + target.attr, statement.value  # type: ignore[attr-defined]
+                elif isinstance(statement, ast.AnnAssign) and _on_a_name(statement.target):
+                    yield _KEPT + statement.target.attr, statement.annotation  # type: ignore[attr-defined]
+                    if statement.value is not None:
+                        yield _KEPT + statement.target.attr, statement.value  # type: ignore[attr-defined]
+                elif isinstance(statement, (ast.With, ast.AsyncWith)):
+                    for item in statement.items:
+                        if item.optional_vars is not None and _on_a_name(item.optional_vars):
+                            yield _KEPT + item.optional_vars.attr, item.context_expr  # type: ignore[attr-defined]
+
+
+def _on_a_name(target: ast.AST) -> bool:
+    return isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
 
 
 def _target_names(target: ast.AST) -> Iterable[str]:
     if isinstance(target, ast.Name):
         yield target.id
-    elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-        yield _KEPT + target.attr
     elif isinstance(target, (ast.Tuple, ast.List)):
         for element in target.elts:
             yield from _target_names(element)

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from codemods.core import parsed
-from codemods.core.bindings import module_bindings, own_nodes
+from codemods.core.bindings import module_bindings
 from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, ObjectKind
 
 #: (the class's qualified name in its module, the attribute) -> its kind.
@@ -120,8 +120,8 @@ def _bound_on(
     function: ast.FunctionDef | ast.AsyncFunctionDef, receiver: str, imports: dict[str, str]
 ) -> Iterator[tuple[str, ObjectKind | str]]:
     """Each binding of an attribute of ``receiver`` in the function's own code, with the
-    kind it gives."""
-    for node in own_nodes(function):
+    kind it gives (statements only: no expression binds an attribute)."""
+    for node in _own_statements(function):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 attribute = _attribute(target, receiver)
@@ -148,12 +148,29 @@ def _bound_on(
                     attribute = _attribute(inner, receiver)
                     if attribute is not None:
                         yield attribute, _UNKNOWN
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            attribute = _attribute(node.optional_vars, receiver)
-            if attribute is not None:  # files, clients and connections return themselves
-                yield attribute, _assigned(node.context_expr, imports)
-        elif isinstance(node, ast.NamedExpr):
-            continue  # binds a name, never an attribute
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is None:
+                    continue
+                attribute = _attribute(item.optional_vars, receiver)
+                if attribute is not None:  # files, clients and connections return themselves
+                    yield attribute, _assigned(item.context_expr, imports)
+                else:
+                    for inner in parsed.walk(item.optional_vars):
+                        attribute = _attribute(inner, receiver)
+                        if attribute is not None:
+                            yield attribute, _UNKNOWN
+
+
+def _own_statements(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The statements of a function's own body, nested blocks included, not those of the
+    functions and classes it defines."""
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(parsed.block_items(node))
 
 
 def _attribute(target: ast.AST, receiver: str) -> str | None:

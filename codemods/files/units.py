@@ -79,6 +79,35 @@ def edited(
     (then run the command)."""
     if options.get(IGNORED_CODES):
         return None
+    tree = parsed.parse(data)
+    if tree is None:
+        return None
+    paths_named = b"Path" in data or b"pathlib" in data
+    calls = [
+        node
+        for coroutine in parsed.outermost_coroutines(tree)
+        for node in parsed.walk(coroutine)
+        if isinstance(node, ast.Call)
+    ]
+    # What no resolution can make plain, first: a method that may block on a Path, ``open``.
+    for call in calls:
+        func = call.func
+        if isinstance(func, ast.Attribute) and paths_named and func.attr in _PATH_METHODS:
+            return None
+        if isinstance(func, ast.Name) and func.id == "open":
+            return None
+    aliases = {
+        alias.asname
+        for statement in parsed.statements(tree)
+        if isinstance(statement, (ast.Import, ast.ImportFrom))
+        for alias in statement.names
+        if alias.asname
+    }
+    spelled = [
+        c for c in calls if _last_name(c.func) in _LAST_PARTS or _first_name(c.func) in aliases
+    ]
+    if not spelled:
+        return None
     source = source_text(data)
     if source is None or not asyncio_only_imported(data):
         return None  # the command asks the scope analysis, and may report AM320
@@ -87,20 +116,16 @@ def edited(
         return None
     text, tree = source
     resolved = _Names(tree)
-    paths_named = b"Path" in data or b"pathlib" in data
     found: dict[int, tuple[ast.Call, str]] = {}  # id of the call -> it, and its name
-    for coroutine in parsed.outermost_coroutines(tree):
-        for node in parsed.walk(coroutine):
-            if not isinstance(node, ast.Call):
-                continue
-            name = resolved.of(node.func)
-            if name in _REWRITTEN:
-                found[id(node)] = (node, name)
-            elif name is not None:
-                if name in _OTHERS:
-                    return None
-            elif _may_be_one(node.func, paths_named, resolved):
+    for node in spelled:
+        name = resolved.of(node.func)
+        if name in _REWRITTEN:
+            found[id(node)] = (node, name)
+        elif name is not None:
+            if name in _OTHERS:
                 return None
+        elif _may_be_one(node.func, paths_named, resolved):
+            return None
     if not found:
         return None
     lines = LINE.findall(text)
@@ -198,6 +223,18 @@ def _aiofiles(what: str) -> Rewrite:
 def _bound(removal: Removal) -> str:
     module, obj, alias = removal
     return alias or obj or module.split(".")[0]
+
+
+def _first_name(func: ast.expr) -> str | None:
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) else None
+
+
+def _last_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
 
 
 def _may_be_one(func: ast.expr, paths_named: bool, resolved: _Names) -> bool:
