@@ -159,4 +159,5 @@ def test_objects_kept_on_self_written_the_same_while_appends_run_together(
         assert lines == [f"line {i}" for i in range(5)]
     before, after = times
     assert before >= 0.9  # five 0.2 s waits, one after the other
-    assert after * 2.5 < before, (before, after)
+    # together: 0.2 s on an idle machine, 0.43 s seen with the suite's workers beside it
+    assert after * 1.6 < before, (before, after)
