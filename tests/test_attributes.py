@@ -69,3 +69,34 @@ def test_each_attribute_takes_the_kind_every_binding_says() -> None:
 
 def test_a_module_ast_cannot_parse_keeps_nothing() -> None:
     assert attribute_kinds(b"class C:\n    def f(self):\n        self.x = open(\n") == {}
+
+
+def test_a_class_inherits_what_the_classes_it_derives_from_keep() -> None:
+    source = b"""
+import io
+import sqlite3
+
+
+class Base:
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path)
+        self.out = open(path + ".log", "a")
+
+
+class Repo(Base):
+    async def count(self):
+        return self.conn.execute("select 1")
+
+
+class Buffered(Base):
+    def reset(self):
+        self.out = io.StringIO()
+"""
+    assert attribute_kinds(source) == {
+        ("Base", "conn"): ObjectKind.SQLITE,
+        ("Base", "out"): ObjectKind.FILE,
+        ("Repo", "conn"): ObjectKind.SQLITE,
+        ("Repo", "out"): ObjectKind.FILE,
+        ("Buffered", "conn"): ObjectKind.SQLITE,
+        # ``out`` of a Buffered may also be a StringIO: no kind
+    }

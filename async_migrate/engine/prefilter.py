@@ -43,7 +43,8 @@ def needing_libcst(
     read there)."""
     if not has_coroutine(data):
         return []
-    by_bytes = [name for name, t in targets.items() if t.bytes_may_match(data)]
+    # A method stood in for in a slice may hold the constructor of what its class keeps.
+    by_bytes = [name for name, t in targets.items() if t.bytes_may_match(whole or data)]
     if not by_bytes:
         return []
     decided = [n for n in by_bytes if not targets[n].names or _has_marker(targets[n], data)]
@@ -388,13 +389,23 @@ _KEPT = "."
 
 def _kept_on_instances(tree: ast.Module) -> Iterator[tuple[str, ast.AST]]:
     """(``.<attribute>``, expression) for each object the methods of a class that holds a
-    coroutine method keep on an object (``self.log = open(path)``, ``self.log: IO``, ``with
-    open(path) as self.log``): a coroutine of the class that reads ``self.log`` uses it."""
-    for node in parsed.statements(tree):
-        if not isinstance(node, ast.ClassDef) or not any(
-            isinstance(m, ast.AsyncFunctionDef) for m in node.body
-        ):
+    coroutine method (or of a class of the module it derives from) keep on an object
+    (``self.log = open(path)``, ``self.log: IO``, ``with open(path) as self.log``): a
+    coroutine of the class that reads ``self.log`` uses it."""
+    classes = [node for node in parsed.statements(tree) if isinstance(node, ast.ClassDef)]
+    by_name = {node.name: node for node in classes}
+    wanted = [c for c in classes if any(isinstance(m, ast.AsyncFunctionDef) for m in c.body)]
+    seen: set[int] = set()
+    while wanted:  # the classes holding a coroutine, and those they derive from
+        node = wanted.pop()
+        if id(node) in seen:
             continue
+        seen.add(id(node))
+        wanted += [
+            by_name[base.id]
+            for base in node.bases
+            if isinstance(base, ast.Name) and base.id in by_name
+        ]
         for method in node.body:
             if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue

@@ -3,7 +3,8 @@ redis client, ...), read from the whole module with ``ast``, as a type checker r
 ``self.log = open(path, "a")`` in any method makes ``self.log`` a file in every method of
 the class.
 
-An attribute has a kind when every binding of it in the class says that kind: each
+An attribute has a kind when every binding of it in the class (and in the classes of the
+module it derives from, by plain name) says that kind: each
 assignment ``self.<attr> = <constructor>(...)`` (or ``None``, as in a ``close`` that drops
 it), a ``with <constructor>(...) as self.<attr>``, an annotation (``self.<attr>: T`` in a
 method, ``<attr>: T`` in the class body) declaring it, and at least one of them not
@@ -45,10 +46,36 @@ def attribute_kinds(data: bytes) -> AttributeKinds:
 def kinds_in(tree: ast.Module, imports: dict[str, str]) -> AttributeKinds:
     """What :func:`attribute_kinds` says of a parsed module whose names ``imports`` maps
     to their qualified names."""
+    classes = dict(_classes(tree.body, ""))
+    own = {name: _class_bindings(node, imports) for name, node in classes.items()}
     found: AttributeKinds = {}
-    for qualname, node in _classes(tree.body, ""):
-        for attribute, kind in _class_attributes(node, imports).items():
+    for qualname in classes:
+        seen: dict[str, list[ObjectKind | str]] = {}
+        members: set[str] = set()
+        for ancestor in _lineage(qualname, classes):
+            bound, defined = own[ancestor]
+            for attribute, kinds in bound.items():
+                seen.setdefault(attribute, []).extend(kinds)
+            members |= defined
+        for attribute, kind in _decided(seen, members).items():
             found[qualname, attribute] = kind
+    return found
+
+
+def _lineage(qualname: str, classes: dict[str, ast.ClassDef]) -> list[str]:
+    """The class and its ancestors defined in the module, as far as plain names of its
+    top-level classes say (``class Store(Base)``); a base of any other kind adds nothing
+    (its bindings are not known, and they may say another kind)."""
+    found: list[str] = []
+    queue = [qualname]
+    while queue:
+        name = queue.pop(0)
+        if name in found:
+            continue
+        found.append(name)
+        for base in classes[name].bases:
+            if isinstance(base, ast.Name) and base.id in classes:
+                queue.append(base.id)
     return found
 
 
@@ -82,10 +109,13 @@ def _is_try_star(statement: ast.stmt) -> bool:
     return statement.__class__.__name__ == "TryStar"
 
 
-def _class_attributes(node: ast.ClassDef, imports: dict[str, str]) -> dict[str, ObjectKind]:
-    """The attributes of one class that have a kind."""
+def _class_bindings(
+    node: ast.ClassDef, imports: dict[str, str]
+) -> tuple[dict[str, list[ObjectKind | str]], set[str]]:
+    """What one class's own body and methods bind to each attribute, and its members
+    (methods, properties, nested classes: not plain data)."""
     seen: dict[str, list[ObjectKind | str]] = {}
-    members: set[str] = set()  # methods, properties, nested classes: not plain data
+    members: set[str] = set()
     for statement in node.body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             members.add(statement.name)
@@ -105,6 +135,11 @@ def _class_attributes(node: ast.ClassDef, imports: dict[str, str]) -> dict[str, 
                     continue
                 for name in _names(target):
                     seen.setdefault(name, []).append(_UNKNOWN)
+    return seen, members
+
+
+def _decided(seen: dict[str, list[ObjectKind | str]], members: set[str]) -> dict[str, ObjectKind]:
+    """The attributes whose every binding says one kind (``None`` aside)."""
     kinds: dict[str, ObjectKind] = {}
     for attribute, bound in seen.items():
         known = {k for k in bound if k != _NONE}
