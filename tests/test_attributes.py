@@ -100,3 +100,30 @@ class Buffered(Base):
         ("Buffered", "conn"): ObjectKind.SQLITE,
         # ``out`` of a Buffered may also be a StringIO: no kind
     }
+
+
+def test_a_parameter_annotated_with_a_kind_gives_it_to_what_it_is_kept_as() -> None:
+    source = b"""
+import sqlite3
+from typing import Optional
+
+import redis
+
+
+class Repo:
+    def __init__(self, conn: sqlite3.Connection, cache: Optional[redis.Redis] = None, log=None):
+        self.conn = conn
+        self.cache = cache
+        self.log = log
+
+
+class Rebound:
+    def __init__(self, conn: sqlite3.Connection):
+        conn = conn or None
+        self.conn = conn
+"""
+    assert attribute_kinds(source) == {
+        ("Repo", "conn"): ObjectKind.SQLITE,
+        ("Repo", "cache"): ObjectKind.REDIS_CLIENT,
+        # ``log`` has no annotation; ``Rebound.conn``'s parameter is bound again
+    }

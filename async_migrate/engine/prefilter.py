@@ -409,11 +409,20 @@ def _kept_on_instances(tree: ast.Module) -> Iterator[tuple[str, ast.AST]]:
         for method in node.body:
             if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
+            arguments = method.args
+            annotated = {  # ``self.conn = conn`` keeps what ``conn: T`` declares
+                a.arg: a.annotation
+                for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+                if a.annotation is not None
+            }
             for statement in parsed.statements(method):
                 if isinstance(statement, ast.Assign):
+                    value = statement.value
+                    if isinstance(value, ast.Name) and value.id in annotated:
+                        value = annotated[value.id]
                     for target in statement.targets:
                         if _on_a_name(target):
-                            yield _KEPT + target.attr, statement.value  # type: ignore[attr-defined]
+                            yield _KEPT + target.attr, value  # type: ignore[attr-defined]
                 elif isinstance(statement, ast.AnnAssign) and _on_a_name(statement.target):
                     yield _KEPT + statement.target.attr, statement.annotation  # type: ignore[attr-defined]
                     if statement.value is not None:

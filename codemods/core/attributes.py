@@ -155,13 +155,21 @@ def _bound_on(
     function: ast.FunctionDef | ast.AsyncFunctionDef, receiver: str, imports: dict[str, str]
 ) -> Iterator[tuple[str, ObjectKind | str]]:
     """Each binding of an attribute of ``receiver`` in the function's own code, with the
-    kind it gives (statements only: no expression binds an attribute)."""
-    for node in _own_statements(function):
+    kind it gives (statements only: no expression binds an attribute). A parameter
+    annotated with a kind gives it (``self.conn = conn`` after ``conn: sqlite3.Connection``)
+    when the function binds that name nowhere else."""
+    statements = list(_own_statements(function))
+    parameters = _annotated_parameters(function, statements, imports)
+    for node in statements:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 attribute = _attribute(target, receiver)
                 if attribute is not None:
-                    yield attribute, _assigned(node.value, imports)
+                    value = node.value
+                    if isinstance(value, ast.Name) and value.id in parameters:
+                        yield attribute, parameters[value.id]
+                    else:
+                        yield attribute, _assigned(value, imports)
                 elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
                     for inner in parsed.walk(target):
                         attribute = _attribute(inner, receiver)
@@ -195,6 +203,28 @@ def _bound_on(
                         attribute = _attribute(inner, receiver)
                         if attribute is not None:
                             yield attribute, _UNKNOWN
+
+
+def _annotated_parameters(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    statements: list[ast.AST],
+    imports: dict[str, str],
+) -> dict[str, ObjectKind]:
+    """The function's parameters annotated with a kind that its own statements never bind
+    again, and their kinds."""
+    arguments = function.args
+    found: dict[str, ObjectKind] = {}
+    for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+        if argument.annotation is not None:
+            kind = _annotated(argument.annotation, imports)
+            if kind is not None:
+                found[argument.arg] = kind
+    if found:
+        for statement in statements:
+            for node in parsed.walk(statement):
+                if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                    found.pop(node.id, None)
+    return found
 
 
 def _own_statements(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
