@@ -97,10 +97,10 @@ AM653 = Code(
         _WHY,
         """Why it is refused: offloading would not be faithful. The function is a generator
         (it blocks while iterated), or it or a function it calls needs the loop's thread:
-        thread-bound state (threading.local, a module-level sqlite3 connection), a change to
-        a project context variable (lost in the thread's copy of the context), or asyncio
-        loop calls and signal.signal(); or the call is in a generator expression or under a
-        thread lock. The message names the chain down to what needs the thread.""",
+        thread-bound state (threading.local, a sqlite3 connection), an object unsafe to
+        share between threads (a requests.Session, a boto3 session), a change to a context
+        variable (lost in the thread's copy), or asyncio loop calls; or the call is in a
+        generator expression or under a thread lock. The message names the chain.""",
         """What to do: migrate the function itself (or what it calls) to async code, or
         move the call out of the generator expression or the lock's block; then rerun.""",
     ),
