@@ -127,3 +127,24 @@ class Rebound:
         ("Repo", "cache"): ObjectKind.REDIS_CLIENT,
         # ``log`` has no annotation; ``Rebound.conn``'s parameter is bound again
     }
+
+
+def test_a_path_built_and_kept_is_a_path_and_so_is_one_built_from_it() -> None:
+    source = b"""
+import pathlib
+from pathlib import Path
+
+
+class Workspace:
+    def __init__(self, base, name):
+        self.root = pathlib.Path(base).resolve()
+        self.config = self.root / "config.toml"
+        self.home = Path.home() / name
+        self.label = str(base)
+        self.other = base
+"""
+    assert attribute_kinds(source) == {
+        ("Workspace", "root"): ObjectKind.PATH,
+        ("Workspace", "config"): ObjectKind.PATH,
+        ("Workspace", "home"): ObjectKind.PATH,
+    }

@@ -129,7 +129,8 @@ class _Usage:
             more = {
                 i
                 for i, names in self.bindings.items()
-                if i not in objects and any(n.split(".")[0] in objects for n in names)
+                if i not in objects
+                and any(n in objects or n.split(".")[0] in objects for n in names)
             }
             objects |= more
             grew = bool(more)
@@ -212,6 +213,8 @@ def _usage(data: bytes, whole: bytes | None = None) -> _Usage | None:
         for inner in parsed.walk(expression):
             if isinstance(inner, (ast.Name, ast.Attribute)):
                 names.update(_resolve(inner, imports))
+                if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name):
+                    names.add(_KEPT + inner.attr)  # ``self.directory / "ready"``
     return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine, called, methods)
 
 

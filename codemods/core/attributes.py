@@ -24,6 +24,7 @@ from functools import lru_cache
 from codemods.core import parsed
 from codemods.core.bindings import module_bindings
 from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, ObjectKind
+from codemods.core.filesystem import PATH_CLASSES, PATH_CONSTRUCTORS, PATH_DERIVED
 
 #: (the class's qualified name in its module, the attribute) -> its kind.
 AttributeKinds = dict[tuple[str, str], ObjectKind]
@@ -47,7 +48,27 @@ def kinds_in(tree: ast.Module, imports: dict[str, str]) -> AttributeKinds:
     """What :func:`attribute_kinds` says of a parsed module whose names ``imports`` maps
     to their qualified names."""
     classes = dict(_classes(tree.body, ""))
-    own = {name: _class_bindings(node, imports) for name, node in classes.items()}
+    paths: dict[str, frozenset[str]] = {}  # class -> its attributes known to be Paths
+    for _ in range(3):  # ``self.marker = self.directory / "ready"``: Paths made of Paths
+        own = {
+            name: _class_bindings(node, imports, paths.get(name, frozenset()))
+            for name, node in classes.items()
+        }
+        found = _kinds(classes, own)
+        known: dict[str, frozenset[str]] = {}
+        for (owner, attribute), kind in found.items():
+            if kind is ObjectKind.PATH:
+                known[owner] = known.get(owner, frozenset()) | {attribute}
+        if known == paths:
+            break
+        paths = known
+    return found
+
+
+def _kinds(
+    classes: dict[str, ast.ClassDef],
+    own: dict[str, tuple[dict[str, list[ObjectKind | str]], set[str]]],
+) -> AttributeKinds:
     found: AttributeKinds = {}
     for qualname in classes:
         seen: dict[str, list[ObjectKind | str]] = {}
@@ -110,10 +131,11 @@ def _is_try_star(statement: ast.stmt) -> bool:
 
 
 def _class_bindings(
-    node: ast.ClassDef, imports: dict[str, str]
+    node: ast.ClassDef, imports: dict[str, str], paths: frozenset[str]
 ) -> tuple[dict[str, list[ObjectKind | str]], set[str]]:
     """What one class's own body and methods bind to each attribute, and its members
-    (methods, properties, nested classes: not plain data)."""
+    (methods, properties, nested classes: not plain data); ``paths``: its attributes known
+    to be Paths."""
     seen: dict[str, list[ObjectKind | str]] = {}
     members: set[str] = set()
     for statement in node.body:
@@ -121,7 +143,7 @@ def _class_bindings(
             members.add(statement.name)
             instance = receiver(statement)
             if instance is not None:
-                for attribute, kind in _bound_on(statement, instance, imports):
+                for attribute, kind in _bound_on(statement, instance, imports, paths):
                     seen.setdefault(attribute, []).append(kind)
         elif isinstance(statement, ast.ClassDef):
             members.add(statement.name)
@@ -152,7 +174,10 @@ def _decided(seen: dict[str, list[ObjectKind | str]], members: set[str]) -> dict
 
 
 def _bound_on(
-    function: ast.FunctionDef | ast.AsyncFunctionDef, receiver: str, imports: dict[str, str]
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    receiver: str,
+    imports: dict[str, str],
+    paths: frozenset[str] = frozenset(),
 ) -> Iterator[tuple[str, ObjectKind | str]]:
     """Each binding of an attribute of ``receiver`` in the function's own code, with the
     kind it gives (statements only: no expression binds an attribute). A parameter
@@ -169,7 +194,7 @@ def _bound_on(
                     if isinstance(value, ast.Name) and value.id in parameters:
                         yield attribute, parameters[value.id]
                     else:
-                        yield attribute, _assigned(value, imports)
+                        yield attribute, _assigned(value, imports, (receiver, paths))
                 elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
                     for inner in parsed.walk(target):
                         attribute = _attribute(inner, receiver)
@@ -182,7 +207,11 @@ def _bound_on(
                 yield (
                     attribute,
                     declared
-                    or (_assigned(node.value, imports) if node.value is not None else _UNKNOWN),
+                    or (
+                        _assigned(node.value, imports, (receiver, paths))
+                        if node.value is not None
+                        else _UNKNOWN
+                    ),
                 )
         elif isinstance(node, (ast.AugAssign, ast.Delete, ast.For, ast.AsyncFor)):
             targets = node.targets if isinstance(node, ast.Delete) else [node.target]
@@ -254,15 +283,48 @@ def _names(target: ast.AST) -> Iterator[str]:
             yield node.id
 
 
-def _assigned(value: ast.AST, imports: dict[str, str]) -> ObjectKind | str:
-    """The kind an assigned value gives: a constructor's, none for ``None``."""
+#: The instance's name in a method, and the attributes of it known to be Paths.
+_Kept = tuple[str, frozenset[str]]
+
+
+def _assigned(
+    value: ast.AST, imports: dict[str, str], kept: _Kept = ("", frozenset())
+) -> ObjectKind | str:
+    """The kind an assigned value gives: a constructor's, a Path for a ``pathlib.Path``
+    made in the expression (of one the instance keeps, too), none for ``None``."""
     if isinstance(value, ast.Constant) and value.value is None:
         return _NONE
     if isinstance(value, ast.Call):
         kind = _looked_up(value.func, imports, CONSTRUCTORS)
         if kind is not None:
             return kind
+    if _makes_path(value, imports, kept):
+        return ObjectKind.PATH
     return _UNKNOWN
+
+
+def _makes_path(value: ast.AST, imports: dict[str, str], kept: _Kept, depth: int = 0) -> bool:
+    """Whether ``value`` is a ``pathlib.Path`` by how it is built: a Path class called,
+    ``Path.cwd()``/``home()``, ``/`` on one, its ``parent``, or a method of one that returns
+    one (as the ``files`` codemod proves a constructed Path)."""
+    if depth > 12:
+        return False
+    if isinstance(value, ast.Call):
+        if _qualified(value.func, imports) in PATH_CLASSES:
+            return True
+        func = value.func
+        if not isinstance(func, ast.Attribute):
+            return False
+        if func.attr in PATH_CONSTRUCTORS:
+            return _qualified(func.value, imports) in PATH_CLASSES
+        return func.attr in PATH_DERIVED and _makes_path(func.value, imports, kept, depth + 1)
+    if isinstance(value, ast.Attribute) and value.attr == "parent":
+        return _makes_path(value.value, imports, kept, depth + 1)
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+        return value.value.id == kept[0] and value.attr in kept[1]
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div):
+        return _makes_path(value.left, imports, kept, depth + 1)
+    return False
 
 
 def _annotated(annotation: ast.AST, imports: dict[str, str]) -> ObjectKind | None:

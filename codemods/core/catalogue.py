@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import re
 
+from codemods.core.filesystem import PATH_TO_THREAD
 from codemods.core.spec import Targets
 
 #: What a ``with`` item must be called (its last name) to count as a thread lock. An
@@ -50,6 +51,8 @@ class ObjectKind(enum.Enum):
     SA_CONNECTION = "SQLAlchemy Connection"
     SA_SESSION = "SQLAlchemy Session"
     REQUESTS_SESSION = "requests.Session"
+    #: Only as what a class keeps on ``self`` (the ``files`` codemod proves Paths otherwise).
+    PATH = "pathlib.Path"
     SOCKET = "blocking socket"
 
 
@@ -619,6 +622,7 @@ CALL_CHEAP_METHODS: dict[ObjectKind, frozenset[str]] = {
 }
 #: For these kinds, only these methods block.
 CALL_BLOCKING_METHODS: dict[ObjectKind, frozenset[str]] = {
+    ObjectKind.PATH: PATH_TO_THREAD,
     ObjectKind.HTTPX_CLIENT: frozenset({*HTTP_METHODS, "send", "close", "stream"}),
     ObjectKind.SQLITE: frozenset(
         {
@@ -685,6 +689,7 @@ KIND_FAMILY: dict[ObjectKind, Family] = {
     **{kind: Family.DATABASE for kind in (ObjectKind.SA_ENGINE, ObjectKind.SA_CONNECTION)},
     ObjectKind.SA_SESSION: Family.DATABASE,
     ObjectKind.REQUESTS_SESSION: Family.REQUESTS,
+    ObjectKind.PATH: Family.FILES,
 }
 
 

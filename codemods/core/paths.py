@@ -10,6 +10,7 @@ from collections.abc import Collection
 import libcst as cst
 from libcst.metadata import Assignment, BaseAssignment
 
+from codemods.core.catalogue import ObjectKind
 from codemods.core.filesystem import (
     AIOFILES_OS,
     AIOFILES_OS_PATH,
@@ -22,7 +23,7 @@ from codemods.core.filesystem import (
     TO_THREAD,
 )
 from codemods.core.lookups import Lookups
-from codemods.core.navigation import encloses, own_class
+from codemods.core.navigation import encloses, instance_of, own_class
 
 
 def lazy_call(lookups: Lookups, call: cst.Call) -> str | None:
@@ -93,6 +94,10 @@ def _is_path(
         )
     if isinstance(expr, cst.Attribute) and expr.attr.value == "parent":
         return _is_path(lookups, expr.value, allow_parameters, depth + 1, proof)
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        owner = instance_of(lookups, expr.value)  # a Path the class keeps on ``self``
+        if owner is not None and lookups.attribute_kind(owner, expr.attr.value) is ObjectKind.PATH:
+            return True
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
         return _is_path(lookups, expr.left, allow_parameters, depth + 1, proof)
     if isinstance(expr, cst.Name):
