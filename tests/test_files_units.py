@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from async_migrate.engine import migrate
 from async_migrate.engine.migrate import migrate_source
 from codemods.files import units
+from tests.both_ways import whole_and_sliced
 
 #: name -> (module, whether the statements' path takes it)
 CASES = {
@@ -108,10 +108,7 @@ def test_the_statements_path_makes_what_the_command_makes(
     source, takes = CASES[name]
     data = source.encode("utf-8")
     assert (units.edited(data, "m.py", {}) is not None) is takes
-    monkeypatch.setattr(migrate, "SLICING", False)
-    whole = migrate_source(data, ["files"], filename="m.py")
-    monkeypatch.setattr(migrate, "SLICING", True)
-    by_statements = migrate_source(data, ["files"], filename="m.py")
+    whole, by_statements = whole_and_sliced(data, "files", monkeypatch)
     assert by_statements == whole
     if takes:
         assert whole.code != data or name.startswith("silenced"), "a case that changes nothing"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from async_migrate.engine import migrate
 from async_migrate.engine.migrate import migrate_source
 from codemods.helpers import units
 from codemods.helpers.spec import SPEC
+from tests.both_ways import whole_and_sliced
 
 SLOW = "import time\n\n\ndef slow(x=0):\n    time.sleep(0.1)\n    return x\n\n\n"
 
@@ -134,10 +134,7 @@ def test_the_statements_path_makes_what_the_command_makes(
     options = SPEC.prepared(data, "m.py", {})
     assert options["sites"], "the case must hold a site"
     assert (units.edited(data, "m.py", options) is not None) is takes
-    monkeypatch.setattr(migrate, "SLICING", False)
-    whole = migrate_source(data, ["helpers"], filename="m.py")
-    monkeypatch.setattr(migrate, "SLICING", True)
-    by_statements = migrate_source(data, ["helpers"], filename="m.py")
+    whole, by_statements = whole_and_sliced(data, "helpers", monkeypatch)
     assert by_statements == whole
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from async_migrate.engine import migrate
 from async_migrate.engine.migrate import migrate_source
 from codemods.sleep import units
+from tests.both_ways import whole_and_sliced
 
 #: name -> (module, whether the statements' path takes it)
 CASES = {
@@ -89,10 +89,7 @@ def test_the_statements_path_makes_what_the_command_makes(
     source, takes = CASES[name]
     data = source.encode("utf-8")
     assert (units.edited(data, "m.py", {}) is not None) is takes
-    monkeypatch.setattr(migrate, "SLICING", False)
-    whole = migrate_source(data, ["sleep"], filename="m.py")
-    monkeypatch.setattr(migrate, "SLICING", True)
-    by_statements = migrate_source(data, ["sleep"], filename="m.py")
+    whole, by_statements = whole_and_sliced(data, "sleep", monkeypatch)
     assert by_statements == whole
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from codemods.core import parsed
-from codemods.core.bindings import module_bindings
+from codemods.core.bindings import looked_up, module_bindings, qualified_name
 from codemods.core.catalogue import ANNOTATIONS, CONSTRUCTORS, ObjectKind
 from codemods.core.filesystem import PATH_CLASSES, PATH_CONSTRUCTORS, PATH_DERIVED
 
@@ -295,7 +295,7 @@ def _assigned(
     if isinstance(value, ast.Constant) and value.value is None:
         return _NONE
     if isinstance(value, ast.Call):
-        kind = _looked_up(value.func, imports, CONSTRUCTORS)
+        kind = looked_up(value.func, imports, CONSTRUCTORS)
         if kind is not None:
             return kind
     if _makes_path(value, imports, kept):
@@ -310,13 +310,13 @@ def _makes_path(value: ast.AST, imports: dict[str, str], kept: _Kept, depth: int
     if depth > 12:
         return False
     if isinstance(value, ast.Call):
-        if _qualified(value.func, imports) in PATH_CLASSES:
+        if qualified_name(value.func, imports) in PATH_CLASSES:
             return True
         func = value.func
         if not isinstance(func, ast.Attribute):
             return False
         if func.attr in PATH_CONSTRUCTORS:
-            return _qualified(func.value, imports) in PATH_CLASSES
+            return qualified_name(func.value, imports) in PATH_CLASSES
         return func.attr in PATH_DERIVED and _makes_path(func.value, imports, kept, depth + 1)
     if isinstance(value, ast.Attribute) and value.attr == "parent":
         return _makes_path(value.value, imports, kept, depth + 1)
@@ -337,23 +337,7 @@ def _annotated(annotation: ast.AST, imports: dict[str, str]) -> ObjectKind | Non
         ]
         return _annotated(sides[0], imports) if len(sides) == 1 else None
     if isinstance(annotation, ast.Subscript):
-        if _qualified(annotation.value, imports) in ("typing.Optional", "Optional"):
+        if qualified_name(annotation.value, imports) in ("typing.Optional", "Optional"):
             return _annotated(annotation.slice, imports)
         return None
-    return _looked_up(annotation, imports, ANNOTATIONS)
-
-
-def _qualified(expression: ast.AST, imports: dict[str, str]) -> str | None:
-    dotted = parsed.dotted(expression)
-    if dotted is None:
-        return None
-    root, _, rest = dotted.partition(".")
-    qualified = imports.get(root, "builtins." + root if not rest else root)
-    return qualified + ("." + rest if rest else "")
-
-
-def _looked_up(
-    expression: ast.AST, imports: dict[str, str], table: dict[str, ObjectKind]
-) -> ObjectKind | None:
-    qualified = _qualified(expression, imports)
-    return table.get(qualified) if qualified is not None else None
+    return looked_up(annotation, imports, ANNOTATIONS)

@@ -5,7 +5,8 @@ function's own body. Free of libcst."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TypeVar
 
 from codemods.core import parsed
 
@@ -91,3 +92,24 @@ def absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str | None:
     if node.module:
         base = [*base, *node.module.split(".")]
     return ".".join(base)
+
+
+T = TypeVar("T")
+
+
+def qualified_name(expression: ast.AST, imports: dict[str, str]) -> str | None:
+    """The qualified name the dotted name ``expression`` stands for, by the module's
+    ``imports`` (local name -> qualified name); a bare name no import binds is a builtin's.
+    None for any other expression."""
+    dotted = parsed.dotted(expression)
+    if dotted is None:
+        return None
+    root, _, rest = dotted.partition(".")
+    qualified = imports.get(root, "builtins." + root if not rest else root)
+    return qualified + ("." + rest if rest else "")
+
+
+def looked_up(expression: ast.AST, imports: dict[str, str], table: Mapping[str, T]) -> T | None:
+    """What ``table`` gives the qualified name of ``expression``, or None."""
+    qualified = qualified_name(expression, imports)
+    return table.get(qualified) if qualified is not None else None

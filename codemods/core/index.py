@@ -19,7 +19,13 @@ from typing import Any
 
 from codemods.core import parsed
 from codemods.core.attributes import AttributeKinds, kinds_in, receiver
-from codemods.core.bindings import bound_by_import, module_bindings, own_nodes
+from codemods.core.bindings import (
+    bound_by_import,
+    looked_up,
+    module_bindings,
+    own_nodes,
+    qualified_name,
+)
 from codemods.core.catalogue import (
     ANNOTATIONS,
     CONSTRUCTORS,
@@ -308,7 +314,7 @@ def _function(
     )
     for argument in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
         if argument.annotation is not None:
-            kind = _kind(argument.annotation, context.imports, ANNOTATIONS)
+            kind = looked_up(argument.annotation, context.imports, ANNOTATIONS)
             if kind:
                 objects[argument.arg] = kind
     object_calls = []
@@ -537,22 +543,10 @@ def _objects(nodes: Iterable[ast.AST], imports: dict[str, str]) -> dict[str, Obj
             pairs = [(i.optional_vars, i.context_expr) for i in node.items if i.optional_vars]
         for target, value in pairs:
             if isinstance(target, ast.Name) and isinstance(value, ast.Call):
-                kind = _kind(value.func, imports, CONSTRUCTORS)
+                kind = looked_up(value.func, imports, CONSTRUCTORS)
                 if kind:
                     found[target.id] = kind
     return found
-
-
-def _kind(
-    expression: ast.AST, imports: dict[str, str], table: dict[str, ObjectKind]
-) -> ObjectKind | None:
-    """The kind ``table`` gives the dotted name ``expression`` resolves to, or None."""
-    dotted = parsed.dotted(expression)
-    if dotted is None:
-        return None
-    root, _, rest = dotted.partition(".")
-    qualified = imports.get(root, "builtins." + root if not rest else root)
-    return table.get(qualified + ("." + rest if rest else ""))
 
 
 def _without_waiting(call: ast.Call, kind: ObjectKind) -> bool:
@@ -648,10 +642,7 @@ def _thread_bound_globals(tree: ast.Module, imports: dict[str, str]) -> dict[str
     found: dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
-            func = node.value.func
-            dotted = ast.unparse(func)
-            root, _, rest = dotted.partition(".")
-            qualified = imports.get(root, root) + ("." + rest if rest else "")
+            qualified = qualified_name(node.value.func, imports)
             if qualified in _THREAD_BOUND:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:

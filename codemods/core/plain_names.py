@@ -21,6 +21,8 @@ from codemods.core.catalogue import LOCK_CLASSES
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+#: What opens a scope of its own: what it binds is not bound at the module's level.
+NEW_SCOPES = (*_SCOPES, *_COMPREHENSIONS)
 
 
 @lru_cache(maxsize=4)
@@ -40,7 +42,7 @@ def bound_otherwise(source: bytes) -> frozenset[str] | None:
                     found.add(alias.asname or alias.name.split(".")[0])
             continue
         found.update(bound_by(node))
-        inner = top and not isinstance(node, (*_SCOPES, *_COMPREHENSIONS))
+        inner = top and not isinstance(node, NEW_SCOPES)
         stack.extend((child, inner) for child in parsed.children(node))
     return frozenset(found)
 

@@ -33,7 +33,14 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from codemods.core import parsed
 from codemods.core.base import awaited_at
 from codemods.core.catalogue import LOCK_NAME
-from codemods.core.imports import bound_name, imported, marked, run_import_passes, unused_mark
+from codemods.core.imports import (
+    bound_name,
+    imported,
+    marked,
+    run_import_passes,
+    unused_mark,
+    uses,
+)
 from codemods.core.index import position
 from codemods.core.parents import parents
 from codemods.core.plain_names import bound_otherwise, lock_spellings_in
@@ -144,6 +151,18 @@ def _may_hold_a_lock(statement: ast.With, spellings: frozenset[str]) -> bool:
         elif isinstance(expression, ast.Name) and LOCK_NAME.search(expression.id):
             return True
     return False
+
+
+def holding_statements(sites: Iterable[CallSite | None]) -> list[ast.stmt] | None:
+    """The statements (or compound headers) that hold ``sites``, each once, in the order
+    met; None when one is missing or does not run directly in its coroutine, or has no
+    unit (a reference, a call the command reports or leaves)."""
+    statements: dict[int, ast.stmt] = {}
+    for site in sites:
+        if site is None or not site.direct or site.statement is None:
+            return None
+        statements[id(site.statement)] = site.statement
+    return list(statements.values())
 
 
 # -- units ----------------------------------------------------------------------------
@@ -350,6 +369,41 @@ def spliced(lines: list[str], units: Sequence[Unit], made: dict[int, str]) -> li
                 unit.last - unit.first
             )
     return chunks
+
+
+def finished(
+    tree: ast.Module,
+    lines: list[str],
+    batch: Batch,
+    made: dict[int, str],
+    filename: str,
+    add: Sequence[str] = (),
+    drop: Sequence[Removal] | None = None,
+) -> bytes | None:
+    """The module with the units' new text ``made`` in place of their lines, ``import m``
+    added for each of ``add`` the top level lacks, and the imports of ``drop`` that the new
+    code no longer uses removed (as the command's ``drop_import_if_unused`` asks); None when
+    the new code does not parse, a string may still use a name to remove (the command's
+    removal pass then reads the whole module), or the import passes cannot be placed."""
+    chunks = spliced(lines, batch.units, made)
+    remove: list[Removal] = []
+    if drop is not None:
+        new_tree = parsed.parse("".join(chunks).encode("utf-8"))
+        if new_tree is None:
+            return None
+        for removal in drop:
+            as_name, as_string = uses(new_tree, {bound_name(removal)})
+            if as_string and not as_name:
+                return None
+            if not as_name:
+                remove.append(removal)
+    wanted = [m for m in add if not imported_at_top(tree, m)]
+    if wanted or remove:
+        with_changes = with_imports(tree, chunks, filename, add=wanted, remove=remove)
+        if with_changes is None:
+            return None
+        chunks = with_changes
+    return "".join(chunks).encode("utf-8")
 
 
 # -- comments ---------------------------------------------------------------------------

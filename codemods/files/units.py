@@ -40,9 +40,8 @@ from codemods.core.filesystem import (
 )
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
-from codemods.core.imports import uses
 from codemods.core.index import position, source_lines
-from codemods.core.plain_names import bound_by, bound_otherwise
+from codemods.core.plain_names import NEW_SCOPES, bound_by, bound_otherwise
 from codemods.core.statements import (
     LINE,
     Batch,
@@ -50,11 +49,10 @@ from codemods.core.statements import (
     Rewrite,
     asyncio_only_imported,
     calls_in_coroutines,
-    imported_at_top,
+    finished,
+    holding_statements,
     silenced,
     source_text,
-    spliced,
-    with_imports,
 )
 from codemods.files import (
     command,  # the module: libcst's tool lists a command where it is named
@@ -77,11 +75,10 @@ def edited(
 ) -> tuple[bytes, list[Finding]] | None:
     """What the command makes of ``data`` and its findings; None when a call does not fit
     (then run the command)."""
-    if options.get(IGNORED_CODES):
+    source = source_text(data) if not options.get(IGNORED_CODES) else None
+    if source is None:
         return None
-    tree = parsed.parse(data)
-    if tree is None:
-        return None
+    text, tree = source
     paths_named = b"Path" in data or b"pathlib" in data
     calls = [
         node
@@ -108,13 +105,11 @@ def edited(
     ]
     if not spelled:
         return None
-    source = source_text(data)
-    if source is None or not asyncio_only_imported(data):
+    if not asyncio_only_imported(data):
         return None  # the command asks the scope analysis, and may report AM320
     otherwise = bound_otherwise(data)
     if otherwise is None or "aiofiles" in otherwise:
         return None
-    text, tree = source
     resolved = _Names(tree)
     found: dict[int, tuple[ast.Call, str]] = {}  # id of the call -> it, and its name
     for node in spelled:
@@ -132,13 +127,9 @@ def edited(
     counted = source_lines(data)
     calls = calls_in_coroutines(tree, counted, {c.lineno for c, _ in found.values()})
     by_call = {id(site.call): site for site in calls.values()}
-    statements: dict[int, ast.stmt] = {}
-    for node, _ in found.values():
-        site = by_call.get(id(node))
-        if site is None or not site.direct or site.statement is None:
-            return None  # in a generator expression, a nested function, under a lock
-        statements[id(site.statement)] = site.statement
-    batch = Batch.of(list(statements.values()), lines)
+    # None: in a generator expression, a nested function, under a lock
+    statements = holding_statements(by_call.get(id(node)) for node, _ in found.values())
+    batch = None if statements is None else Batch.of(statements, lines)
     if batch is None:
         return None
     wanted = {position(c, counted): (c, name) for c, name in found.values()}
@@ -193,24 +184,8 @@ def _rewritten(
     made = batch.awaited(rewrites)
     if made is None:
         return None
-    chunks = spliced(lines, batch.units, made)
-    new_tree = parsed.parse("".join(chunks).encode("utf-8"))
-    if new_tree is None:
-        return None
-    remove = []
-    for removal in removals:
-        as_name, as_string = uses(new_tree, {_bound(removal)})
-        if as_string and not as_name:
-            return None  # the command's removal pass then reads the whole module
-        if not as_name:
-            remove.append(removal)
-    add = [m for m in modules if not imported_at_top(tree, m)]
-    if add or remove:
-        with_changes = with_imports(tree, chunks, filename, add=add, remove=remove)
-        if with_changes is None:
-            return None
-        chunks = with_changes
-    return "".join(chunks).encode("utf-8"), findings
+    code = finished(tree, lines, batch, made, filename, list(modules), list(removals))
+    return None if code is None else (code, findings)
 
 
 def _aiofiles(what: str) -> Rewrite:
@@ -218,11 +193,6 @@ def _aiofiles(what: str) -> Rewrite:
         return call.with_changes(func=dotted(f"aiofiles.{what}"))
 
     return rewrite
-
-
-def _bound(removal: Removal) -> str:
-    module, obj, alias = removal
-    return alias or obj or module.split(".")[0]
 
 
 def _first_name(func: ast.expr) -> str | None:
@@ -244,8 +214,7 @@ def _may_be_one(func: ast.expr, paths_named: bool, resolved: _Names) -> bool:
     at the top of the module: ``os = load()`` makes ``os.remove`` one for it)."""
     if isinstance(func, ast.Attribute) and paths_named and func.attr in _PATH_METHODS:
         return True
-    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-    if last not in _LAST_PARTS:
+    if _last_name(func) not in _LAST_PARTS:
         return False
     spelled = parsed.dotted(func)
     if spelled is None:
@@ -340,17 +309,5 @@ def _binders(tree: ast.Module) -> Iterator[tuple[ast.AST, bool]]:
         yield node, top
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             continue  # its aliases name what it binds
-        inner = top and not isinstance(node, _SCOPES)
+        inner = top and not isinstance(node, NEW_SCOPES)
         stack.extend((child, inner) for child in parsed.children(node))
-
-
-_SCOPES = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.ClassDef,
-    ast.Lambda,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-)

@@ -30,11 +30,10 @@ from codemods.core.statements import (
     Rewrite,
     asyncio_only_imported,
     calls_in_coroutines,
-    imported_at_top,
+    finished,
+    holding_statements,
     silenced,
     source_text,
-    spliced,
-    with_imports,
 )
 from codemods.helpers import command  # the module: libcst's tool lists a command where it is named
 from codemods.helpers.analysis import Site
@@ -58,17 +57,13 @@ def edited(
     text, tree = source
     lines = LINE.findall(text)
     calls = calls_in_coroutines(tree, source_lines(data), {site.line for site in sites})
-    held: dict[int, list[Site]] = {}  # id of the statement -> its sites
-    statements = {}
-    for site in sites:
-        found = calls.get((site.line, site.col))
-        if found is None or not found.direct or found.statement is None:
-            return None
-        statements[id(found.statement)] = found.statement
-        held.setdefault(id(found.statement), []).append(site)
-    batch = Batch.of(list(statements.values()), lines)
+    statements = holding_statements(calls.get((site.line, site.col)) for site in sites)
+    batch = None if statements is None else Batch.of(statements, lines)
     if batch is None:
         return None
+    held: dict[int, list[Site]] = {}  # id of the statement -> its sites
+    for site in sites:
+        held.setdefault(id(calls[site.line, site.col].statement), []).append(site)
     offload = bool(options.get("offload", True))
     findings: list[Finding] = []
     targets: dict[int, Rewrite] = {}
@@ -98,10 +93,5 @@ def edited(
     made = batch.awaited(targets)
     if made is None:
         return None
-    chunks = spliced(lines, batch.units, made)
-    if not imported_at_top(tree, "asyncio"):
-        with_import = with_imports(tree, chunks, filename, add=["asyncio"])
-        if with_import is None:
-            return None
-        chunks = with_import
-    return "".join(chunks).encode("utf-8"), findings
+    code = finished(tree, lines, batch, made, filename, ["asyncio"])
+    return None if code is None else (code, findings)

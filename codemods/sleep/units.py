@@ -25,21 +25,18 @@ import libcst as cst
 from codemods.core import parsed
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
-from codemods.core.imports import uses
 from codemods.core.index import source_lines
 from codemods.core.plain_names import bound_otherwise
 from codemods.core.statements import (
     LINE,
     Batch,
-    Removal,
     Rewrite,
     asyncio_only_imported,
     calls_in_coroutines,
-    imported_at_top,
+    finished,
+    holding_statements,
     silenced,
     source_text,
-    spliced,
-    with_imports,
 )
 from codemods.sleep import command  # the module: libcst's tool lists a command where it is named
 
@@ -63,13 +60,8 @@ def edited(
     lines = LINE.findall(text)
     calls = calls_in_coroutines(tree, source_lines(data), {n.lineno for n in spelled.values()})
     by_callee = {id(c.call.func): c for c in calls.values()}
-    statements: dict[int, ast.stmt] = {}
-    for node in spelled.values():
-        found = by_callee.get(id(node))
-        if found is None or not found.direct or found.statement is None:
-            return None  # a reference, or a call the command reports or leaves
-        statements[id(found.statement)] = found.statement
-    batch = Batch.of(list(statements.values()), lines)
+    statements = holding_statements(by_callee.get(id(node)) for node in spelled.values())
+    batch = None if statements is None else Batch.of(statements, lines)
     if batch is None:
         return None
     findings: list[Finding] = []
@@ -98,21 +90,8 @@ def edited(
     made = batch.awaited(targets)
     if made is None:
         return None
-    chunks = spliced(lines, batch.units, made)
-    new_tree = parsed.parse("".join(chunks).encode("utf-8"))
-    if new_tree is None:
-        return None
-    as_name, as_string = uses(new_tree, {"time"})
-    if as_string and not as_name:
-        return None  # the command's removal pass then reads the whole module
-    add = [] if imported_at_top(tree, "asyncio") else ["asyncio"]
-    remove: list[Removal] = [] if as_name else [("time", None, None)]
-    if add or remove:
-        with_changes = with_imports(tree, chunks, filename, add=add, remove=remove)
-        if with_changes is None:
-            return None
-        chunks = with_changes
-    return "".join(chunks).encode("utf-8"), findings
+    code = finished(tree, lines, batch, made, filename, ["asyncio"], [("time", None, None)])
+    return None if code is None else (code, findings)
 
 
 def _time_only_imported(tree: ast.Module, data: bytes) -> bool:
