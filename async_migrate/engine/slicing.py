@@ -221,7 +221,7 @@ def slice_module(
 
     def visit(node: ast.AST) -> None:
         owner = node if node is tree or isinstance(node, ast.ClassDef) else None
-        for child in ast.iter_child_nodes(node):
+        for child in parsed.children(node):
             if owner is not None and isinstance(child, ast.Assign):
                 region = literal_stand_in(child)
                 if region is not None:
@@ -395,7 +395,7 @@ def _named_outside(tree: ast.Module, left_out: list[ast.AST]) -> set[str]:
     stack: list[ast.AST] = [tree]
     while stack:
         node = stack.pop()
-        for child in ast.iter_child_nodes(node):
+        for child in parsed.children(node):
             if id(child) in skipped:
                 continue
             if isinstance(child, ast.Name):
@@ -412,7 +412,7 @@ def _own_globals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[
     ``nonlocal``, or binds one it declares global by an import or a ``del`` (a stand-in
     binds them by assignment)."""
     declared: set[str] = set()
-    stack: list[tuple[ast.AST, bool]] = [(child, True) for child in ast.iter_child_nodes(function)]
+    stack: list[tuple[ast.AST, bool]] = [(child, True) for child in parsed.children(function)]
     while stack:
         node, own = stack.pop()
         if isinstance(node, ast.Nonlocal):
@@ -422,8 +422,8 @@ def _own_globals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[
                 return None
             declared.update(node.names)
         nested = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
-        stack.extend((child, own and not nested) for child in ast.iter_child_nodes(node))
-    for node in ast.walk(function):
+        stack.extend((child, own and not nested) for child in parsed.children(node))
+    for node in parsed.walk(function):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             if {(a.asname or a.name).split(".")[0] for a in node.names} & declared:
                 return None
@@ -459,7 +459,7 @@ def _named_in_coroutines(tree: ast.Module, kept: frozenset[int] | None) -> set[s
     used: set[str] = set()
     for node in parsed.outermost_coroutines(tree):
         if kept is None or node.lineno in kept:
-            for inner in ast.walk(node):
+            for inner in parsed.walk(node):
                 if isinstance(inner, ast.Name):
                     used.add(inner.id)
                 elif isinstance(inner, ast.Attribute):
@@ -478,7 +478,7 @@ def _module_names(tree: ast.Module) -> set[str]:
     stack: list[ast.AST] = [tree]
     while stack:
         node = stack.pop()
-        for child in ast.iter_child_nodes(node):
+        for child in parsed.children(node):
             if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
                 names.add(child.id)
             elif isinstance(child, ast.alias):
@@ -488,7 +488,7 @@ def _module_names(tree: ast.Module) -> set[str]:
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(child.name)
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                for inner in ast.walk(child):
+                for inner in parsed.walk(child):
                     if isinstance(inner, ast.Global):
                         names.update(inner.names)
                 continue
@@ -505,7 +505,7 @@ def _defined_in_class(node: ast.ClassDef) -> set[str]:
         else:
             names.update(
                 n.id
-                for n in ast.walk(statement)
+                for n in parsed.walk(statement)
                 if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
             )
     return names
@@ -577,7 +577,7 @@ def _class_reads(node: ast.ClassDef, identifiers: set[str]) -> set[str]:
 def _loads(node: ast.AST, identifiers: set[str]) -> set[str]:
     """Every name ``node`` reads, anywhere in it; its identifiers go to ``identifiers``."""
     read: set[str] = set()
-    for inner in ast.walk(node):
+    for inner in parsed.walk(node):
         if isinstance(inner, ast.Name):
             identifiers.add(inner.id)
             if isinstance(inner.ctx, ast.Load):
@@ -658,7 +658,7 @@ def _function_names(function: ast.FunctionDef, identifiers: set[str]) -> tuple[s
                 visit(child, False, False)
             return
         if isinstance(node, _COMPREHENSIONS):
-            for child in ast.iter_child_nodes(node):
+            for child in parsed.children(node):
                 visit(child, own, True)
             return
         local = own and not comprehension
@@ -670,7 +670,7 @@ def _function_names(function: ast.FunctionDef, identifiers: set[str]) -> tuple[s
             bind(node.name, local)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bind(node.rest, local)
-        for child in ast.iter_child_nodes(node):
+        for child in parsed.children(node):
             visit(child, own, comprehension)
 
     for statement in function.body:

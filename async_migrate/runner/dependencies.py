@@ -13,8 +13,9 @@ from __future__ import annotations
 import ast
 import re
 import sys
-import warnings
 from dataclasses import dataclass
+
+from codemods.core import parsed
 
 #: The code of an undeclared dependency, in the engine's AM0xx range.
 CODE = "AM001"
@@ -72,14 +73,11 @@ def added_modules(before: bytes, after: bytes) -> list[str]:
 
 
 def _imported(code: bytes) -> set[str]:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError):
+    tree = parsed.parse(code)  # the engine's parse of the code before, already made
+    if tree is None:
         return set()
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in parsed.statements(tree):  # an import is a statement: no expression searched
         if isinstance(node, ast.Import):
             names.update(alias.name.partition(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -98,7 +98,7 @@ def _still_wanted(
         if transform is AddImportsVisitor:
             scratch[key] = [i for i in scratch[key] if not imported(tree_ast, i)]
         else:
-            names = {n.id for n in ast.walk(tree_ast) if isinstance(n, ast.Name)}
+            names = {n.id for n in parsed.walk(tree_ast) if isinstance(n, ast.Name)}
             scratch[key] = [r for r in scratch[key] if bound_name(r) not in names]
     return bool(scratch[key])
 

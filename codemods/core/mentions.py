@@ -81,7 +81,7 @@ def mentions(data: bytes, module: str, path: str, identifiers: frozenset[str]) -
     # A name imported under another name is mentioned under that one too.
     identifiers = identifiers | {
         alias.asname
-        for node in ast.walk(tree)
+        for node in parsed.statements(tree)
         if isinstance(node, ast.ImportFrom)
         for alias in node.names
         if alias.asname and alias.name in identifiers
@@ -243,7 +243,7 @@ def _module_nodes(tree: ast.Module) -> list[ast.AST]:
             continue
         if isinstance(child, ast.Lambda):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(child))))
+        stack.extend(reversed(parsed.children(child)))
     return found
 
 
