@@ -22,6 +22,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import (
     Assignment,
+    CodeRange,
     GlobalScope,
     MetadataWrapper,
     PositionProvider,
@@ -32,6 +33,7 @@ from libcst.metadata import (
 
 from codemods.core.build import await_expression, needs_parentheses
 from codemods.core.catalogue import ObjectKind
+from codemods.core.code_positions import Positions, positions
 from codemods.core.coroutines import LOCKED_REASON, CoroutineContext
 from codemods.core.findings import Finding
 from codemods.core.imports import run_import_passes, schedule_removal
@@ -44,6 +46,32 @@ from codemods.core.suppression_checks import SuppressionChecks
 from codemods.core.undecorated import UndecoratedCodemodCommand
 
 __all__ = ["LOCKED_REASON", "AsyncCodemod"]
+
+
+class OnFirstUse(Mapping[cst.CSTNode, CodeRange]):
+    """The positions of ``module``'s nodes (see :mod:`codemods.core.code_positions`),
+    made when first read: a codemod that finds nothing to do in the module never asks."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self._module = module
+        self._found: Positions | None = None
+
+    def _made(self) -> Positions:
+        if self._found is None:
+            self._found = positions(self._module)
+        return self._found
+
+    def __getitem__(self, node: cst.CSTNode) -> CodeRange:
+        return self._made()[node]
+
+    def get(self, node: cst.CSTNode, default: object = None) -> object:  # type: ignore[override]
+        return self._made().get(node, default)
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
 
 
 class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodCommand):
@@ -209,11 +237,17 @@ class AsyncCodemod(CoroutineContext, SuppressionChecks, UndecoratedCodemodComman
 
     @contextmanager
     def resolve(self, wrapper: MetadataWrapper) -> Iterator[None]:
-        """libcst's, leaving out the scope analysis under ``LAZY_SCOPE``."""
-        dependencies = self.get_inherited_dependencies()
+        """libcst's, leaving out the scope analysis under ``LAZY_SCOPE``, and with the
+        positions computed on first use: a codemod that finds nothing to do in the module
+        never asks for one, and they cost a code generation of the whole module. They are
+        computed as libcst's ``PositionProvider`` gives them, by :mod:`code_positions`."""
+        dependencies = frozenset(self.get_inherited_dependencies()) - {PositionProvider}
         if self.LAZY_SCOPE:
-            dependencies = frozenset(dependencies) - {ScopeProvider}
-        self.metadata = wrapper.resolve_many(dependencies)
+            dependencies -= {ScopeProvider}
+        self.metadata = {
+            **wrapper.resolve_many(dependencies),
+            PositionProvider: OnFirstUse(wrapper.module),
+        }
         try:
             yield
         finally:

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from codemods.core import parsed
 from codemods.core.base import awaited_at
 from codemods.core.catalogue import LOCK_NAME
+from codemods.core.code_positions import positions
 from codemods.core.imports import (
     bound_name,
     imported,
@@ -219,7 +219,7 @@ class Batch:
     def __init__(self, module: cst.Module, units: list[Unit]) -> None:
         self.module = module
         self.units = units
-        self.where = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        self.where = positions(module)
 
     @classmethod
     def of(cls, statements: Sequence[ast.stmt], lines: list[str]) -> Batch | None:
