@@ -19,7 +19,7 @@ SHAPES = {
     "empty": "",
     "tabs and wide characters": 'def f():\n\tif x:\n\t\treturn "é😀"  # ç\n',
     "continuations and brackets": "x = (1 +\n     2) \\\n    + 3\nf(a,\n  b=[\n  1])\n",
-    "decorators and comments": "# c\n\n@d  # e\n@g(\n    1)\nclass A(B):\n    '''doc\n    more'''\n",
+    "decorators and comments": "# c\n\n@d  # e\n@g(\n    1)\nclass A(B):\n    '''doc\n    x'''\n",
     "semicolons and one-line bodies": "if a: b(); c()\nelse: d()\nwhile x: pass\n",
     "strings": 's = f"{a!r:>{w}}" r"\\x" """\n\n"""\n',
 }

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods.core.parents import descendants
+
 
 def identifiers(node: cst.CSTNode) -> set[str]:
     """Every identifier spelled in ``node``: names, attributes, parameters, keywords."""
-    names: set[str] = set()
-
-    class Collect(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            names.add(node.value)
-
-    node.visit(Collect())
-    return names
+    return {n.value for n in descendants(node) if isinstance(n, cst.Name)}
 
 
 def is_dotted_name(node: cst.CSTNode) -> bool:

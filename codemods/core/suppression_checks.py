@@ -88,11 +88,11 @@ class SuppressionChecks:
         positions = self.metadata.get(PositionProvider, {})
         if self._comments is None or self._comments[0] is not positions:
             found = {}
-            for node, where in positions.items():
+            for node in positions:  # only a comment's position is made
                 if isinstance(node, cst.Comment):
                     suppression = parse_comment(node.value)
                     if suppression is not None:
-                        found[where.start.line] = suppression
+                        found[positions[node].start.line] = suppression
             self._comments = (positions, found)
         return self._comments[1]
 

@@ -188,7 +188,7 @@ class Planner:
         self._writer_nodes: dict[cst.Call, list[cst.CSTNode]] = {}
         self._buffers: dict[cst.With, str] = {}
         self._csv_files: dict[cst.With, str] = {}
-        self._names = identifiers(function)
+        self._names: set[str] | None = None  # the function's identifiers, when needed
 
     def run(self) -> Plan:
         scope = self._scope()
@@ -622,6 +622,8 @@ class Planner:
             for w, other in self._buffers.items()
             if encloses(self.lookups, w, statement) or encloses(self.lookups, statement, w)
         }
+        if self._names is None:
+            self._names = identifiers(self.function)
         number = 1
         while True:
             candidate = "buf" if number == 1 else f"buf{number}"
