@@ -32,7 +32,12 @@ def has_coroutine(data: bytes) -> bool:
 def coroutine_lines(data: bytes) -> list[int]:
     """The lines (1-based) where ``async def`` starts: a superset of the coroutines' first
     lines (the bytes may also sit in a string or a comment)."""
-    return [data.count(b"\n", 0, m.start()) + 1 for m in COROUTINE.finditer(data)]
+    found, line, seen = [], 1, 0
+    for match in COROUTINE.finditer(data):  # counting each stretch of newlines once
+        line += data.count(b"\n", seen, match.start())
+        seen = match.start()
+        found.append(line)
+    return found
 
 
 def needing_libcst(
@@ -180,26 +185,31 @@ def _usage(data: bytes, whole: bytes | None = None) -> _Usage | None:
         callees = called.setdefault(coroutine.lineno, set())
         calls_of = methods.setdefault(coroutine.lineno, set())
         own: set[int] = set()  # the names that are a comprehension's own variables
+        resolved: dict[int, set[str]] = {}  # a callee's names, for when it is visited
         for node in _running_in(coroutine):
-            if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
-                callees.update(_resolve(node.func, imports, local))
-                if isinstance(node.func, ast.Attribute):
-                    calls_of.add(node.func.attr)
-                for passed in _called_by(node):  # map(f, ...), sorted(..., key=f)
-                    resolved = _resolve(passed, imports, local)
-                    callees.update(resolved)
-                    names.update(resolved)
-            elif isinstance(node, parsed.COMPREHENSIONS):
+            cls = node.__class__
+            if cls is ast.Call:
+                func = node.func  # type: ignore[attr-defined]
+                if func.__class__ is ast.Name or func.__class__ is ast.Attribute:
+                    found = resolved[id(func)] = _resolve(func, imports, local)
+                    callees.update(found)
+                    if func.__class__ is ast.Attribute:
+                        calls_of.add(func.attr)
+                    for passed in _called_by(node):  # map(f, ...), sorted(..., key=f)
+                        found = _resolve(passed, imports, local)
+                        callees.update(found)
+                        names.update(found)
+            elif cls in _COMPREHENSION_CLASSES:
                 own.update(parsed.comprehension_own(node))
-            if isinstance(node, (ast.Name, ast.Attribute)):
-                names.update(_resolve(node, imports, local))
-                if isinstance(node, ast.Name):
-                    if id(node) not in own:
-                        ids.add(node.id)
-                else:
-                    attributes.add(node.attr)
-                    if isinstance(node.value, ast.Name):
-                        ids.add(_KEPT + node.attr)  # what a class keeps on ``self``
+            elif cls is ast.Name:
+                names.update(resolved.get(id(node)) or _resolve(node, imports, local))
+                if id(node) not in own:
+                    ids.add(node.id)  # type: ignore[attr-defined]
+            elif cls is ast.Attribute:
+                names.update(resolved.get(id(node)) or _resolve(node, imports, local))
+                attributes.add(node.attr)  # type: ignore[attr-defined]
+                if node.value.__class__ is ast.Name:  # type: ignore[attr-defined]
+                    ids.add(_KEPT + node.attr)  # type: ignore[attr-defined]  # kept on ``self``
         for name in (ids - local) | attributes:  # a call of a function returning an object
             names.update(returns.get(name, ()))
         per_coroutine[coroutine.lineno] = (names, ids - local, attributes)
@@ -244,26 +254,36 @@ def _annotated_returns(tree: ast.Module, imports: dict[str, set[str]]) -> dict[s
     return found
 
 
-def _running_in(coroutine: ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+def _running_in(coroutine: ast.AsyncFunctionDef) -> list[ast.AST]:
     """The nodes of ``coroutine`` that run in it or in a coroutine nested in it: not the
     bodies of the sync functions, lambdas and classes it defines, which run elsewhere and
     which no codemod rewrites or reports on (their decorators, defaults and bases do run in
     it), nor their annotations, which no codemod rewrites either and which declare what
     their parameters are only in those bodies."""
+    found: list[ast.AST] = []
     stack: list[ast.AST] = [coroutine]
+    pop, push, extend, add = stack.pop, found.append, stack.extend, stack.append
+    fields_of = parsed.node_fields
     while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.Lambda)):
-            arguments = node.args
-            stack.extend(d for d in (*arguments.defaults, *arguments.kw_defaults) if d)
-            if isinstance(node, ast.FunctionDef):
-                stack.extend(node.decorator_list)
+        node = pop()
+        push(node)
+        cls = node.__class__
+        if cls is ast.FunctionDef or cls is ast.Lambda:
+            arguments = node.args  # type: ignore[attr-defined]
+            extend(d for d in (*arguments.defaults, *arguments.kw_defaults) if d)
+            if cls is ast.FunctionDef:
+                extend(node.decorator_list)  # type: ignore[attr-defined]
             continue
-        if isinstance(node, ast.ClassDef):
-            stack.extend([*node.decorator_list, *node.bases, *node.keywords])
+        if cls is ast.ClassDef:
+            extend([*node.decorator_list, *node.bases, *node.keywords])  # type: ignore[attr-defined]
             continue
-        stack.extend(parsed.children(node))
+        for name in fields_of(cls):
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                add(value)
+    return found
 
 
 def coroutine_interest(
@@ -341,23 +361,39 @@ def _bound_in_scope(function: ast.AsyncFunctionDef | ast.FunctionDef) -> frozens
     bound = parsed.parameter_names(function.args)
     declared: set[str] = set()  # global or nonlocal: bound outside
     pending: list[ast.AST] = list(function.body)
+    pop, extend, add = pending.pop, pending.extend, pending.append
+    fields_of = parsed.node_fields
     while pending:
-        node = pending.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
+        node = pop()
+        cls = node.__class__
+        if cls in _DEFINITIONS:
+            bound.add(node.name)  # type: ignore[attr-defined]
             continue
-        if isinstance(node, _NESTED_SCOPES):
+        if cls in _OTHER_SCOPES:
             continue
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            bound.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            declared.update(node.names)
-        pending.extend(parsed.children(node))
+        if cls is ast.Name:
+            if node.ctx.__class__ is not ast.Load:  # type: ignore[attr-defined]
+                bound.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if cls is ast.Import or cls is ast.ImportFrom:
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)  # type: ignore[attr-defined]
+        elif cls is ast.ExceptHandler:
+            if node.name:  # type: ignore[attr-defined]
+                bound.add(node.name)  # type: ignore[attr-defined]
+        elif cls is ast.Global or cls is ast.Nonlocal:
+            declared.update(node.names)  # type: ignore[attr-defined]
+        for name in fields_of(cls):
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                add(value)
     return frozenset(bound - declared)
+
+
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_COMPREHENSION_CLASSES = frozenset(parsed.COMPREHENSIONS)
+_OTHER_SCOPES = frozenset(_NESTED_SCOPES) - _DEFINITIONS
 
 
 def _encloses(node: ast.AST, lines: list[int]) -> bool:
@@ -474,18 +510,20 @@ def _imports(nodes: Iterable[ast.AST]) -> dict[str, set[str]]:
 
 def _resolve(
     node: ast.AST, imports: dict[str, set[str]], local: frozenset[str] = frozenset()
-) -> Iterable[str]:
+) -> set[str]:
     """The dotted names ``node`` may refer to. A name in ``local`` (bound in the coroutine's
     own scope) is neither a builtin nor, unless an import binds it, a module: libcst names
     a parameter ``redis`` ``f.<locals>.redis``, which no codemod looks for."""
     attrs: list[str] = []
-    while isinstance(node, ast.Attribute):
-        attrs.append(node.attr)
-        node = node.value
-    suffix = "".join("." + a for a in reversed(attrs))
-    if isinstance(node, ast.Name):
-        bases = set(imports.get(node.id, ()))
-        if node.id not in local:
-            bases |= {node.id, "builtins." + node.id}
-        return {base + suffix for base in bases}
+    while node.__class__ is ast.Attribute:
+        attrs.append(node.attr)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+    suffix = "." + ".".join(reversed(attrs)) if attrs else ""
+    if node.__class__ is ast.Name:
+        name = node.id  # type: ignore[attr-defined]
+        found = {base + suffix for base in imports.get(name, ())}
+        if name not in local:
+            found.add(name + suffix)
+            found.add("builtins." + name + suffix)
+        return found
     return {"?" + suffix} if suffix else set()

@@ -5,29 +5,47 @@ function's own body. Free of libcst."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from codemods.core import parsed
 
 
-def own_nodes(node: ast.AST) -> Iterator[ast.AST]:
-    """Every node of a function's body, not descending into nested functions, lambdas or
-    classes (their code runs elsewhere, later, or never)."""
+def own_nodes(node: ast.AST) -> list[ast.AST]:
+    """Every node of a function's body, in source order, not descending into nested
+    functions, lambdas or classes (their code runs elsewhere, later, or never); not the
+    load, store and delete markers of names (see :func:`parsed.children`)."""
+    found: list[ast.AST] = []
     stack = list(reversed(getattr(node, "body", [])))
+    pop, push, extend = stack.pop, found.append, stack.extend
+    fields_of = parsed.node_fields
     while stack:
-        child = stack.pop()
-        yield child
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        child = pop()
+        push(child)
+        cls = child.__class__
+        if cls in _DEFINITIONS:
             # Decorators and defaults run here; the body does not.
-            stack.extend(child.decorator_list)
-            if not isinstance(child, ast.ClassDef):
-                stack.extend(d for d in child.args.defaults if d is not None)
-                stack.extend(d for d in child.args.kw_defaults if d is not None)
+            extend(child.decorator_list)  # type: ignore[attr-defined]
+            if cls is not ast.ClassDef:
+                arguments = child.args  # type: ignore[attr-defined]
+                extend(d for d in arguments.defaults if d is not None)
+                extend(d for d in arguments.kw_defaults if d is not None)
             continue
-        if isinstance(child, ast.Lambda):
+        if cls is ast.Lambda:
             continue
-        stack.extend(reversed(parsed.children(child)))
+        below: list[ast.AST] = []
+        for name in fields_of(cls):
+            value = getattr(child, name, None)
+            if value.__class__ is list:
+                below.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                below.append(value)
+        below.reverse()
+        extend(below)
+    return found
+
+
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
 def module_bindings(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:

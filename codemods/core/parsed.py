@@ -40,7 +40,7 @@ _SCALAR_FIELDS_OF = {
 _node_fields: dict[type, tuple[str, ...]] = {}
 
 
-def _fields(cls: type) -> tuple[str, ...]:
+def node_fields(cls: type) -> tuple[str, ...]:
     """The fields of nodes of class ``cls`` that may hold nodes."""
     found = _node_fields.get(cls)
     if found is None:
@@ -61,7 +61,7 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         yield current
         fields = fields_of.get(current.__class__)
         if fields is None:
-            fields = _fields(current.__class__)
+            fields = node_fields(current.__class__)
         for name in fields:
             value = getattr(current, name, None)
             if value.__class__ is list:
@@ -78,7 +78,7 @@ def children(node: ast.AST) -> list[ast.AST]:
     found: list[ast.AST] = []
     fields = _node_fields.get(node.__class__)
     if fields is None:
-        fields = _fields(node.__class__)
+        fields = node_fields(node.__class__)
     for name in fields:
         value = getattr(node, name, None)
         if value.__class__ is list:
@@ -97,22 +97,31 @@ def block_items(node: ast.AST) -> list[ast.AST]:
     """The statements directly in ``node``'s blocks (its body, ``else``, ``finally``) and
     its except handlers and match cases, in source order."""
     found: list[ast.AST] = []
-    for name in node._fields:
-        if name in _BLOCKS:
-            children = getattr(node, name, None)
-            if children.__class__ is list:  # not a lambda's or a conditional's body
-                found.extend(children)
+    names = _block_fields.get(node.__class__)
+    if names is None:
+        names = _block_fields[node.__class__] = tuple(
+            name for name in node._fields if name in _BLOCKS
+        )
+    for name in names:
+        children = getattr(node, name, None)
+        if children.__class__ is list:  # not a lambda's or a conditional's body
+            found.extend(children)
     return found
 
 
-def statements(tree: ast.AST) -> Iterator[ast.AST]:
+_block_fields: dict[type, tuple[str, ...]] = {}
+
+
+def statements(tree: ast.AST) -> list[ast.AST]:
     """Every statement in ``tree`` (with the except handlers and match cases that hold
     some), nested ones included, in no particular order; expressions are not searched."""
+    found: list[ast.AST] = []
     stack = [tree]
     while stack:
         children = block_items(stack.pop())
-        yield from children
+        found.extend(children)
         stack.extend(children)
+    return found
 
 
 def outermost_coroutines(tree: ast.AST) -> list[ast.AsyncFunctionDef]:
