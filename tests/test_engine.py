@@ -537,6 +537,24 @@ def test_the_safety_net_statement_by_statement_agrees_with_the_whole_trees(
     assert changed_outside_coroutines(old, new, ()) == whole
 
 
+def test_the_safety_net_leaves_the_engines_parses_as_they_were() -> None:
+    """The safety net compares the trees the engine parsed (the dependency check reads
+    them next): masking coroutine bodies and imports does not change them."""
+    import ast
+
+    from codemods.core import parsed
+
+    old = _CLASS.encode()
+    new = (
+        _CLASS.replace("time.sleep(1)", "await asyncio.sleep(1)")
+        .replace("import time\n", "import asyncio\nimport time\n")
+        .encode()
+    )
+    before = [ast.dump(parsed.parse(data)) for data in (old, new)]
+    assert not changed_outside_coroutines(old, new, ())
+    assert [ast.dump(parsed.parse(data)) for data in (old, new)] == before
+
+
 def test_a_blocking_function_that_makes_an_object_counts_for_offload_only_called() -> None:
     """``urllib.request.urlopen`` blocks when called and makes a response whose reads
     block: handed to ``asyncio.to_thread`` by name, it makes no object the offload codemod

@@ -753,8 +753,10 @@ def _to_input_positions(
 
 
 def _verify(old: bytes, new: bytes, filename: str) -> None:
-    """Refuse output that Python would not compile."""
-    error = _compile_error(new, filename)
+    """Refuse output that Python would not compile (from the engine's parse of it, which
+    the safety net and the dependency check read next)."""
+    tree = parsed.parse(new)
+    error = _compile_error(new if tree is None else tree, filename)
     if error is None:
         return
     if _compile_error(old, filename) is not None:
@@ -762,7 +764,7 @@ def _verify(old: bytes, new: bytes, filename: str) -> None:
     raise InternalError(f"the migrated code does not compile ({error}); file left unchanged")
 
 
-def _compile_error(data: bytes, filename: str) -> str | None:
+def _compile_error(data: bytes | ast.Module, filename: str) -> str | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -13,6 +13,8 @@ import re
 import warnings
 from collections.abc import Iterable
 
+from codemods.core import parsed
+
 
 class _Mask(ast.NodeTransformer):
     def __init__(self, helpers: frozenset[str], coroutines: frozenset[str] = frozenset()) -> None:
@@ -94,14 +96,17 @@ def changed_outside_coroutines(
     coroutines on purpose: they are compared as the coroutines they became, so that
     ``def`` turning into ``async def`` and their bodies changing are all they may do."""
     patterns = [re.compile(h) for h in helpers]
-    old_tree, new_tree = _parsed(old), _parsed(new)
+    # The engine's parses (the dependency check reads them next): compared without a change.
+    old_tree, new_tree = parsed.parse(old) or _parsed(old), parsed.parse(new) or _parsed(new)
     added = _top_level_names(new_tree) - _top_level_names(old_tree)  # one the input had stays
     new_helpers = frozenset(n for n in added if any(p.fullmatch(n) for p in patterns))
     if not converted:
         same = _same_by_statement(old_tree, new_tree, old, new, new_helpers)
         if same is not None:
             return not same
-    return _masked(old_tree, frozenset(), frozenset(converted)) != _masked(new_tree, new_helpers)
+    return _masked(_parsed(old), frozenset(), frozenset(converted)) != _masked(
+        _parsed(new), new_helpers
+    )
 
 
 def _same_by_statement(
@@ -186,11 +191,29 @@ def _text(statement: ast.stmt, data: bytes, starts: list[int]) -> bytes:
 
 
 def _masked_statement(statement: ast.stmt) -> str:
-    """One module-level statement masked (in place) and dumped, as :func:`_masked` masks
-    it within its module."""
-    module = ast.Module(body=[statement], type_ignores=[])
-    masked = _Mask(frozenset()).visit(module)
-    return ast.dump(masked, include_attributes=False)
+    """One module-level statement masked as :func:`_masked` masks it within its module
+    (coroutine bodies as ``pass``, imports left out), dumped without changing it."""
+    return _dump(statement)
+
+
+_PASS = [ast.Pass()]
+
+
+def _dump(node: object) -> str:
+    """``node`` as a string that two trees share when they are the same once masked."""
+    if isinstance(node, ast.AST):
+        cls = node.__class__
+        parts = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if name == "body" and cls is ast.AsyncFunctionDef:
+                value = _PASS
+            parts.append(_dump(value))
+        return f"{cls.__name__}({', '.join(parts)})"
+    if isinstance(node, list):
+        kept = (_dump(item) for item in node if not isinstance(item, (ast.Import, ast.ImportFrom)))
+        return f"[{', '.join(kept)}]"
+    return repr(node)
 
 
 def _top_level_names(tree: ast.Module) -> frozenset[str]:

@@ -173,7 +173,7 @@ def coroutines_named(tree: ast.AST, names: set[str]) -> frozenset[int]:
     found: set[int] = set()
 
     def visit(node: ast.AST, scopes: tuple[str, ...], inside: bool) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in block_items(node):  # a definition is a statement: no expression holds one
             if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 visit(child, scopes, inside)
                 continue
