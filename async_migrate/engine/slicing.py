@@ -487,11 +487,13 @@ def _module_names(tree: ast.Module) -> set[str]:
                 names.update(child.names)
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(child.name)
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                for inner in parsed.walk(child):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in parsed.statements(child):  # a global statement is a statement
                     if isinstance(inner, ast.Global):
                         names.update(inner.names)
                 continue
+            if isinstance(child, ast.Lambda):
+                continue  # holds no statement
             stack.append(child)
     return names
 
@@ -608,6 +610,28 @@ def _identifiers_of(node: ast.AST) -> list[str]:
     return []
 
 
+#: For the node classes other than Name that spell identifiers: what :func:`_identifiers_of`
+#: says of one.
+_SPELLED = {
+    cls: _identifiers_of
+    for cls in (
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.Attribute,
+        ast.keyword,
+        ast.arg,
+        ast.alias,
+        ast.ImportFrom,
+        ast.MatchAs,
+        ast.MatchStar,
+        ast.MatchMapping,
+    )
+}
+_SCOPE_CLASSES = frozenset(_SCOPES)
+_COMPREHENSION_CLASSES = frozenset(_COMPREHENSIONS)
+
+
 def _line(bound: set[str], read: set[str]) -> str:
     parts = []
     if bound:
@@ -628,53 +652,61 @@ def _function_names(function: ast.FunctionDef, identifiers: set[str]) -> tuple[s
         if own:
             bound.add(name)
 
-    def visit(node: ast.AST, own: bool, comprehension: bool) -> None:
-        if isinstance(node, ast.Name):
-            identifiers.add(node.id)
-            if isinstance(node.ctx, ast.Load):
-                read.add(node.id)
+    # (node, in the function's own scope, in a comprehension), one loop for the whole body
+    stack: list[tuple[ast.AST, bool, bool]] = [(s, True, False) for s in function.body]
+    pop, push = stack.pop, stack.append
+    fields_of = parsed.node_fields
+    while stack:
+        node, own, comprehension = pop()
+        cls = node.__class__
+        if cls is ast.Name:
+            identifiers.add(node.id)  # type: ignore[attr-defined]
+            if node.ctx.__class__ is ast.Load:  # type: ignore[attr-defined]
+                read.add(node.id)  # type: ignore[attr-defined]
             else:
-                bind(node.id, own and not comprehension)
-            return
-        identifiers.update(_identifiers_of(node))
-        if isinstance(node, ast.NamedExpr):  # binds in the function, even in a comprehension
-            bind(node.target.id, own)
-            visit(node.value, own, comprehension)
-            return
-        if isinstance(node, _SCOPES):
-            if not isinstance(node, ast.Lambda):
-                bind(node.name, own and not comprehension)
-            inner_parts: list[ast.AST] = []
-            for field, value in ast.iter_fields(node):
-                children = value if isinstance(value, list) else [value]
-                for child in children:
-                    if not isinstance(child, ast.AST):
-                        continue
-                    if field == "body":
-                        inner_parts.append(child)
-                    else:  # decorators, defaults, annotations, bases: evaluated here
-                        visit(child, own, comprehension)
-            for child in inner_parts:
-                visit(child, False, False)
-            return
-        if isinstance(node, _COMPREHENSIONS):
-            for child in parsed.children(node):
-                visit(child, own, True)
-            return
-        local = own and not comprehension
-        if isinstance(node, ast.alias):
-            bind((node.asname or node.name).split(".")[0], local)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bind(node.name, local)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            bind(node.name, local)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            bind(node.rest, local)
-        for child in parsed.children(node):
-            visit(child, own, comprehension)
-
-    for statement in function.body:
-        visit(statement, True, False)
+                bind(node.id, own and not comprehension)  # type: ignore[attr-defined]
+            continue
+        spelled = _SPELLED.get(cls)
+        if spelled is not None:
+            identifiers.update(spelled(node))
+        if cls is ast.NamedExpr:  # binds in the function, even in a comprehension
+            bind(node.target.id, own)  # type: ignore[attr-defined]
+            push((node.value, own, comprehension))  # type: ignore[attr-defined]
+            continue
+        if cls in _SCOPE_CLASSES:
+            if cls is not ast.Lambda:
+                bind(node.name, own and not comprehension)  # type: ignore[attr-defined]
+            for field in fields_of(cls):
+                value = getattr(node, field, None)
+                for child in value if value.__class__ is list else (value,):
+                    if isinstance(child, ast.AST):
+                        # the body runs in a scope of its own; decorators, defaults,
+                        # annotations and bases are evaluated here
+                        push(
+                            (child, False, False)
+                            if field == "body"
+                            else (child, own, comprehension)
+                        )
+            continue
+        if cls in _COMPREHENSION_CLASSES:
+            comprehension = True
+        else:
+            local = own and not comprehension
+            if cls is ast.alias:
+                bind((node.asname or node.name).split(".")[0], local)  # type: ignore[attr-defined]
+            elif cls is ast.ExceptHandler or cls is ast.MatchAs or cls is ast.MatchStar:
+                if node.name:  # type: ignore[attr-defined]
+                    bind(node.name, local)  # type: ignore[attr-defined]
+            elif cls is ast.MatchMapping and node.rest:  # type: ignore[attr-defined]
+                bind(node.rest, local)  # type: ignore[attr-defined]
+        for field in fields_of(cls):
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                for child in value:
+                    if isinstance(child, ast.AST):
+                        push((child, own, comprehension))
+            elif isinstance(value, ast.AST):
+                push((value, own, comprehension))
     return bound, read - bound
 
 

@@ -22,6 +22,7 @@ import ast
 import io
 import re
 import tokenize
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -88,7 +89,8 @@ def calls_in_coroutines(
 ) -> dict[tuple[int, int], CallSite]:
     """Each call inside a coroutine, by its position (1-based line, 1-based column in
     characters, as libcst counts them; ``lines`` from :func:`~codemods.core.index.
-    source_lines`), in the top-level statements that span one of the lines ``wanted``."""
+    source_lines`), in the statements that span one of the lines ``wanted`` (the calls
+    on those lines, and others beside them)."""
     found: dict[tuple[int, int], CallSite] = {}
     spellings: list[frozenset[str]] = []  # made when a plain with asks for it
     wanted = set(wanted)
@@ -107,6 +109,8 @@ def calls_in_coroutines(
                     visit(child, statement, direct and not isinstance(child, _ELSEWHERE), inside)
 
     def visit_statement(statement: ast.stmt, direct: bool, inside: bool) -> None:
+        if not spans_wanted(statement):
+            return  # no call on a wanted line is in it
         if isinstance(statement, ast.AsyncFunctionDef):
             for part in (*statement.decorator_list, statement.args):
                 visit(part, None, direct, inside)
@@ -122,13 +126,18 @@ def calls_in_coroutines(
         unit = statement if simple or isinstance(statement, _HEADERS) else None
         visit(statement, unit, here, inside)
 
-    for statement in tree.body:
+    ordered = sorted(wanted)
+
+    def spans_wanted(statement: ast.stmt) -> bool:
         first = min(
             [statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]
         )
         last = statement.end_lineno or statement.lineno
-        if any(first <= line <= last for line in wanted):
-            visit_statement(statement, False, False)
+        at = bisect_left(ordered, first)
+        return at < len(ordered) and ordered[at] <= last
+
+    for statement in tree.body:
+        visit_statement(statement, False, False)
     return found
 
 
