@@ -21,7 +21,7 @@ from functools import lru_cache
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
-from libcst.helpers import get_absolute_module_from_package_for_import
+from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 
 from codemods.core import matcher_cache, parsed, visitor_dispatch
 from codemods.core.sorted_imports import is_sorted, own_top_package, with_sorted_import
@@ -93,13 +93,14 @@ def _still_wanted(
     scratch = context.scratch
     if not scratch.get(key):
         return False
+    if transform is AddImportsVisitor:  # only the top-level imports are read
+        present = _top_level_imports(tree)
+        scratch[key] = [i for i in scratch[key] if not _present(present, i)]
+        return bool(scratch[key])
     tree_ast = _parsed(tree)
     if tree_ast is not None:
-        if transform is AddImportsVisitor:
-            scratch[key] = [i for i in scratch[key] if not imported(tree_ast, i)]
-        else:
-            names = {n.id for n in parsed.walk(tree_ast) if isinstance(n, ast.Name)}
-            scratch[key] = [r for r in scratch[key] if bound_name(r) not in names]
+        names = {n.id for n in parsed.walk(tree_ast) if isinstance(n, ast.Name)}
+        scratch[key] = [r for r in scratch[key] if bound_name(r) not in names]
     return bool(scratch[key])
 
 
@@ -387,6 +388,41 @@ def _remove_alias_leftovers(context: CodemodContext, tree: cst.Module) -> cst.Mo
             RemoveImportsVisitor.remove_unused_import(fresh, *removal)
         tree = _removed(fresh, tree)
     return tree
+
+
+def _top_level_imports(tree: cst.Module) -> set[tuple[str, str | None]]:
+    """(module, name) for each ``from module import name`` and (module, None) for each
+    ``import module`` among the module's top-level statements, without ``as`` or dots:
+    the forms :func:`imported` finds (read from the libcst tree: no code generated)."""
+    found: set[tuple[str, str | None]] = set()
+    for statement in tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                found.update(
+                    (get_full_name_for_node(a.name) or "", None)
+                    for a in small.names
+                    if a.asname is None
+                )
+            elif isinstance(small, cst.ImportFrom) and not small.relative and small.module:
+                module = get_full_name_for_node(small.module) or ""
+                if isinstance(small.names, cst.ImportStar):
+                    found.add((module, "*"))
+                    continue
+                found.update(
+                    (module, get_full_name_for_node(a.name) or "")
+                    for a in small.names
+                    if a.asname is None
+                )
+    return found
+
+
+def _present(found: set[tuple[str, str | None]], item: object) -> bool:
+    """What :func:`imported` says of ``item``, from :func:`_top_level_imports`."""
+    if getattr(item, "alias", None) is not None or getattr(item, "relative", 0):
+        return False
+    return (getattr(item, "module_name", ""), getattr(item, "obj_name", None)) in found
 
 
 def imported(tree: ast.Module, item: object) -> bool:
