@@ -280,7 +280,9 @@ def _running_in(coroutine: ast.AsyncFunctionDef) -> list[ast.AST]:
         for name in fields_of(cls):
             value = getattr(node, name, None)
             if value.__class__ is list:
-                extend(item for item in value if isinstance(item, ast.AST))
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        add(item)
             elif isinstance(value, ast.AST):
                 add(value)
     return found
@@ -361,7 +363,7 @@ def _bound_in_scope(function: ast.AsyncFunctionDef | ast.FunctionDef) -> frozens
     bound = parsed.parameter_names(function.args)
     declared: set[str] = set()  # global or nonlocal: bound outside
     pending: list[ast.AST] = list(function.body)
-    pop, extend, add = pending.pop, pending.extend, pending.append
+    pop, add = pending.pop, pending.append
     fields_of = parsed.node_fields
     while pending:
         node = pop()
@@ -385,7 +387,9 @@ def _bound_in_scope(function: ast.AsyncFunctionDef | ast.FunctionDef) -> frozens
         for name in fields_of(cls):
             value = getattr(node, name, None)
             if value.__class__ is list:
-                extend(item for item in value if isinstance(item, ast.AST))
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        add(item)
             elif isinstance(value, ast.AST):
                 add(value)
     return frozenset(bound - declared)

@@ -34,12 +34,15 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
         if cls is ast.Lambda:
             continue
         below: list[ast.AST] = []
+        add = below.append
         for name in fields_of(cls):
             value = getattr(child, name, None)
             if value.__class__ is list:
-                below.extend(item for item in value if isinstance(item, ast.AST))
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        add(item)
             elif isinstance(value, ast.AST):
-                below.append(value)
+                add(value)
         below.reverse()
         extend(below)
     return found

@@ -275,8 +275,13 @@ class _Own:
     def __init__(self, nodes: list[ast.AST]) -> None:
         self.nodes = nodes
         self.by_class: dict[type, list[Any]] = {}
+        by_class = self.by_class
         for node in nodes:
-            self.by_class.setdefault(node.__class__, []).append(node)
+            group = by_class.get(node.__class__)
+            if group is None:
+                by_class[node.__class__] = [node]
+            else:
+                group.append(node)
 
     def of(self, *classes: type) -> list[Any]:
         """The nodes of these classes, in order."""
