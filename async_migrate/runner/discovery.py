@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 
+from async_migrate.runner.places import real_path
+
 # Besides these, every hidden directory and every virtual environment is skipped.
 SKIPPED_DIRECTORIES = frozenset(
     {"__pycache__", "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules", "venv"}
@@ -88,7 +90,7 @@ def discover(
             yield Missing(given, "no such file or directory")
             continue
         for path in found:
-            key = os.path.realpath(path)
+            key = real_path(path)
             if key in seen:
                 continue
             seen.add(key)

@@ -27,6 +27,7 @@ from typing import Any
 from async_migrate import __version__
 from async_migrate.engine.migrate import Answers, cheap_answers
 from async_migrate.runner.concurrency import Mapper
+from async_migrate.runner.places import real_path
 from codemods.core.index import INDEX_FORMAT, ModuleRecord, index_module
 
 _INDEX_FILE = f"index-{__version__}-{INDEX_FORMAT}.pickle"
@@ -106,7 +107,7 @@ class Files:
 
     def record(self, path: str) -> ModuleRecord | None:
         """The record of one file."""
-        key = os.path.realpath(path)
+        key = real_path(path)
         if key not in self._records:
             self.read([path])
         return self._records[key]
@@ -116,7 +117,7 @@ class Files:
         by the workers, when there are enough of them."""
         pending: dict[str, tuple[str, _Item]] = {}  # real path -> display, item
         for path in paths:
-            key = os.path.realpath(path)
+            key = real_path(path)
             if key in self._records or key in pending:
                 continue
             display = os.path.relpath(path)

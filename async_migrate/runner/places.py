@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from functools import cache
 
 
 def start_directory(paths: Sequence[str], stdin_filename: str | None = None) -> str:
@@ -37,3 +38,17 @@ def nearest_with(directory: str, name: str) -> str | None:
         if os.path.isfile(os.path.join(candidate, name)):
             return candidate
     return None
+
+
+@cache
+def real_path(path: str) -> str:
+    """:func:`os.path.realpath`, found once per path in a run (a run asks it of each file
+    several times: discovery, the project index, the cheap stages, the jobs, each a
+    ``lstat`` per part of the path); :func:`forget_real_paths` starts again."""
+    return os.path.realpath(path)
+
+
+def forget_real_paths() -> None:
+    """Forget the real paths found (a new run, in a process that runs several: an
+    editor's language server, where a link may have changed)."""
+    real_path.cache_clear()

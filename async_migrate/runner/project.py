@@ -21,7 +21,7 @@ from typing import Any
 
 from async_migrate.runner.discovery import Excludes, Source, discover
 from async_migrate.runner.indexing import Answered, CheapStages, Entry, Files
-from async_migrate.runner.places import nearest_with
+from async_migrate.runner.places import forget_real_paths, nearest_with, real_path
 from codemods.core.index import ModuleRecord
 from codemods.core.mentions import Mention, mentions
 from codemods.core.suppressions import skips_file
@@ -52,7 +52,7 @@ class ProjectSites:
     told: dict[str, Answered] = field(default_factory=dict)
 
     def of(self, path: str) -> list[Site]:
-        return self.by_path.get(os.path.realpath(path), [])
+        return self.by_path.get(real_path(path), [])
 
     def planned(self) -> list[str]:
         """The files (real paths) an async-mode plan changes together."""
@@ -60,7 +60,7 @@ class ProjectSites:
 
     def options(self, path: str) -> dict[str, Any]:
         """The helpers codemod's options for one file of the run."""
-        key = os.path.realpath(path)
+        key = real_path(path)
         options: dict[str, Any] = {"sites": self.by_path.get(key, [])}
         if key in self.plans:
             convert, awaits = self.plans[key]
@@ -109,12 +109,13 @@ def build(
     :class:`~async_migrate.runner.indexing.Files`). ``cheap``: codemods and their
     options, asked of each file of the run the index parses (see :class:`CheapStages`).
     """
+    forget_real_paths()  # a new run: links may have changed since the last one
     roots = project_roots(paths, src)
-    overrides = {os.path.realpath(p): data for p, data in (overrides or {}).items()}
+    overrides = {real_path(p): data for p, data in (overrides or {}).items()}
     run_files = [s.path for s in discover(paths, excludes) if isinstance(s, Source)]
     asked = None
     if cheap is not None:
-        asked = CheapStages(*cheap, frozenset(map(os.path.realpath, run_files)))
+        asked = CheapStages(*cheap, frozenset(map(real_path, run_files)))
     with Files(roots, cache_dir, overrides, workers, memory, asked) as files:
         records, followed = _indexed(files, [*run_files, *overrides], mode)
         files.save()
@@ -122,9 +123,9 @@ def build(
     chosen = Plan()
     if mode == "async":
         editable = frozenset(
-            records[os.path.realpath(p)].module
+            records[real_path(p)].module
             for p in [*run_files, *overrides]
-            if os.path.realpath(p) in records and not _skipped(p, overrides)
+            if real_path(p) in records and not _skipped(p, overrides)
         )
         chosen = plan(project, _mentions(records, overrides, project, editable), editable)
     by_path: dict[str, list[Site]] = {}
@@ -159,14 +160,14 @@ def _indexed(
         files.read(paths)
         added = []
         for path in paths:
-            key = os.path.realpath(path)
+            key = real_path(path)
             record = None if key in records else files.record(path)
             if record is not None:
                 records[key] = record
                 added.append(record)
         return added
 
-    overridden = {p for p in candidates if os.path.realpath(p) in files.overrides}
+    overridden = {p for p in candidates if real_path(p) in files.overrides}
     kinds = {p: _asynchrony(p) for p in candidates if p not in overridden}
     # The files the index started from before it followed calls; their records keep the
     # first places (which helper a shortest chain goes through follows that order).
@@ -181,14 +182,14 @@ def _indexed(
     seeds = add([p for p in mentioning if p in overridden or kinds[p][1]])
     followed = set(records)
     reach(seeds, lambda names: add(_module_files(names, files.roots)))
-    first = [k for k in map(os.path.realpath, mentioning) if k in records]
+    first = [k for k in map(real_path, mentioning) if k in records]
     return {**{k: records[k] for k in first}, **records}, followed
 
 
 def _skipped(path: str, overrides: dict[str, bytes]) -> bool:
     """Whether the file opts out (``# async-migrate: skip-file``): it is not migrated, so
     async mode changes nothing that it defines or calls."""
-    data = overrides.get(os.path.realpath(path))
+    data = overrides.get(real_path(path))
     if data is None:
         try:
             with open(path, "rb") as handle:
@@ -235,7 +236,8 @@ def _asynchrony(path: str) -> tuple[bool, bool]:
             data = handle.read()
     except OSError:
         return False, False
-    return b"async" in data, _ASYNC_DEF.search(data) is not None
+    mentions = b"async" in data
+    return mentions, mentions and _ASYNC_DEF.search(data) is not None
 
 
 def _import_closure(
@@ -250,7 +252,7 @@ def _import_closure(
         record = queue.pop()
         for module in _imported_modules(record):
             path = _module_file(module, roots)
-            if path is not None and os.path.realpath(path) not in records:
+            if path is not None and real_path(path) not in records:
                 queue.extend(add([path]))
 
 

@@ -15,6 +15,7 @@ from async_migrate.runner.discovery import Excludes, Missing, discover
 from async_migrate.runner.interactive import Review
 from async_migrate.runner.interrupts import deferred
 from async_migrate.runner.output import Output
+from async_migrate.runner.places import real_path
 from async_migrate.runner.processing import FileReport, Job, Told, process_data
 from async_migrate.runner.progress import Progress, wanted
 from async_migrate.runner.project import ProjectSites
@@ -84,7 +85,7 @@ def _asked(settings: Settings) -> tuple[str, ...]:
 def _told(asked: frozenset[str], project: ProjectSites, path: str) -> Told | None:
     """What the index learnt of the file at ``path`` for the worker that migrates it, when
     it asked about the codemods ``asked``."""
-    told = project.told.get(os.path.realpath(path))
+    told = project.told.get(real_path(path))
     return None if told is None else (told[0], asked, told[1])
 
 
