@@ -72,3 +72,32 @@ def test_a_module_changed_since_the_index_read_it_is_looked_at_again(tmp_path: P
     current = (hashlib.sha256(_SLEEPS).hexdigest(), frozenset({"sleep"}), {})
     job = Job(str(path), "sleeps.py", ("sleep",), write=False, diff=False, told=current)
     assert not process(job).changed  # the same bytes: the index's answer stands
+
+
+def test_a_run_that_read_every_file_from_the_cache_leaves_the_cache_file_alone(
+    tmp_path: Path,
+) -> None:
+    """Written again only when an entry changed: a file touched (a new modification
+    time) is, a run with nothing new is not."""
+    import os
+
+    from async_migrate.runner.indexing import Files
+
+    source = tmp_path / "app.py"
+    source.write_text("async def f():\n    return 1\n")
+    cache = tmp_path / "cache"
+
+    def run() -> None:
+        with Files([str(tmp_path)], str(cache), {}) as files:
+            files.read([str(source)])
+            files.save()
+
+    run()
+    (written,) = cache.iterdir()
+    os.utime(written, ns=(1, 1))
+    run()
+    assert written.stat().st_mtime_ns == 1
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    run()
+    assert written.stat().st_mtime_ns != 1

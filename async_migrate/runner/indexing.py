@@ -172,8 +172,9 @@ class Files:
     def save(self) -> None:
         if self._memory is not None:
             self._memory.update(self.fresh)
-        else:
+        elif any(self.cached.get(key) is not entry for key, entry in self.fresh.items()):
             _save(self.cache_dir, {**self.cached, **self.fresh})
+        # else: every file read was the cache's entry as it is: nothing to write
 
 
 #: The modification time an entry of a file given as text (not read from disk) has.

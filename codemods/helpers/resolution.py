@@ -38,6 +38,9 @@ class Resolver:
         #: the context variables is added to it (the answer depends on the records of the
         #: name's proper prefixes).
         self.consulted: set[str] | None = None
+        #: Name -> what it resolves to and the names its resolution looked up (the same
+        #: name is called from many functions: ``logger.info``, ``self.helper``).
+        self._resolved: dict[str, tuple[str | None, frozenset[str]]] = {}
 
     def _consult(self, name: str) -> None:
         if self.consulted is not None:
@@ -46,9 +49,18 @@ class Resolver:
     def resolve(self, names: Iterable[str]) -> str | None:
         """The project function (qualified) a call with these candidate names calls."""
         for name in names:
-            found = self._resolve(name, ALIAS_DEPTH)
-            if found is not None:
-                return found
+            known = self._resolved.get(name)
+            if known is None:
+                outer, self.consulted = self.consulted, set()
+                try:
+                    found = self._resolve(name, ALIAS_DEPTH)
+                finally:
+                    looked_up, self.consulted = self.consulted, outer
+                known = self._resolved[name] = (found, frozenset(looked_up))
+            if self.consulted is not None:
+                self.consulted |= known[1]
+            if known[0] is not None:
+                return known[0]
         return None
 
     def _resolve(self, name: str, depth: int) -> str | None:
