@@ -16,48 +16,6 @@ from collections.abc import Iterable
 from codemods.core import parsed
 
 
-class _Mask(ast.NodeTransformer):
-    def __init__(self, helpers: frozenset[str], coroutines: frozenset[str] = frozenset()) -> None:
-        self.helpers = helpers
-        #: Sync functions (module-relative qualified names) to see as coroutines.
-        self.coroutines = coroutines
-        self._scopes: list[str] = []
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
-        self._scopes.append(node.name)
-        self.generic_visit(node)
-        self._scopes.pop()
-        return node
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
-        qualname = ".".join([*self._scopes, node.name])
-        if qualname in self.coroutines:
-            fields = {name: getattr(node, name) for name in node._fields}
-            return self.visit_AsyncFunctionDef(ast.AsyncFunctionDef(**fields))
-        self._scopes.append(node.name)
-        self.generic_visit(node)
-        self._scopes.pop()
-        return node
-
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
-        node.body = [ast.Pass()]  # masked first: nothing in it is looked at
-        self._scopes.append(node.name)
-        self.generic_visit(node)  # decorators, defaults and annotations run outside
-        self._scopes.pop()
-        return node
-
-    def visit_Import(self, node: ast.Import) -> None:
-        return None
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        return None
-
-    def visit_Module(self, node: ast.Module) -> ast.AST:
-        node.body = [s for s in node.body if not _defines_helper(s, self.helpers)]
-        self.generic_visit(node)
-        return node
-
-
 def _defines_helper(statement: ast.stmt, helpers: frozenset[str]) -> bool:
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return statement.name in helpers
@@ -71,7 +29,7 @@ def _defines_helper(statement: ast.stmt, helpers: frozenset[str]) -> bool:
 
 
 def _parsed(data: bytes) -> ast.Module:
-    """A tree of its own (not ``parsed.parse``'s shared one): :func:`_masked` changes it."""
+    """``data``'s tree; the parse's error if it has none."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ast.parse(data)
@@ -80,10 +38,11 @@ def _parsed(data: bytes) -> ast.Module:
 def _masked(
     tree: ast.Module, helpers: frozenset[str], coroutines: frozenset[str] = frozenset()
 ) -> str:
-    """``tree`` (masked in place) dumped."""
-    tree = _Mask(helpers, coroutines).visit(tree)
+    """``tree`` masked (its module-level definitions of ``helpers`` left out too) and
+    dumped, without changing it."""
+    kept = [s for s in tree.body if not _defines_helper(s, helpers)]
     # Empty blocks left by removed imports would not compile, but they compare fine.
-    return ast.dump(tree, include_attributes=False)
+    return _dump(ast.Module(body=kept, type_ignores=tree.type_ignores), coroutines)
 
 
 def changed_outside_coroutines(
@@ -96,7 +55,7 @@ def changed_outside_coroutines(
     coroutines on purpose: they are compared as the coroutines they became, so that
     ``def`` turning into ``async def`` and their bodies changing are all they may do."""
     patterns = [re.compile(h) for h in helpers]
-    # The engine's parses (the dependency check reads them next): compared without a change.
+    # The engine's parses (the dependency check reads them next), left as they are.
     old_tree, new_tree = parsed.parse(old) or _parsed(old), parsed.parse(new) or _parsed(new)
     added = _top_level_names(new_tree) - _top_level_names(old_tree)  # one the input had stays
     new_helpers = frozenset(n for n in added if any(p.fullmatch(n) for p in patterns))
@@ -104,9 +63,7 @@ def changed_outside_coroutines(
         same = _same_by_statement(old_tree, new_tree, old, new, new_helpers)
         if same is not None:
             return not same
-    return _masked(_parsed(old), frozenset(), frozenset(converted)) != _masked(
-        _parsed(new), new_helpers
-    )
+    return _masked(old_tree, frozenset(), frozenset(converted)) != _masked(new_tree, new_helpers)
 
 
 def _same_by_statement(
@@ -141,13 +98,13 @@ def _same(
         old_body, new_body = _kept(before.body, frozenset()), _kept(after.body, frozenset())
         if len(old_body) == len(new_body) and _class_head(before) == _class_head(after):
             return all(_same(b, a, texts) for b, a in zip(old_body, new_body, strict=True))
-    return _masked_statement(before) == _masked_statement(after)
+    return _dump(before) == _dump(after)
 
 
 def _class_head(node: ast.ClassDef) -> str:
     """A class masked and dumped without its body."""
     head = ast.ClassDef(**{**{f: getattr(node, f, None) for f in node._fields}, "body": []})
-    return _masked_statement(head)
+    return _dump(head)
 
 
 def _kept(body: list[ast.stmt], helpers: frozenset[str]) -> list[ast.stmt]:
@@ -190,28 +147,37 @@ def _text(statement: ast.stmt, data: bytes, starts: list[int]) -> bytes:
     return data[begin:end]
 
 
-def _masked_statement(statement: ast.stmt) -> str:
-    """One module-level statement masked as :func:`_masked` masks it within its module
-    (coroutine bodies as ``pass``, imports left out), dumped without changing it."""
-    return _dump(statement)
-
-
 _PASS = [ast.Pass()]
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def _dump(node: object) -> str:
-    """``node`` as a string that two trees share when they are the same once masked."""
+def _dump(
+    node: object, coroutines: frozenset[str] = frozenset(), scopes: tuple[str, ...] = ()
+) -> str:
+    """``node`` masked and dumped, without changing it: a coroutine's body as ``pass``
+    (masked first: nothing in it is looked at; its decorators, defaults and annotations
+    run outside), imports left out; the sync functions named in ``coroutines``
+    (module-relative qualified names, ``scopes`` those around ``node``) seen as the
+    coroutines they became. Two trees the same once masked dump the same."""
     if isinstance(node, ast.AST):
         cls = node.__class__
+        if cls in _SCOPES:
+            scopes = (*scopes, node.name)  # type: ignore[attr-defined]
+            if cls is ast.FunctionDef and ".".join(scopes) in coroutines:
+                cls = ast.AsyncFunctionDef
         parts = []
         for name in node._fields:
             value = getattr(node, name, None)
             if name == "body" and cls is ast.AsyncFunctionDef:
                 value = _PASS
-            parts.append(_dump(value))
+            parts.append(_dump(value, coroutines, scopes))
         return f"{cls.__name__}({', '.join(parts)})"
     if isinstance(node, list):
-        kept = (_dump(item) for item in node if not isinstance(item, (ast.Import, ast.ImportFrom)))
+        kept = (
+            _dump(item, coroutines, scopes)
+            for item in node
+            if not isinstance(item, (ast.Import, ast.ImportFrom))
+        )
         return f"[{', '.join(kept)}]"
     return repr(node)
 

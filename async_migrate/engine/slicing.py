@@ -163,7 +163,7 @@ def slice_module(
         class whose statement ``node`` is (None: any other place)."""
         whole = not isinstance(node, ast.ClassDef)
         start = node if whole else node.body[0]
-        first, last = _first_line(start), node.end_lineno or node.lineno
+        first, last = parsed.first_line(start), node.end_lineno or node.lineno
         if any(first <= c <= last for c in coroutines) or last - first + 1 < MIN_LINES:
             return None
         if isinstance(node, ast.ClassDef):
@@ -447,12 +447,6 @@ def _blank_or_comment(line: bytes) -> bool:
     return not text or (text.startswith(b"#") and b"async-migrate" not in text)
 
 
-def _first_line(statement: ast.stmt) -> int:
-    """Where ``statement`` starts: its first decorator, if it has any."""
-    decorators = getattr(statement, "decorator_list", None) or []
-    return min([statement.lineno, *(d.lineno for d in decorators)])
-
-
 def _named_in_coroutines(tree: ast.Module, kept: frozenset[int] | None) -> set[str]:
     """Every identifier a coroutine that is kept mentions, as a name or an attribute
     (``self.helper``)."""
@@ -610,26 +604,20 @@ def _identifiers_of(node: ast.AST) -> list[str]:
     return []
 
 
-#: For the node classes other than Name that spell identifiers: what :func:`_identifiers_of`
-#: says of one.
-_SPELLED = {
-    cls: _identifiers_of
-    for cls in (
-        ast.FunctionDef,
-        ast.AsyncFunctionDef,
-        ast.ClassDef,
-        ast.Attribute,
-        ast.keyword,
-        ast.arg,
-        ast.alias,
-        ast.ImportFrom,
-        ast.MatchAs,
-        ast.MatchStar,
-        ast.MatchMapping,
-    )
-}
-_SCOPE_CLASSES = frozenset(_SCOPES)
-_COMPREHENSION_CLASSES = frozenset(_COMPREHENSIONS)
+#: The node classes other than Name that spell identifiers (see :func:`_identifiers_of`).
+_SPELLING = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Attribute,
+    ast.keyword,
+    ast.arg,
+    ast.alias,
+    ast.ImportFrom,
+    ast.MatchAs,
+    ast.MatchStar,
+    ast.MatchMapping,
+)
 
 
 def _line(bound: set[str], read: set[str]) -> str:
@@ -666,14 +654,13 @@ def _function_names(function: ast.FunctionDef, identifiers: set[str]) -> tuple[s
             else:
                 bind(node.id, own and not comprehension)  # type: ignore[attr-defined]
             continue
-        spelled = _SPELLED.get(cls)
-        if spelled is not None:
-            identifiers.update(spelled(node))
+        if cls in _SPELLING:
+            identifiers.update(_identifiers_of(node))
         if cls is ast.NamedExpr:  # binds in the function, even in a comprehension
             bind(node.target.id, own)  # type: ignore[attr-defined]
             push((node.value, own, comprehension))  # type: ignore[attr-defined]
             continue
-        if cls in _SCOPE_CLASSES:
+        if cls in _SCOPES:
             if cls is not ast.Lambda:
                 bind(node.name, own and not comprehension)  # type: ignore[attr-defined]
             for field in fields_of(cls):
@@ -688,7 +675,7 @@ def _function_names(function: ast.FunctionDef, identifiers: set[str]) -> tuple[s
                             else (child, own, comprehension)
                         )
             continue
-        if cls in _COMPREHENSION_CLASSES:
+        if cls in _COMPREHENSIONS:
             comprehension = True
         else:
             local = own and not comprehension
@@ -699,14 +686,8 @@ def _function_names(function: ast.FunctionDef, identifiers: set[str]) -> tuple[s
                     bind(node.name, local)  # type: ignore[attr-defined]
             elif cls is ast.MatchMapping and node.rest:  # type: ignore[attr-defined]
                 bind(node.rest, local)  # type: ignore[attr-defined]
-        for field in fields_of(cls):
-            value = getattr(node, field, None)
-            if value.__class__ is list:
-                for child in value:
-                    if isinstance(child, ast.AST):
-                        push((child, own, comprehension))
-            elif isinstance(value, ast.AST):
-                push((value, own, comprehension))
+        for child in parsed.children(node):
+            push((child, own, comprehension))
     return bound, read - bound
 
 

@@ -18,12 +18,11 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
     found: list[ast.AST] = []
     stack = list(reversed(getattr(node, "body", [])))
     pop, push, extend = stack.pop, found.append, stack.extend
-    fields_of = parsed.node_fields
     while stack:
         child = pop()
         push(child)
         cls = child.__class__
-        if cls in _DEFINITIONS:
+        if cls in parsed.DEFINITIONS:
             # Decorators and defaults run here; the body does not.
             extend(child.decorator_list)  # type: ignore[attr-defined]
             if cls is not ast.ClassDef:
@@ -33,22 +32,10 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
             continue
         if cls is ast.Lambda:
             continue
-        below: list[ast.AST] = []
-        add = below.append
-        for name in fields_of(cls):
-            value = getattr(child, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        add(item)
-            elif isinstance(value, ast.AST):
-                add(value)
+        below = parsed.children(child)
         below.reverse()
         extend(below)
     return found
-
-
-_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
 def module_bindings(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:

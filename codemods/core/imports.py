@@ -390,11 +390,28 @@ def _remove_alias_leftovers(context: CodemodContext, tree: cst.Module) -> cst.Mo
     return tree
 
 
-def _top_level_imports(tree: cst.Module) -> set[tuple[str, str | None]]:
-    """(module, name) for each ``from module import name`` and (module, None) for each
-    ``import module`` among the module's top-level statements, without ``as`` or dots:
-    the forms :func:`imported` finds (read from the libcst tree: no code generated)."""
-    found: set[tuple[str, str | None]] = set()
+#: What a module imports at its top level without ``as`` or dots: (module, None) for each
+#: ``import module``, (module, name) for each ``from module import name``.
+_AtTop = set[tuple[str, str | None]]
+
+
+def imported(tree: ast.Module, item: object) -> bool:
+    """True if ``tree``'s top level already has the import ``item`` (an ImportItem) asks
+    for, in exactly that form (then libcst's pass would add nothing)."""
+    found: _AtTop = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.Import):
+            found.update((a.name, None) for a in statement.names if a.asname is None)
+        elif isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module:
+            module = statement.module
+            found.update((module, a.name) for a in statement.names if a.asname is None)
+    return _present(found, item)
+
+
+def _top_level_imports(tree: cst.Module) -> _AtTop:
+    """What :func:`imported` reads of a module, read from its libcst tree (no code
+    generated, nothing parsed again)."""
+    found: _AtTop = set()
     for statement in tree.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
@@ -418,29 +435,11 @@ def _top_level_imports(tree: cst.Module) -> set[tuple[str, str | None]]:
     return found
 
 
-def _present(found: set[tuple[str, str | None]], item: object) -> bool:
-    """What :func:`imported` says of ``item``, from :func:`_top_level_imports`."""
+def _present(found: _AtTop, item: object) -> bool:
+    """Whether the import ``item`` asks for is among ``found``, in exactly that form."""
     if getattr(item, "alias", None) is not None or getattr(item, "relative", 0):
         return False
     return (getattr(item, "module_name", ""), getattr(item, "obj_name", None)) in found
-
-
-def imported(tree: ast.Module, item: object) -> bool:
-    """True if ``tree``'s top level already has the import ``item`` (an ImportItem) asks
-    for, in exactly that form (then libcst's pass would add nothing)."""
-    module = getattr(item, "module_name", "")
-    obj, alias = getattr(item, "obj_name", None), getattr(item, "alias", None)
-    if alias is not None or getattr(item, "relative", 0):
-        return False
-    for statement in tree.body:
-        if obj is None and isinstance(statement, ast.Import):
-            if any(a.name == module and a.asname is None for a in statement.names):
-                return True
-        if obj is not None and isinstance(statement, ast.ImportFrom):
-            if statement.level == 0 and statement.module == module:
-                if any(a.name == obj and a.asname is None for a in statement.names):
-                    return True
-    return False
 
 
 def bound_name(removal: tuple[str, str | None, str | None]) -> str:

@@ -72,19 +72,28 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
                 push(value)
 
 
+def first_line(statement: ast.stmt) -> int:
+    """Where ``statement`` starts: its first decorator, if it has any."""
+    decorators = getattr(statement, "decorator_list", None) or []
+    return min([statement.lineno, *(d.lineno for d in decorators)])
+
+
 def children(node: ast.AST) -> list[ast.AST]:
     """The nodes directly below ``node``: :func:`ast.iter_child_nodes`, as a list, without
     the load, store and delete markers of names."""
     found: list[ast.AST] = []
+    add = found.append
     fields = _node_fields.get(node.__class__)
     if fields is None:
         fields = node_fields(node.__class__)
     for name in fields:
         value = getattr(node, name, None)
         if value.__class__ is list:
-            found.extend(item for item in value if isinstance(item, ast.AST))
+            for item in value:
+                if isinstance(item, ast.AST):
+                    add(item)
         elif isinstance(value, ast.AST):
-            found.append(value)
+            add(value)
     return found
 
 
@@ -191,6 +200,9 @@ def coroutines_named(tree: ast.AST, names: set[str]) -> frozenset[int]:
 
 #: The comprehensions: each binds its targets in a scope of its own.
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+#: The statements that define a name and hold code that runs elsewhere, later or never.
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 #: The statements that hold a body (libcst's compound statements).
 COMPOUND_STATEMENTS = (

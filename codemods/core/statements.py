@@ -129,10 +129,7 @@ def calls_in_coroutines(
     ordered = sorted(wanted)
 
     def spans_wanted(statement: ast.stmt) -> bool:
-        first = min(
-            [statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", []))]
-        )
-        last = statement.end_lineno or statement.lineno
+        first, last = parsed.first_line(statement), statement.end_lineno or statement.lineno
         at = bisect_left(ordered, first)
         return at < len(ordered) and ordered[at] <= last
 
@@ -487,10 +484,7 @@ class _Group:
 def _groups(tree: ast.Module) -> list[_Group]:
     groups: list[_Group] = []
     for statement in tree.body:
-        first, last = statement.lineno, statement.end_lineno or statement.lineno
-        decorators = getattr(statement, "decorator_list", [])
-        if decorators:
-            first = min(first, *(d.lineno for d in decorators))
+        first, last = parsed.first_line(statement), statement.end_lineno or statement.lineno
         binds = {
             alias.asname or alias.name.split(".")[0]
             for node in (statement, *parsed.statements(statement))
