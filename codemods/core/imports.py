@@ -14,7 +14,6 @@ without the others.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -24,6 +23,8 @@ from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImports
 from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 
 from codemods.core import matcher_cache, parsed, visitor_dispatch
+from codemods.core.import_names import AtTop, bound_name, uses
+from codemods.core.import_names import present as _present
 from codemods.core.sorted_imports import is_sorted, own_top_package, with_sorted_import
 
 matcher_cache.install()  # libcst's visitors, made per module, search their decorators once
@@ -338,32 +339,6 @@ def _may_use(tree: ast.Module, names: set[str]) -> bool:
     return any(uses(tree, names, either=True))
 
 
-def uses(tree: ast.Module, names: set[str], either: bool = False) -> tuple[bool, bool]:
-    """Whether a name in ``tree`` spells one of ``names``, and whether a string other than
-    a docstring spells one as a word (see :func:`_may_use`); with ``either``, the search
-    stops at the first of them found."""
-    docstrings = {
-        id(statement.value)
-        for statement in parsed.statements(tree)
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
-    }
-    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
-    as_name = as_string = False
-    for node in parsed.walk(tree):
-        if isinstance(node, ast.Name) and node.id in names:
-            as_name = True
-        elif (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and id(node) not in docstrings
-            and pattern.search(node.value) is not None
-        ):
-            as_string = True
-        if (as_name and as_string) or (either and (as_name or as_string)):
-            break
-    return as_name, as_string
-
-
 def _remove_alias_leftovers(context: CodemodContext, tree: cst.Module) -> cst.Module:
     """libcst's RemoveImportsVisitor keeps one alias per module for ``import m`` forms, so of
     ``import time`` and ``import time as tm`` one stayed behind, unused. Remove the others
@@ -390,28 +365,10 @@ def _remove_alias_leftovers(context: CodemodContext, tree: cst.Module) -> cst.Mo
     return tree
 
 
-#: What a module imports at its top level without ``as`` or dots: (module, None) for each
-#: ``import module``, (module, name) for each ``from module import name``.
-_AtTop = set[tuple[str, str | None]]
-
-
-def imported(tree: ast.Module, item: object) -> bool:
-    """True if ``tree``'s top level already has the import ``item`` (an ImportItem) asks
-    for, in exactly that form (then libcst's pass would add nothing)."""
-    found: _AtTop = set()
-    for statement in tree.body:
-        if isinstance(statement, ast.Import):
-            found.update((a.name, None) for a in statement.names if a.asname is None)
-        elif isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module:
-            module = statement.module
-            found.update((module, a.name) for a in statement.names if a.asname is None)
-    return _present(found, item)
-
-
-def _top_level_imports(tree: cst.Module) -> _AtTop:
+def _top_level_imports(tree: cst.Module) -> AtTop:
     """What :func:`imported` reads of a module, read from its libcst tree (no code
     generated, nothing parsed again)."""
-    found: _AtTop = set()
+    found: AtTop = set()
     for statement in tree.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
@@ -433,21 +390,6 @@ def _top_level_imports(tree: cst.Module) -> _AtTop:
                     if a.asname is None
                 )
     return found
-
-
-def _present(found: _AtTop, item: object) -> bool:
-    """Whether the import ``item`` asks for is among ``found``, in exactly that form."""
-    if getattr(item, "alias", None) is not None or getattr(item, "relative", 0):
-        return False
-    return (getattr(item, "module_name", ""), getattr(item, "obj_name", None)) in found
-
-
-def bound_name(removal: tuple[str, str | None, str | None]) -> str:
-    """The name an import scheduled for removal binds: (module, obj, asname)."""
-    module, obj, asname = removal
-    if asname:
-        return asname
-    return obj if obj else module.split(".")[0]
 
 
 def schedule_removal(context: CodemodContext, node: cst.Import | cst.ImportFrom, name: str) -> None:
