@@ -20,7 +20,7 @@ import tokenize
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Union
 
 from async_migrate.engine.positions import PositionMap
 from async_migrate.engine.prefilter import coroutine_interest, has_coroutine, needing_libcst
@@ -155,7 +155,7 @@ def _migrate(
     original: bytes,
     data: bytes,
     made: frozenset[str],
-    active: list[type],
+    active: list[Active],
     filename: str,
     options: dict[str, dict[str, Any]],
     only_at: OnlyAt | None = None,
@@ -184,7 +184,7 @@ def _migrate(
     if code == original or within is not None:
         return Migration(original, False, sorted(findings))
     _verify(original, code, filename)
-    helpers = [h for c in active for h in c.HELPERS]
+    helpers = [h for c in active for h in (c.helpers if isinstance(c, CodemodSpec) else c.HELPERS)]
     if changed_outside_coroutines(original, code, helpers, made):
         raise InternalError("the rewrite changed code outside coroutines; file left unchanged")
     return Migration(code, True, sorted(findings))
@@ -192,7 +192,7 @@ def _migrate(
 
 def _within(
     data: bytes,
-    active: list[type],
+    active: list[Active],
     filename: str,
     options: dict[str, dict[str, Any]],
     within: frozenset[int],
@@ -240,13 +240,17 @@ def _converted(
     return data, made
 
 
+#: An active codemod: a registered codemod's declaration, or a command class given.
+Active = Union[type, CodemodSpec]  # noqa: UP007 - a type alias evaluated at run time
+
+
 #: Hand libcst the module with uninteresting sync function bodies stood in for (see
 #: :mod:`async_migrate.engine.slicing`). Tests switch it off to compare.
 SLICING = True
 
 
 def _by_codemod(
-    data: bytes, active: list[type], filename: str, options: dict[str, dict[str, Any]]
+    data: bytes, active: list[Active], filename: str, options: dict[str, dict[str, Any]]
 ) -> tuple[bytes, list[Finding]] | None:
     """What :func:`_transform` gives for ``data``, computed one codemod at a time, each on
     a slice that holds only the coroutines it may act in; None when the module is not
@@ -296,7 +300,7 @@ def _by_codemod(
 
 def _on_slice(
     data: bytes,
-    active: list[type],
+    active: list[Active],
     filename: str,
     options: dict[str, dict[str, Any]],
     interest: frozenset[int] | None,
@@ -348,7 +352,7 @@ def _encoding(data: bytes) -> str:
 
 def _sliced(
     data: bytes,
-    active: list[type],
+    active: list[Active],
     filename: str,
     options: dict[str, dict[str, Any]],
     only_at: OnlyAt | None = None,
@@ -384,15 +388,17 @@ def _seen_within(data: bytes, within: frozenset[int] | None) -> bytes:
     return data if piece is None else piece.code
 
 
-def _registered(codemod: type) -> CodemodSpec | None:
-    """The declaration of a registered codemod's command class; None for a class the
-    registry does not hold (a test's own, say)."""
+def _registered(codemod: Active) -> CodemodSpec | None:
+    """The declaration of a registered codemod (or of its command class); None for a
+    class the registry does not hold (a test's own, say)."""
+    if isinstance(codemod, CodemodSpec):
+        return codemod
     spec = CODEMODS.get(getattr(codemod, "NAME", ""))
     return spec if spec is not None and spec.load() is codemod else None
 
 
 def _decided(
-    codemod: type, data: bytes, options: dict[str, dict[str, Any]]
+    codemod: Active, data: bytes, options: dict[str, dict[str, Any]]
 ) -> list[Finding] | None:
     """A registered codemod's findings in ``data`` when its ``decide`` tells them without
     libcst (it would change nothing); None: run it."""
@@ -403,7 +409,7 @@ def _decided(
 
 
 def _edited(
-    codemod: type, data: bytes, filename: str, options: dict[str, dict[str, Any]]
+    codemod: Active, data: bytes, filename: str, options: dict[str, dict[str, Any]]
 ) -> tuple[bytes, list[Finding]] | None:
     """What a registered codemod's ``edit`` makes of ``data``, and its findings, without
     running the codemod over the module; None: run it."""
@@ -413,7 +419,7 @@ def _edited(
     return spec.edited(data, filename, options.get(spec.name, {}))
 
 
-def _reads_callees(active: list[type]) -> bool:
+def _reads_callees(active: list[Active]) -> bool:
     """Whether an active codemod reads the bodies of the sync functions coroutines name
     (an unregistered one may)."""
     for codemod in active:
@@ -437,7 +443,7 @@ def _holding(
 
 def _interest(
     data: bytes,
-    active: list[type],
+    active: list[Active],
     options: dict[str, dict[str, Any]],
     whole: bytes | None = None,
 ) -> frozenset[int] | None:
@@ -496,7 +502,7 @@ def _both(first: frozenset[int] | None, second: frozenset[int] | None) -> frozen
 
 def _transform(
     data: bytes,
-    active: list[type],
+    active: list[Active],
     filename: str,
     options: dict[str, dict[str, Any]],
     identifiers: frozenset[str] = frozenset(),
@@ -531,7 +537,7 @@ def _transform(
     wrapper: Any = libcst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
     before_text = original_text
     left: set[Site] = set(left_alone)  # in the input's positions
-    for codemod in active:
+    for codemod in map(_command, active):
         if before_text != original_text and not _still_needed(
             codemod, before_text.encode(module.encoding), options
         ):
@@ -578,7 +584,7 @@ def _then(first: ToInput | None, second: ToInput | None) -> ToInput | None:
     return lambda line, col: second(*first(line, col))
 
 
-def _still_needed(codemod: type, data: bytes, options: dict[str, Any]) -> bool:
+def _still_needed(codemod: Active, data: bytes, options: dict[str, Any]) -> bool:
     """Whether a registered codemod's prefilter still lets ``data`` through (unregistered
     codemods always run)."""
     entry = _registered(codemod)
@@ -618,14 +624,18 @@ def remember(data: bytes, asked: frozenset[str], answers: Answers) -> None:
 
 def _active(
     data: bytes, codemods: Sequence[Codemod], options: dict[str, Any], whole: bytes | None = None
-) -> list[type]:
-    """The codemod classes that may change or report ``data`` (a slice of ``whole``, when
-    given), in order."""
+) -> list[Active]:
+    """The codemods that may change or report ``data`` (a slice of ``whole``, when given),
+    in order: the classes given, and the declarations of those named (their command
+    classes, and libcst, are imported when a path that needs them is taken)."""
     classes = {codemod.NAME: codemod for codemod in codemods if not isinstance(codemod, str)}
-    return [
-        classes.get(name) or CODEMODS[name].load()
-        for name in _active_names(data, codemods, options, whole)
-    ]
+    names = _active_names(data, codemods, options, whole)
+    return [classes.get(name) or CODEMODS[name] for name in names]
+
+
+def _command(codemod: Active) -> type:
+    """The command class of an active codemod."""
+    return codemod.load() if isinstance(codemod, CodemodSpec) else codemod
 
 
 def _active_names(

@@ -14,7 +14,7 @@ import io
 import re
 import tokenize
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -192,6 +192,24 @@ def comments(own: list[str], first: int) -> dict[int, str]:
     except (tokenize.TokenError, SyntaxError):
         pass
     return found
+
+
+class Spanning(Protocol):
+    #: The unit's first and last lines in the module.
+    first: int
+    last: int
+
+
+def spliced(lines: list[str], units: Sequence[Spanning], made: dict[int, str]) -> list[str]:
+    """The new text by line of the input: each unit's new text on its first line, its
+    other lines empty."""
+    chunks = list(lines)
+    for unit in units:
+        if unit.first in made:
+            chunks[unit.first - 1 : unit.last] = [made[unit.first]] + [""] * (
+                unit.last - unit.first
+            )
+    return chunks
 
 
 class Commented(Protocol):

@@ -43,6 +43,7 @@ from codemods.core.sites import (  # noqa: F401 - the statements paths' names, i
     silenced,
     source_text,
     span,
+    spliced,
 )
 
 
@@ -207,18 +208,6 @@ def _walk(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
         current = stack.pop()
         yield current
         stack.extend(current.children)
-
-
-def spliced(lines: list[str], units: Sequence[Unit], made: dict[int, str]) -> list[str]:
-    """The new text by line of the input: each unit's new text on its first line, its
-    other lines empty."""
-    chunks = list(lines)
-    for unit in units:
-        if unit.first in made:
-            chunks[unit.first - 1 : unit.last] = [made[unit.first]] + [""] * (
-                unit.last - unit.first
-            )
-    return chunks
 
 
 def finished(

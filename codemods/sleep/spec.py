@@ -175,5 +175,5 @@ SPEC = CodemodSpec(
     targets=Targets(tokens=(b"sleep",), names=frozenset({"time.sleep"})),
     # time.sleep(...) calls rewritten in the statements that hold them, without libcst on
     # the module, where the module spells them one way only (see units.py).
-    edit="codemods.sleep.units:edited",
+    edit="codemods.sleep.lines:edited",
 )

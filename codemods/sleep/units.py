@@ -17,16 +17,13 @@ a generator expression or under a lock) makes :func:`edited` say None: the comma
 
 from __future__ import annotations
 
-import ast
 from typing import Any
 
 import libcst as cst
 
-from codemods.core import parsed
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
 from codemods.core.index import source_lines
-from codemods.core.plain_names import bound_otherwise
 from codemods.core.statements import (
     LINE,
     Batch,
@@ -39,6 +36,7 @@ from codemods.core.statements import (
     source_text,
 )
 from codemods.sleep import command  # the module: libcst's tool lists a command where it is named
+from codemods.sleep.spelling import spelled_in_coroutines, time_only_imported
 
 
 def edited(
@@ -52,9 +50,9 @@ def edited(
     if source is None or not asyncio_only_imported(data):
         return None  # the command asks the scope analysis, and may report AM105
     text, tree = source
-    if not _time_only_imported(tree, data):
+    if not time_only_imported(tree, data):
         return None
-    spelled = _spelled_in_coroutines(tree)
+    spelled = spelled_in_coroutines(tree)
     if not spelled:
         return None
     lines = LINE.findall(text)
@@ -92,39 +90,6 @@ def edited(
         return None
     code = finished(tree, lines, batch, made, filename, ["asyncio"], [("time", None, None)])
     return None if code is None else (code, findings)
-
-
-def _time_only_imported(tree: ast.Module, data: bytes) -> bool:
-    """Whether ``time`` is bound only by plain ``import time`` statements at the module's
-    top level (at least one), and no other import names the module ``time``."""
-    bound = bound_otherwise(data)
-    if bound is None or "time" in bound:
-        return False
-    plain = False
-    for node in parsed.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "time" and not node.level:
-            return False
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name == "time" or alias.name.startswith("time."):
-                    if alias.asname is not None:
-                        return False
-                    plain = True
-    return plain
-
-
-def _spelled_in_coroutines(tree: ast.Module) -> dict[int, ast.Attribute]:
-    """Every ``time.sleep`` spelled inside a coroutine (nested code included), by id."""
-    found: dict[int, ast.Attribute] = {}
-    for coroutine in parsed.outermost_coroutines(tree):
-        for node in parsed.walk(coroutine):
-            if isinstance(node, ast.Attribute) and _is_time_sleep_ast(node):
-                found[id(node)] = node
-    return found
-
-
-def _is_time_sleep_ast(node: ast.Attribute) -> bool:
-    return node.attr == "sleep" and isinstance(node.value, ast.Name) and node.value.id == "time"
 
 
 def _is_time_sleep(func: cst.BaseExpression) -> bool:

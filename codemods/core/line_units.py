@@ -1,0 +1,216 @@
+"""Calls rewritten by editing the text of the statements that hold them, without libcst:
+the fastest of the codemods' ``edit`` paths, for a rewrite that only renames a call's
+callee and awaits it (``time.sleep(x)`` -> ``await asyncio.sleep(x)``).
+
+Each statement holding such a call must be a simple statement on lines of its own (a
+unit, :func:`codemods.core.sites.span`); the call is found by its ``ast`` position, its
+callee's text must be exactly what the codemod expects (no parentheses, spaces or
+comments inside), and the call must not stand right after an opening parenthesis or
+right before a closing one (where libcst may see parentheses around it that ``ast``
+does not show). ``await`` goes before it, in parentheses where it is the object of an
+attribute, a subscript or a call; the new callee replaces the old one; nothing else of
+the line changes. That is what libcst prints for the codemods' own rewrite of those
+calls; the import passes run as line edits too (:mod:`codemods.core.line_imports`).
+
+Every function here says None for any other shape: the libcst paths then run.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from codemods.core import line_imports, parsed
+from codemods.core.import_names import bound_name, imported_at_top, uses
+from codemods.core.line_imports import Removal
+from codemods.core.sites import comments, span, spliced
+
+
+@dataclass
+class LineUnit:
+    """One simple statement of the module, on lines of its own."""
+
+    statement: ast.stmt
+    first: int
+    last: int
+    #: Line of the module -> the comment on it, for the unit's lines.
+    comments: dict[int, str]
+
+    def suppression_lines(self, call: ast.Call) -> set[int]:
+        """The lines where a comment silences ``call``, as the codemods' ``suppressed``
+        counts them: its first and last, and its statement's."""
+        return {call.lineno, call.end_lineno or call.lineno, self.first, self.last}
+
+
+def units_of(statements: Sequence[ast.stmt], lines: list[str]) -> list[LineUnit] | None:
+    """A unit for each of ``statements`` (simple statements, in the order given), or None
+    if one is a compound statement's header, shares a line with other code or another
+    unit, or ends the module without a line end."""
+    units = []
+    taken: set[int] = set()
+    for statement in statements:
+        if isinstance(statement, parsed.COMPOUND_STATEMENTS):
+            return None
+        found = span(statement, lines)
+        if found is None or found[2] or not lines[found[1] - 1].endswith(("\n", "\r")):
+            return None
+        first, last, _ = found
+        if taken & set(range(first, last + 1)):
+            return None
+        taken.update(range(first, last + 1))
+        units.append(LineUnit(statement, first, last, comments(lines[first - 1 : last], first)))
+    return units
+
+
+#: A call to rewrite: the callee's text as written, and what replaces it.
+Rename = tuple[str, str]
+
+
+def awaited(
+    units: Sequence[LineUnit], renames: dict[int, tuple[ast.Call, Rename]], lines: list[str]
+) -> dict[int, str] | None:
+    """Each unit's new text (by its first line) with ``await <new callee>(...)`` in place
+    of each call of ``renames`` (by the call's id: the call and its rename) in it; None
+    when a call is not of the shape this path takes."""
+    made: dict[int, str] = {}
+    for unit in units:
+        own = lines[unit.first - 1 : unit.last]
+        parents = _parents(unit.statement)
+        edits: list[tuple[int, int, int, str]] = []  # line index, start, end, new text
+        for node in parsed.walk(unit.statement):
+            if id(node) not in renames:
+                continue
+            call, (old, new) = renames[id(node)]
+            if _in_f_string(call, parents):
+                return None  # positions inside f-strings are not the source's before 3.12
+            found = _edits(call, old, new, parents.get(id(call)), own, unit.first)
+            if found is None:
+                return None
+            edits += found
+        if not edits:
+            continue
+        text = list(own)
+        for index, start, end, replacement in sorted(edits, reverse=True):
+            line = text[index]
+            text[index] = line[:start] + replacement + line[end:]
+        made[unit.first] = "".join(text)
+    return made
+
+
+def _parents(statement: ast.stmt) -> dict[int, ast.AST]:
+    found: dict[int, ast.AST] = {}
+    for node in parsed.walk(statement):
+        for child in ast.iter_child_nodes(node):
+            found[id(child)] = node
+    return found
+
+
+def _in_f_string(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    parent = parents.get(id(node))
+    while parent is not None:
+        if isinstance(parent, ast.JoinedStr):
+            return True
+        parent = parents.get(id(parent))
+    return False
+
+
+def _edits(
+    call: ast.Call, old: str, new: str, parent: ast.AST | None, own: list[str], first: int
+) -> list[tuple[int, int, int, str]] | None:
+    func = call.func
+    if call.end_lineno is None or call.end_col_offset is None:
+        return None
+    if func.end_lineno != func.lineno or func.lineno != call.lineno:
+        return None
+    at = call.lineno - first
+    line = own[at]
+    start = _column(line, call.col_offset)
+    func_end = _column(line, func.end_col_offset or 0)
+    if start is None or func_end is None or line[start:func_end] != old:
+        return None
+    end_line = own[call.end_lineno - first]
+    end = _column(end_line, call.end_col_offset)
+    if end is None or not _stands_alone(own, at, start, call.end_lineno - first, end):
+        return None
+    wrap = _needs_parentheses(call, parent)
+    edits = [(at, start, func_end, ("(await " if wrap else "await ") + new)]
+    if wrap:
+        edits.append((call.end_lineno - first, end, end, ")"))
+    return edits
+
+
+def callee_is(call: ast.Call, spelled: str, lines: list[str]) -> bool:
+    """Whether the call's callee is written ``spelled`` exactly, on one line, where the
+    call starts (no parentheses, spaces or comments in it)."""
+    func = call.func
+    if func.lineno != call.lineno or func.end_lineno != func.lineno:
+        return False
+    line = lines[call.lineno - 1]
+    start, end = _column(line, call.col_offset), _column(line, func.end_col_offset or 0)
+    return start is not None and end is not None and line[start:end] == spelled
+
+
+def _column(line: str, offset: int) -> int | None:
+    """The index in ``line`` of the UTF-8 byte offset ``offset`` (as ``ast`` counts)."""
+    try:
+        return len(line.encode("utf-8")[:offset].decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _stands_alone(own: list[str], at: int, start: int, end_at: int, end: int) -> bool:
+    """Whether no parenthesis opens right before the call or closes right after it: where
+    one does, libcst may see the call parenthesised. A call that does not start the
+    statement's first line with code before it on its own line, or that ends a line
+    before the statement's last, is not taken (what is on the next or last line is not
+    read)."""
+    before = own[at][:start].rstrip(" \t")
+    after = own[end_at][end:].lstrip(" \t")
+    if (not before and at) or (after.rstrip("\r\n") == "" and end_at != len(own) - 1):
+        return False
+    return not before.endswith("(") and not after.startswith(")")
+
+
+def _needs_parentheses(call: ast.Call, parent: ast.AST | None) -> bool:
+    """Whether ``await <call>`` needs parentheses where ``call`` stands (as the codemods'
+    ``needs_parentheses``): as the object of an attribute, a subscript or a call."""
+    if isinstance(parent, ast.Attribute | ast.Subscript):
+        return parent.value is call
+    if isinstance(parent, ast.Call):
+        return parent.func is call
+    return isinstance(parent, ast.Await)
+
+
+def finished(
+    tree: ast.Module,
+    lines: list[str],
+    units: Sequence[LineUnit],
+    made: dict[int, str],
+    filename: str,
+    add: Sequence[str] = (),
+    drop: Sequence[Removal] = (),
+) -> bytes | None:
+    """The module with the units' new text ``made`` in place of their lines, ``import m``
+    added for each of ``add`` the top level lacks, and the imports of ``drop`` the new code
+    no longer uses removed; None when the new code does not parse, a string may still use
+    a name to remove, or the import edits do not fit."""
+    chunks = spliced(lines, units, made)
+    remove: list[Removal] = []
+    if drop:
+        new_tree = parsed.parse("".join(chunks).encode("utf-8"))
+        if new_tree is None:
+            return None
+        for removal in drop:
+            as_name, as_string = uses(new_tree, {bound_name(removal)})
+            if as_string and not as_name:
+                return None
+            if not as_name:
+                remove.append(removal)
+    wanted = [m for m in add if not imported_at_top(tree, m)]
+    if wanted or remove:
+        with_changes = line_imports.with_imports(tree, lines, chunks, filename, wanted, remove)
+        if with_changes is None:
+            return None
+        chunks = with_changes
+    return "".join(chunks).encode("utf-8")

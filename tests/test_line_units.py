@@ -1,0 +1,103 @@
+"""The line edits (text, no libcst) against the statements path (libcst on the units): where
+the line path takes a module, it makes the same code and findings, byte for byte."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from codemods.sleep import lines, units
+from tests.fixture_codes import cases
+
+HEADS = [
+    "",
+    '"""Doc."""\n',
+    '"""Doc."""\n\n',
+    "#!/usr/bin/env python\n# a comment\n\n",
+    "from __future__ import annotations\n\n",
+    '"a" "b"\n',
+    "__strict__ = True\n",
+    "x = 1\n",
+]
+BLOCKS = [
+    "import time\n",
+    "import os\nimport time\n",
+    "import time\nimport os\n",
+    "import os\nimport sys\nimport time\n\nimport requests\n",
+    "import os\n\n# the clock\nimport time\n",
+    "import os\n# the clock\nimport time\n",
+    "import time  # noqa: F401\n",
+    "import time, os\n",
+    "import zlib\nimport time\n",
+    "import aiohttp\nimport time\n\nfrom . import local\n",
+    "import time\n\nimport attr\n",
+    "import attr\n\nfrom . import x\n\nimport time\n",
+    "from os import path\nimport time\n",
+    "import asyncio\nimport time\n",
+    "import time\n# isort: skip_file\n",
+    "import time\n\n\n# after\n",
+    "import time\r\nimport os\r\n",
+]
+TAILS = [
+    "\n\nasync def handler():\n    time.sleep(1)\n",
+    "\n\nasync def handler():\n    time.sleep(1)\n    return time.time()\n",
+    "\n\ndef f():\n    pass\n\n    # indented\nimport time\n\n\n"
+    "async def handler():\n    time.sleep(1)\n",
+    "\n\nasync def handler():\n    x = time.sleep(0.5)  # noqa: ASYNC251\n    time.sleep(1)\n",
+    "\n\nasync def handler():\n    time.sleep(-1)\n",
+    "\n\nasync def handler():\n    time.sleep(1).hex()\n    y = [time.sleep(2)]\n",
+    "\n\nasync def handler():\n    time.sleep(\n        1\n    )\n",
+    "\n\nasync def handler():\n    '''time is written here'''\n    time.sleep(1)\n",
+]
+
+
+def _modules() -> list[bytes]:
+    made = []
+    for head, block, tail in itertools.product(HEADS, BLOCKS, TAILS):
+        text = head + block + tail
+        if "\r\n" in block:
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        made.append(text.encode())
+    return made
+
+
+def test_the_line_path_makes_what_the_statements_path_makes() -> None:
+    taken = 0
+    for data in _modules():
+        made = lines.on_lines(data, "app.py", {})
+        if made is None:
+            continue
+        taken += 1
+        reference = units.edited(data, "app.py", {})
+        assert reference is not None, data.decode()
+        assert made[0] == reference[0], data.decode()
+        assert sorted(made[1]) == sorted(reference[1]), data.decode()
+    # Most shapes are taken: the comparison is not of a handful.
+    assert taken > len(_modules()) // 2
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in cases() if c.parent.name == "sleep"], ids=lambda c: c.stem
+)
+def test_the_line_path_on_the_sleep_fixtures(case) -> None:
+    data = case.read_bytes()
+    made = lines.on_lines(data, case.name, {})
+    if made is None:
+        return  # the statements path or the command decides: tested with the fixtures
+    reference = units.edited(data, case.name, {})
+    assert reference is not None
+    assert made[0] == reference[0]
+    assert sorted(made[1]) == sorted(reference[1])
+
+
+def test_the_shapes_the_line_path_refuses() -> None:
+    refused = [
+        "import time\n\n\nasync def f():\n    print(time.sleep(1))\n",  # an argument
+        "import time\n\n\nasync def f():\n    (time.sleep)(1)\n",  # a parenthesised callee
+        "import time\n\n\nasync def f():\n    if time.sleep(1): pass\n",  # shares a line
+        "import time\n\n\nasync def f():\n    x = f'{time.sleep(1)}'\n",  # in an f-string
+        "import time, os\n\n\nasync def f():\n    time.sleep(1)\n",  # two imports on a line
+    ]
+    for text in refused:
+        assert lines.on_lines(text.encode(), "app.py", {}) is None, text
