@@ -53,10 +53,13 @@ def bound_name(removal: tuple[str, str | None, str | None]) -> str:
     return obj if obj else module.split(".")[0]
 
 
-def uses(tree: ast.Module, names: set[str], either: bool = False) -> tuple[bool, bool]:
+def uses(
+    tree: ast.Module, names: set[str], either: bool = False, skip: frozenset[int] = frozenset()
+) -> tuple[bool, bool]:
     """Whether a name in ``tree`` spells one of ``names``, and whether a string other than
     a docstring spells one as a word (see :func:`_may_use`); with ``either``, the search
-    stops at the first of them found."""
+    stops at the first of them found. The names whose node ids are in ``skip`` (gone from
+    the code being judged) do not count."""
     docstrings = {
         id(statement.value)
         for statement in parsed.statements(tree)
@@ -65,7 +68,7 @@ def uses(tree: ast.Module, names: set[str], either: bool = False) -> tuple[bool,
     pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
     as_name = as_string = False
     for node in parsed.walk(tree):
-        if isinstance(node, ast.Name) and node.id in names:
+        if isinstance(node, ast.Name) and node.id in names and id(node) not in skip:
             as_name = True
         elif (
             isinstance(node, ast.Constant)

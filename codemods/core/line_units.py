@@ -190,23 +190,21 @@ def finished(
     filename: str,
     add: Sequence[str] = (),
     drop: Sequence[Removal] = (),
+    renamed: frozenset[int] = frozenset(),
 ) -> bytes | None:
     """The module with the units' new text ``made`` in place of their lines, ``import m``
     added for each of ``add`` the top level lacks, and the imports of ``drop`` the new code
-    no longer uses removed; None when the new code does not parse, a string may still use
-    a name to remove, or the import edits do not fit."""
+    no longer uses removed; None when a string may still use a name to remove, or the
+    import edits do not fit. The new code's names are the module's but for the callees
+    renamed, ``renamed`` (the ids of their nodes in ``tree``: their names are gone)."""
     chunks = spliced(lines, units, made)
     remove: list[Removal] = []
-    if drop:
-        new_tree = parsed.parse("".join(chunks).encode("utf-8"))
-        if new_tree is None:
+    for removal in drop:
+        as_name, as_string = uses(tree, {bound_name(removal)}, skip=renamed)
+        if as_string and not as_name:
             return None
-        for removal in drop:
-            as_name, as_string = uses(new_tree, {bound_name(removal)})
-            if as_string and not as_name:
-                return None
-            if not as_name:
-                remove.append(removal)
+        if not as_name:
+            remove.append(removal)
     wanted = [m for m in add if not imported_at_top(tree, m)]
     if wanted or remove:
         with_changes = line_imports.with_imports(tree, lines, chunks, filename, wanted, remove)

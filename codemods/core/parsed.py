@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def parse(source: bytes) -> ast.Module | None:
-    """The module ``source`` parses to, or None if ``ast`` cannot parse it."""
+    """The module ``source`` parses to, or None if ``ast`` cannot parse it. The last four
+    are kept: a module's migration reads its input, a codemod's output and the final
+    code, and the checks read the input again."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -90,5 +90,6 @@ def on_lines(
     made = awaited(units, renames, lines)
     if made is None:
         return None
-    code = finished(tree, lines, units, made, filename, ["asyncio"], [("time", None, None)])
+    gone = frozenset(id(call.func.value) for call, _ in renames.values())  # type: ignore[attr-defined]
+    code = finished(tree, lines, units, made, filename, ["asyncio"], [("time", None, None)], gone)
     return None if code is None else (code, findings)
