@@ -101,3 +101,33 @@ def test_the_shapes_the_line_path_refuses() -> None:
     ]
     for text in refused:
         assert lines.on_lines(text.encode(), "app.py", {}) is None, text
+
+
+def test_the_helpers_line_path_makes_what_its_statements_path_makes() -> None:
+    from codemods.helpers import lines as helper_lines
+    from codemods.helpers import units as helper_units
+    from codemods.helpers.spec import SPEC
+    from tests.test_helpers_units import CASES
+
+    taken = []
+    for name, (source, _) in CASES.items():
+        data = source.encode()
+        options = SPEC.prepared(data, "m.py", {})
+        made = helper_lines.on_lines(data, "m.py", options)
+        if made is None:
+            continue
+        taken.append(name)
+        reference = helper_units.edited(data, "m.py", options)
+        assert reference is not None, name
+        assert made[0] == reference[0], name
+        assert sorted(made[1]) == sorted(reference[1]), name
+    # Plain statements, results used in expressions, nested sites, methods, each import
+    # block: the shapes of the sites in real code.
+    assert {
+        "plain statement",
+        "assigned, returned",
+        "an attribute of the result",
+        "a method of its class",
+        "unsorted imports",
+        "CRLF line ends",
+    } <= set(taken)

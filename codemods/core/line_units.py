@@ -63,28 +63,45 @@ def units_of(statements: Sequence[ast.stmt], lines: list[str]) -> list[LineUnit]
     return units
 
 
-#: A call to rewrite: the callee's text as written, and what replaces it.
-Rename = tuple[str, str]
+@dataclass(frozen=True)
+class Renamed:
+    """``old(args)`` (the callee written exactly so) becomes ``await new(args)``."""
+
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ToThread:
+    """``f(args)`` (``f`` a dotted name) becomes ``await asyncio.to_thread(f, args)``, as
+    the codemods' ``to_thread_call`` makes it."""
+
+
+Rewrite = Renamed | ToThread
+
+#: An edit of a unit's text: the index of its line in the unit, the span replaced there
+#: (start, end, in characters) and the new text.
+_Edit = tuple[int, int, int, str]
 
 
 def awaited(
-    units: Sequence[LineUnit], renames: dict[int, tuple[ast.Call, Rename]], lines: list[str]
+    units: Sequence[LineUnit], rewrites: dict[int, tuple[ast.Call, Rewrite]], lines: list[str]
 ) -> dict[int, str] | None:
-    """Each unit's new text (by its first line) with ``await <new callee>(...)`` in place
-    of each call of ``renames`` (by the call's id: the call and its rename) in it; None
-    when a call is not of the shape this path takes."""
+    """Each unit's new text (by its first line) with each call of ``rewrites`` (by the
+    call's id: the call and its rewrite) in it rewritten and awaited; None when a call is
+    not of the shape this path takes."""
     made: dict[int, str] = {}
     for unit in units:
         own = lines[unit.first - 1 : unit.last]
         parents = _parents(unit.statement)
-        edits: list[tuple[int, int, int, str]] = []  # line index, start, end, new text
+        edits: list[_Edit] = []
         for node in parsed.walk(unit.statement):
-            if id(node) not in renames:
+            if id(node) not in rewrites:
                 continue
-            call, (old, new) = renames[id(node)]
+            call, rewrite = rewrites[id(node)]
             if _in_f_string(call, parents):
                 return None  # positions inside f-strings are not the source's before 3.12
-            found = _edits(call, old, new, parents.get(id(call)), own, unit.first)
+            found = _edits(call, rewrite, parents.get(id(call)), own, unit.first)
             if found is None:
                 return None
             edits += found
@@ -116,28 +133,61 @@ def _in_f_string(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
 
 
 def _edits(
-    call: ast.Call, old: str, new: str, parent: ast.AST | None, own: list[str], first: int
-) -> list[tuple[int, int, int, str]] | None:
+    call: ast.Call, rewrite: Rewrite, parent: ast.AST | None, own: list[str], first: int
+) -> list[_Edit] | None:
+    """The edits that make ``await <rewrite of call>`` of the call, parenthesised where
+    it stands needs it."""
     func = call.func
     if call.end_lineno is None or call.end_col_offset is None:
         return None
     if func.end_lineno != func.lineno or func.lineno != call.lineno:
         return None
-    at = call.lineno - first
+    at, last = call.lineno - first, call.end_lineno - first
     line = own[at]
     start = _column(line, call.col_offset)
     func_end = _column(line, func.end_col_offset or 0)
-    if start is None or func_end is None or line[start:func_end] != old:
+    end = _column(own[last], call.end_col_offset)
+    if start is None or func_end is None or end is None:
         return None
-    end_line = own[call.end_lineno - first]
-    end = _column(end_line, call.end_col_offset)
-    if end is None or not _stands_alone(own, at, start, call.end_lineno - first, end):
+    if not _stands_alone(own, at, start, last, end):
         return None
     wrap = _needs_parentheses(call, parent)
-    edits = [(at, start, func_end, ("(await " if wrap else "await ") + new)]
-    if wrap:
-        edits.append((call.end_lineno - first, end, end, ")"))
-    return edits
+    await_ = "(await " if wrap else "await "
+    closing = [(last, end, end, ")")] if wrap else []
+    callee = line[start:func_end]
+    if isinstance(rewrite, Renamed):
+        if callee != rewrite.old:
+            return None
+        return [(at, start, func_end, await_ + rewrite.new), *closing]
+    # asyncio.to_thread(f, args): the callee becomes the first argument, after the
+    # whitespace written after the parenthesis, followed by ", ".
+    if not _dotted(func) or callee != ast.unparse(func) or line[func_end : func_end + 1] != "(":
+        return None
+    if any(isinstance(a, ast.GeneratorExp) for a in call.args):
+        return None
+    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+    head = f"{await_}asyncio.to_thread("
+    if not arguments:
+        gap = line[func_end + 1 : end - 1] if last == at else None
+        if gap is None or gap.strip(" \t") or line[end - 1 : end] != ")":
+            return None
+        return [(at, start, end, f"{head}{gap}{callee})" + (")" if wrap else ""))]
+    first_argument = min(arguments, key=lambda a: (a.lineno, a.col_offset))
+    if first_argument.lineno != call.lineno:
+        return None  # on the next line: libcst's whitespace after the parenthesis
+    argument_start = _column(line, first_argument.col_offset)
+    if argument_start is None:
+        return None
+    gap = line[func_end + 1 : argument_start]
+    if gap.strip(" \t"):
+        return None
+    return [(at, start, argument_start, f"{head}{gap}{callee}, "), *closing]
+
+
+def _dotted(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def callee_is(call: ast.Call, spelled: str, lines: list[str]) -> bool:

@@ -242,3 +242,9 @@ def _refusal(call: Call, function: Function, bound: Bound | None) -> str:
 
 def _display(function: Function) -> str:
     return function.qualname
+
+
+def describe(site: Site) -> str:
+    """How a site's message starts: the helper called, and its chain down to the call
+    that blocks."""
+    return f"{site.target}() blocks: {site.blocking.describe()}"

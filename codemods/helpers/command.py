@@ -18,7 +18,7 @@ from libcst.codemod import CodemodContext
 
 from codemods.core.base import LOCKED_REASON, AsyncCodemod
 from codemods.core.build import code_of
-from codemods.helpers.analysis import Site
+from codemods.helpers.analysis import Site, describe
 from codemods.helpers.spec import SPEC
 
 
@@ -149,10 +149,6 @@ class HelpersCommand(AsyncCodemod):
                     f"{describe(site)}; the call (line {site.line} of the input) was changed by "
                     "an earlier rewrite of this coroutine: check it by hand",
                 )
-
-
-def describe(site: Site) -> str:
-    return f"{site.target}() blocks: {site.blocking.describe()}"
 
 
 def normalised(func: cst.BaseExpression) -> str | None:

@@ -194,7 +194,7 @@ SPEC = CodemodSpec(
     interest="codemods.helpers.prescan:interest",
     prepare="codemods.helpers.prescan:with_sites",
     # The sites rewritten in the statements that hold them, without libcst on the module.
-    edit="codemods.helpers.units:edited",
+    edit="codemods.helpers.lines:edited",
     offloads=True,
     options=(
         Option(

@@ -36,7 +36,7 @@ from codemods.core.statements import (
     source_text,
 )
 from codemods.helpers import command  # the module: libcst's tool lists a command where it is named
-from codemods.helpers.analysis import Site
+from codemods.helpers.analysis import Site, describe
 
 
 def edited(
@@ -75,7 +75,7 @@ def edited(
             if node is None:
                 return None
             near = batch.suppression_lines(unit, node)
-            at, what = (site.line, site.col), command.describe(site)
+            at, what = (site.line, site.col), describe(site)
             if site.refusal:
                 if not silenced("AM653", ruff, near, unit):
                     message = f"{what}; not offloaded: {site.refusal}"

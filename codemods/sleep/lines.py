@@ -15,7 +15,7 @@ from typing import Any
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
 from codemods.core.index import source_lines
-from codemods.core.line_units import awaited, callee_is, finished, units_of
+from codemods.core.line_units import Renamed, Rewrite, awaited, callee_is, finished, units_of
 from codemods.core.sites import (
     LINE,
     asyncio_only_imported,
@@ -28,6 +28,7 @@ from codemods.sleep.spec import SPEC
 from codemods.sleep.spelling import spelled_in_coroutines, time_only_imported, unsupported_arguments
 
 _RUFF = SPEC.ruff_codes
+_SLEEP = Renamed("time.sleep", "asyncio.sleep")
 
 
 def edited(
@@ -69,7 +70,7 @@ def on_lines(
         return None
     by_statement = {id(unit.statement): unit for unit in units}
     findings: list[Finding] = []
-    renames: dict[int, tuple[ast.Call, tuple[str, str]]] = {}
+    renames: dict[int, tuple[ast.Call, Rewrite]] = {}
     for (line, col), site in sorted(calls.items()):
         if id(site.call.func) not in spelled:
             continue
@@ -84,7 +85,7 @@ def on_lines(
                 findings.append(Finding(line, col, "AM103", message, False))
         elif not silenced("AM101", _RUFF, near, unit):
             findings.append(Finding(line, col, "AM101", "time.sleep -> await asyncio.sleep", True))
-            renames[id(site.call)] = (site.call, ("time.sleep", "asyncio.sleep"))
+            renames[id(site.call)] = (site.call, _SLEEP)
     if not renames:
         return data, findings
     made = awaited(units, renames, lines)
