@@ -48,6 +48,9 @@ TAILS = [
     "\n\nasync def handler():\n    time.sleep(-1)\n",
     "\n\nasync def handler():\n    time.sleep(1).hex()\n    y = [time.sleep(2)]\n",
     "\n\nasync def handler():\n    time.sleep(\n        1\n    )\n",
+    "\n\nasync def handler():\n    print(time.sleep(1))\n"
+    "    x = max(\n        time.sleep(1), 2,\n    )\n",
+    "\n\nasync def handler():\n    x = max(  # a comment\n        time.sleep(1),\n    )\n",
     "\n\nasync def handler():\n    '''time is written here'''\n    time.sleep(1)\n",
 ]
 
@@ -93,7 +96,8 @@ def test_the_line_path_on_the_sleep_fixtures(case) -> None:
 
 def test_the_shapes_the_line_path_refuses() -> None:
     refused = [
-        "import time\n\n\nasync def f():\n    print(time.sleep(1))\n",  # an argument
+        "import time\n\n\nasync def f():\n    print((time.sleep(1)))\n",  # in parentheses
+        "import time\n\n\nasync def f():\n    print(f(x=time.sleep(1)))\n",  # a keyword's value
         "import time\n\n\nasync def f():\n    (time.sleep)(1)\n",  # a parenthesised callee
         "import time\n\n\nasync def f():\n    if time.sleep(1): pass\n",  # shares a line
         "import time\n\n\nasync def f():\n    x = f'{time.sleep(1)}'\n",  # in an f-string
@@ -107,10 +111,17 @@ def test_the_helpers_line_path_makes_what_its_statements_path_makes() -> None:
     from codemods.helpers import lines as helper_lines
     from codemods.helpers import units as helper_units
     from codemods.helpers.spec import SPEC
-    from tests.test_helpers_units import CASES
+    from tests.test_helpers_units import CASES, SLOW
 
+    more = {
+        "over lines": SLOW + "async def handler():\n    x = slow(\n        1,\n    )\n",
+        "arguments of a call": SLOW
+        + "async def handler():\n    print(slow(1), slow(\n        2))\n",
+        "a keyword's value": SLOW + "async def handler():\n    return dict(a=slow(1))\n",
+        "no arguments, spaced": SLOW + "async def handler():\n    return [slow( )]\n",
+    }
     taken = []
-    for name, (source, _) in CASES.items():
+    for name, source in {**{n: c[0] for n, c in CASES.items()}, **more}.items():
         data = source.encode()
         options = SPEC.prepared(data, "m.py", {})
         made = helper_lines.on_lines(data, "m.py", options)
@@ -130,4 +141,6 @@ def test_the_helpers_line_path_makes_what_its_statements_path_makes() -> None:
         "a method of its class",
         "unsorted imports",
         "CRLF line ends",
+        "over lines",
+        "arguments of a call",
     } <= set(taken)

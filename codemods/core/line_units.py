@@ -79,9 +79,9 @@ class ToThread:
 
 Rewrite = Renamed | ToThread
 
-#: An edit of a unit's text: the index of its line in the unit, the span replaced there
-#: (start, end, in characters) and the new text.
-_Edit = tuple[int, int, int, str]
+#: An edit of a unit's text: the span replaced (from, to: each the index of a line in the
+#: unit and a column in characters) and the new text.
+_Edit = tuple[tuple[int, int], tuple[int, int], str]
 
 
 def awaited(
@@ -107,12 +107,18 @@ def awaited(
             edits += found
         if not edits:
             continue
-        text = list(own)
-        for index, start, end, replacement in sorted(edits, reverse=True):
-            line = text[index]
-            text[index] = line[:start] + replacement + line[end:]
-        made[unit.first] = "".join(text)
+        made[unit.first] = _applied(own, edits)
     return made
+
+
+def _applied(own: list[str], edits: list[_Edit]) -> str:
+    starts = [0]
+    for line in own:
+        starts.append(starts[-1] + len(line))
+    text = "".join(own)
+    for (a, b), (c, d), replacement in sorted(edits, reverse=True):
+        text = text[: starts[a] + b] + replacement + text[starts[c] + d :]
+    return text
 
 
 def _parents(statement: ast.stmt) -> dict[int, ast.AST]:
@@ -149,18 +155,19 @@ def _edits(
     end = _column(own[last], call.end_col_offset)
     if start is None or func_end is None or end is None:
         return None
-    if not _stands_alone(own, at, start, last, end):
+    if not _stands_alone(own, call, parent, (at, start), (last, end), first):
         return None
     wrap = _needs_parentheses(call, parent)
     await_ = "(await " if wrap else "await "
-    closing = [(last, end, end, ")")] if wrap else []
+    closing: list[_Edit] = [((last, end), (last, end), ")")] if wrap else []
     callee = line[start:func_end]
     if isinstance(rewrite, Renamed):
         if callee != rewrite.old:
             return None
-        return [(at, start, func_end, await_ + rewrite.new), *closing]
+        return [((at, start), (at, func_end), await_ + rewrite.new), *closing]
     # asyncio.to_thread(f, args): the callee becomes the first argument, after the
-    # whitespace written after the parenthesis, followed by ", ".
+    # whitespace written after the parenthesis, and before the same whitespace when it
+    # ends the line (one space otherwise), after a comma.
     if not _dotted(func) or callee != ast.unparse(func) or line[func_end : func_end + 1] != "(":
         return None
     if any(isinstance(a, ast.GeneratorExp) for a in call.args):
@@ -171,17 +178,23 @@ def _edits(
         gap = line[func_end + 1 : end - 1] if last == at else None
         if gap is None or gap.strip(" \t") or line[end - 1 : end] != ")":
             return None
-        return [(at, start, end, f"{head}{gap}{callee})" + (")" if wrap else ""))]
+        return [((at, start), (at, end), f"{head}{gap}{callee})" + (")" if wrap else ""))]
     first_argument = min(arguments, key=lambda a: (a.lineno, a.col_offset))
-    if first_argument.lineno != call.lineno:
-        return None  # on the next line: libcst's whitespace after the parenthesis
-    argument_start = _column(line, first_argument.col_offset)
+    there = first_argument.lineno - first
+    argument_start = _column(own[there], first_argument.col_offset)
     if argument_start is None:
         return None
-    gap = line[func_end + 1 : argument_start]
-    if gap.strip(" \t"):
-        return None
-    return [(at, start, argument_start, f"{head}{gap}{callee}, "), *closing]
+    if there == at:
+        gap = line[func_end + 1 : argument_start]
+        if gap.strip(" \t"):
+            return None
+        between = " "
+    else:  # the parenthesis ends its line, the argument starts the next one
+        rest, indent = line[func_end + 1 :], own[there][:argument_start]
+        if there != at + 1 or rest.strip(" \t\r\n") or indent.strip(" \t"):
+            return None  # a comment or a blank line: libcst would repeat it
+        gap = between = rest + indent
+    return [((at, start), (there, argument_start), f"{head}{gap}{callee},{between}"), *closing]
 
 
 def _dotted(node: ast.expr) -> bool:
@@ -209,17 +222,56 @@ def _column(line: str, offset: int) -> int | None:
         return None
 
 
-def _stands_alone(own: list[str], at: int, start: int, end_at: int, end: int) -> bool:
-    """Whether no parenthesis opens right before the call or closes right after it: where
-    one does, libcst may see the call parenthesised. A call that does not start the
-    statement's first line with code before it on its own line, or that ends a line
-    before the statement's last, is not taken (what is on the next or last line is not
-    read)."""
-    before = own[at][:start].rstrip(" \t")
-    after = own[end_at][end:].lstrip(" \t")
-    if (not before and at) or (after.rstrip("\r\n") == "" and end_at != len(own) - 1):
+def _stands_alone(
+    own: list[str],
+    call: ast.Call,
+    parent: ast.AST | None,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    first: int,
+) -> bool:
+    """Whether the code right before and after the call says libcst sees no parentheses
+    around it: no opening parenthesis before it but that of the call whose first argument
+    it is, no closing one after it but that of the call whose last argument it is. A
+    comment between the call and the code around it makes this say no."""
+    text = "".join(own)
+    offsets = [0]
+    for line in own:
+        offsets.append(offsets[-1] + len(line))
+    at, after_at = offsets[start[0]] + start[1], offsets[end[0]] + end[1]
+    before = text[:at].rstrip(" \t\r\n")
+    if "#" in before[before.rfind("\n") + 1 :] and start[0] > 0:
+        return False  # a comment may hold the last character seen
+    after = text[after_at:].lstrip(" \t")
+    if after.startswith("#"):
+        if end[0] != len(own) - 1:
+            return False
+        after = ""  # the statement's own comment, after its last line's code
+    else:
+        after = after.lstrip(" \t\r\n")
+        if after.startswith("#"):
+            return False
+    arguments = [*parent.args, *parent.keywords] if isinstance(parent, ast.Call) else []
+    positions = sorted(arguments, key=lambda a: (a.lineno, a.col_offset))
+    opens, closes = before.endswith("("), after.startswith(")")
+    if opens and not (positions and positions[0] is call):
         return False
-    return not before.endswith("(") and not after.startswith(")")
+    if closes and not (positions and positions[-1] is call):
+        return False
+    if opens or closes:  # the parent call's own parentheses, with only whitespace between
+        assert isinstance(parent, ast.Call)
+        func, text_at = parent.func, lambda line, col: offsets[line - first] + col
+        opening = _column(own[(func.end_lineno or 0) - first], func.end_col_offset or 0)
+        closing = _column(own[(parent.end_lineno or 0) - first], parent.end_col_offset or 0)
+        if opening is None or closing is None:
+            return False
+        head = text[text_at(func.end_lineno or 0, opening) : at]
+        tail = text[after_at : text_at(parent.end_lineno or 0, closing)]
+        if opens and head.strip(" \t\r\n") != "(":
+            return False
+        if closes and tail.strip(" \t\r\n") != ")":
+            return False
+    return True
 
 
 def _needs_parentheses(call: ast.Call, parent: ast.AST | None) -> bool:
