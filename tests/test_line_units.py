@@ -119,6 +119,8 @@ def test_the_helpers_line_path_makes_what_its_statements_path_makes() -> None:
         + "async def handler():\n    print(slow(1), slow(\n        2))\n",
         "a keyword's value": SLOW + "async def handler():\n    return dict(a=slow(1))\n",
         "no arguments, spaced": SLOW + "async def handler():\n    return [slow( )]\n",
+        "a comment after the parenthesis": SLOW
+        + "async def handler():\n    slow(  # a\n\n        # b\n        1,\n    )\n",
     }
     taken = []
     for name, source in {**{n: c[0] for n, c in CASES.items()}, **more}.items():
@@ -143,4 +145,6 @@ def test_the_helpers_line_path_makes_what_its_statements_path_makes() -> None:
         "CRLF line ends",
         "over lines",
         "arguments of a call",
+        "a comment after the parenthesis",
+        "a call over lines, with comments",
     } <= set(taken)

@@ -437,10 +437,14 @@ def awaited_at(
 
 
 def to_thread_call(updated: cst.Call) -> cst.Call:
-    """``asyncio.to_thread(func, *args, **kwargs)`` for the call ``func(*args, **kwargs)``."""
+    """``asyncio.to_thread(func, *args, **kwargs)`` for the call ``func(*args, **kwargs)``:
+    ``func`` goes first, as the arguments are laid out (on the line of the parenthesis, or
+    on a line of its own: then the comment and blank lines after the parenthesis stay
+    there, once)."""
     between: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
-    if isinstance(updated.whitespace_before_args, cst.ParenthesizedWhitespace):
-        between = updated.whitespace_before_args
+    written = updated.whitespace_before_args
+    if isinstance(written, cst.ParenthesizedWhitespace):
+        between = written.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
     func = cst.Arg(updated.func, comma=cst.Comma(whitespace_after=between))
     if not updated.args:
         func = cst.Arg(updated.func)

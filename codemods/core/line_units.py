@@ -189,12 +189,21 @@ def _edits(
         if gap.strip(" \t"):
             return None
         between = " "
-    else:  # the parenthesis ends its line, the argument starts the next one
+    else:  # the parenthesis ends its line (a comment after it, blank or comment lines
+        # below stay where they are); the callee goes where the first argument starts
         rest, indent = line[func_end + 1 :], own[there][:argument_start]
-        if there != at + 1 or rest.strip(" \t\r\n") or indent.strip(" \t"):
-            return None  # a comment or a blank line: libcst would repeat it
-        gap = between = rest + indent
+        below = own[at + 1 : there]
+        if not rest.endswith("\n") or rest.endswith("\r\n") or indent.strip(" \t"):
+            return None
+        if not all(_blank_or_comment(text) for text in (rest, *below)):
+            return None
+        gap, between = "".join((rest, *below, indent)), "\n" + indent
     return [((at, start), (there, argument_start), f"{head}{gap}{callee},{between}"), *closing]
+
+
+def _blank_or_comment(line: str) -> bool:
+    code = line.lstrip(" \t")
+    return code.startswith("#") or not code.strip("\r\n")
 
 
 def _dotted(node: ast.expr) -> bool:
