@@ -148,3 +148,48 @@ def test_the_helpers_line_path_makes_what_its_statements_path_makes() -> None:
         "a comment after the parenthesis",
         "a call over lines, with comments",
     } <= set(taken)
+
+
+FILES_BLOCKS = [
+    "import os\nimport shutil\n",
+    "import shutil\nimport os\n",
+    "import os\nimport shutil\n\nimport attr\n",
+    "import os.path\nimport shutil\n\nfrom . import local\n",
+    "import shutil\nfrom os import path\n",
+    "import os  # paths\nimport shutil\n",
+    "import asyncio\nimport os\nimport shutil\n",
+    "import os\nimport shutil\n\nimport aiofiles\n",
+]
+FILES_TAILS = [
+    "\n\nasync def handler(p):\n    shutil.rmtree(p)\n    return os.path.exists(p)\n",
+    "\n\nasync def handler(p):\n    if os.path.isdir(p):\n        shutil.rmtree(p)\n",
+    "\n\nasync def handler(p):\n    return os.path.getsize(p), os.getcwd()\n",
+]
+
+
+def test_the_files_line_path_makes_what_its_statements_path_makes() -> None:
+    from codemods.files import lines as file_lines
+    from codemods.files import units as file_units
+    from tests.test_files_units import CASES
+
+    modules = {name: source for name, (source, _) in CASES.items()}
+    for number, (head, block, tail) in enumerate(
+        itertools.product(HEADS, FILES_BLOCKS, FILES_TAILS)
+    ):
+        text = head + block + tail
+        if "path" in block and "from os import path" in block:
+            text = text.replace("os.path.", "path.")
+        modules[f"generated {number}"] = text
+    taken = []
+    for name, source in modules.items():
+        data = source.encode()
+        made = file_lines.on_lines(data, "m.py", {})
+        if made is None:
+            continue
+        taken.append(name)
+        reference = file_units.edited(data, "m.py", {})
+        assert reference is not None, source
+        assert made[0] == reference[0], source
+        assert sorted(made[1]) == sorted(reference[1]), source
+    assert len(taken) > len(modules) // 2
+    assert {"shutil to a thread", "nested calls, the import removed", "an alias"} <= set(taken)

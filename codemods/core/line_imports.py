@@ -178,9 +178,15 @@ def _plainly_added(module: _Module, names: Sequence[str]) -> bool:
             after.leading = [module.newline, *after.leading]
     elif not _ends_a_line(module):
         return False
-    new = [_Statement([], [f"import {name}{module.newline}"]) for name in wanted]
+    new = [_new_import(module, name) for name in wanted]
     statements[at:at] = new
     return True
+
+
+def _new_import(module: _Module, name: str) -> _Statement:
+    """The statement ``import name``, as the passes write it, read as the others are."""
+    node = ast.Import(names=[ast.alias(name=name, asname=None)])
+    return _Statement([], [f"import {name}{module.newline}"], [node])
 
 
 def _kept_first(statement: _Statement) -> bool:
@@ -337,7 +343,7 @@ def _sorted_added(module: _Module, name: str, own: str | None) -> bool:
     if groups is None:
         return False
     where = placement(groups, name)
-    new = _Statement([], [f"import {name}{module.newline}"])
+    new = _new_import(module, name)
     statements = module.statements
     if where.blank_above:
         new.leading = [module.newline]

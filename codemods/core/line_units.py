@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from codemods.core import line_imports, parsed
 from codemods.core.import_names import bound_name, imported_at_top, uses
 from codemods.core.line_imports import Removal
-from codemods.core.sites import comments, span, spliced
+from codemods.core.sites import HEADERS, comments, span, spliced
 
 
 @dataclass
 class LineUnit:
-    """One simple statement of the module, on lines of its own."""
+    """One simple statement of the module on lines of its own, or the header of an
+    ``if``, ``for``, ``while`` or ``with`` statement (the lines before its body)."""
 
     statement: ast.stmt
     first: int
@@ -39,23 +40,38 @@ class LineUnit:
 
     def suppression_lines(self, call: ast.Call) -> set[int]:
         """The lines where a comment silences ``call``, as the codemods' ``suppressed``
-        counts them: its first and last, and its statement's."""
+        counts them: its first and last, and its statement's (a header's: its first, and
+        the line before its body)."""
         return {call.lineno, call.end_lineno or call.lineno, self.first, self.last}
+
+    def parts(self) -> list[ast.AST]:
+        """What of the statement is on the unit's lines: the whole of a simple statement,
+        a header's test, target and iterable, or items."""
+        statement = self.statement
+        if isinstance(statement, ast.If | ast.While):
+            return [statement.test]
+        if isinstance(statement, ast.For | ast.AsyncFor):
+            return [statement.target, statement.iter]
+        if isinstance(statement, ast.With | ast.AsyncWith):
+            return list(statement.items)
+        return [statement]
 
 
 def units_of(statements: Sequence[ast.stmt], lines: list[str]) -> list[LineUnit] | None:
-    """A unit for each of ``statements`` (simple statements, in the order given), or None
-    if one is a compound statement's header, shares a line with other code or another
+    """A unit for each of ``statements`` (in the order given), or None if one is a
+    compound statement other than those headers, shares a line with other code or another
     unit, or ends the module without a line end."""
     units = []
     taken: set[int] = set()
     for statement in statements:
-        if isinstance(statement, parsed.COMPOUND_STATEMENTS):
+        if isinstance(statement, parsed.COMPOUND_STATEMENTS) and not isinstance(statement, HEADERS):
             return None
         found = span(statement, lines)
-        if found is None or found[2] or not lines[found[1] - 1].endswith(("\n", "\r")):
+        if found is None or not lines[found[1] - 1].endswith(("\n", "\r")):
             return None
         first, last, _ = found
+        if isinstance(statement, ast.If) and lines[first - 1].lstrip(" \t").startswith("elif"):
+            return None  # a branch of the statement above: libcst's unit is that statement
         if taken & set(range(first, last + 1)):
             return None
         taken.update(range(first, last + 1))
@@ -95,7 +111,7 @@ def awaited(
         own = lines[unit.first - 1 : unit.last]
         parents = _parents(unit.statement)
         edits: list[_Edit] = []
-        for node in parsed.walk(unit.statement):
+        for node in (inner for part in unit.parts() for inner in parsed.walk(part)):
             if id(node) not in rewrites:
                 continue
             call, rewrite = rewrites[id(node)]

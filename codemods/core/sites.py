@@ -32,7 +32,7 @@ LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _ELSEWHERE = (ast.Lambda, ast.GeneratorExp, ast.With, ast.FunctionDef, ast.ClassDef)
 
 #: Compound statements whose header (up to the body) is a unit of its own.
-_HEADERS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
+HEADERS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
 
 
 def source_text(data: bytes) -> tuple[str, ast.Module] | None:
@@ -100,7 +100,7 @@ def calls_in_coroutines(
                 spellings.append(lock_spellings_in(tree))
             here = direct and not _may_hold_a_lock(statement, spellings[0])
         simple = not isinstance(statement, parsed.COMPOUND_STATEMENTS)
-        unit = statement if simple or isinstance(statement, _HEADERS) else None
+        unit = statement if simple or isinstance(statement, HEADERS) else None
         visit(statement, unit, here, inside)
 
     ordered = sorted(wanted)
@@ -162,7 +162,7 @@ def span(statement: ast.stmt, lines: list[str]) -> tuple[int, int, str] | None:
     head = lines[first - 1].encode("utf-8")[: statement.col_offset]
     if not head or head.strip(b" \t"):
         return None  # at the start of the module, or after other code on its line
-    if isinstance(statement, _HEADERS):
+    if isinstance(statement, HEADERS):
         body = statement.body[0].lineno
         if body <= first or body > len(lines):
             return None

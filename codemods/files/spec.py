@@ -509,7 +509,7 @@ SPEC = CodemodSpec(
     owns=("files",),
     description="open()/os/shutil/pathlib/tempfile in a coroutine -> aiofiles / to_thread",
     command="codemods.files.command:FilesCommand",
-    edit="codemods.files.units:edited",
+    edit="codemods.files.lines:edited",
     codes=(
         AM301,
         AM302,

@@ -1,73 +1,24 @@
-"""The ``files`` codemod's plain calls on the statements that hold them, without libcst on
-the rest of the module (see :mod:`codemods.core.statements`).
-
-Taken when every file-system call the coroutines make is a plain one the command rewrites
-by itself: an ``os``, ``os.path``, ``shutil`` or ``glob`` function (``await
-aiofiles.os.path.exists(p)``, ``await asyncio.to_thread(shutil.rmtree, p)``), made
-directly in its coroutine, its name bound only by imports at the top of the module. Then
-no file object is opened there, so the command's planner has nothing to plan, and what the
-command judges with libcst's view of the whole module is read from the ``ast`` tree: what
-the callee's name resolves to, that ``asyncio`` and ``aiofiles`` are free, which comments
-silence a call. The command's own rewrites make each call, and the import passes add
-``import aiofiles.os`` and ``import asyncio`` and remove the imports the rewrite left
-unused, as the command asks them to.
-
-Anything else makes :func:`edited` say None and the command runs: a file opened
-(``open``, ``tempfile``), a call that blocks while its result is iterated (``os.walk``),
-a method that blocks when its object is a ``pathlib.Path`` in a module that names one, a
-call in a generator expression, a lambda, a nested function or under a lock, a name bound
-otherwise.
+"""The ``files`` codemod's plain calls (:mod:`codemods.files.plain_calls`) on the
+statements that hold them, without libcst on the rest of the module (see
+:mod:`codemods.core.statements`): the command's own rewrites make each call, and the
+import passes add ``import aiofiles.os`` and ``import asyncio`` and remove the imports the
+rewrite left unused, as the command asks them to.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from typing import Any
 
 import libcst as cst
 
-from codemods.core import parsed
 from codemods.core.base import to_thread_call
 from codemods.core.build import dotted
-from codemods.core.filesystem import (
-    AIOFILES_OS,
-    AIOFILES_OS_PATH,
-    LAZY,
-    PATH_LAZY,
-    PATH_TO_THREAD,
-    TO_THREAD,
-)
+from codemods.core.filesystem import TO_THREAD
 from codemods.core.findings import Finding
-from codemods.core.ignored import IGNORED_CODES
-from codemods.core.index import position, source_lines
-from codemods.core.plain_names import NEW_SCOPES, bound_by, bound_otherwise
-from codemods.core.statements import (
-    LINE,
-    Batch,
-    Removal,
-    Rewrite,
-    asyncio_only_imported,
-    calls_in_coroutines,
-    finished,
-    holding_statements,
-    silenced,
-    source_text,
-)
-from codemods.files import (
-    command,  # the module: libcst's tool lists a command where it is named
-    facts,
-)
-
-#: The calls the command rewrites by itself, and those it does not (they open a file,
-#: or block while their result is iterated): any of these sends the module to it.
-_REWRITTEN = AIOFILES_OS | AIOFILES_OS_PATH | TO_THREAD
-_OTHERS = facts.OPEN | frozenset(facts.TEMPFILE) | LAZY
-#: The last part of every name above: a call spelled so, whose name the step cannot
-#: resolve, may still be one.
-_LAST_PARTS = frozenset(name.rsplit(".", 1)[1] for name in _REWRITTEN | _OTHERS)
-#: Methods that block on a ``pathlib.Path`` (the command proves the object one).
-_PATH_METHODS = PATH_TO_THREAD | PATH_LAZY | {"open"}
+from codemods.core.statements import Batch, Removal, Rewrite, finished, silenced
+from codemods.files import command  # the module: libcst's tool lists a command where it is named
+from codemods.files.plain_calls import Names, plain_calls
 
 
 def edited(
@@ -75,67 +26,11 @@ def edited(
 ) -> tuple[bytes, list[Finding]] | None:
     """What the command makes of ``data`` and its findings; None when a call does not fit
     (then run the command)."""
-    source = source_text(data) if not options.get(IGNORED_CODES) else None
-    if source is None:
+    found = plain_calls(data, options)
+    batch = None if found is None else Batch.of(found.statements, found.lines)
+    if found is None or batch is None:
         return None
-    text, tree = source
-    paths_named = b"Path" in data or b"pathlib" in data
-    calls = [
-        node
-        for coroutine in parsed.outermost_coroutines(tree)
-        for node in parsed.walk(coroutine)
-        if isinstance(node, ast.Call)
-    ]
-    # What no resolution can make plain, first: a method that may block on a Path, ``open``.
-    for call in calls:
-        func = call.func
-        if isinstance(func, ast.Attribute) and paths_named and func.attr in _PATH_METHODS:
-            return None
-        if isinstance(func, ast.Name) and func.id == "open":
-            return None
-    aliases = {
-        alias.asname
-        for statement in parsed.statements(tree)
-        if isinstance(statement, (ast.Import, ast.ImportFrom))
-        for alias in statement.names
-        if alias.asname
-    }
-    spelled = [
-        c for c in calls if _last_name(c.func) in _LAST_PARTS or _first_name(c.func) in aliases
-    ]
-    if not spelled:
-        return None
-    if not asyncio_only_imported(data):
-        return None  # the command asks the scope analysis, and may report AM320
-    otherwise = bound_otherwise(data)
-    if otherwise is None or "aiofiles" in otherwise:
-        return None
-    resolved = _Names(tree)
-    found: dict[int, tuple[ast.Call, str]] = {}  # id of the call -> it, and its name
-    for node in spelled:
-        name = resolved.of(node.func)
-        if name in _REWRITTEN:
-            found[id(node)] = (node, name)
-        elif name is not None:
-            if name in _OTHERS:
-                return None
-        elif _may_be_one(node.func, paths_named, resolved):
-            return None
-    if not found:
-        return None
-    lines = LINE.findall(text)
-    counted = source_lines(data)
-    calls = calls_in_coroutines(tree, counted, {c.lineno for c, _ in found.values()})
-    by_call = {id(site.call): site for site in calls.values()}
-    # None: in a generator expression, a nested function, under a lock
-    statements = holding_statements(by_call.get(id(node)) for node, _ in found.values())
-    batch = None if statements is None else Batch.of(statements, lines)
-    if batch is None:
-        return None
-    wanted = {position(c, counted): (c, name) for c, name in found.values()}
-    if len(wanted) != len(found):
-        return None  # two calls start together (``f(a)(b)``)
-    return _rewritten(tree, lines, batch, wanted, resolved, filename, data)
+    return _rewritten(found.tree, found.lines, batch, found.wanted, found.names, filename, data)
 
 
 def _rewritten(
@@ -143,7 +38,7 @@ def _rewritten(
     lines: list[str],
     batch: Batch,
     wanted: dict[tuple[int, int], tuple[ast.Call, str]],
-    resolved: _Names,
+    resolved: Names,
     filename: str,
     data: bytes,
 ) -> tuple[bytes, list[Finding]] | None:
@@ -193,121 +88,3 @@ def _aiofiles(what: str) -> Rewrite:
         return call.with_changes(func=dotted(f"aiofiles.{what}"))
 
     return rewrite
-
-
-def _first_name(func: ast.expr) -> str | None:
-    while isinstance(func, ast.Attribute):
-        func = func.value
-    return func.id if isinstance(func, ast.Name) else None
-
-
-def _last_name(func: ast.expr) -> str | None:
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else None
-
-
-def _may_be_one(func: ast.expr, paths_named: bool, resolved: _Names) -> bool:
-    """Whether a call the step cannot resolve may still be one the command acts on: a
-    method that blocks on a Path, in a module that names one; or spelled with the last
-    name of one, on a name libcst may give a module's qualified name (unbound, or bound
-    at the top of the module: ``os = load()`` makes ``os.remove`` one for it)."""
-    if isinstance(func, ast.Attribute) and paths_named and func.attr in _PATH_METHODS:
-        return True
-    if _last_name(func) not in _LAST_PARTS:
-        return False
-    spelled = parsed.dotted(func)
-    if spelled is None:
-        return False  # ``f().remove()``: no qualified name
-    binders = resolved.binders.get(spelled.partition(".")[0], [])
-    return not binders or any(top for _, top in binders)
-
-
-class _Names:
-    """What a dotted name in a coroutine stands for, when its first name is bound only by
-    imports at the top of the module: ``import os`` (or ``import os.path``, the same),
-    ``import os.path as osp``, ``from os import path``, ``from os.path import getsize``,
-    one such import for a name that is not a plain ``import``."""
-
-    def __init__(self, tree: ast.Module) -> None:
-        self.binders: dict[str, list[tuple[ast.AST, bool]]] = {}
-        for node, top in _binders(tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                for alias in node.names:
-                    bound = alias.asname or alias.name
-                    if isinstance(node, ast.Import) and alias.asname is None:
-                        bound = alias.name.split(".")[0]
-                    self.binders.setdefault(bound, []).append((node, top))
-            else:
-                for name in bound_by(node):
-                    self.binders.setdefault(name, []).append((node, top))
-
-    def of(self, func: ast.expr) -> str | None:
-        """The qualified name ``func`` stands for, if it is a dotted name whose first name
-        is bound only so; None otherwise."""
-        spelled = parsed.dotted(func)
-        if spelled is None:
-            return None
-        root, _, rest = spelled.partition(".")
-        target = self._root(root)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
-
-    def _root(self, root: str) -> str | None:
-        binders = self.binders.get(root)
-        if not binders or not all(top for _, top in binders):
-            return None
-        if all(_plain_import(node, root) for node, _ in binders):
-            return root
-        if len(binders) != 1:
-            return None
-        node = binders[0][0]
-        if isinstance(node, ast.Import):
-            (alias,) = [a for a in node.names if a.asname == root]
-            return alias.name
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            (alias,) = [a for a in node.names if (a.asname or a.name) == root]
-            return f"{node.module}.{alias.name}" if alias.name != "*" else None
-        return None
-
-    def imports_of(self, func: ast.expr) -> list[Removal]:
-        """The removal requests the command's ``drop_import_if_unused`` makes for the
-        first name of ``func``: every import binding it."""
-        spelled = parsed.dotted(func)
-        if spelled is None:
-            return []
-        root = spelled.partition(".")[0]
-        requests: list[Removal] = []
-        for node, _ in self.binders.get(root, []):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname == root or (
-                        alias.asname is None and alias.name.split(".")[0] == root
-                    ):
-                        requests.append((alias.name, None, alias.asname))
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                for alias in node.names:
-                    if (alias.asname or alias.name) == root:
-                        requests.append((node.module, alias.name, alias.asname))
-        return requests
-
-
-def _plain_import(node: ast.AST, root: str) -> bool:
-    return (
-        isinstance(node, ast.Import)
-        and all(a.asname is None for a in node.names if a.name.split(".")[0] == root)
-        and any(a.asname is None and a.name.split(".")[0] == root for a in node.names)
-    )
-
-
-def _binders(tree: ast.Module) -> Iterator[tuple[ast.AST, bool]]:
-    """Every node that binds a name, and whether it does so at the module's top level."""
-    stack: list[tuple[ast.AST, bool]] = [(tree, True)]
-    while stack:
-        node, top = stack.pop()
-        yield node, top
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            continue  # its aliases name what it binds
-        inner = top and not isinstance(node, NEW_SCOPES)
-        stack.extend((child, inner) for child in parsed.children(node))

@@ -1,0 +1,95 @@
+"""The ``files`` codemod's plain calls (:mod:`codemods.files.plain_calls`) as text edits of
+the lines that hold them, without libcst (see :mod:`codemods.core.line_units`):
+``await aiofiles.os.path.exists(p)`` for ``os.path.exists(p)``, ``await
+asyncio.to_thread(shutil.rmtree, p)`` for ``shutil.rmtree(p)``, each callee a dotted name
+written plainly, in a statement or header on lines of its own. Otherwise the statements
+path runs, and after it, when that says no, the command.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from typing import Any
+
+from codemods.core.filesystem import TO_THREAD
+from codemods.core.findings import Finding
+from codemods.core.line_imports import Removal
+from codemods.core.line_units import Renamed, Rewrite, ToThread, awaited, finished, units_of
+from codemods.core.sites import silenced
+from codemods.files.plain_calls import plain_calls
+from codemods.files.spec import SPEC
+
+_RUFF = SPEC.ruff_codes
+_TO_THREAD = ToThread()
+
+
+def edited(
+    data: bytes, filename: str, options: dict[str, Any]
+) -> tuple[bytes, list[Finding]] | None:
+    """What the command makes of ``data`` and its findings; None when neither this path
+    nor the statements path can tell (then run the command)."""
+    made = on_lines(data, filename, options)
+    if made is not None:
+        return made
+    # The statements path parses the units with libcst: imported only when needed.
+    units = importlib.import_module("codemods.files.units")
+    return units.edited(data, filename, options)
+
+
+def on_lines(
+    data: bytes, filename: str, options: dict[str, Any]
+) -> tuple[bytes, list[Finding]] | None:
+    """What the command makes of ``data``, by text edits; None when a call or an import
+    is not of the shapes they take."""
+    found = plain_calls(data, options)
+    units = None if found is None else units_of(found.statements, found.lines)
+    if found is None or units is None:
+        return None
+    by_statement = {id(unit.statement): unit for unit in units}
+    holding = {
+        id(call): unit
+        for unit in units
+        for part in unit.parts()
+        for call in ast.walk(part)
+        if isinstance(call, ast.Call)
+    }
+    findings: list[Finding] = []
+    rewrites: dict[int, tuple[ast.Call, Rewrite]] = {}
+    removals: dict[Removal, None] = {}
+    modules: dict[str, None] = {}
+    for at, (call, what) in sorted(found.wanted.items()):
+        unit = holding.get(id(call))
+        if unit is None or id(unit.statement) not in by_statement:
+            return None
+        near = unit.suppression_lines(call)
+        if what in TO_THREAD:
+            if not silenced("AM306", _RUFF, near, unit):
+                findings.append(Finding(*at, "AM306", f"{what} -> await asyncio.to_thread", True))
+                rewrites[id(call)] = (call, _TO_THREAD)
+                modules["asyncio"] = None
+            continue
+        if silenced("AM305", _RUFF, near, unit):
+            continue
+        findings.append(Finding(*at, "AM305", f"{what} -> await aiofiles.{what}", True))
+        rewrites[id(call)] = (call, Renamed(ast.unparse(call.func), f"aiofiles.{what}"))
+        modules["aiofiles.os"] = None
+        removals.update(dict.fromkeys(found.names.imports_of(call.func)))
+    if not rewrites:
+        return data, findings
+    made = awaited(units, rewrites, found.lines)
+    if made is None:
+        return None
+    renamed = [call for call, rewrite in rewrites.values() if isinstance(rewrite, Renamed)]
+    gone = frozenset(_root_name(call.func) for call in renamed)
+    code = finished(
+        found.tree, found.lines, units, made, filename, list(modules), list(removals), gone
+    )
+    return None if code is None else (code, findings)
+
+
+def _root_name(func: ast.expr) -> int:
+    """The id of the name a dotted callee starts with (gone once the callee is renamed)."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return id(func)
