@@ -40,6 +40,8 @@ BLOCKS = [
     "import time\r\nimport os\r\n",
 ]
 TAILS = [
+    "\n\nif True:\n    pass\n    # the block's own\n\nx = 1\n\n\nasync def handler():\n"
+    "    time.sleep(1)\n",
     "\n\nasync def handler():\n    time.sleep(1)\n",
     "\n\nasync def handler():\n    time.sleep(1)\n    return time.time()\n",
     "\n\ndef f():\n    pass\n\n    # indented\nimport time\n\n\n"

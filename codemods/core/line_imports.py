@@ -55,6 +55,9 @@ class _Statement:
     own: list[str]
     #: The ``ast`` statements on those lines.
     nodes: list[ast.stmt] = field(default_factory=list)
+    #: The lines between it and the statement above, as written (its leading lines, or,
+    #: when they cannot be read, those and what the block above may own).
+    gap: list[str] = field(default_factory=list)
 
     @property
     def single(self) -> ast.stmt | None:
@@ -71,7 +74,7 @@ class _Module:
     def text(self) -> list[str]:
         out = list(self.header)
         for statement in self.statements:
-            out += statement.leading or []
+            out += statement.gap if statement.leading is None else statement.leading
             out += statement.own
         return out + self.footer
 
@@ -130,7 +133,7 @@ def _read(tree: ast.Module, lines: Sequence[str], chunks: list[str]) -> _Module 
         leading: list[str] | None = gap if above else []
         if above and not all(_fits(line, compound_above) for line in gap):
             leading = None
-        statements.append(_Statement(leading, chunks[first - 1 : last], nodes))
+        statements.append(_Statement(leading, chunks[first - 1 : last], nodes, gap))
         above = last
         compound_above = isinstance(nodes[-1], parsed.COMPOUND_STATEMENTS)
     return _Module(
