@@ -1,16 +1,20 @@
 """Calls rewritten by editing the text of the statements that hold them, without libcst:
-the fastest of the codemods' ``edit`` paths, for a rewrite that only renames a call's
-callee and awaits it (``time.sleep(x)`` -> ``await asyncio.sleep(x)``).
+the fastest of the codemods' ``edit`` paths, for the rewrites that rename a call's callee
+(``time.sleep(x)`` -> ``await asyncio.sleep(x)``) or hand the call to a thread
+(``f(a)`` -> ``await asyncio.to_thread(f, a)``).
 
-Each statement holding such a call must be a simple statement on lines of its own (a
-unit, :func:`codemods.core.sites.span`); the call is found by its ``ast`` position, its
-callee's text must be exactly what the codemod expects (no parentheses, spaces or
-comments inside), and the call must not stand right after an opening parenthesis or
-right before a closing one (where libcst may see parentheses around it that ``ast``
-does not show). ``await`` goes before it, in parentheses where it is the object of an
-attribute, a subscript or a call; the new callee replaces the old one; nothing else of
-the line changes. That is what libcst prints for the codemods' own rewrite of those
-calls; the import passes run as line edits too (:mod:`codemods.core.line_imports`).
+Each statement holding such a call must be a simple statement, or the header of an
+``if``, ``for``, ``while`` or ``with`` statement, on lines of its own (a unit,
+:func:`codemods.core.sites.span`); the call is found by its ``ast`` position, its callee's
+text must be the dotted name ``ast`` reads (no parentheses, spaces or comments inside), and
+no parenthesis may open right before the call or close right after it, but those of the
+call whose first or last argument it is (elsewhere libcst may see parentheses around it
+that ``ast`` does not show). ``await`` goes before it, in parentheses where it is the
+object of an attribute, a subscript or a call; the new callee replaces the old one, or
+becomes the first argument, laid out as the codemods' ``to_thread_call`` lays it out;
+nothing else of the lines changes. That is what libcst prints for the codemods' own
+rewrites of those calls; the import passes run as line edits too
+(:mod:`codemods.core.line_imports`).
 
 Every function here says None for any other shape: the libcst paths then run.
 """

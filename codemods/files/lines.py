@@ -46,7 +46,6 @@ def on_lines(
     units = None if found is None else units_of(found.statements, found.lines)
     if found is None or units is None:
         return None
-    by_statement = {id(unit.statement): unit for unit in units}
     holding = {
         id(call): unit
         for unit in units
@@ -60,7 +59,7 @@ def on_lines(
     modules: dict[str, None] = {}
     for at, (call, what) in sorted(found.wanted.items()):
         unit = holding.get(id(call))
-        if unit is None or id(unit.statement) not in by_statement:
+        if unit is None:
             return None
         near = unit.suppression_lines(call)
         if what in TO_THREAD:
