@@ -20,7 +20,7 @@ import tokenize
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Union
+from typing import Any
 
 from async_migrate.engine.positions import PositionMap
 from async_migrate.engine.prefilter import coroutine_interest, has_coroutine, needing_libcst
@@ -241,7 +241,7 @@ def _converted(
 
 
 #: An active codemod: a registered codemod's declaration, or a command class given.
-Active = Union[type, CodemodSpec]  # noqa: UP007 - a type alias evaluated at run time
+Active = type | CodemodSpec
 
 
 #: Hand libcst the module with uninteresting sync function bodies stood in for (see
