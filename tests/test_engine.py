@@ -652,3 +652,29 @@ def test_an_object_matters_to_offload_where_a_blocking_method_is_called_not_name
     fixture = FIXTURES / "offload" / "blocking_method_only_named_left.py"
     offload = CODEMODS["offload"].load()
     assert _interest(fixture.read_bytes(), [offload], {}) == frozenset({11})
+
+
+def test_offload_follows_no_object_into_a_calls_arguments() -> None:
+    """The ``offload`` codemod knows an object from the call that makes it (or the method
+    of one that returns it), never from a call it is passed to: a name bound to such a call
+    is not that object for its prefilter, and the codemod itself leaves it alone."""
+    from async_migrate.engine import migrate
+    from async_migrate.engine.migrate import _active_names
+
+    passed = (
+        b"import threading\n\nevent = threading.Event()\nwaiter = Waiter(event)\n\n\n"
+        b"async def f():\n    waiter.wait()\n"
+    )
+    same = passed.replace(b"waiter = Waiter(event)", b"waiter = event")
+    assert _active_names(passed, ["offload"], {}) == []
+    assert _active_names(same, ["offload"], {}) == ["offload"]
+    assert b"to_thread(waiter.wait)" in migrate_source(same, ["offload"]).code
+    old = migrate.SLICING
+    migrate.SLICING = False  # the command on the whole module: it finds nothing either
+    try:
+        assert migrate._transform(passed, [CODEMODS["offload"].load()], "m.py", {})[:2] == (
+            passed,
+            [],
+        )
+    finally:
+        migrate.SLICING = old

@@ -64,7 +64,7 @@ def needing_libcst(
         for n in by_bytes
         if n in decided
         or _matches(targets[n].names, usage.in_coroutines)
-        or usage.uses_object(targets[n].anywhere)
+        or usage.uses_object(targets[n].anywhere, None, targets[n].objects_from_arguments)
     ]
 
 
@@ -103,6 +103,9 @@ class _Usage:
     #: as`` it, annotated) in a scope a coroutine can see: the module, classes, and the
     #: functions that enclose a coroutine.
     bindings: dict[str, set[str]]
+    #: The same, without the names in calls' arguments: what makes the value, or is it
+    #: (``cursor`` of ``conn.cursor()``, not ``engine`` of ``sessionmaker(bind=engine)``).
+    made_by: dict[str, set[str]]
     #: For each outermost coroutine, by the line of its ``async def``: the same two sets,
     #: and the attribute names it spells.
     per_coroutine: dict[int, tuple[set[str], set[str], set[str]]]
@@ -113,33 +116,42 @@ class _Usage:
     #: methods it calls (``wait`` for ``event.wait()``), whatever they are called on.
     methods: dict[int, set[str]] = field(default_factory=dict)
     #: What :meth:`uses_object` found bound, by the constructors asked about.
-    _objects: dict[frozenset[str], set[str]] = field(default_factory=dict)
+    _objects: dict[tuple[frozenset[str], bool], set[str]] = field(default_factory=dict)
 
-    def uses_object(self, constructors: frozenset[str], ids: set[str] | None = None) -> bool:
+    def uses_object(
+        self,
+        constructors: frozenset[str],
+        ids: set[str] | None = None,
+        through_arguments: bool = True,
+    ) -> bool:
         """True if a coroutine (one with the identifiers ``ids``; any, by default) uses a
         name bound, outside it, to one of ``constructors`` (a call or an annotation),
-        directly or through another such name (``cur = conn.cursor()``)."""
+        directly or through another such name (``cur = conn.cursor()``); without
+        ``through_arguments``, not through a name only passed to a call
+        (``Session = sessionmaker(bind=engine)``)."""
         if not constructors:
             return False
-        objects = self._objects.get(constructors)
+        key = (constructors, through_arguments)
+        objects = self._objects.get(key)
         if objects is None:
-            objects = self._objects[constructors] = self._objects_of(constructors)
+            bindings = self.bindings if through_arguments else self.made_by
+            objects = self._objects[key] = _objects_of(constructors, bindings)
         return bool(objects & (self.coroutine_ids if ids is None else ids))
 
-    def _objects_of(self, constructors: frozenset[str]) -> set[str]:
-        """The identifiers bound to one of ``constructors``, or through such a name."""
-        objects = {i for i, names in self.bindings.items() if _matches(constructors, names)}
-        grew = bool(objects)
-        while grew:
-            more = {
-                i
-                for i, names in self.bindings.items()
-                if i not in objects
-                and any(n in objects or n.split(".")[0] in objects for n in names)
-            }
-            objects |= more
-            grew = bool(more)
-        return objects
+
+def _objects_of(constructors: frozenset[str], bindings: dict[str, set[str]]) -> set[str]:
+    """The identifiers bound to one of ``constructors``, or through such a name."""
+    objects = {i for i, names in bindings.items() if _matches(constructors, names)}
+    grew = bool(objects)
+    while grew:
+        more = {
+            i
+            for i, names in bindings.items()
+            if i not in objects and any(n in objects or n.split(".")[0] in objects for n in names)
+        }
+        objects |= more
+        grew = bool(more)
+    return objects
 
 
 @lru_cache(maxsize=2)
@@ -216,16 +228,35 @@ def _usage(data: bytes, whole: bytes | None = None) -> _Usage | None:
     in_coroutines = {n for names, _, _ in per_coroutine.values() for n in names}
     coroutine_ids = {i for _, ids, _ in per_coroutine.values() for i in ids}
     bindings: dict[str, set[str]] = {}
+    made_by: dict[str, set[str]] = {}
     kept_in = parsed.parse(whole) if whole is not None else tree
     pairs = (pair for node in outside for pair in _bound(node))
     for name, expression in itertools.chain(pairs, _kept_on_instances(kept_in or tree)):
         names = bindings.setdefault(name, set())
-        for inner in parsed.walk(expression):
-            if isinstance(inner, (ast.Name, ast.Attribute)):
-                names.update(_resolve(inner, imports))
-                if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name):
-                    names.add(_KEPT + inner.attr)  # ``self.directory / "ready"``
-    return _Usage(in_coroutines, coroutine_ids, bindings, per_coroutine, called, methods)
+        made = made_by.setdefault(name, set())
+        for inner, passed in _names_in(expression):
+            found = _resolve(inner, imports)
+            if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name):
+                found = {*found, _KEPT + inner.attr}  # ``self.directory / "ready"``
+            names.update(found)
+            if not passed:
+                made.update(found)
+    return _Usage(in_coroutines, coroutine_ids, bindings, made_by, per_coroutine, called, methods)
+
+
+def _names_in(expression: ast.AST) -> Iterator[tuple[ast.Name | ast.Attribute, bool]]:
+    """Each name and attribute in ``expression``, and whether it is in a call's arguments
+    (passed to a function, rather than making or being the value)."""
+    stack: list[tuple[ast.AST, bool]] = [(expression, False)]
+    while stack:
+        node, passed = stack.pop()
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            yield node, passed
+        if isinstance(node, ast.Call):
+            stack.append((node.func, passed))
+            stack.extend((argument, True) for argument in (*node.args, *node.keywords))
+        else:
+            stack.extend((child, passed) for child in parsed.children(node))
 
 
 def _called_by(call: ast.Call) -> list[ast.AST]:
@@ -341,7 +372,7 @@ def _wants(
 
     if wanted.methods and not attributes & wanted.methods:
         return mentioned(targets - wanted.gated)
-    return mentioned(targets) or usage.uses_object(anywhere, ids)
+    return mentioned(targets) or usage.uses_object(anywhere, ids, wanted.objects_from_arguments)
 
 
 def _bound_in_scope(function: ast.AsyncFunctionDef | ast.FunctionDef) -> frozenset[str]:

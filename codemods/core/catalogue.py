@@ -698,13 +698,15 @@ def blocking_targets(
     tokens: tuple[bytes, ...],
     calls_only: bool = False,
     method_calls_only: bool = False,
+    objects_from_arguments: bool = True,
 ) -> Targets:
     """What an offloading codemod's prefilter looks for: the blocking functions of
     ``families``, and the constructors and annotations that make a name an object whose
     methods are calls of ``families`` (see ``Targets.calls_only``). With
     ``method_calls_only`` (the codemod acts on an object only where a method of it that
     blocks is called), each object whose kind lists the methods that block matters only
-    to a coroutine that spells one of them (``Targets.object_methods``)."""
+    to a coroutine that spells one of them (``Targets.object_methods``);
+    ``objects_from_arguments`` as ``Targets`` has it."""
     names = {name for name, family in FUNCTIONS.items() if family in families}
     kinds = {
         name: kind
@@ -729,6 +731,7 @@ def blocking_targets(
         calls_only=calls_only,
         object_methods=object_methods,
         made_by_calls=made_by_calls,
+        objects_from_arguments=objects_from_arguments,
     )
 
 

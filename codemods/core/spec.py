@@ -123,6 +123,10 @@ class Targets:
     annotation (``urllib.request.urlopen``): with ``calls_only``, only a call of one counts
     in a coroutine (merely named there, it makes no object the codemod can follow); bound
     outside, the objects they made count as any.
+    ``objects_from_arguments``: a name bound to a call an object is passed to counts as
+    that object (``reader = csv.reader(f)``); False for a codemod that knows an object
+    only from the call that makes it, the method of an object that returns it, a member of
+    one, or an annotation (``kinds.kind_of``), never from a call's arguments.
     """
 
     tokens: tuple[bytes, ...] = ()
@@ -134,6 +138,7 @@ class Targets:
     calls_only: bool = False
     object_methods: dict[str, frozenset[str]] = field(default_factory=dict)
     made_by_calls: frozenset[str] = frozenset()
+    objects_from_arguments: bool = True
 
     def bytes_may_match(self, data: bytes) -> bool:
         return not self.tokens or any(token in data for token in self.tokens)

@@ -216,5 +216,7 @@ SPEC = CodemodSpec(
         ),
         calls_only=True,
         method_calls_only=True,
+        # it reads an object's kind with ``kinds.kind_of``: never from a call's arguments
+        objects_from_arguments=False,
     ),
 )
