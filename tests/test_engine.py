@@ -656,8 +656,9 @@ def test_an_object_matters_to_offload_where_a_blocking_method_is_called_not_name
 
 def test_offload_follows_no_object_into_a_calls_arguments() -> None:
     """The ``offload`` codemod knows an object from the call that makes it (or the method
-    of one that returns it), never from a call it is passed to: a name bound to such a call
-    is not that object for its prefilter, and the codemod itself leaves it alone."""
+    of one that returns it), never from a call it is passed to, and from an annotation
+    through ``Optional`` only: a name bound to such a call, or annotated ``list[T]``, is not
+    that object for its prefilter, and the codemod itself leaves it alone."""
     from async_migrate.engine import migrate
     from async_migrate.engine.migrate import _active_names
 
@@ -668,13 +669,21 @@ def test_offload_follows_no_object_into_a_calls_arguments() -> None:
     same = passed.replace(b"waiter = Waiter(event)", b"waiter = event")
     assert _active_names(passed, ["offload"], {}) == []
     assert _active_names(same, ["offload"], {}) == ["offload"]
+    # An annotation declares an object through Optional and Union only.
+    declared = (
+        b"import threading\nfrom typing import Optional\n\n\nclass C:\n"
+        b"    def __init__(self):\n        self.event: Optional[threading.Event] = None\n\n"
+        b"    async def f(self):\n        self.event.wait()\n"
+    )
+    listed = declared.replace(b"Optional[threading.Event] = None", b"list[threading.Event] = []")
+    assert _active_names(declared, ["offload"], {}) == ["offload"]
+    assert _active_names(listed, ["offload"], {}) == []
     assert b"to_thread(waiter.wait)" in migrate_source(same, ["offload"]).code
     old = migrate.SLICING
     migrate.SLICING = False  # the command on the whole module: it finds nothing either
     try:
-        assert migrate._transform(passed, [CODEMODS["offload"].load()], "m.py", {})[:2] == (
-            passed,
-            [],
-        )
+        for source in (passed, listed):
+            found = migrate._transform(source, [CODEMODS["offload"].load()], "m.py", {})
+            assert found[:2] == (source, [])
     finally:
         migrate.SLICING = old

@@ -231,10 +231,10 @@ def _usage(data: bytes, whole: bytes | None = None) -> _Usage | None:
     made_by: dict[str, set[str]] = {}
     kept_in = parsed.parse(whole) if whole is not None else tree
     pairs = (pair for node in outside for pair in _bound(node))
-    for name, expression in itertools.chain(pairs, _kept_on_instances(kept_in or tree)):
+    for name, expression, declared in itertools.chain(pairs, _kept_on_instances(kept_in or tree)):
         names = bindings.setdefault(name, set())
         made = made_by.setdefault(name, set())
-        for inner, passed in _names_in(expression):
+        for inner, passed in _names_in(expression, declared):
             found = _resolve(inner, imports)
             if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name):
                 found = {*found, _KEPT + inner.attr}  # ``self.directory / "ready"``
@@ -244,9 +244,12 @@ def _usage(data: bytes, whole: bytes | None = None) -> _Usage | None:
     return _Usage(in_coroutines, coroutine_ids, bindings, made_by, per_coroutine, called, methods)
 
 
-def _names_in(expression: ast.AST) -> Iterator[tuple[ast.Name | ast.Attribute, bool]]:
-    """Each name and attribute in ``expression``, and whether it is in a call's arguments
-    (passed to a function, rather than making or being the value)."""
+def _names_in(
+    expression: ast.AST, annotation: bool = False
+) -> Iterator[tuple[ast.Name | ast.Attribute, bool]]:
+    """Each name and attribute in ``expression``, and whether it is passed along rather
+    than making or being the value: in a call's arguments, or, in an ``annotation``, a type
+    argument other than ``Optional``'s or ``Union``'s (``List[Engine]`` declares a list)."""
     stack: list[tuple[ast.AST, bool]] = [(expression, False)]
     while stack:
         node, passed = stack.pop()
@@ -255,6 +258,11 @@ def _names_in(expression: ast.AST) -> Iterator[tuple[ast.Name | ast.Attribute, b
         if isinstance(node, ast.Call):
             stack.append((node.func, passed))
             stack.extend((argument, True) for argument in (*node.args, *node.keywords))
+        elif annotation and isinstance(node, ast.Subscript):
+            value = node.value
+            last = value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "")
+            stack.append((value, passed))
+            stack.append((node.slice, passed or last not in ("Optional", "Union")))
         else:
             stack.extend((child, passed) for child in parsed.children(node))
 
@@ -420,24 +428,25 @@ def _encloses(node: ast.AST, lines: list[int]) -> bool:
     return any(node.lineno <= line <= end for line in lines)  # type: ignore[attr-defined]
 
 
-def _bound(node: ast.AST) -> Iterable[tuple[str, ast.AST]]:
-    """(identifier, expression) for each name ``node`` binds to an expression."""
+def _bound(node: ast.AST) -> Iterable[tuple[str, ast.AST, bool]]:
+    """(identifier, expression, whether it is an annotation) for each name ``node`` binds
+    to an expression or declares."""
     if isinstance(node, ast.Assign):
         for target in node.targets:
             for name in _target_names(target):
-                yield name, node.value
+                yield name, node.value, False
     elif isinstance(node, ast.AnnAssign):
         for name in _target_names(node.target):
-            yield name, node.annotation
+            yield name, node.annotation, True
             if node.value is not None:
-                yield name, node.value
+                yield name, node.value, False
     elif isinstance(node, ast.withitem) and node.optional_vars is not None:
         for name in _target_names(node.optional_vars):
-            yield name, node.context_expr
+            yield name, node.context_expr, False
     elif isinstance(node, ast.NamedExpr):
-        yield node.target.id, node.value
+        yield node.target.id, node.value, False
     elif isinstance(node, ast.arg) and node.annotation is not None:
-        yield node.arg, node.annotation
+        yield node.arg, node.annotation, True
 
 
 #: Starts the identifier of an attribute a method binds on an object (``self.log = ...``
@@ -445,9 +454,10 @@ def _bound(node: ast.AST) -> Iterable[tuple[str, ast.AST]]:
 _KEPT = "."
 
 
-def _kept_on_instances(tree: ast.Module) -> Iterator[tuple[str, ast.AST]]:
-    """(``.<attribute>``, expression) for each object the methods of a class that holds a
-    coroutine method (or of a class of the module it derives from) keep on an object
+def _kept_on_instances(tree: ast.Module) -> Iterator[tuple[str, ast.AST, bool]]:
+    """(``.<attribute>``, expression, whether it is an annotation) for each object the
+    methods of a class that holds a coroutine method (or of a class of the module it
+    derives from) keep on an object
     (``self.log = open(path)``, ``self.log: IO``, ``with open(path) as self.log``): a
     coroutine of the class that reads ``self.log`` uses it."""
     classes = [node for node in parsed.statements(tree) if isinstance(node, ast.ClassDef)]
@@ -476,19 +486,22 @@ def _kept_on_instances(tree: ast.Module) -> Iterator[tuple[str, ast.AST]]:
             for statement in parsed.statements(method):
                 if isinstance(statement, ast.Assign):
                     value = statement.value
-                    if isinstance(value, ast.Name) and value.id in annotated:
-                        value = annotated[value.id]
+                    declared = isinstance(value, ast.Name) and value.id in annotated
+                    if declared:
+                        value = annotated[value.id]  # type: ignore[union-attr]
                     for target in statement.targets:
                         if _on_a_name(target):
-                            yield _KEPT + target.attr, value  # type: ignore[attr-defined]
+                            yield _KEPT + target.attr, value, declared  # type: ignore[attr-defined]
                 elif isinstance(statement, ast.AnnAssign) and _on_a_name(statement.target):
-                    yield _KEPT + statement.target.attr, statement.annotation  # type: ignore[attr-defined]
+                    kept = _KEPT + statement.target.attr  # type: ignore[attr-defined]
+                    yield kept, statement.annotation, True
                     if statement.value is not None:
-                        yield _KEPT + statement.target.attr, statement.value  # type: ignore[attr-defined]
+                        yield kept, statement.value, False
                 elif isinstance(statement, (ast.With, ast.AsyncWith)):
                     for item in statement.items:
                         if item.optional_vars is not None and _on_a_name(item.optional_vars):
-                            yield _KEPT + item.optional_vars.attr, item.context_expr  # type: ignore[attr-defined]
+                            kept = _KEPT + item.optional_vars.attr  # type: ignore[attr-defined]
+                            yield kept, item.context_expr, False
 
 
 def _on_a_name(target: ast.AST) -> bool:
