@@ -657,8 +657,9 @@ def test_an_object_matters_to_offload_where_a_blocking_method_is_called_not_name
 def test_offload_follows_no_object_into_a_calls_arguments() -> None:
     """The ``offload`` codemod knows an object from the call that makes it (or the method
     of one that returns it), never from a call it is passed to, and from an annotation
-    through ``Optional`` only: a name bound to such a call, or annotated ``list[T]``, is not
-    that object for its prefilter, and the codemod itself leaves it alone."""
+    through ``Optional`` only: a name bound to such a call, or annotated ``list[T]`` or
+    ``Union[T, U]``, is not that object for its prefilter, and the codemod itself leaves it
+    alone."""
     from async_migrate.engine import migrate
     from async_migrate.engine.migrate import _active_names
 
@@ -676,13 +677,16 @@ def test_offload_follows_no_object_into_a_calls_arguments() -> None:
         b"    async def f(self):\n        self.event.wait()\n"
     )
     listed = declared.replace(b"Optional[threading.Event] = None", b"list[threading.Event] = []")
+    either = declared.replace(b"[threading.Event]", b"[Union[threading.Event, Lock]]")
+    either = either.replace(b"import Optional", b"import Optional, Union")
     assert _active_names(declared, ["offload"], {}) == ["offload"]
     assert _active_names(listed, ["offload"], {}) == []
+    assert _active_names(either, ["offload"], {}) == []
     assert b"to_thread(waiter.wait)" in migrate_source(same, ["offload"]).code
     old = migrate.SLICING
     migrate.SLICING = False  # the command on the whole module: it finds nothing either
     try:
-        for source in (passed, listed):
+        for source in (passed, listed, either):
             found = migrate._transform(source, [CODEMODS["offload"].load()], "m.py", {})
             assert found[:2] == (source, [])
     finally:

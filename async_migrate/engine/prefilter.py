@@ -249,7 +249,8 @@ def _names_in(
 ) -> Iterator[tuple[ast.Name | ast.Attribute, bool]]:
     """Each name and attribute in ``expression``, and whether it is passed along rather
     than making or being the value: in a call's arguments, or, in an ``annotation``, a type
-    argument other than ``Optional``'s or ``Union``'s (``List[Engine]`` declares a list)."""
+    argument other than ``Optional``'s (``List[Engine]`` declares a list; ``Union[A, B]``
+    declares no one kind, as the codemods read annotations)."""
     stack: list[tuple[ast.AST, bool]] = [(expression, False)]
     while stack:
         node, passed = stack.pop()
@@ -262,7 +263,7 @@ def _names_in(
             value = node.value
             last = value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "")
             stack.append((value, passed))
-            stack.append((node.slice, passed or last not in ("Optional", "Union")))
+            stack.append((node.slice, passed or last != "Optional"))
         else:
             stack.extend((child, passed) for child in parsed.children(node))
 
