@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codemods.core import parsed
+
+#: An import to remove once unused, as libcst's removal pass takes it: (module, the name
+#: imported from it or None, the alias or None).
+Removal = tuple[str, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -85,3 +90,28 @@ def uses(
 def imported_at_top(tree: ast.Module, module: str) -> bool:
     """True if the module's top level already holds ``import <module>``."""
     return imported(tree, Plain(module))
+
+
+def binds(node: ast.AST, names: set[str]) -> bool:
+    """Whether ``node`` is an import that binds one of ``names``."""
+    if isinstance(node, ast.Import):
+        return any((a.asname or a.name.split(".")[0]) in names for a in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return any((a.asname or a.name) in names for a in node.names)
+    return False
+
+
+def unused(
+    tree: ast.Module, drop: Sequence[Removal], skip: frozenset[int] = frozenset()
+) -> list[Removal] | None:
+    """The imports of ``drop`` that no name of ``tree`` uses (but those whose node ids are in
+    ``skip``); None when a string other than a docstring may still use one that no name
+    does (libcst's removal pass would keep it, reading the whole module)."""
+    remove: list[Removal] = []
+    for removal in drop:
+        as_name, as_string = uses(tree, {bound_name(removal)}, skip=skip)
+        if as_string and not as_name:
+            return None
+        if not as_name:
+            remove.append(removal)
+    return remove

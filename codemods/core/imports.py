@@ -23,7 +23,7 @@ from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImports
 from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 
 from codemods.core import matcher_cache, parsed, visitor_dispatch
-from codemods.core.import_names import AtTop, bound_name, uses
+from codemods.core.import_names import AtTop, binds, bound_name, uses
 from codemods.core.import_names import present as _present
 from codemods.core.sorted_imports import is_sorted, own_top_package, with_sorted_import
 
@@ -203,7 +203,7 @@ def _removed(context: CodemodContext, tree: cst.Module) -> cst.Module:
     holding = [
         index
         for index, (_, nodes) in enumerate(aligned)
-        if any(_binds(node, names) for top in nodes for node in (top, *parsed.statements(top)))
+        if any(binds(node, names) for top in nodes for node in (top, *parsed.statements(top)))
     ]
     if not holding:
         return tree
@@ -321,15 +321,6 @@ def _aligned(
         out.append((statement, group))
         at += count
     return out if at == len(nodes) else None
-
-
-def _binds(node: ast.AST, names: set[str]) -> bool:
-    """Whether ``node`` is an import that binds one of ``names``."""
-    if isinstance(node, ast.Import):
-        return any((a.asname or a.name.split(".")[0]) in names for a in node.names)
-    if isinstance(node, ast.ImportFrom):
-        return any((a.asname or a.name) in names for a in node.names)
-    return False
 
 
 def _may_use(tree: ast.Module, names: set[str]) -> bool:

@@ -32,12 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from codemods.core import parsed
-from codemods.core.import_names import bound_name
+from codemods.core.import_names import Removal, binds, bound_name
 from codemods.core.import_order import Entry, entry, own_top_package, placement, sorted_sections
-
-#: An import to remove once unused, as libcst's removal pass takes it: (module, the name
-#: imported from it or None, the alias or None).
-Removal = tuple[str, str | None, str | None]
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BLANK = re.compile(r"[ \t]*(?:\r\n|\r|\n)?")
@@ -244,7 +240,7 @@ def _removed(module: _Module, remove: Sequence[Removal]) -> bool:
     names = {bound_name(r) for r in remove}
     kept = []
     for statement in module.statements:
-        if not any(_binds(node, names) for top in statement.nodes for node in _all(top)):
+        if not any(binds(node, names) for top in statement.nodes for node in _all(top)):
             kept.append(statement)
             continue
         node = statement.single
@@ -256,14 +252,6 @@ def _removed(module: _Module, remove: Sequence[Removal]) -> bool:
 
 def _all(statement: ast.stmt) -> list[ast.stmt]:
     return [statement, *parsed.statements(statement)]
-
-
-def _binds(node: ast.AST, names: set[str]) -> bool:
-    if isinstance(node, ast.Import):
-        return any((a.asname or a.name.split(".")[0]) in names for a in node.names)
-    if isinstance(node, ast.ImportFrom):
-        return any((a.asname or a.name) in names for a in node.names)
-    return False
 
 
 def _dropped(

@@ -26,8 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codemods.core import line_imports, parsed
-from codemods.core.import_names import bound_name, imported_at_top, uses
-from codemods.core.line_imports import Removal
+from codemods.core.import_names import Removal, imported_at_top, unused
 from codemods.core.sites import HEADERS, comments, span, spliced
 
 
@@ -329,13 +328,9 @@ def finished(
     import edits do not fit. The new code's names are the module's but for the callees
     renamed, ``renamed`` (the ids of their nodes in ``tree``: their names are gone)."""
     chunks = spliced(lines, units, made)
-    remove: list[Removal] = []
-    for removal in drop:
-        as_name, as_string = uses(tree, {bound_name(removal)}, skip=renamed)
-        if as_string and not as_name:
-            return None
-        if not as_name:
-            remove.append(removal)
+    remove = unused(tree, drop, renamed)
+    if remove is None:
+        return None
     wanted = [m for m in add if not imported_at_top(tree, m)]
     if wanted or remove:
         with_changes = line_imports.with_imports(tree, lines, chunks, filename, wanted, remove)

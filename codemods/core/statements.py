@@ -30,7 +30,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from codemods.core import parsed
 from codemods.core.base import awaited_at
 from codemods.core.code_positions import positions
-from codemods.core.import_names import bound_name, imported_at_top, uses
+from codemods.core.import_names import Removal, bound_name, imported_at_top, unused
 from codemods.core.imports import marked, run_import_passes, unused_mark
 from codemods.core.parents import parents
 from codemods.core.sites import (  # noqa: F401 - the statements paths' names, in one place
@@ -225,17 +225,12 @@ def finished(
     the new code does not parse, a string may still use a name to remove (the command's
     removal pass then reads the whole module), or the import passes cannot be placed."""
     chunks = spliced(lines, batch.units, made)
-    remove: list[Removal] = []
+    remove: list[Removal] | None = []
     if drop is not None:
         new_tree = parsed.parse("".join(chunks).encode("utf-8"))
-        if new_tree is None:
+        remove = None if new_tree is None else unused(new_tree, drop)
+        if remove is None:
             return None
-        for removal in drop:
-            as_name, as_string = uses(new_tree, {bound_name(removal)})
-            if as_string and not as_name:
-                return None
-            if not as_name:
-                remove.append(removal)
     wanted = [m for m in add if not imported_at_top(tree, m)]
     if wanted or remove:
         with_changes = with_imports(tree, chunks, filename, add=wanted, remove=remove)
@@ -277,11 +272,6 @@ def _groups(tree: ast.Module) -> list[_Group]:
 
 
 _PART = "_async_migrate_part_"
-
-
-#: An import to remove once unused, as libcst's removal pass takes it: (module, the name
-#: imported from it or None, the alias or None).
-Removal = tuple[str, str | None, str | None]
 
 
 def with_imports(

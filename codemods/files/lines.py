@@ -14,7 +14,7 @@ from typing import Any
 
 from codemods.core.filesystem import TO_THREAD
 from codemods.core.findings import Finding
-from codemods.core.line_imports import Removal
+from codemods.core.import_names import Removal
 from codemods.core.line_units import Renamed, Rewrite, ToThread, awaited, finished, units_of
 from codemods.core.sites import silenced
 from codemods.files.plain_calls import plain_calls

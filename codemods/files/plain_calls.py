@@ -32,8 +32,8 @@ from codemods.core.filesystem import (
     TO_THREAD,
 )
 from codemods.core.ignored import IGNORED_CODES
+from codemods.core.import_names import Removal
 from codemods.core.index import position, source_lines
-from codemods.core.line_imports import Removal
 from codemods.core.plain_names import NEW_SCOPES, bound_by, bound_otherwise
 from codemods.core.sites import (
     LINE,

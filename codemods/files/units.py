@@ -16,7 +16,8 @@ from codemods.core.base import to_thread_call
 from codemods.core.build import dotted
 from codemods.core.filesystem import TO_THREAD
 from codemods.core.findings import Finding
-from codemods.core.statements import Batch, Removal, Rewrite, finished, silenced
+from codemods.core.import_names import Removal
+from codemods.core.statements import Batch, Rewrite, finished, silenced
 from codemods.files import command  # the module: libcst's tool lists a command where it is named
 from codemods.files.plain_calls import Names, plain_calls
 
