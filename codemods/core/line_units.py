@@ -22,10 +22,13 @@ Every function here says None for any other shape: the libcst paths then run.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+import importlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from codemods.core import line_imports, parsed
+from codemods.core.findings import Finding
 from codemods.core.import_names import Removal, imported_at_top, unused
 from codemods.core.sites import HEADERS, comments, span, spliced
 
@@ -338,3 +341,25 @@ def finished(
             return None
         chunks = with_changes
     return "".join(chunks).encode("utf-8")
+
+
+#: A codemod's ``edit`` step: its code and findings for a module, or None (then the next
+#: path runs).
+Edit = Callable[[bytes, str, dict[str, Any]], tuple[bytes, list[Finding]] | None]
+
+
+def then_statements(on_lines: Edit, units: str) -> Edit:
+    """An ``edit`` step that tries ``on_lines`` (text edits), then, where it says None, the
+    ``edited`` of the module named ``units`` (the statements path, libcst on the units:
+    imported only then)."""
+
+    def edited(
+        data: bytes, filename: str, options: dict[str, Any]
+    ) -> tuple[bytes, list[Finding]] | None:
+        made = on_lines(data, filename, options)
+        if made is not None:
+            return made
+        edit: Edit = importlib.import_module(units).edited
+        return edit(data, filename, options)
+
+    return edited

@@ -9,32 +9,26 @@ path runs, and after it, when that says no, the command.
 from __future__ import annotations
 
 import ast
-import importlib
 from typing import Any
 
 from codemods.core.filesystem import TO_THREAD
 from codemods.core.findings import Finding
 from codemods.core.import_names import Removal
-from codemods.core.line_units import Renamed, Rewrite, ToThread, awaited, finished, units_of
+from codemods.core.line_units import (
+    Renamed,
+    Rewrite,
+    ToThread,
+    awaited,
+    finished,
+    then_statements,
+    units_of,
+)
 from codemods.core.sites import silenced
 from codemods.files.plain_calls import plain_calls
 from codemods.files.spec import SPEC
 
 _RUFF = SPEC.ruff_codes
 _TO_THREAD = ToThread()
-
-
-def edited(
-    data: bytes, filename: str, options: dict[str, Any]
-) -> tuple[bytes, list[Finding]] | None:
-    """What the command makes of ``data`` and its findings; None when neither this path
-    nor the statements path can tell (then run the command)."""
-    made = on_lines(data, filename, options)
-    if made is not None:
-        return made
-    # The statements path parses the units with libcst: imported only when needed.
-    units = importlib.import_module("codemods.files.units")
-    return units.edited(data, filename, options)
 
 
 def on_lines(
@@ -92,3 +86,7 @@ def _root_name(func: ast.expr) -> int:
     while isinstance(func, ast.Attribute):
         func = func.value
     return id(func)
+
+
+#: The codemod's ``edit`` step: these text edits, else its statements path.
+edited = then_statements(on_lines, "codemods.files.units")

@@ -9,14 +9,13 @@ path runs, and after it, when that says no, the command.
 from __future__ import annotations
 
 import ast
-import importlib
 from collections.abc import Sequence
 from typing import Any
 
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
 from codemods.core.index import source_lines
-from codemods.core.line_units import Rewrite, ToThread, awaited, finished, units_of
+from codemods.core.line_units import Rewrite, ToThread, awaited, finished, then_statements, units_of
 from codemods.core.sites import (
     LINE,
     asyncio_only_imported,
@@ -30,19 +29,6 @@ from codemods.helpers.spec import SPEC
 
 _RUFF = SPEC.ruff_codes
 _TO_THREAD = ToThread()
-
-
-def edited(
-    data: bytes, filename: str, options: dict[str, Any]
-) -> tuple[bytes, list[Finding]] | None:
-    """What the command makes of ``data`` and its findings; None when neither this path
-    nor the statements path can tell (then run the command)."""
-    made = on_lines(data, filename, options)
-    if made is not None:
-        return made
-    # The statements path parses the units with libcst: imported only when needed.
-    units = importlib.import_module("codemods.helpers.units")
-    return units.edited(data, filename, options)
 
 
 def on_lines(
@@ -95,3 +81,7 @@ def on_lines(
         return None
     code = finished(tree, lines, units, made, filename, ["asyncio"])
     return None if code is None else (code, findings)
+
+
+#: The codemod's ``edit`` step: these text edits, else its statements path.
+edited = then_statements(on_lines, "codemods.helpers.units")

@@ -9,13 +9,20 @@ when that says no, the command.
 from __future__ import annotations
 
 import ast
-import importlib
 from typing import Any
 
 from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
 from codemods.core.index import source_lines
-from codemods.core.line_units import Renamed, Rewrite, awaited, callee_is, finished, units_of
+from codemods.core.line_units import (
+    Renamed,
+    Rewrite,
+    awaited,
+    callee_is,
+    finished,
+    then_statements,
+    units_of,
+)
 from codemods.core.sites import (
     LINE,
     asyncio_only_imported,
@@ -29,19 +36,6 @@ from codemods.sleep.spelling import spelled_in_coroutines, time_only_imported, u
 
 _RUFF = SPEC.ruff_codes
 _SLEEP = Renamed("time.sleep", "asyncio.sleep")
-
-
-def edited(
-    data: bytes, filename: str, options: dict[str, Any]
-) -> tuple[bytes, list[Finding]] | None:
-    """What the command makes of ``data`` and its findings; None when neither this path
-    nor the statements path can tell (then run the command)."""
-    made = on_lines(data, filename, options)
-    if made is not None:
-        return made
-    # The statements path parses the units with libcst: imported only when needed.
-    units = importlib.import_module("codemods.sleep.units")
-    return units.edited(data, filename, options)
 
 
 def on_lines(
@@ -94,3 +88,7 @@ def on_lines(
     gone = frozenset(id(call.func.value) for call, _ in renames.values())  # type: ignore[attr-defined]
     code = finished(tree, lines, units, made, filename, ["asyncio"], [("time", None, None)], gone)
     return None if code is None else (code, findings)
+
+
+#: The codemod's ``edit`` step: these text edits, else its statements path.
+edited = then_statements(on_lines, "codemods.sleep.units")
