@@ -9,22 +9,13 @@ path runs, and after it, when that says no, the command.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from codemods.core.findings import Finding
-from codemods.core.ignored import IGNORED_CODES
-from codemods.core.index import source_lines
 from codemods.core.line_units import Rewrite, ToThread, awaited, finished, then_statements, units_of
-from codemods.core.sites import (
-    LINE,
-    asyncio_only_imported,
-    calls_in_coroutines,
-    holding_statements,
-    silenced,
-    source_text,
-)
-from codemods.helpers.analysis import Site, describe
+from codemods.core.sites import silenced
+from codemods.helpers.held_sites import held_sites, site_finding
 from codemods.helpers.spec import SPEC
 
 _RUFF = SPEC.ruff_codes
@@ -36,50 +27,30 @@ def on_lines(
 ) -> tuple[bytes, list[Finding]] | None:
     """What the command makes of ``data`` (the module as the index read it), by text
     edits; None when a site is not of the shapes they take."""
-    sites: Sequence[Site] = options.get("sites", ())
-    if (
-        not sites
-        or options.get("helpers_mode", "offload") != "offload"
-        or any(options.get(key) for key in ("convert", "awaits", IGNORED_CODES))
-    ):
-        return None
-    source = source_text(data)
-    if source is None or not asyncio_only_imported(data):
-        return None
-    text, tree = source
-    lines = LINE.findall(text)
-    calls = calls_in_coroutines(tree, source_lines(data), {site.line for site in sites})
-    statements = holding_statements(calls.get((site.line, site.col)) for site in sites)
-    units = None if statements is None else units_of(statements, lines)
-    if units is None:
+    held = held_sites(data, options)
+    units = None if held is None else units_of(held.statements, held.lines)
+    if held is None or units is None:
         return None
     by_statement = {id(unit.statement): unit for unit in units}
-    offload = bool(options.get("offload", True))
     findings: list[Finding] = []
     rewrites: dict[int, tuple[ast.Call, Rewrite]] = {}
-    for site in sites:
-        call = calls[site.line, site.col]
+    for site in held.sites:
+        call = held.calls[site.line, site.col]
         unit = by_statement[id(call.statement)]
         near = unit.suppression_lines(call.call)
-        at, what = (site.line, site.col), describe(site)
-        if site.refusal:
-            if not silenced("AM653", _RUFF, near, unit):
-                message = f"{what}; not offloaded: {site.refusal}"
-                findings.append(Finding(*at, "AM653", message, False))
-        elif not offload:
-            if not silenced("AM652", _RUFF, near, unit):
-                message = f"{what}; left as is (offloading is off)"
-                findings.append(Finding(*at, "AM652", message, False))
-        elif not silenced("AM651", _RUFF, near, unit):
-            kept = f" (kept sync in async mode: {site.kept})" if site.kept else ""
-            findings.append(Finding(*at, "AM651", f"{what}; offloaded{kept}", True))
+        finding, offloaded = site_finding(
+            site, held.offload, partial(silenced, ruff_codes=_RUFF, lines=near, unit=unit)
+        )
+        if finding is not None:
+            findings.append(finding)
+        if offloaded:
             rewrites[id(call.call)] = (call.call, _TO_THREAD)
     if not rewrites:
         return data, findings
-    made = awaited(units, rewrites, lines)
+    made = awaited(units, rewrites, held.lines)
     if made is None:
         return None
-    code = finished(tree, lines, units, made, filename, ["asyncio"])
+    code = finished(held.tree, held.lines, units, made, filename, ["asyncio"])
     return None if code is None else (code, findings)
 
 
