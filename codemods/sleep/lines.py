@@ -9,11 +9,10 @@ when that says no, the command.
 from __future__ import annotations
 
 import ast
+from functools import partial
 from typing import Any
 
 from codemods.core.findings import Finding
-from codemods.core.ignored import IGNORED_CODES
-from codemods.core.index import source_lines
 from codemods.core.line_units import (
     Renamed,
     Rewrite,
@@ -23,16 +22,9 @@ from codemods.core.line_units import (
     then_statements,
     units_of,
 )
-from codemods.core.sites import (
-    LINE,
-    asyncio_only_imported,
-    calls_in_coroutines,
-    holding_statements,
-    silenced,
-    source_text,
-)
+from codemods.core.sites import silenced
 from codemods.sleep.spec import SPEC
-from codemods.sleep.spelling import spelled_in_coroutines, time_only_imported, unsupported_arguments
+from codemods.sleep.spelling import sleep_calls, sleep_finding, unsupported_arguments
 
 _RUFF = SPEC.ruff_codes
 _SLEEP = Renamed("time.sleep", "asyncio.sleep")
@@ -43,50 +35,37 @@ def on_lines(
 ) -> tuple[bytes, list[Finding]] | None:
     """What the command makes of ``data``, by text edits; None when a call or an import
     is not of the shapes they take."""
-    if options.get(IGNORED_CODES):
-        return None
-    source = source_text(data)
-    if source is None or not asyncio_only_imported(data):
-        return None
-    text, tree = source
-    if not time_only_imported(tree, data):
-        return None
-    spelled = spelled_in_coroutines(tree)
-    if not spelled:
-        return None
-    lines = LINE.findall(text)
-    calls = calls_in_coroutines(tree, source_lines(data), {n.lineno for n in spelled.values()})
-    by_callee = {id(c.call.func): c for c in calls.values()}
-    sites = [by_callee.get(id(node)) for node in spelled.values()]
-    statements = holding_statements(sites)
-    units = None if statements is None else units_of(statements, lines)
-    if units is None:
+    found = sleep_calls(data, options)
+    units = None if found is None else units_of(found.statements, found.lines)
+    if found is None or units is None:
         return None
     by_statement = {id(unit.statement): unit for unit in units}
     findings: list[Finding] = []
     renames: dict[int, tuple[ast.Call, Rewrite]] = {}
-    for (line, col), site in sorted(calls.items()):
-        if id(site.call.func) not in spelled:
+    for at, site in sorted(found.calls.items()):
+        if id(site.call.func) not in found.spelled:
             continue
-        if not callee_is(site.call, "time.sleep", lines):
+        if not callee_is(site.call, "time.sleep", found.lines):
             return None  # libcst sees the calls otherwise (a parenthesised callee)
         unit = by_statement[id(site.statement)]
         near = unit.suppression_lines(site.call)
-        reason = unsupported_arguments(site.call)
-        if reason:
-            if not silenced("AM103", _RUFF, near, unit):
-                message = f"time.sleep with {reason}; rewrite it by hand"
-                findings.append(Finding(line, col, "AM103", message, False))
-        elif not silenced("AM101", _RUFF, near, unit):
-            findings.append(Finding(line, col, "AM101", "time.sleep -> await asyncio.sleep", True))
+        finding, rewritten = sleep_finding(
+            at,
+            unsupported_arguments(site.call),
+            partial(silenced, ruff_codes=_RUFF, lines=near, unit=unit),
+        )
+        if finding is not None:
+            findings.append(finding)
+        if rewritten:
             renames[id(site.call)] = (site.call, _SLEEP)
     if not renames:
         return data, findings
-    made = awaited(units, renames, lines)
+    made = awaited(units, renames, found.lines)
     if made is None:
         return None
     gone = frozenset(id(call.func.value) for call, _ in renames.values())  # type: ignore[attr-defined]
-    code = finished(tree, lines, units, made, filename, ["asyncio"], [("time", None, None)], gone)
+    drop = [("time", None, None)]
+    code = finished(found.tree, found.lines, units, made, filename, ["asyncio"], drop, gone)
     return None if code is None else (code, findings)
 
 

@@ -17,26 +17,15 @@ a generator expression or under a lock) makes :func:`edited` say None: the comma
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import libcst as cst
 
 from codemods.core.findings import Finding
-from codemods.core.ignored import IGNORED_CODES
-from codemods.core.index import source_lines
-from codemods.core.statements import (
-    LINE,
-    Batch,
-    Rewrite,
-    asyncio_only_imported,
-    calls_in_coroutines,
-    finished,
-    holding_statements,
-    silenced,
-    source_text,
-)
+from codemods.core.statements import Batch, Rewrite, finished, silenced
 from codemods.sleep import command  # the module: libcst's tool lists a command where it is named
-from codemods.sleep.spelling import spelled_in_coroutines, time_only_imported
+from codemods.sleep.spelling import sleep_calls, sleep_finding
 
 
 def edited(
@@ -44,51 +33,38 @@ def edited(
 ) -> tuple[bytes, list[Finding]] | None:
     """What the command makes of ``data`` and its findings; None when a call does not fit
     (then run the command)."""
-    if options.get(IGNORED_CODES):
-        return None
-    source = source_text(data)
-    if source is None or not asyncio_only_imported(data):
-        return None  # the command asks the scope analysis, and may report AM105
-    text, tree = source
-    if not time_only_imported(tree, data):
-        return None
-    spelled = spelled_in_coroutines(tree)
-    if not spelled:
-        return None
-    lines = LINE.findall(text)
-    calls = calls_in_coroutines(tree, source_lines(data), {n.lineno for n in spelled.values()})
-    by_callee = {id(c.call.func): c for c in calls.values()}
-    statements = holding_statements(by_callee.get(id(node)) for node in spelled.values())
-    batch = None if statements is None else Batch.of(statements, lines)
-    if batch is None:
+    found = sleep_calls(data, options)
+    batch = None if found is None else Batch.of(found.statements, found.lines)
+    if found is None or batch is None:
         return None
     findings: list[Finding] = []
     targets: dict[int, Rewrite] = {}
     ruff = command.SleepCommand.RUFF_CODES
     seen = 0
     for unit in batch.units:
-        for (line, col), node in batch.calls(unit).items():
+        for at, node in batch.calls(unit).items():
             if not _is_time_sleep(node.func):
                 continue
             seen += 1
             near = batch.suppression_lines(unit, node)
-            reason = command.unsupported_arguments(node)
-            if reason:
-                if not silenced("AM103", ruff, near, unit):
-                    message = f"time.sleep with {reason}; rewrite it by hand"
-                    findings.append(Finding(line, col, "AM103", message, False))
-            elif not silenced("AM101", ruff, near, unit):
-                message = "time.sleep -> await asyncio.sleep"
-                findings.append(Finding(line, col, "AM101", message, True))
+            finding, rewritten = sleep_finding(
+                at,
+                command.unsupported_arguments(node),
+                partial(silenced, ruff_codes=ruff, lines=near, unit=unit),
+            )
+            if finding is not None:
+                findings.append(finding)
+            if rewritten:
                 targets[id(node)] = command.asyncio_sleep
-    if seen != len(spelled):
+    if seen != len(found.spelled):
         return None  # libcst sees the calls otherwise (a parenthesised callee)
     if not targets:
         return data, findings
     made = batch.awaited(targets)
     if made is None:
         return None
-    code = finished(tree, lines, batch, made, filename, ["asyncio"], [("time", None, None)])
+    drop = [("time", None, None)]
+    code = finished(found.tree, found.lines, batch, made, filename, ["asyncio"], drop)
     return None if code is None else (code, findings)
 
 
