@@ -9,9 +9,9 @@ path runs, and after it, when that says no, the command.
 from __future__ import annotations
 
 import ast
+from functools import partial
 from typing import Any
 
-from codemods.core.filesystem import TO_THREAD
 from codemods.core.findings import Finding
 from codemods.core.import_names import Removal
 from codemods.core.line_units import (
@@ -24,7 +24,7 @@ from codemods.core.line_units import (
     units_of,
 )
 from codemods.core.sites import silenced
-from codemods.files.plain_calls import plain_calls
+from codemods.files.plain_calls import call_finding, plain_calls
 from codemods.files.spec import SPEC
 
 _RUFF = SPEC.ruff_codes
@@ -56,18 +56,17 @@ def on_lines(
         if unit is None:
             return None
         near = unit.suppression_lines(call)
-        if what in TO_THREAD:
-            if not silenced("AM306", _RUFF, near, unit):
-                findings.append(Finding(*at, "AM306", f"{what} -> await asyncio.to_thread", True))
-                rewrites[id(call)] = (call, _TO_THREAD)
-                modules["asyncio"] = None
+        silenced_here = partial(silenced, ruff_codes=_RUFF, lines=near, unit=unit)
+        finding, module = call_finding(at, what, silenced_here)
+        if finding is None or module is None:
             continue
-        if silenced("AM305", _RUFF, near, unit):
-            continue
-        findings.append(Finding(*at, "AM305", f"{what} -> await aiofiles.{what}", True))
-        rewrites[id(call)] = (call, Renamed(ast.unparse(call.func), f"aiofiles.{what}"))
-        modules["aiofiles.os"] = None
-        removals.update(dict.fromkeys(found.names.imports_of(call.func)))
+        findings.append(finding)
+        modules[module] = None
+        if module == "asyncio":
+            rewrites[id(call)] = (call, _TO_THREAD)
+        else:
+            rewrites[id(call)] = (call, Renamed(ast.unparse(call.func), f"aiofiles.{what}"))
+            removals.update(dict.fromkeys(found.names.imports_of(call.func)))
     if not rewrites:
         return data, findings
     made = awaited(units, rewrites, found.lines)

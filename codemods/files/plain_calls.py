@@ -18,7 +18,7 @@ otherwise.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,7 @@ from codemods.core.filesystem import (
     PATH_TO_THREAD,
     TO_THREAD,
 )
+from codemods.core.findings import Finding
 from codemods.core.ignored import IGNORED_CODES
 from codemods.core.import_names import Removal
 from codemods.core.index import position, source_lines
@@ -133,6 +134,21 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
     if len(wanted) != len(found):
         return None  # two calls start together (``f(a)(b)``)
     return PlainCalls(tree, LINE.findall(text), wanted, statements, resolved)
+
+
+def call_finding(
+    at: tuple[int, int], what: str, silenced: Callable[[str], bool]
+) -> tuple[Finding | None, str | None]:
+    """The finding of the call of ``what`` at ``at``, and the module its rewrite imports:
+    ``asyncio`` for a call handed to a thread, ``aiofiles.os`` for one made by aiofiles;
+    (None, None) when a comment silences it, as ``silenced`` tells."""
+    if what in TO_THREAD:
+        if silenced("AM306"):
+            return None, None
+        return Finding(*at, "AM306", f"{what} -> await asyncio.to_thread", True), "asyncio"
+    if silenced("AM305"):
+        return None, None
+    return Finding(*at, "AM305", f"{what} -> await aiofiles.{what}", True), "aiofiles.os"
 
 
 def _first_name(func: ast.expr) -> str | None:

@@ -8,18 +8,18 @@ rewrite left unused, as the command asks them to.
 from __future__ import annotations
 
 import ast
+from functools import partial
 from typing import Any
 
 import libcst as cst
 
 from codemods.core.base import to_thread_call
 from codemods.core.build import dotted
-from codemods.core.filesystem import TO_THREAD
 from codemods.core.findings import Finding
 from codemods.core.import_names import Removal
 from codemods.core.statements import Batch, Rewrite, finished, silenced
 from codemods.files import command  # the module: libcst's tool lists a command where it is named
-from codemods.files.plain_calls import Names, plain_calls
+from codemods.files.plain_calls import Names, call_finding, plain_calls
 
 
 def edited(
@@ -59,20 +59,17 @@ def _rewritten(
             seen += 1
             call, what = wanted[at]
             near = batch.suppression_lines(unit, node)
-            if what in TO_THREAD:
-                if not silenced("AM306", ruff, near, unit):
-                    findings.append(
-                        Finding(*at, "AM306", f"{what} -> await asyncio.to_thread", True)
-                    )
-                    rewrites[id(node)] = to_thread_call
-                    modules["asyncio"] = None
+            silenced_here = partial(silenced, ruff_codes=ruff, lines=near, unit=unit)
+            finding, module = call_finding(at, what, silenced_here)
+            if finding is None or module is None:
                 continue
-            if silenced("AM305", ruff, near, unit):
-                continue
-            findings.append(Finding(*at, "AM305", f"{what} -> await aiofiles.{what}", True))
-            rewrites[id(node)] = _aiofiles(what)
-            modules["aiofiles.os"] = None
-            removals.update(dict.fromkeys(resolved.imports_of(call.func)))
+            findings.append(finding)
+            modules[module] = None
+            if module == "asyncio":
+                rewrites[id(node)] = to_thread_call
+            else:
+                rewrites[id(node)] = _aiofiles(what)
+                removals.update(dict.fromkeys(resolved.imports_of(call.func)))
     if seen != len(wanted):
         return None  # libcst sees a call elsewhere
     if not rewrites:
