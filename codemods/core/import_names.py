@@ -115,3 +115,22 @@ def unused(
         if not as_name:
             remove.append(removal)
     return remove
+
+
+def all_removed(
+    requests: Sequence[Removal],
+    is_from: bool,
+    module: str | None,
+    names: Sequence[tuple[str, str | None]],
+) -> bool:
+    """Whether libcst's removal pass, asked for ``requests``, removes every name of one
+    import statement: ``import name [as alias], ...`` (``is_from`` False), or ``from module
+    import name [as alias], ...`` (``module`` None for a relative import or a star, which
+    it never removes whole)."""
+    if not is_from:
+        modules = {name: alias for name, obj, alias in requests if obj is None}
+        return all(name in modules and modules[name] == alias for name, alias in names)
+    if module is None or module == "__future__":
+        return False
+    objects = {request for request in requests if request[1] is not None}
+    return all((module, name, alias) in objects for name, alias in names)

@@ -23,7 +23,7 @@ from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImports
 from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 
 from codemods.core import matcher_cache, parsed, visitor_dispatch
-from codemods.core.import_names import AtTop, binds, bound_name, uses
+from codemods.core.import_names import AtTop, all_removed, binds, bound_name, uses
 from codemods.core.import_names import present as _present
 from codemods.core.sorted_imports import is_sorted, own_top_package, with_sorted_import
 
@@ -243,28 +243,23 @@ def _dropped(
     removal pass removes (nothing uses them): the pass then removes each statement with the
     lines above it, as dropping it from the module does. None when one is another shape
     (several imports on the line, a name kept, a relative import): the pass runs."""
-    modules = {module: alias for module, obj, alias in requests if obj is None}
-    objects = {(module, obj, alias) for module, obj, alias in requests if obj is not None}
     ids = set()
     for statement in statements:
         if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
             return None
         small = statement.body[0]
         if isinstance(small, cst.Import):
-            if not all(
-                a.evaluated_name in modules and modules[a.evaluated_name] == a.evaluated_alias
-                for a in small.names
-            ):
+            names = [(a.evaluated_name, a.evaluated_alias) for a in small.names]
+            if not all_removed(requests, False, None, names):
                 return None
         elif isinstance(small, cst.ImportFrom):
-            if small.relative or small.module is None or isinstance(small.names, cst.ImportStar):
+            if isinstance(small.names, cst.ImportStar):
                 return None
-            module = get_absolute_module_from_package_for_import(None, small)
-            if module is None or module == "__future__":
-                return None
-            if not all(
-                (module, a.evaluated_name, a.evaluated_alias) in objects for a in small.names
-            ):
+            module = None
+            if not small.relative and small.module is not None:
+                module = get_absolute_module_from_package_for_import(None, small)
+            names = [(a.evaluated_name, a.evaluated_alias) for a in small.names]
+            if not all_removed(requests, True, module, names):
                 return None
         else:
             return None

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from codemods.core import parsed
-from codemods.core.import_names import Removal, binds, bound_name
+from codemods.core.import_names import Removal, all_removed, binds, bound_name
 from codemods.core.import_order import Entry, entry, own_top_package, placement, sorted_sections
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -230,13 +230,9 @@ def _ends_a_line(module: _Module) -> bool:
 def _removed(module: _Module, remove: Sequence[Removal]) -> bool:
     """Remove the import lines of ``remove`` with the lines above them; False when a
     statement binding one of their names is not such a line."""
-    modules: dict[str, str | None] = {}
-    for name, obj, alias in remove:
-        if obj is None:
-            if name in modules:
-                return False  # several aliases of a module: the passes run again
-            modules[name] = alias
-    objects = {(name, obj, alias) for name, obj, alias in remove if obj is not None}
+    plain = [name for name, obj, _ in remove if obj is None]
+    if len(plain) != len(set(plain)):
+        return False  # several aliases of a module: the passes run again
     names = {bound_name(r) for r in remove}
     kept = []
     for statement in module.statements:
@@ -244,7 +240,7 @@ def _removed(module: _Module, remove: Sequence[Removal]) -> bool:
             kept.append(statement)
             continue
         node = statement.single
-        if statement.leading is None or not _dropped(node, modules, objects):
+        if statement.leading is None or not _dropped(node, remove):
             return False
     module.statements = kept
     return bool(kept)
@@ -254,20 +250,14 @@ def _all(statement: ast.stmt) -> list[ast.stmt]:
     return [statement, *parsed.statements(statement)]
 
 
-def _dropped(
-    node: ast.stmt | None,
-    modules: dict[str, str | None],
-    objects: set[tuple[str, str | None, str | None]],
-) -> bool:
+def _dropped(node: ast.stmt | None, remove: Sequence[Removal]) -> bool:
     """Whether the removal pass removes the whole import ``node``."""
     if isinstance(node, ast.Import):
-        return all(a.name in modules and modules[a.name] == a.asname for a in node.names)
+        return all_removed(remove, False, None, [(a.name, a.asname) for a in node.names])
     if isinstance(node, ast.ImportFrom):
-        if node.level or not node.module or node.module == "__future__":
-            return False
-        if any(a.name == "*" for a in node.names):
-            return False
-        return all((node.module, a.name, a.asname) in objects for a in node.names)
+        star = any(a.name == "*" for a in node.names)
+        module = None if node.level or star else node.module
+        return all_removed(remove, True, module, [(a.name, a.asname) for a in node.names])
     return False
 
 
