@@ -115,12 +115,16 @@ def awaited(
     made: dict[int, str] = {}
     for unit in units:
         own = lines[unit.first - 1 : unit.last]
-        parents = _parents(unit.statement)
+        parents: dict[int, ast.AST] = {}  # of the nodes on the unit's lines (not a body's)
+        here: list[tuple[ast.Call, Rewrite]] = []
+        for part in unit.parts():
+            for node in parsed.walk(part):
+                for child in ast.iter_child_nodes(node):
+                    parents[id(child)] = node
+                if id(node) in rewrites:
+                    here.append(rewrites[id(node)])
         edits: list[_Edit] = []
-        for node in (inner for part in unit.parts() for inner in parsed.walk(part)):
-            if id(node) not in rewrites:
-                continue
-            call, rewrite = rewrites[id(node)]
+        for call, rewrite in here:
             if _in_f_string(call, parents):
                 return None  # positions inside f-strings are not the source's before 3.12
             found = _edits(call, rewrite, parents.get(id(call)), own, unit.first)
@@ -141,14 +145,6 @@ def _applied(own: list[str], edits: list[_Edit]) -> str:
     for (a, b), (c, d), replacement in sorted(edits, reverse=True):
         text = text[: starts[a] + b] + replacement + text[starts[c] + d :]
     return text
-
-
-def _parents(statement: ast.stmt) -> dict[int, ast.AST]:
-    found: dict[int, ast.AST] = {}
-    for node in parsed.walk(statement):
-        for child in ast.iter_child_nodes(node):
-            found[id(child)] = node
-    return found
 
 
 def _in_f_string(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
