@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Run as a script: its directory is on sys.path.
-from scale import ASYNC_MIGRATE, RUFF, peak_rss_mb, run
+from scale import ASYNC_MIGRATE, RUFF, compile_tool, peak_rss_mb, run
 
 #: Packages of the corpus with 300+ files, the default for (2).
 PACKAGES = ("agno", "langchain_community", "prefect", "langbot", "camel_ai")
@@ -219,6 +219,7 @@ def main() -> int:
     args = parser.parse_args()
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load {load:.2f}; python {sys.version.split()[0]}")
+    compile_tool()
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="async-migrate-engine-") as tmp:
         work = Path(tmp)

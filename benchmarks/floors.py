@@ -39,7 +39,7 @@ from pathlib import Path
 
 # Run as a script: its directory is on sys.path.
 from engine import ASYNC_FILE, PACKAGES, bare_libcst, many_coroutines, py_files, unpack
-from scale import ASYNC_MIGRATE, RUFF, run
+from scale import ASYNC_MIGRATE, RUFF, compile_tool, run
 
 CORES = 2
 
@@ -214,6 +214,7 @@ def main() -> int:
     parser.add_argument("--packages", nargs="*", default=list(PACKAGES), metavar="NAME")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+    compile_tool()
     print("seconds; budget and floor are wall times, the steps CPU times")
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="async-migrate-floors-") as tmp:
