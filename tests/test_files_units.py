@@ -61,9 +61,93 @@ CASES = {
         "        return fh.read()\n",
         False,
     ),
-    "a Path method in a module that names Path": (
+    "a Path method on a parameter annotated Path": (
         "import os\nfrom pathlib import Path\n\n\nasync def f(p: Path, q):\n    os.remove(q)\n"
         "    p.replace(q)\n",
+        True,
+    ),
+    "Path methods on a name bound to a Path": (
+        "from pathlib import Path\n\n\nasync def f(x):\n    p = Path(x)\n"
+        "    if not p.exists():\n        p.mkdir(parents=True, exist_ok=True)\n"
+        "    p.unlink(missing_ok=True)\n    return p.read_text()\n",
+        True,
+    ),
+    "a name bound to a Path made of itself": (
+        "from pathlib import Path\n\n\nasync def f(x, name):\n    p = Path(x)\n"
+        "    p = p / name\n    return p.is_file()\n",
+        True,
+    ),
+    "a Path of the module's": (
+        "import pathlib\n\nBASE = pathlib.Path(__file__).parent\n\n\nasync def f(name):\n"
+        "    text = (BASE / name).read_text()\n    return text, (BASE / name).is_dir()\n",
+        True,
+    ),
+    "a Path method on a call that starts where it does": (
+        "import pathlib\n\n\nasync def f(name):\n    return pathlib.Path(name).exists()\n",
+        False,
+    ),
+    "a Path method on a Path method's result": (
+        "from pathlib import Path\n\n\nasync def f(x):\n    here = Path.cwd().resolve()\n"
+        "    return Path(x).resolve().exists(), here\n",
+        False,
+    ),
+    "a method of something else in a module that names Path": (
+        "import os\nfrom pathlib import Path\n\n\nasync def f(store, x: str, y=Path()):\n"
+        "    store.exists(x)\n    x.replace('a', 'b')\n    os.remove(x)\n"
+        "    for p in store:\n        p.unlink()\n    return y\n",
+        True,
+    ),
+    "a Path method on a name an isinstance test may prove": (
+        "import os\nfrom pathlib import Path\n\n\nasync def f(p):\n    os.remove('x')\n"
+        "    if isinstance(p, Path):\n        p.unlink()\n",
+        False,
+    ),
+    "a Path opened": (
+        "import os\nfrom pathlib import Path\n\n\nasync def f(x):\n    os.remove(x)\n"
+        "    return Path(x).open()\n",
+        False,
+    ),
+    "a Path listed while iterated": (
+        "from pathlib import Path\n\n\nasync def f(x):\n    return list(Path(x).iterdir())\n",
+        False,
+    ),
+    "a Path the class keeps": (
+        "import os\nfrom pathlib import Path\n\n\nclass Store:\n    def __init__(self, x):\n"
+        "        self.root = Path(x)\n\n    async def clear(self):\n        os.remove('x')\n"
+        "        self.root.unlink()\n",
+        True,
+    ),
+    "a Path from a method of the class annotated to return one": (
+        "from pathlib import Path\n\n\nclass Store:\n    def _file(self) -> Path:\n"
+        "        return Path('x')\n\n    async def read(self):\n        f = self._file()\n"
+        "        return f.read_bytes()\n",
+        True,
+    ),
+    "a method of the class not annotated so": (
+        "import os\nfrom pathlib import Path\n\n\nclass Store:\n    def _file(self):\n"
+        "        return Path('x')\n\n    async def read(self):\n        os.remove('y')\n"
+        "        f = self._file()\n        return f.read_bytes()\n",
+        True,
+    ),
+    "a global statement for another name": (
+        "import os\nfrom pathlib import Path\n\nCOUNT = 0\n\n\ndef g():\n    global COUNT\n"
+        "    COUNT += 1\n\n\nasync def f(x):\n    os.remove(x)\n    p = Path(x)\n"
+        "    return p.exists()\n",
+        True,
+    ),
+    "a function of the module that may return a Path": (
+        "import os\nfrom pathlib import Path\n\n\ndef base() -> Path:\n    return Path('.')\n"
+        "\n\nasync def f():\n    os.remove('x')\n    return base().exists()\n",
+        False,
+    ),
+    "a Path method in a list comprehension": (
+        "import os\nfrom pathlib import Path\n\n\nasync def f(xs):\n    os.remove('x')\n"
+        "    return [Path(x).exists() for x in xs]\n",
+        False,
+    ),
+    "a module with a global statement": (
+        "import os\nfrom pathlib import Path\n\nP = None\n\n\ndef g():\n    global P\n"
+        "    P = Path('.')\n\n\nasync def f():\n    os.remove('x')\n    return P.exists()\n",
         False,
     ),
     "a call that blocks while iterated": (

@@ -1,18 +1,20 @@
 """The ``files`` codemod's plain calls, read from the ``ast`` tree: when every
 file-system call the coroutines make is one the command rewrites by itself (an ``os``,
 ``os.path``, ``shutil`` or ``glob`` function: ``await aiofiles.os.path.exists(p)``,
-``await asyncio.to_thread(shutil.rmtree, p)``), made directly in its coroutine, its name
-bound only by imports at the top of the module, no file object is opened there and the
-command's planner has nothing to plan; what the command judges with libcst's view of the
-whole module is read here instead: what the callee's name resolves to, that ``asyncio``
-and ``aiofiles`` are free. The statements path (:mod:`codemods.files.units`) and the line
+``await asyncio.to_thread(shutil.rmtree, p)``; a method that blocks on what its proof
+shows a ``pathlib.Path``: ``await asyncio.to_thread(p.exists)``), made directly in its
+coroutine, its name bound only by imports at the top of the module, no file object is
+opened there and the command's planner has nothing to plan; what the command judges with
+libcst's view of the whole module is read here instead: what the callee's name resolves
+to, whether an object is a Path (:mod:`codemods.files.path_proof`), that ``asyncio`` and
+``aiofiles`` are free. The statements path (:mod:`codemods.files.units`) and the line
 path (:mod:`codemods.files.lines`) rewrite what this finds.
 
 Anything else makes :func:`plain_calls` say None and the command runs: a file opened
-(``open``, ``tempfile``), a call that blocks while its result is iterated (``os.walk``),
-a method that blocks when its object is a ``pathlib.Path`` in a module that names one, a
-call in a generator expression, a lambda, a nested function or under a lock, a name bound
-otherwise.
+(``open``, ``tempfile``, ``Path.open``), a call that blocks while its result is iterated
+(``os.walk``, ``Path.iterdir``), a method that blocks on what may be a Path where the
+proof cannot be told on ``ast``, a call in a generator expression, a lambda, a nested
+function or under a lock, a name bound otherwise.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from codemods.core.sites import (
     source_text,
 )
 from codemods.files import facts
+from codemods.files.path_proof import NO, YES, PathProof
 
 #: The calls the command rewrites by itself, and those it does not (they open a file,
 #: or block while their result is iterated): any of these sends the module to it.
@@ -80,17 +83,29 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
         return None
     text, tree = source
     paths_named = b"Path" in data or b"pathlib" in data
-    calls = [
-        node
+    proof = PathProof(tree, data) if paths_named else None
+    in_coroutines = [
+        (node, coroutine)
         for coroutine in parsed.outermost_coroutines(tree)
         for node in parsed.walk(coroutine)
         if isinstance(node, ast.Call)
     ]
-    # What no resolution can make plain, first: a method that may block on a Path, ``open``.
-    for call in calls:
+    calls = [call for call, _ in in_coroutines]
+    # What no resolution can make plain, first: ``open``, a method that blocks on what
+    # may be a Path (one proven a Path is rewritten, unless it opens a file or blocks
+    # while iterated).
+    found: dict[int, tuple[ast.Call, str]] = {}  # id of the call -> it, and its name
+    not_paths: set[int] = set()
+    for call, coroutine in in_coroutines:
         func = call.func
-        if isinstance(func, ast.Attribute) and paths_named and func.attr in _PATH_METHODS:
-            return None
+        if isinstance(func, ast.Attribute) and proof is not None and func.attr in _PATH_METHODS:
+            verdict = proof.of(call, coroutine)
+            if verdict is NO:
+                not_paths.add(id(call))
+            elif verdict is YES and func.attr in PATH_TO_THREAD:
+                found[id(call)] = (call, f"Path.{func.attr}")
+            else:
+                return None
         if isinstance(func, ast.Name) and func.id == "open":
             return None
     aliases = {
@@ -101,9 +116,12 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
         if alias.asname
     }
     spelled = [
-        c for c in calls if _last_name(c.func) in _LAST_PARTS or _first_name(c.func) in aliases
+        c
+        for c in calls
+        if id(c) not in found
+        and (_last_name(c.func) in _LAST_PARTS or _first_name(c.func) in aliases)
     ]
-    if not spelled:
+    if not spelled and not found:
         return None
     if not asyncio_only_imported(data):
         return None  # the command asks the scope analysis, and may report AM320
@@ -111,7 +129,6 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
     if otherwise is None or "aiofiles" in otherwise:
         return None
     resolved = Names(tree)
-    found: dict[int, tuple[ast.Call, str]] = {}  # id of the call -> it, and its name
     for node in spelled:
         name = resolved.of(node.func)
         if name in REWRITTEN:
@@ -119,7 +136,7 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
         elif name is not None:
             if name in _OTHERS:
                 return None
-        elif _may_be_one(node.func, paths_named, resolved):
+        elif _may_be_one(node.func, paths_named and id(node) not in not_paths, resolved):
             return None
     if not found:
         return None
@@ -142,7 +159,7 @@ def call_finding(
     """The finding of the call of ``what`` at ``at``, and the module its rewrite imports:
     ``asyncio`` for a call handed to a thread, ``aiofiles.os`` for one made by aiofiles;
     (None, None) when a comment silences it, as ``silenced`` tells."""
-    if what in TO_THREAD:
+    if what in TO_THREAD or what.startswith("Path."):
         if silenced("AM306"):
             return None, None
         return Finding(*at, "AM306", f"{what} -> await asyncio.to_thread", True), "asyncio"
