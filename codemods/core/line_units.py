@@ -6,7 +6,8 @@ the fastest of the codemods' ``edit`` paths, for the rewrites that rename a call
 Each statement holding such a call must be a simple statement, or the header of an
 ``if``, ``for``, ``while`` or ``with`` statement, on lines of its own (a unit,
 :func:`codemods.core.sites.span`); the call is found by its ``ast`` position, its callee's
-text must be the dotted name ``ast`` reads (no parentheses, spaces or comments inside), and
+text must be what ``ast`` prints of it (a dotted name, or ``Path(p).exists`` written
+plainly: no comment or line break inside, the spacing ``ast`` gives), and
 no parenthesis may open right before the call or close right after it, but those of the
 call whose first or last argument it is (elsewhere libcst may see parentheses around it
 that ``ast`` does not show). ``await`` goes before it, in parentheses where it is the
@@ -95,7 +96,7 @@ class Renamed:
 
 @dataclass(frozen=True)
 class ToThread:
-    """``f(args)`` (``f`` a dotted name) becomes ``await asyncio.to_thread(f, args)``, as
+    """``f(args)`` becomes ``await asyncio.to_thread(f, args)``, as
     the codemods' ``to_thread_call`` makes it."""
 
 
@@ -186,8 +187,8 @@ def _edits(
     # asyncio.to_thread(f, args): the callee becomes the first argument, after the
     # whitespace written after the parenthesis, and before the same whitespace when it
     # ends the line (one space otherwise), after a comma.
-    if not _dotted(func) or callee != ast.unparse(func) or line[func_end : func_end + 1] != "(":
-        return None
+    if callee != ast.unparse(func) or line[func_end : func_end + 1] != "(":
+        return None  # the callee not written as ``ast`` prints it
     if any(isinstance(a, ast.GeneratorExp) for a in call.args):
         return None
     arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
@@ -222,12 +223,6 @@ def _edits(
 def _blank_or_comment(line: str) -> bool:
     code = line.lstrip(" \t")
     return code.startswith("#") or not code.strip("\r\n")
-
-
-def _dotted(node: ast.expr) -> bool:
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return isinstance(node, ast.Name)
 
 
 def callee_is(call: ast.Call, spelled: str, lines: list[str]) -> bool:

@@ -62,12 +62,16 @@ class CallSite:
 
 
 def calls_in_coroutines(
-    tree: ast.Module, lines: list[str], wanted: Iterable[int]
+    tree: ast.Module,
+    lines: list[str],
+    wanted: Iterable[int],
+    every: list[CallSite] | None = None,
 ) -> dict[tuple[int, int], CallSite]:
     """Each call inside a coroutine, by its position (1-based line, 1-based column in
     characters, as libcst counts them; ``lines`` from :func:`~codemods.core.index.
     source_lines`), in the statements that span one of the lines ``wanted`` (the calls
-    on those lines, and others beside them)."""
+    on those lines, and others beside them). Of calls that start together
+    (``Path(p).exists()``), the innermost; ``every`` gets them all."""
     found: dict[tuple[int, int], CallSite] = {}
     spellings: list[frozenset[str]] = []  # made when a plain with asks for it
     wanted = set(wanted)
@@ -82,7 +86,10 @@ def calls_in_coroutines(
                 elif isinstance(child, ast.AST):
                     if isinstance(child, ast.Call) and inside:
                         here = direct and not isinstance(node, ast.Await)
-                        found[position(child, lines)] = CallSite(child, statement, here)
+                        site = CallSite(child, statement, here)
+                        found[position(child, lines)] = site
+                        if every is not None:
+                            every.append(site)
                     visit(child, statement, direct and not isinstance(child, _ELSEWHERE), inside)
 
     def visit_statement(statement: ast.stmt, direct: bool, inside: bool) -> None:

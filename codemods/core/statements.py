@@ -112,13 +112,19 @@ class Batch:
             at += 1 + len(own) + (1 if after else 0)
         return cls(module, units)
 
-    def calls(self, unit: Unit) -> dict[tuple[int, int], cst.Call]:
-        """The calls of ``unit`` by their position in the module."""
-        found = {}
+    def calls(
+        self, unit: Unit, shared: set[tuple[int, int]] | None = None
+    ) -> dict[tuple[int, int], cst.Call]:
+        """The calls of ``unit`` by their position in the module (of calls that start
+        together, the last met); ``shared`` gets the positions where several start."""
+        found: dict[tuple[int, int], cst.Call] = {}
         for node in _walk(unit.held):
             if isinstance(node, cst.Call):
                 start = self.where[node].start
-                found[start.line + unit.shift, start.column + 1] = node
+                at = start.line + unit.shift, start.column + 1
+                if shared is not None and at in found:
+                    shared.add(at)
+                found[at] = node
         return found
 
     def suppression_lines(self, unit: Unit, node: cst.CSTNode) -> set[int]:

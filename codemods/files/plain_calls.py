@@ -40,6 +40,7 @@ from codemods.core.index import position, source_lines
 from codemods.core.plain_names import NEW_SCOPES, bound_by, bound_otherwise
 from codemods.core.sites import (
     LINE,
+    CallSite,
     asyncio_only_imported,
     calls_in_coroutines,
     holding_statements,
@@ -141,8 +142,9 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
     if not found:
         return None
     counted = source_lines(data)
-    calls_here = calls_in_coroutines(tree, counted, {c.lineno for c, _ in found.values()})
-    by_call = {id(site.call): site for site in calls_here.values()}
+    every: list[CallSite] = []
+    calls_in_coroutines(tree, counted, {c.lineno for c, _ in found.values()}, every)
+    by_call = {id(site.call): site for site in every}
     # None: in a generator expression, a nested function, under a lock
     statements = holding_statements(by_call.get(id(node)) for node, _ in found.values())
     if statements is None:

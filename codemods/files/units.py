@@ -53,9 +53,12 @@ def _rewritten(
     ruff = command.FilesCommand.RUFF_CODES
     seen = 0
     for unit in batch.units:
-        for at, node in batch.calls(unit).items():
+        shared: set[tuple[int, int]] = set()
+        for at, node in batch.calls(unit, shared).items():
             if at not in wanted:
                 continue
+            if at in shared:
+                return None  # ``Path(p).exists()``: which call is which, libcst knows
             seen += 1
             call, what = wanted[at]
             near = batch.suppression_lines(unit, node)
