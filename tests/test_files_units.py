@@ -97,10 +97,18 @@ CASES = {
         "    for p in store:\n        p.unlink()\n    return y\n",
         True,
     ),
-    "a Path method on a name an isinstance test may prove": (
-        "import os\nfrom pathlib import Path\n\n\nasync def f(p):\n    os.remove('x')\n"
-        "    if isinstance(p, Path):\n        p.unlink()\n",
-        False,
+    "a Path method on a name an isinstance test proves": (
+        "import os\nfrom pathlib import Path\n\n\nasync def f(p, q):\n    os.remove('x')\n"
+        "    if isinstance(p, Path):\n        p.unlink()\n"
+        "    if q and isinstance(q, Path) and q.exists():\n        return q\n",
+        True,
+    ),
+    "a name an isinstance test does not prove where it is used": (
+        "import os\nfrom pathlib import Path\n\n\nasync def f(p, q):\n    os.remove('x')\n"
+        "    if not isinstance(p, Path):\n        return None\n    else:\n"
+        "        p.unlink()\n    if isinstance(q, (str, Path)):\n        q.replace('a', 'b')\n"
+        "    if isinstance(p, Path):\n        p = str(p)\n        p.replace('a', 'b')\n",
+        True,
     ),
     "a Path opened": (
         "import os\nfrom pathlib import Path\n\n\nasync def f(x):\n    os.remove(x)\n"

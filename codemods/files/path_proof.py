@@ -64,6 +64,7 @@ class PathProof:
         self._local: dict[int, dict[str, list[ast.AST]]] = {}
         self._narrowing: dict[int, set[str]] = {}
         self._calls: dict[int, set[int]] = {}
+        self._parent_map: dict[int, ast.AST] | None = None
         self._outer = {id(node) for node in _outer_coroutines(tree.body)}
         #: The class a coroutine is a method of (directly in its body), and the class's
         #: name in the module (dotted for nested classes).
@@ -126,7 +127,7 @@ class PathProof:
         if isinstance(expr, ast.Name):
             found = self._name_is_path(expr.id, coroutine, depth, proof)
             if found is not YES and expr.id in self._narrowed(coroutine):
-                return UNKNOWN  # an ``isinstance`` test may prove it where it is used
+                return _any([found, self._narrowed_here(expr, coroutine)])
             return found
         return NO
 
@@ -305,6 +306,84 @@ class PathProof:
                 {} if coroutine is _MODULE_LEVEL else _own_bindings(coroutine)
             )
         return found
+
+    def _narrowed_here(self, name: ast.Name, coroutine: ast.AsyncFunctionDef) -> Verdict:
+        """Whether ``name`` is used where an ``isinstance(name, Path)`` test holds (libcst's
+        ``_narrowed``): in the body of an ``if`` testing it, or right of an ``and`` after
+        it, in the same function, with no binding of the name in that region."""
+        parents = self._parents()
+        child: ast.AST = name
+        node = parents.get(id(name))
+        while node is not None and not isinstance(
+            node, (*_DEFINITIONS, ast.Lambda, ast.ClassDef, ast.Module)
+        ):
+            tests: list[ast.expr] = []
+            if isinstance(node, ast.If) and any(child is s for s in node.body):
+                tests = [node.test]
+            elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+                at = next(i for i, value in enumerate(node.values) if value is child)
+                tests = node.values[:at]
+            found = _any([self._tests_path(test, name.id, coroutine) for test in tests])
+            if found is YES:
+                bound = self._bound_within(name.id, node, coroutine)
+                return UNKNOWN if bound is None else NO if bound else YES
+            if found is UNKNOWN:
+                return UNKNOWN
+            child, node = node, parents.get(id(node))
+        return NO
+
+    def _tests_path(self, test: ast.expr, name: str, coroutine: ast.AsyncFunctionDef) -> Verdict:
+        """Whether ``test`` is ``isinstance(name, <a Path class>)``, or an ``and`` of which
+        one part is."""
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            return _any([self._tests_path(value, name, coroutine) for value in test.values])
+        if (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Attribute)
+            and test.func.attr == "isinstance"
+        ):
+            return UNKNOWN  # ``builtins.isinstance``, maybe
+        if not (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Name)
+            and test.func.id == "isinstance"
+            and len(test.args) == 2
+            and not test.keywords
+            and not any(isinstance(a, ast.Starred) for a in test.args)
+            and isinstance(test.args[0], ast.Name)
+            and test.args[0].id == name
+        ):
+            return NO
+        if "isinstance" in self._top or "isinstance" in self._declared:
+            return UNKNOWN
+        if "isinstance" in self._locals(coroutine) or "isinstance" in self._inner:
+            return UNKNOWN
+        return self._resolves_to_path(test.args[1], coroutine)
+
+    def _bound_within(
+        self, name: str, region: ast.AST, coroutine: ast.AsyncFunctionDef
+    ) -> bool | None:
+        """Whether a binding of ``name`` in the scope it is read from lies in ``region``;
+        None when one has no position to tell (a ``with`` item)."""
+        start = (region.lineno, region.col_offset)  # type: ignore[attr-defined]
+        end = (region.end_lineno, region.end_col_offset)  # type: ignore[attr-defined]
+        local = self._locals(coroutine)
+        bindings = local[name] if name in local else self._top.get(name, [])
+        if any(not hasattr(binding, "lineno") for binding in bindings):
+            return None
+        return any(
+            start <= (binding.lineno, binding.col_offset) <= end  # type: ignore[attr-defined]
+            for binding in bindings
+        )
+
+    def _parents(self) -> dict[int, ast.AST]:
+        if self._parent_map is None:
+            self._parent_map = {
+                id(child): node
+                for node in parsed.walk(self._tree)
+                for child in parsed.children(node)
+            }
+        return self._parent_map
 
     def _narrowed(self, coroutine: ast.AsyncFunctionDef) -> set[str]:
         """The names an ``isinstance`` call in the coroutine tests."""
