@@ -8,7 +8,9 @@ opened there and the command's planner has nothing to plan; what the command jud
 libcst's view of the whole module is read here instead: what the callee's name resolves
 to, whether an object is a Path (:mod:`codemods.files.path_proof`), that ``asyncio`` and
 ``aiofiles`` are free. The statements path (:mod:`codemods.files.units`) and the line
-path (:mod:`codemods.files.lines`) rewrite what this finds.
+path (:mod:`codemods.files.lines`) rewrite what this finds; when it finds that no call is
+one the command acts on (methods spelled like a Path's on what is not one), they change
+nothing, as the command would.
 
 Anything else makes :func:`plain_calls` say None and the command runs: a file opened
 (``open``, ``tempfile``, ``Path.open``), a call that blocks while its result is iterated
@@ -123,7 +125,7 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
         and (_last_name(c.func) in _LAST_PARTS or _first_name(c.func) in aliases)
     ]
     if not spelled and not found:
-        return None
+        return _nothing(tree, text)
     if not asyncio_only_imported(data):
         return None  # the command asks the scope analysis, and may report AM320
     otherwise = bound_otherwise(data)
@@ -140,7 +142,7 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
         elif _may_be_one(node.func, paths_named and id(node) not in not_paths, resolved):
             return None
     if not found:
-        return None
+        return _nothing(tree, text)
     counted = source_lines(data)
     every: list[CallSite] = []
     calls_in_coroutines(tree, counted, {c.lineno for c, _ in found.values()}, every)
@@ -153,6 +155,13 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
     if len(wanted) != len(found):
         return None  # two calls start together (``f(a)(b)``)
     return PlainCalls(tree, LINE.findall(text), wanted, statements, resolved)
+
+
+def _nothing(tree: ast.Module, text: str) -> PlainCalls:
+    """No call of the coroutines is one the command rewrites or reports: every method
+    spelled like a Path's is on what its proof shows is not one, every name spelled like
+    a file-system function's resolves to another; the command would change nothing."""
+    return PlainCalls(tree, LINE.findall(text), {}, [], Names(tree))
 
 
 def call_finding(
@@ -186,7 +195,8 @@ def _may_be_one(func: ast.expr, paths_named: bool, resolved: Names) -> bool:
     """Whether a call the step cannot resolve may still be one the command acts on: a
     method that blocks on a Path, in a module that names one; or spelled with the last
     name of one, on a name libcst may give a module's qualified name (unbound, or bound
-    at the top of the module: ``os = load()`` makes ``os.remove`` one for it)."""
+    at the top of the module: ``os = load()`` makes ``os.remove`` one for it; or bound by
+    an import anywhere)."""
     if isinstance(func, ast.Attribute) and paths_named and func.attr in _PATH_METHODS:
         return True
     if _last_name(func) not in _LAST_PARTS:
@@ -195,7 +205,10 @@ def _may_be_one(func: ast.expr, paths_named: bool, resolved: Names) -> bool:
     if spelled is None:
         return False  # ``f().remove()``: no qualified name
     binders = resolved.binders.get(spelled.partition(".")[0], [])
-    return not binders or any(top for _, top in binders)
+    # An import names what it imports wherever it is (``import shutil`` in the coroutine).
+    return not binders or any(
+        top or isinstance(node, (ast.Import, ast.ImportFrom)) for node, top in binders
+    )
 
 
 class Names:
