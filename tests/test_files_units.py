@@ -214,9 +214,9 @@ def test_the_statements_path_makes_what_the_command_makes(
     whole, by_statements = whole_and_sliced(data, "files", monkeypatch)
     assert by_statements == whole
     if takes:
-        assert (
-            whole.code != data or name.startswith(("silenced", "nothing"))
-        ), "a case that changes nothing"
+        assert whole.code != data or name.startswith(("silenced", "nothing")), (
+            "a case that changes nothing"
+        )
 
 
 def test_the_rewrite_as_an_expert_writes_it() -> None:
