@@ -691,3 +691,46 @@ def test_offload_follows_no_object_into_a_calls_arguments() -> None:
             assert found[:2] == (source, [])
     finally:
         migrate.SLICING = old
+
+
+def test_an_edit_path_runs_on_a_module_an_earlier_codemod_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A codemod's text edits run on what the codemods before it made (their findings
+    mapped back to the input's positions), as its command on a slice would, and so do a
+    project helper's sites, moved with the lines; a site on a line an earlier codemod
+    changed sends the module to the command."""
+    from async_migrate.engine import migrate
+    from codemods.helpers.analysis import Blocking, Site
+
+    data = (
+        b"import os\nimport time\n\n\nasync def f(p):\n    time.sleep(1)\n    os.remove(p)\n"
+        b"    return load(p)\n\n\ndef load(p):\n    return open(p).read()\n"
+    )
+    blocking = Blocking(("load", "open"), "m.py", 12, 12)
+    site = Site("f", "load", 0, 8, 12, "load", blocking)
+    options = {"helpers": {"sites": [site]}}
+    sliced: list[str] = []
+    on_slice = migrate._on_slice
+
+    def recorded(data, active, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sliced.extend(getattr(c, "name", getattr(c, "NAME", "?")) for c in active)
+        return on_slice(data, active, *args, **kwargs)
+
+    monkeypatch.setattr(migrate, "_on_slice", recorded)
+    codemods = ["sleep", "files", "helpers"]
+    made = migrate_source(data, codemods, filename="m.py", options=options)
+    assert sliced == []  # each codemod took its text edits, after the one before
+    monkeypatch.setattr(migrate, "SLICING", False)
+    whole = migrate_source(data, codemods, filename="m.py", options=options)
+    assert made.code == whole.code
+    assert b"await asyncio.to_thread(load, p)" in made.code
+    assert sorted(made.findings) == sorted(whole.findings)
+    assert {(f.line, f.col) for f in made.findings} >= {(6, 5), (7, 5), (8, 12)}
+    # A site on a line an earlier codemod rewrote: the command finds it.
+    monkeypatch.setattr(migrate, "SLICING", True)
+    same_line = data.replace(b"    return load(p)\n", b"    return load(p) or os.remove(p)\n")
+    made = migrate_source(same_line, codemods, filename="m.py", options=options)
+    assert sliced == ["helpers"]
+    monkeypatch.setattr(migrate, "SLICING", False)
+    assert made.code == migrate_source(same_line, codemods, filename="m.py", options=options).code

@@ -51,6 +51,11 @@ CASES = {
         True,
     ),
     "CRLF": ("import os\r\n\r\n\r\nasync def f(p):\r\n    os.unlink(p)\r\n", True),
+    "CRLF, a call over lines": (
+        "import shutil\r\n\r\n\r\nasync def f(a, b):\r\n    shutil.copy(\r\n        a,\r\n"
+        "        b,\r\n    )\r\n",
+        True,
+    ),
     "asyncio and aiofiles.os already imported": (
         "import asyncio\nimport os\n\nimport aiofiles.os\n\n\nasync def f(p):\n"
         "    await asyncio.sleep(0)\n    os.chmod(p, 0o644)\n    os.mkdir(p)\n    return os\n",

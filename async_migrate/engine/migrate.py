@@ -275,13 +275,12 @@ def _by_codemod(
         interest = _interest(current, [codemod], options)
         if interest is not None and not interest:
             continue  # no coroutine it may act in
-        to_input = (
-            None if current == data else PositionMap(original_text, current.decode(encoding)).to_old
-        )
-        edited = None if left or current != data else _edited(codemod, current, filename, options)
+        moved = None if current == data else PositionMap(original_text, current.decode(encoding))
+        to_input = None if moved is None else moved.to_old
+        edited = None if left else _edited(codemod, current, filename, options, moved)
         if edited is not None:  # made on the statements it changes, without the module
             current, found = edited
-            findings = _merge(findings, found)
+            findings = _merge(findings, _to_input_positions(found, to_input))
             continue
         decided = None if left else _decided(codemod, current, options)
         if decided is not None:  # told without libcst: it changes nothing
@@ -409,14 +408,35 @@ def _decided(
 
 
 def _edited(
-    codemod: Active, data: bytes, filename: str, options: dict[str, dict[str, Any]]
+    codemod: Active,
+    data: bytes,
+    filename: str,
+    options: dict[str, dict[str, Any]],
+    moved: PositionMap | None = None,
 ) -> tuple[bytes, list[Finding]] | None:
-    """What a registered codemod's ``edit`` makes of ``data``, and its findings, without
-    running the codemod over the module; None: run it."""
+    """What a registered codemod's ``edit`` makes of ``data``, and its findings (in
+    ``data``'s positions), without running the codemod over the module; None: run it.
+    ``moved``: how the input became ``data`` (earlier codemods changed it); the sites
+    its options name are moved with it, and a site on a line they changed sends the
+    module to the codemod."""
     spec = _registered(codemod)
     if spec is None or spec.edit is None:
         return None
-    return spec.edited(data, filename, options.get(spec.name, {}))
+    own = options.get(spec.name, {})
+    sites = own.get("sites")
+    if moved is not None and sites:
+        placed = [moved.to_new(site.line, site.col) for site in sites]
+        if None in placed:
+            return None
+        own = {
+            **own,
+            "sites": [
+                replace(site, line=at[0], col=at[1])
+                for site, at in zip(sites, placed, strict=True)
+                if at is not None
+            ],
+        }
+    return spec.edited(data, filename, own)
 
 
 def _reads_callees(active: list[Active]) -> bool:

@@ -48,6 +48,15 @@ class PositionMap:
             opcodes.append(("equal", old_end, len(old_lines), new_end, len(new_lines)))
         self._opcodes = opcodes
 
+    def to_new(self, line: int, col: int) -> tuple[int, int] | None:
+        """Where (line, col) of ``old`` is in ``new``, when its line is one the two share
+        unchanged; None otherwise."""
+        index = line - 1
+        for tag, i1, i2, j1, _ in self._opcodes:
+            if tag == "equal" and i1 <= index < i2:
+                return j1 + (index - i1) + 1, col
+        return None
+
     def to_old(self, line: int, col: int) -> tuple[int, int]:
         index = line - 1
         for tag, i1, i2, j1, j2 in self._opcodes:

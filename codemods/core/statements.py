@@ -86,8 +86,15 @@ class Batch:
                 return None
             taken.update(range(found[0], found[1] + 1))
             spans.append(found)
+        # libcst writes the lines a rewrite adds with the newline its module starts with:
+        # the module's own (the first line's ending), as on the whole module.
+        newline = next(
+            (line[len(line.rstrip("\r\n")) :] for line in lines if line.endswith(("\n", "\r"))),
+            "\n",
+        )
         text = "".join(
-            "if True:\n" + "".join(lines[first - 1 : last]) + after for first, last, after in spans
+            f"if True:{newline}" + "".join(lines[first - 1 : last]) + after
+            for first, last, after in spans
         )
         try:
             module = cst.parse_module(text)
