@@ -6,23 +6,31 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from codemods.core import parsed
 
 
-def own_nodes(node: ast.AST) -> list[ast.AST]:
+def own_nodes(node: ast.AST, by_class: dict[type, list[Any]] | None = None) -> list[ast.AST]:
     """Every node of a function's body, in source order, not descending into nested
     functions, lambdas or classes (their code runs elsewhere, later, or never); not the
-    load, store and delete markers of names (see :func:`parsed.children`)."""
+    load, store and delete markers of names (see :func:`parsed.children`). ``by_class``
+    gets them grouped by their class too, in the same order."""
     found: list[ast.AST] = []
     stack = list(reversed(getattr(node, "body", [])))
     pop, push, extend = stack.pop, found.append, stack.extend
+    fields_of, definitions, node_class = parsed.node_fields_by_class, parsed.DEFINITIONS, ast.AST
     while stack:
         child = pop()
         push(child)
         cls = child.__class__
-        if cls in parsed.DEFINITIONS:
+        if by_class is not None:
+            group = by_class.get(cls)
+            if group is None:
+                by_class[cls] = [child]
+            else:
+                group.append(child)
+        if cls in definitions:
             # Decorators and defaults run here; the body does not.
             extend(child.decorator_list)  # type: ignore[attr-defined]
             if cls is not ast.ClassDef:
@@ -32,7 +40,19 @@ def own_nodes(node: ast.AST) -> list[ast.AST]:
             continue
         if cls is ast.Lambda:
             continue
-        below = parsed.children(child)
+        # parsed.children(child), inlined: this loop visits every node of every function
+        fields = fields_of.get(cls)
+        if fields is None:
+            fields = parsed.node_fields(cls)
+        below: list[ast.AST] = []
+        for name in fields:
+            value = getattr(child, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_class):
+                        below.append(item)
+            elif isinstance(value, node_class):
+                below.append(value)
         below.reverse()
         extend(below)
     return found

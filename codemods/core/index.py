@@ -272,16 +272,9 @@ class _Own:
     """A function's own nodes (see ``own_nodes``), in order, and by class: each scan
     of them reads only the classes it looks for."""
 
-    def __init__(self, nodes: list[ast.AST]) -> None:
-        self.nodes = nodes
+    def __init__(self, function: ast.AST) -> None:
         self.by_class: dict[type, list[Any]] = {}
-        by_class = self.by_class
-        for node in nodes:
-            group = by_class.get(node.__class__)
-            if group is None:
-                by_class[node.__class__] = [node]
-            else:
-                group.append(node)
+        self.nodes = own_nodes(function, self.by_class)  # walked once; each scan reads these
 
     def of(self, *classes: type) -> list[Any]:
         """The nodes of these classes, in order."""
@@ -296,8 +289,7 @@ def _function(
     node: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None, context: _Context
 ) -> Function:
     qualname = f"{owner}.{node.name}" if owner else node.name
-    body = list(own_nodes(node))  # walked once; every scan below reads this list
-    own = _Own(body)
+    own = _Own(node)
     local = _local_names(node, own.of(*_BINDERS))
     context = context.inside(own.of(ast.Import, ast.ImportFrom))
     called = own.of(ast.Call)

@@ -40,6 +40,8 @@ _SCALAR_FIELDS_OF = {
     ast.Nonlocal: frozenset({"names"}),
 }
 _node_fields: dict[type, tuple[str, ...]] = {}
+#: The fields :func:`node_fields` found so far, by class (read directly by hot loops).
+node_fields_by_class = _node_fields
 
 
 def node_fields(cls: type) -> tuple[str, ...]:
