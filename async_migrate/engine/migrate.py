@@ -423,19 +423,14 @@ def _edited(
     if spec is None or spec.edit is None:
         return None
     own = options.get(spec.name, {})
-    sites = own.get("sites")
-    if moved is not None and sites:
-        placed = [moved.to_new(site.line, site.col) for site in sites]
-        if None in placed:
-            return None
-        own = {
-            **own,
-            "sites": [
-                replace(site, line=at[0], col=at[1])
-                for site, at in zip(sites, placed, strict=True)
-                if at is not None
-            ],
-        }
+    if moved is not None and own.get("sites"):
+        sites = []
+        for site in own["sites"]:
+            at = moved.to_new(site.line, site.col)
+            if at is None:
+                return None
+            sites.append(replace(site, line=at[0], col=at[1]))
+        own = {**own, "sites": sites}
     return spec.edited(data, filename, own)
 
 

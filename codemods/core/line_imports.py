@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from codemods.core import parsed
 from codemods.core.import_names import Removal, all_removed, binds, bound_name
 from codemods.core.import_order import Entry, entry, own_top_package, placement, sorted_sections
+from codemods.core.sites import module_newline
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
 _BLANK = re.compile(r"[ \t]*(?:\r\n|\r|\n)?")
 _COMMENT = re.compile(r"[ \t]*#[^\r\n]*(?:\r\n|\r|\n)?")
 
@@ -113,7 +113,6 @@ def with_imports(
 def _read(tree: ast.Module, lines: Sequence[str], chunks: list[str]) -> _Module | None:
     if not tree.body or len(chunks) != len(lines):
         return None
-    newline = next((m for m in map(_NEWLINE.search, lines) if m is not None), None)
     groups: list[tuple[int, int, list[ast.stmt]]] = []
     for node in tree.body:
         first, last = parsed.first_line(node), node.end_lineno or node.lineno
@@ -136,7 +135,7 @@ def _read(tree: ast.Module, lines: Sequence[str], chunks: list[str]) -> _Module 
         chunks[: groups[0][0] - 1],
         statements,
         chunks[above:],
-        newline.group() if newline else "\n",
+        module_newline(lines),
     )
 
 

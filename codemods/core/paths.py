@@ -23,6 +23,7 @@ from codemods.core.filesystem import (
     TO_THREAD,
 )
 from codemods.core.lookups import Lookups
+from codemods.core.name_proofs import NameProofs
 from codemods.core.navigation import encloses, instance_of, own_class
 
 
@@ -56,22 +57,16 @@ def is_path(
     """As :func:`is_constructed_path`; with ``allow_parameters``, a parameter annotated as a
     Path counts too, and so does a call of a function of the module (or a method of the
     class) annotated to return one."""
-    return _is_path(lookups, expr, allow_parameters, depth, _Proof())
+    return _is_path(lookups, expr, allow_parameters, depth, NameProofs(True))
 
 
 #: How many steps (a name, a call, an operator) a proof may take.
 _DEPTH = 12
 
 
-class _Proof:
-    """The names being proven Paths (a name bound again to ``name / "x"`` is a Path if
-    its other bindings are), and whether a step took one of them for proven."""
-
-    def __init__(self) -> None:
-        self.pending: set[tuple[int, str]] = set()
-        self.assumed = False
-        #: What was found of the names proven or refuted without an assumption.
-        self.known: dict[tuple[int, str], bool] = {}
+#: The names being proven Paths (a name bound again to ``name / "x"`` is a Path if its
+#: other bindings are).
+_Proof = NameProofs[bool]
 
 
 def _is_path(
@@ -218,22 +213,10 @@ def _name_is_path(
     scope = lookups.scope_of(name)
     if scope is None:
         return False
-    key = (id(scope), name.value)
-    if key in proof.pending:
-        proof.assumed = True
-        return True
-    if key in proof.known:
-        return proof.known[key]
-    outer, proof.assumed = proof.assumed, False
-    proof.pending.add(key)
-    try:
-        found = _bindings_are_paths(lookups, scope[name.value], allow_parameters, depth, proof)
-    finally:
-        proof.pending.discard(key)
-    if not proof.assumed:
-        proof.known[key] = found
-    proof.assumed = outer or proof.assumed
-    return found
+    return proof.name(
+        (id(scope), name.value),
+        lambda: _bindings_are_paths(lookups, scope[name.value], allow_parameters, depth, proof),
+    )
 
 
 def _bindings_are_paths(
@@ -263,10 +246,8 @@ def _bindings_are_paths(
         value = _assigned(lookups, node)
         if value is None:
             return False
-        before, proof.assumed = proof.assumed, False
-        proven = _is_path(lookups, value, allow_parameters, depth + 1, proof)
-        grounded = grounded or (proven and not proof.assumed)
-        proof.assumed = before or proof.assumed
+        proven, alone = proof.binding(_is_path, lookups, value, allow_parameters, depth + 1, proof)
+        grounded = grounded or (proven and alone)
         if not proven:
             return False
     return grounded

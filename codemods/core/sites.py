@@ -34,6 +34,16 @@ _ELSEWHERE = (ast.Lambda, ast.GeneratorExp, ast.With, ast.FunctionDef, ast.Class
 #: Compound statements whose header (up to the body) is a unit of its own.
 HEADERS = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)
 
+#: A line's end.
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def module_newline(lines: Sequence[str]) -> str:
+    """The newline libcst gives a module whose lines are ``lines`` (:data:`LINE`), and
+    writes the lines it adds with: the first line's ending, ``\\n`` if none has one."""
+    found = next((m for m in map(_NEWLINE.search, lines) if m is not None), None)
+    return found.group() if found else "\n"
+
 
 def source_text(data: bytes) -> tuple[str, ast.Module] | None:
     """``data`` decoded, and its ``ast`` tree: None for what the units do not handle (not

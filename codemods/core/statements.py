@@ -40,6 +40,7 @@ from codemods.core.sites import (  # noqa: F401 - the statements paths' names, i
     calls_in_coroutines,
     comments,
     holding_statements,
+    module_newline,
     silenced,
     source_text,
     span,
@@ -87,11 +88,8 @@ class Batch:
             taken.update(range(found[0], found[1] + 1))
             spans.append(found)
         # libcst writes the lines a rewrite adds with the newline its module starts with:
-        # the module's own (the first line's ending), as on the whole module.
-        newline = next(
-            (line[len(line.rstrip("\r\n")) :] for line in lines if line.endswith(("\n", "\r"))),
-            "\n",
-        )
+        # the module's own, as on the whole module.
+        newline = module_newline(lines)
         text = "".join(
             f"if True:{newline}" + "".join(lines[first - 1 : last]) + after
             for first, last, after in spans

@@ -21,6 +21,7 @@ from codemods.core import parsed
 from codemods.core.attributes import attribute_kinds
 from codemods.core.catalogue import ObjectKind
 from codemods.core.filesystem import PATH_CLASSES, PATH_CONSTRUCTORS, PATH_DERIVED
+from codemods.core.name_proofs import NameProofs
 from codemods.core.plain_names import NEW_SCOPES
 
 
@@ -50,16 +51,21 @@ class PathProof:
     def __init__(self, tree: ast.Module, data: bytes) -> None:
         self._tree = tree
         self._data = data
-        self._top = _top_bindings(tree)
-        self._defined = {node.name for node in parsed.walk(tree) if isinstance(node, _DEFINITIONS)}
+        self._top = _scope_bindings(tree.body)
+        #: The names of the module's functions, anywhere.
+        self._defined: set[str] = set()
         #: Names a ``global`` or ``nonlocal`` statement declares: bound in other scopes.
-        self._declared = {
-            name
-            for node in parsed.walk(tree)
-            if isinstance(node, (ast.Global, ast.Nonlocal))
-            for name in node.names
-        }
-        self._inner = _inner_bindings(tree)
+        self._declared: set[str] = set()
+        #: The names bound in a class's body: a method does not see them, but whether a
+        #: name is the class's or the module's is left to libcst's scope analysis.
+        self._inner: set[str] = set()
+        for node in parsed.walk(tree):
+            if isinstance(node, _DEFINITIONS):
+                self._defined.add(node.name)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                self._declared.update(node.names)
+            elif isinstance(node, ast.ClassDef):
+                self._inner.update(name for child in node.body for name, _ in _targets(child))
         self._kinds: dict[tuple[str, str], ObjectKind] | None = None
         self._local: dict[int, dict[str, list[ast.AST]]] = {}
         self._narrowing: dict[int, set[str]] = {}
@@ -78,7 +84,7 @@ class PathProof:
         if id(call) not in self._direct(coroutine):
             return UNKNOWN  # in a comprehension, a lambda or a function of its own
         assert isinstance(call.func, ast.Attribute)
-        return self._is_path(call.func.value, coroutine, 0, _Proof())
+        return self._is_path(call.func.value, coroutine, 0, NameProofs(YES))
 
     def _direct(self, coroutine: ast.AsyncFunctionDef) -> set[int]:
         """The calls made in the coroutine's own scope (not in a comprehension's)."""
@@ -140,24 +146,11 @@ class PathProof:
         if name in local:
             key, bindings = (id(coroutine), name), local[name]
         elif name in self._inner:
-            return UNKNOWN  # bound in a class or a function too: which scope, libcst knows
+            return UNKNOWN  # bound in a class's body too: which scope, libcst knows
         else:
             key, bindings = (0, name), self._top.get(name, [])
-        if key in proof.pending:
-            proof.assumed = True
-            return YES
-        if key in proof.known:
-            return proof.known[key]
-        outer, proof.assumed = proof.assumed, False
-        proof.pending.add(key)
-        try:
-            found = self._bindings_are_paths(bindings, coroutine, key[0] == 0, depth, proof)
-        finally:
-            proof.pending.discard(key)
-        if not proof.assumed:
-            proof.known[key] = found
-        proof.assumed = outer or proof.assumed
-        return found
+        at_top = key[0] == 0
+        return proof.name(key, self._bindings_are_paths, bindings, coroutine, at_top, depth, proof)
 
     def _bindings_are_paths(
         self,
@@ -187,11 +180,9 @@ class PathProof:
                 continue
             if value is None:
                 return NO
-            before, proof.assumed = proof.assumed, False
             where = _MODULE_LEVEL if at_top else coroutine
-            proven = self._is_path(value, where, depth + 1, proof)
-            grounded = grounded or (proven is YES and not proof.assumed)
-            proof.assumed = before or proof.assumed
+            proven, alone = proof.binding(self._is_path, value, where, depth + 1, proof)
+            grounded = grounded or (proven is YES and alone)
             if proven is NO:
                 return NO
             unsure = unsure or proven is UNKNOWN
@@ -410,11 +401,8 @@ _MODULE_LEVEL = ast.AsyncFunctionDef(
 )
 
 
-class _Proof:
-    def __init__(self) -> None:
-        self.pending: set[tuple[int, str]] = set()
-        self.assumed = False
-        self.known: dict[tuple[int, str], Verdict] = {}
+#: The names being proven Paths (see :mod:`codemods.core.name_proofs`).
+_Proof = NameProofs[Verdict]
 
 
 #: Said of a binding whose value the command's proof may read otherwise.
@@ -517,7 +505,16 @@ def _own_bindings(coroutine: ast.AsyncFunctionDef) -> dict[str, list[ast.AST]]:
         *([arguments.kwarg] if arguments.kwarg else []),
     ):
         found.setdefault(argument.arg, []).append(argument)
-    stack: list[ast.AST] = list(coroutine.body)
+    for name, bindings in _scope_bindings(coroutine.body).items():
+        found.setdefault(name, []).extend(bindings)
+    return found
+
+
+def _scope_bindings(body: list[ast.stmt]) -> dict[str, list[ast.AST]]:
+    """The bindings the statements ``body`` make in their own scope (a module's, or a
+    function's besides its parameters), by name."""
+    found: dict[str, list[ast.AST]] = {}
+    stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
         for name, binding in _targets(node):
@@ -526,24 +523,7 @@ def _own_bindings(coroutine: ast.AsyncFunctionDef) -> dict[str, list[ast.AST]]:
             continue  # its own scope (its decorators and defaults do not bind)
         if isinstance(node, NEW_SCOPES):
             # A comprehension binds its variables in its own scope, but ``:=`` in it
-            # binds in the coroutine's.
-            stack.extend(n for n in parsed.walk(node) if isinstance(n, ast.NamedExpr))
-            continue
-        stack.extend(parsed.children(node))
-    return found
-
-
-def _top_bindings(tree: ast.Module) -> dict[str, list[ast.AST]]:
-    """The bindings at the module's level, by name."""
-    found: dict[str, list[ast.AST]] = {}
-    stack: list[ast.AST] = list(tree.body)
-    while stack:
-        node = stack.pop()
-        for name, binding in _targets(node):
-            found.setdefault(name, []).append(binding)
-        if isinstance(node, (*_DEFINITIONS, ast.ClassDef, ast.Lambda)):
-            continue
-        if isinstance(node, NEW_SCOPES):
+            # binds in the enclosing one.
             stack.extend(n for n in parsed.walk(node) if isinstance(n, ast.NamedExpr))
             continue
         stack.extend(parsed.children(node))
@@ -585,14 +565,3 @@ def _methods(
             yield from _methods(node.body, names)
         elif not isinstance(node, _DEFINITIONS):
             stack.extend(parsed.block_items(node))
-
-
-def _inner_bindings(tree: ast.Module) -> set[str]:
-    """The names bound in a class's body: a method does not see them, but whether a name
-    is the class's or the module's is left to libcst's scope analysis."""
-    found: set[str] = set()
-    for node in parsed.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            for child in node.body:
-                found.update(name for name, _ in _targets(child))
-    return found

@@ -125,7 +125,7 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
         and (_last_name(c.func) in _LAST_PARTS or _first_name(c.func) in aliases)
     ]
     if not spelled and not found:
-        return _nothing(tree, text)
+        return _nothing(tree, text, Names(tree))
     if not asyncio_only_imported(data):
         return None  # the command asks the scope analysis, and may report AM320
     otherwise = bound_otherwise(data)
@@ -142,7 +142,7 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
         elif _may_be_one(node.func, paths_named and id(node) not in not_paths, resolved):
             return None
     if not found:
-        return _nothing(tree, text)
+        return _nothing(tree, text, resolved)
     counted = source_lines(data)
     every: list[CallSite] = []
     calls_in_coroutines(tree, counted, {c.lineno for c, _ in found.values()}, every)
@@ -157,11 +157,11 @@ def plain_calls(data: bytes, options: dict[str, Any]) -> PlainCalls | None:
     return PlainCalls(tree, LINE.findall(text), wanted, statements, resolved)
 
 
-def _nothing(tree: ast.Module, text: str) -> PlainCalls:
+def _nothing(tree: ast.Module, text: str, names: Names) -> PlainCalls:
     """No call of the coroutines is one the command rewrites or reports: every method
     spelled like a Path's is on what its proof shows is not one, every name spelled like
     a file-system function's resolves to another; the command would change nothing."""
-    return PlainCalls(tree, LINE.findall(text), {}, [], Names(tree))
+    return PlainCalls(tree, LINE.findall(text), {}, [], names)
 
 
 def call_finding(
